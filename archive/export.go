@@ -1,0 +1,406 @@
+package archive
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"time"
+
+	"filippo.io/age"
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
+)
+
+// ExportOptions says what [Export] reads and writes.
+type ExportOptions struct {
+	// Archive is the folder holding the record files, "<sha256>.age",
+	// searched recursively: several archives put side by side merge.
+	Archive string
+	// Identities open the records: the archive identity, and a custodian
+	// identity for sensitive answers.
+	Identities []age.Identity
+	// Format is "csv" (ODK Central's layout, the default) or "jsonl".
+	Format string
+	// OutDir receives the dataset; it is created if needed. Files of the
+	// same names are replaced.
+	OutDir string
+	// Log receives one line per skipped file or duplicate, and the summary
+	// (nil: discarded).
+	Log io.Writer
+	// Lang is the language of Log's lines (default English).
+	Lang string
+	// Workers is the number of files decrypted at once (default: the
+	// number of CPUs Go uses).
+	Workers int
+	// MaxRecord is the largest record accepted once decompressed
+	// (default crypto.DefaultMaxPlaintext); larger ones are skipped.
+	MaxRecord int64
+}
+
+// Summary counts what [Export] did.
+type Summary struct {
+	Read       int      // records exported (each record once)
+	Skipped    int      // files skipped, each with its line on Log
+	Duplicates int      // files holding a record already exported (same id)
+	Forms      int      // form ids exported
+	Sensitive  int      // records whose answers sensitive were not re-linked
+	Files      []string // files written in OutDir, in order
+}
+
+// Export decrypts every record file of an archive folder and writes the
+// dataset to opts.OutDir: for "csv", one <formId>.csv per form and one
+// <formId>-<repeat>.csv per repeat, exactly in ODK Central's layout (see
+// export_csv.go); for "jsonl", one <formId>.jsonl per form, one record
+// object a line. Rows are newest first (by the time the archive received
+// each file, its modification time), ties by path.
+//
+// A file that cannot be used (wrong key, renamed, truncated, damaged, a
+// decompression bomb, not a record) is skipped with one line on opts.Log
+// saying which and why; a record found in two files is exported once and
+// reported. Export fails only when it cannot read the archive or write the
+// output.
+//
+// Memory does not grow with the number of records: files are decrypted by
+// a bounded pool of workers, the list of files is sorted on disk, and
+// answers are written as soon as they are read. Because a CSV header needs
+// the form, and a form's record may come after its answers, CSV rows are
+// first written to a hidden working folder inside OutDir (which receives
+// plaintext by the user's choice; nothing is written anywhere else) and
+// the folder is removed at the end. The header of each form id comes from
+// its newest version in the archive (the highest version, compared as
+// numbers where both are digits; ODK Central's default), rows of older
+// versions are matched by question name. A form whose questionnaire is not
+// in the archive gets its columns from its records, in order of first
+// appearance.
+func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
+	if err := checkExportOptions(&opts); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o700); err != nil {
+		return nil, locales.Errorf("archive.export.out_dir", opts.OutDir, err.Error())
+	}
+	work, err := os.MkdirTemp(opts.OutDir, ".enquete-export-*")
+	if err != nil {
+		return nil, locales.Errorf("archive.export.out_dir", opts.OutDir, err.Error())
+	}
+	defer os.RemoveAll(work)
+	e := &exporter{opts: opts, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
+		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}}
+	if opts.Format == "jsonl" {
+		e.sink = &jsonlSink{e: e}
+	} else {
+		e.sink = &csvSink{e: e}
+	}
+	if err := e.run(ctx); err != nil {
+		return nil, err
+	}
+	return e.sum, nil
+}
+
+// checkExportOptions fills defaults and refuses what cannot work.
+func checkExportOptions(o *ExportOptions) error {
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.Lang == "" {
+		o.Lang = locales.Default
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	switch o.Format {
+	case "":
+		o.Format = "csv"
+	case "csv", "jsonl":
+	default:
+		return locales.Errorf("archive.export.format", o.Format)
+	}
+	if len(o.Identities) == 0 {
+		return locales.Errorf(crypto.KeyNoIdentities)
+	}
+	if o.OutDir == "" {
+		return locales.Errorf("archive.export.no_out_dir")
+	}
+	info, err := os.Stat(o.Archive)
+	if err != nil || !info.IsDir() {
+		return locales.Errorf("archive.export.no_archive", o.Archive)
+	}
+	return nil
+}
+
+// sink is where an export's records go: CSV or JSON Lines.
+type sink interface {
+	// prepare runs in a worker: it turns a response into what add writes.
+	prepare(r *crypto.Record, f archiveFile) any
+	// add takes one response, in order (newest first).
+	add(r *crypto.Record, prepared any) error
+	// finish writes the output files, leaving out the extra copies of the
+	// records in dups; it returns the names written.
+	finish(dups map[string]bool) ([]string, error)
+	// close releases what a failed export left open.
+	close()
+}
+
+// formInfo is the newest questionnaire seen for one form id.
+type formInfo struct {
+	form    *questionnaires.Form // nil when only responses were seen
+	version string
+	mod     time.Time
+}
+
+// exporter is one run of [Export].
+type exporter struct {
+	opts      ExportOptions
+	opener    *opener
+	work      string
+	sink      sink
+	forms     map[string]*formInfo // form id → newest questionnaire
+	ids       *sorter              // record id, time, path: to find copies
+	linked    int                  // responses with sensitive answers elsewhere
+	sensitive int                  // sensitive records opened
+	sum       *Summary
+}
+
+// preparedForm is what a worker made of a form record.
+type preparedForm struct {
+	form *questionnaires.Form
+	err  error
+}
+
+// run lists the files, opens them in order, then writes the output.
+func (e *exporter) run(ctx context.Context) error {
+	files, err := newestFirst(ctx, e.opts.Archive, e.work)
+	if err != nil {
+		return err
+	}
+	defer e.sink.close()
+	feed := func(yield func(archiveFile) bool) error {
+		return stopped(files.Each(func(b []byte) error {
+			if !yield(decodeFileEntry(b)) {
+				return errStop
+			}
+			return nil
+		}))
+	}
+	if err := ordered(ctx, e.opts.Workers, feed, e.open, e.take); err != nil {
+		return err
+	}
+	dups, err := e.duplicates()
+	if err != nil {
+		return err
+	}
+	names, err := e.sink.finish(dups)
+	e.sum.Files = names
+	if err != nil {
+		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
+	}
+	if err := syncDir(e.opts.OutDir); err != nil {
+		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
+	}
+	e.notes()
+	return nil
+}
+
+// open is the workers' part: decrypt, check, parse, and prepare.
+func (e *exporter) open(f archiveFile) *opened {
+	o := e.opener.open(f, e.opts.Identities)
+	if o.err != nil {
+		return o
+	}
+	switch o.rec.Kind {
+	case crypto.KindResponse:
+		o.prepared = e.sink.prepare(o.rec, f)
+		o.rec.Answers = nil
+	case crypto.KindForm:
+		src := o.rec.FormSource
+		form, err := questionnaires.Parse(src.Filename, src.Data)
+		o.prepared = preparedForm{form, err}
+	}
+	return o
+}
+
+// take is the ordered part: count, log, and pass responses to the sink.
+func (e *exporter) take(o *opened) error {
+	if o.err != nil {
+		e.skip(o.file, o.err)
+		return nil
+	}
+	r := o.rec
+	switch r.Kind {
+	case crypto.KindForm:
+		return e.takeForm(o)
+	case crypto.KindSensitive:
+		e.sensitive++
+		return nil
+	}
+	id := appendString(nil, r.ID)
+	id = binary.BigEndian.AppendUint64(id, ^uint64(o.file.mod.UnixNano()))
+	if err := e.ids.Add(append(id, o.file.path...)); err != nil {
+		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
+	}
+	if r.Link != "" {
+		e.linked++
+	}
+	if e.forms[r.Form.ID] == nil {
+		e.forms[r.Form.ID] = &formInfo{}
+	}
+	e.sum.Read++
+	if err := e.sink.add(r, o.prepared); err != nil {
+		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
+	}
+	return nil
+}
+
+// takeForm keeps the newest questionnaire of each form id.
+func (e *exporter) takeForm(o *opened) error {
+	p := o.prepared.(preparedForm)
+	if p.err != nil {
+		e.skip(o.file, locales.Errorf("archive.export.bad_form", p.err))
+		return nil
+	}
+	id := o.rec.Form.ID
+	if id == "" {
+		id = p.form.ID
+	}
+	version := o.rec.Form.Version
+	if version == "" {
+		version = p.form.Version
+	}
+	cur := e.forms[id]
+	if cur == nil || cur.form == nil || newerVersion(version, cur.version) {
+		e.forms[id] = &formInfo{form: p.form, version: version, mod: o.file.mod}
+	}
+	return nil
+}
+
+// skip reports one skipped file.
+func (e *exporter) skip(f archiveFile, why error) {
+	e.sum.Skipped++
+	msg, _ := locales.Localize(locales.Errorf("archive.export.skip", f.path, why), e.opts.Lang)
+	fmt.Fprintln(e.opts.Log, msg)
+}
+
+// duplicates finds records exported from more than one file, reports each
+// extra copy, and returns their ids. The newest copy is the one kept: it
+// came first.
+func (e *exporter) duplicates() (map[string]bool, error) {
+	dups := map[string]bool{}
+	var firstID, firstPath string
+	err := e.ids.Each(func(b []byte) error {
+		id, rest := readLenString(b)
+		path := string(rest[8:])
+		if id == firstID {
+			dups[id] = true
+			e.sum.Duplicates++
+			e.sum.Read--
+			fmt.Fprintln(e.opts.Log, locales.T(e.opts.Lang, "archive.export.duplicate", path, id, firstPath))
+			return nil
+		}
+		firstID, firstPath = id, path
+		return nil
+	})
+	return dups, err
+}
+
+// notes writes the summary line, and a note on sensitive answers.
+func (e *exporter) notes() {
+	lang := e.opts.Lang
+	e.sum.Forms = len(e.forms)
+	if e.sensitive > 0 {
+		e.sum.Sensitive = e.sensitive
+		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_unlinked", e.sensitive, e.sensitive))
+	} else if e.linked > 0 {
+		e.sum.Sensitive = e.linked
+		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_sealed", e.linked, e.linked))
+	}
+	fmt.Fprintln(e.opts.Log, locales.T(lang, "archive.export.summary",
+		locales.N(lang, "archive.export.records", e.sum.Read, e.sum.Read),
+		locales.N(lang, "archive.export.forms", e.sum.Forms, e.sum.Forms),
+		e.opts.OutDir,
+		locales.N(lang, "archive.export.files", e.sum.Skipped, e.sum.Skipped)))
+}
+
+// formIDs lists the form ids seen, sorted.
+func (e *exporter) formIDs() []string {
+	ids := make([]string, 0, len(e.forms))
+	for id := range e.forms {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// newerVersion reports whether form version a is newer than b: compared
+// piece by piece, runs of digits as numbers, other text as text
+// ("10" > "9", "2024-03-15" > "2024-03-01", "v2" > "v1").
+func newerVersion(a, b string) bool {
+	for a != "" && b != "" {
+		da, ra := leadingRun(a)
+		db, rb := leadingRun(b)
+		if isDigits(da) && isDigits(db) {
+			na, _ := strconv.ParseUint(da, 10, 64)
+			nb, _ := strconv.ParseUint(db, 10, 64)
+			if na != nb {
+				return na > nb
+			}
+		} else if da != db {
+			return da > db
+		}
+		a, b = ra, rb
+	}
+	return a != "" && b == ""
+}
+
+// leadingRun splits s after its first run of digits or of non-digits.
+func leadingRun(s string) (string, string) {
+	digit := s[0] >= '0' && s[0] <= '9'
+	i := 1
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9') == digit {
+		i++
+	}
+	return s[:i], s[i:]
+}
+
+func isDigits(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
+
+// readLenString reads what appendString wrote, and returns what follows.
+func readLenString(b []byte) (string, []byte) {
+	n, k := binary.Uvarint(b)
+	return string(b[k : k+int(n)]), b[k+int(n):]
+}
+
+// workFile is a file of the working folder written through a buffer.
+type workFile struct {
+	f *os.File
+	w *bufio.Writer
+}
+
+// createWorkFile creates a new file in the working folder.
+func createWorkFile(work, name string) (*workFile, error) {
+	f, err := os.OpenFile(filepath.Join(work, name), os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &workFile{f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+}
+
+// syncDir makes renames into dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && runtime.GOOS != "windows" {
+		return err
+	}
+	return nil
+}

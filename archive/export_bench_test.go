@@ -1,0 +1,231 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/enquete-field/enquete/crypto"
+)
+
+// benchArchive is an archive of n records of about 2 KiB of JSON each,
+// sealed to one X25519 key, made once per test binary run.
+type benchArchive struct {
+	dir   string
+	id    age.Identity
+	files []string
+}
+
+var (
+	benchMu       sync.Mutex
+	benchArchives = map[int]*benchArchive{}
+	benchRoot     string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchRoot != "" {
+		os.RemoveAll(benchRoot)
+	}
+	os.Exit(code)
+}
+
+// words make answers that compress about as much as real text does.
+var words = strings.Fields(`the a of to and in is that for it on with as was at by an be this from
+work task pay platform hour week month worker contract client review account rating image label
+text audio moderation survey data quality payment delay bank transfer fee problem support answer
+madagascar egypt bolivia antananarivo cairo la paz mahajanga toamasina alexandria cochabamba`)
+
+func sentence(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(words[r.IntN(len(words))])
+	}
+	return b.String()
+}
+
+// getBenchArchive makes (once) the archive of n records.
+func getBenchArchive(b *testing.B, n int) *benchArchive {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if a := benchArchives[n]; a != nil {
+		return a
+	}
+	if benchRoot == "" {
+		var err error
+		if benchRoot, err = os.MkdirTemp("", "enquete-bench-"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &benchArchive{dir: filepath.Join(benchRoot, fmt.Sprint(n)), id: id}
+	if err := os.MkdirAll(a.dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	dev := newDevice("bench")
+	write := func(rec *crypto.Record, mod time.Time) {
+		rec.Recipients = []string{id.Recipient().String()}
+		plain, err := rec.Marshal()
+		if err != nil {
+			b.Fatal(err)
+		}
+		sealed, err := crypto.Seal(plain, id.Recipient())
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := filepath.Join(a.dir, crypto.FileName(sealed))
+		if err := os.WriteFile(p, sealed, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		os.Chtimes(p, mod, mod)
+		a.files = append(a.files, p)
+	}
+	write(formRecord(b, "testdata/household_v2.md", "household", "2"), base)
+	for i := range n {
+		rec := response(crypto.NewID(), "household", "2", map[string]any{
+			"name": sentence(r, 20), "street": sentence(r, 30), "location": "-18.8792 47.5079 1280.5 4",
+			"langs": "mg fr",
+			"child": []any{
+				map[string]any{"child_name": sentence(r, 10), "child_age": "9", "grade": []any{
+					map[string]any{"year": "2023", "school_name": sentence(r, 20)},
+				}},
+			},
+			"visit": []any{map[string]any{"visit_date": "2025-05-30", "visit_place": sentence(r, 1200)}},
+		})
+		rec.Recipients = []string{id.Recipient().String()}
+		write(dev.sign(b, rec), base.Add(time.Duration(i+1)*time.Second))
+	}
+	benchArchives[n] = a
+	return a
+}
+
+// peakHeap samples the heap while a benchmark runs: the peak of the heap
+// including garbage not yet collected, and the peak of the live heap
+// after each collection (what the program really holds).
+type peakHeap struct {
+	stop chan struct{}
+	done chan [2]uint64
+}
+
+func startPeakHeap() *peakHeap {
+	runtime.GC()
+	p := &peakHeap{stop: make(chan struct{}), done: make(chan [2]uint64)}
+	go func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+		var peak [2]uint64
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			peak[0] = max(peak[0], s[0].Value.Uint64())
+			peak[1] = max(peak[1], s[1].Value.Uint64())
+			select {
+			case <-p.stop:
+				p.done <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return p
+}
+
+// report stops sampling and reports both peaks in MiB.
+func (p *peakHeap) report(b *testing.B) {
+	close(p.stop)
+	peak := <-p.done
+	b.ReportMetric(float64(peak[0])/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(peak[1])/(1<<20), "peak-live-MiB")
+}
+
+func benchmarkExport(b *testing.B, n int, format string) {
+	a := getBenchArchive(b, n)
+	out := b.TempDir()
+	peak := startPeakHeap()
+	cpu := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		sum, err := Export(context.Background(), ExportOptions{Archive: a.dir,
+			Identities: []age.Identity{a.id}, Format: format, OutDir: out})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.Read != n || sum.Skipped != 0 {
+			b.Fatalf("read %d, skipped %d", sum.Read, sum.Skipped)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(n*b.N), "cpu-µs/record")
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
+	peak.report(b)
+}
+
+// BenchmarkExport10k exports 10,000 records (2 KiB each) to CSV.
+func BenchmarkExport10k(b *testing.B) { benchmarkExport(b, 10000, "csv") }
+
+// BenchmarkExport1k is the same on 1,000 records: its peak heap next to
+// BenchmarkExport10k's shows memory does not grow with the archive.
+func BenchmarkExport1k(b *testing.B) { benchmarkExport(b, 1000, "csv") }
+
+// BenchmarkExportJSONL10k exports the 10,000 records as JSON Lines.
+func BenchmarkExportJSONL10k(b *testing.B) { benchmarkExport(b, 10000, "jsonl") }
+
+// BenchmarkBareDecrypt10k is the yardstick: age.Decrypt of the same files
+// on as many goroutines as Export uses, nothing else.
+func BenchmarkBareDecrypt10k(b *testing.B) {
+	a := getBenchArchive(b, 10000)
+	workers := runtime.GOMAXPROCS(0)
+	peak := startPeakHeap()
+	cpu := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		paths := make(chan string, workers)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for p := range paths {
+					data, err := os.ReadFile(p)
+					if err != nil {
+						b.Error(err)
+						continue
+					}
+					r, err := age.Decrypt(bytes.NewReader(data), a.id)
+					if err != nil {
+						b.Error(err)
+						continue
+					}
+					if _, err := io.Copy(io.Discard, r); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		}
+		for _, p := range a.files {
+			paths <- p
+		}
+		close(paths)
+		wg.Wait()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(len(a.files)*b.N), "cpu-µs/record")
+	b.ReportMetric(float64(len(a.files)*b.N)/b.Elapsed().Seconds(), "records/s")
+	peak.report(b)
+}

@@ -1,0 +1,301 @@
+package archive
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/enquete-field/enquete/crypto"
+)
+
+// deviceOf is a record's device id, "" for an anonymous record.
+func deviceOf(r *crypto.Record) string {
+	if r.Device == nil {
+		return ""
+	}
+	return r.Device.ID
+}
+
+// spillSet is one working file per form id, each a sequence of
+// length-prefixed entries in the order they were added.
+type spillSet struct {
+	work   string
+	prefix string
+	files  map[string]*workFile
+}
+
+// add appends one entry to formID's file.
+func (s *spillSet) add(formID string, entry []byte) error {
+	wf := s.files[formID]
+	if wf == nil {
+		var err error
+		wf, err = createWorkFile(s.work, fmt.Sprintf("%s-%d", s.prefix, len(s.files)))
+		if err != nil {
+			return err
+		}
+		s.files[formID] = wf
+	}
+	var n [binary.MaxVarintLen64]byte
+	wf.w.Write(n[:binary.PutUvarint(n[:], uint64(len(entry)))])
+	_, err := wf.w.Write(entry)
+	return err
+}
+
+// each calls fn with every entry of formID's file (none if it has none);
+// the slice is valid only during the call.
+func (s *spillSet) each(formID string, fn func(entry []byte) error) error {
+	wf := s.files[formID]
+	if wf == nil {
+		return nil
+	}
+	if err := wf.w.Flush(); err != nil {
+		return err
+	}
+	if _, err := wf.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	r := bufio.NewReaderSize(wf.f, 64<<10)
+	var buf []byte
+	for {
+		n, err := binary.ReadUvarint(r)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if uint64(cap(buf)) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return err
+		}
+		if err := fn(buf); err != nil {
+			return err
+		}
+	}
+}
+
+// close closes every file (the working folder is removed afterwards).
+func (s *spillSet) close() {
+	for _, wf := range s.files {
+		wf.f.Close()
+	}
+}
+
+// once says whether a record id should be written: every id not in dups,
+// and the first copy of those in it.
+type once struct {
+	dups map[string]bool
+	done map[string]bool
+}
+
+func (o *once) ok(id string) bool {
+	if !o.dups[id] {
+		return true
+	}
+	if o.done[id] {
+		return false
+	}
+	o.done[id] = true
+	return true
+}
+
+// fileNames are the output files of one export. Two form ids can give the
+// same file name once sanitized ("a/b", "ab"): the second gets "~2".
+type fileNames map[string]bool
+
+// unique returns name, or name with "~2", "~3"… before its extension if
+// an earlier file of the export took it.
+func (f fileNames) unique(name string) string {
+	base, ext := name, filepath.Ext(name)
+	base = base[:len(base)-len(ext)]
+	for n := 2; f[name]; n++ {
+		name = fmt.Sprintf("%s~%d%s", base, n, ext)
+	}
+	f[name] = true
+	return name
+}
+
+// csvSink spills each response's answers, then writes the CSV files of
+// each form once its layout is known.
+type csvSink struct {
+	e      *exporter
+	spills *spillSet
+	outs   []*csvOutput
+}
+
+func (s *csvSink) prepare(r *crypto.Record, f archiveFile) any {
+	m := spillMeta{ID: r.ID, Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Version: r.Form.Version}
+	return appendRow(nil, m, r.Answers)
+}
+
+func (s *csvSink) add(r *crypto.Record, prepared any) error {
+	if s.spills == nil {
+		s.spills = &spillSet{work: s.e.work, prefix: "rows", files: map[string]*workFile{}}
+	}
+	return s.spills.add(r.Form.ID, prepared.([]byte))
+}
+
+func (s *csvSink) finish(dups map[string]bool) ([]string, error) {
+	if s.spills == nil {
+		s.spills = &spillSet{work: s.e.work, prefix: "rows", files: map[string]*workFile{}}
+	}
+	var names []string
+	seen := &once{dups: dups, done: map[string]bool{}}
+	taken := fileNames{}
+	for _, id := range s.e.formIDs() {
+		layout, err := s.layout(id)
+		if err != nil {
+			return names, err
+		}
+		for _, t := range layout.tables {
+			t.file = taken.unique(t.file)
+		}
+		out := &csvOutput{form: layout, work: s.e.work, seq: len(s.outs)}
+		s.outs = append(s.outs, out)
+		if err := out.open(); err != nil {
+			return names, err
+		}
+		err = s.spills.each(id, func(entry []byte) error {
+			r := &reader{b: entry}
+			if len(dups) > 0 && !seen.ok((&reader{b: entry}).meta().ID) {
+				return nil
+			}
+			return out.row(r)
+		})
+		if err != nil {
+			return names, err
+		}
+		written, err := out.finish(s.e.opts.OutDir)
+		names = append(names, written...)
+		if err != nil {
+			return names, err
+		}
+	}
+	return names, nil
+}
+
+// layout is the CSV layout of form id: from its newest questionnaire, or
+// guessed from its spilled records.
+func (s *csvSink) layout(id string) (*csvForm, error) {
+	if info := s.e.forms[id]; info != nil && info.form != nil {
+		return formLayout(id, info.form), nil
+	}
+	g := &guessedLayout{}
+	err := s.spills.each(id, func(entry []byte) error {
+		r := &reader{b: entry}
+		g.add(r)
+		return r.err
+	})
+	return g.layout(id), err
+}
+
+func (s *csvSink) close() {
+	if s.spills != nil {
+		s.spills.close()
+	}
+	for _, o := range s.outs {
+		o.close()
+	}
+}
+
+// jsonRecord is one line of a JSON Lines export.
+type jsonRecord struct {
+	ID        string         `json:"id"`
+	Form      string         `json:"form"`
+	Version   string         `json:"version"`
+	Submitted string         `json:"submitted"`
+	Device    string         `json:"device"`
+	Seq       uint64         `json:"seq,omitempty"`
+	Project   string         `json:"project"`
+	Started   string         `json:"started,omitempty"`
+	Finalized string         `json:"finalized,omitempty"`
+	Lang      string         `json:"lang,omitempty"`
+	Answers   map[string]any `json:"answers"`
+}
+
+// jsonlSink writes each response as one line of its form's file.
+type jsonlSink struct {
+	e     *exporter
+	lines *spillSet
+}
+
+func (s *jsonlSink) prepare(r *crypto.Record, f archiveFile) any {
+	j := jsonRecord{ID: r.ID, Form: r.Form.ID, Version: r.Form.Version,
+		Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Project: r.Project,
+		Started: r.Started, Finalized: r.Finalized, Lang: r.Lang, Answers: r.Answers}
+	if r.Device != nil {
+		j.Seq = r.Device.Seq
+	}
+	if j.Answers == nil {
+		j.Answers = map[string]any{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(j); err != nil {
+		// Answers come from JSON and always encode again.
+		panic("archive: encoding a record: " + err.Error())
+	}
+	return buf.Bytes()
+}
+
+func (s *jsonlSink) add(r *crypto.Record, prepared any) error {
+	if s.lines == nil {
+		s.lines = &spillSet{work: s.e.work, prefix: "lines", files: map[string]*workFile{}}
+	}
+	return s.lines.add(r.Form.ID, prepared.([]byte))
+}
+
+func (s *jsonlSink) finish(dups map[string]bool) ([]string, error) {
+	if s.lines == nil {
+		s.lines = &spillSet{work: s.e.work, prefix: "lines", files: map[string]*workFile{}}
+	}
+	var names []string
+	seen := &once{dups: dups, done: map[string]bool{}}
+	taken := fileNames{}
+	for i, id := range s.e.formIDs() {
+		name := taken.unique(sanitizeFileName(id) + ".jsonl")
+		out, err := createWorkFile(s.e.work, fmt.Sprintf("out-%d.jsonl", i))
+		if err != nil {
+			return names, err
+		}
+		err = s.lines.each(id, func(line []byte) error {
+			if len(dups) > 0 {
+				var head struct {
+					ID string `json:"id"`
+				}
+				if json.Unmarshal(line, &head) == nil && !seen.ok(head.ID) {
+					return nil
+				}
+			}
+			_, err := out.w.Write(line)
+			return err
+		})
+		if err == nil {
+			err = out.w.Flush()
+		}
+		if err == nil {
+			err = commit(out.f, filepath.Join(s.e.opts.OutDir, name))
+		} else {
+			out.f.Close()
+		}
+		if err != nil {
+			return names, err
+		}
+		names = append(names, name)
+	}
+	return names, nil
+}
+
+func (s *jsonlSink) close() {
+	if s.lines != nil {
+		s.lines.close()
+	}
+}

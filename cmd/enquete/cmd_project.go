@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
+	"github.com/enquete-field/enquete/store"
+)
+
+// cmdProjectNew builds and signs a project file to carry to field laptops.
+func cmdProjectNew(e *env, args []string) error {
+	f := e.newFlags("enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [--anonymous] [--id ID] [--sign-key FILE] -o FILE")
+	form := f.String("form", "", "")
+	var recipients, recipientFiles, custodians listFlag
+	f.Var(&recipients, "recipient", "")
+	f.Var(&recipientFiles, "R", "")
+	f.Var(&custodians, "custodian", "")
+	archive := f.String("archive", "", "")
+	anonymous := f.Bool("anonymous", false, "")
+	id := f.String("id", "", "")
+	signKey := f.String("sign-key", "", "")
+	out := f.String("o", "", "")
+	if err := f.parseNoArgs(args); err != nil {
+		return err
+	}
+	switch {
+	case *form == "":
+		return f.need("--form FORM")
+	case *archive == "":
+		return f.need("--archive URL")
+	case *out == "":
+		return f.need("-o FILE")
+	}
+	for _, file := range recipientFiles {
+		list, err := readRecipientsFile(file)
+		if err != nil {
+			return err
+		}
+		recipients = append(recipients, list...)
+	}
+	if len(recipients) == 0 {
+		return f.need("--recipient R")
+	}
+	if _, err := crypto.ParseRecipients(recipients); err != nil {
+		return err
+	}
+	if len(custodians) > 0 {
+		if _, err := crypto.ParseRecipients(custodians); err != nil {
+			return err
+		}
+	}
+	if err := checkArchiveURL(*archive); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(*form)
+	if err != nil {
+		return locales.Errorf("cli.cannot_read", *form, err).Wrap(err)
+	}
+	parsed, err := questionnaires.Parse(filepath.Base(*form), data)
+	if err != nil {
+		return formError(e, *form, err)
+	}
+	p := &crypto.Project{
+		ID:         parsed.ID,
+		Title:      parsed.Title,
+		FormFile:   filepath.Base(*form),
+		Form:       data,
+		Recipients: recipients,
+		Custodians: custodians,
+		Archive:    *archive,
+		Anonymous:  *anonymous,
+		Created:    time.Now().UTC(),
+	}
+	if *id != "" {
+		p.ID = *id
+	}
+	if err := store.ValidProjectID(p.ID); err != nil {
+		return err
+	}
+	skey, err := e.projectSigningKey(*signKey)
+	if err != nil {
+		return err
+	}
+	file, err := crypto.SignProject(p, skey)
+	if err != nil {
+		return err
+	}
+	if err := store.WriteFileAtomic(store.OSFS{}, *out, file); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_written", p.ID, *out))
+	return nil
+}
+
+// projectSigningKey reads --sign-key FILE, or the key kept in the device
+// store (made with the device on first use).
+func (e *env) projectSigningKey(path string) (string, error) {
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "", locales.Errorf("cli.cannot_read", path, err).Wrap(err)
+		}
+		return strings.TrimSpace(string(data)), nil
+	}
+	s, err := e.openHome()
+	if err != nil {
+		return "", err
+	}
+	defer s.release()
+	dev, err := e.unlock(s.home)
+	if err != nil {
+		return "", err
+	}
+	return dev.ProjectSigner, nil
+}
+
+// readRecipientsFile reads one recipient per line, as age -R does.
+func readRecipientsFile(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, locales.Errorf("cli.cannot_read", path, err).Wrap(err)
+	}
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out, nil
+}
+
+// checkArchiveURL accepts http and https archive addresses.
+func checkArchiveURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return locales.Errorf("cli.bad_archive_url", s).Hint("cli.hint.archive_url")
+	}
+	return nil
+}
+
+// cmdProjectAdd installs a signed project file on this device.
+func cmdProjectAdd(e *env, args []string) error {
+	f := e.newFlags("enquete project add FILE")
+	rest, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		if len(rest) > 1 {
+			return f.tooMany(rest[1:])
+		}
+		return f.need("FILE")
+	}
+	data, err := os.ReadFile(rest[0])
+	if err != nil {
+		return locales.Errorf("cli.cannot_read", rest[0], err).Wrap(err)
+	}
+	s, err := e.openHome()
+	if err != nil {
+		return err
+	}
+	defer s.release()
+	p, err := s.home.InstallProject(data)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_installed", p.ID, p.Archive))
+	return nil
+}
+
+// projectJSON is a project as `project list --json` prints it.
+type projectJSON struct {
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Form       string   `json:"form"`
+	Archive    string   `json:"archive"`
+	Recipients []string `json:"recipients"`
+	Custodians []string `json:"custodians,omitempty"`
+	Anonymous  bool     `json:"anonymous"`
+}
+
+// cmdProjectList lists the installed projects.
+func cmdProjectList(e *env, args []string) error {
+	f := e.newFlags("enquete project list [--json]")
+	if err := f.parseNoArgs(args); err != nil {
+		return err
+	}
+	s, err := e.openHome()
+	if err != nil {
+		return err
+	}
+	defer s.release()
+	projects, err := s.home.Projects()
+	if err != nil {
+		return err
+	}
+	list := []projectJSON{}
+	for _, p := range projects {
+		list = append(list, projectJSON{p.ID, p.Title, p.FormFile, p.Archive, p.Recipients, p.Custodians, p.Anonymous})
+	}
+	if e.json {
+		return writeJSON(e, map[string]any{"projects": list})
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.no_projects"))
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	for _, p := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Title, p.Archive)
+	}
+	return tw.Flush()
+}
+
+// writeJSON prints one JSON document on stdout.
+func writeJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

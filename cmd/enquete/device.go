@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/store"
+)
+
+// session is an opened, locked home; release it when the command ends.
+type session struct {
+	home    *store.Home
+	release func()
+}
+
+// openHome opens ENQUETE_HOME and takes its lock, so a second enquete on the
+// same home is refused instead of corrupting the first.
+func (e *env) openHome() (*session, error) {
+	dir := e.getenv("ENQUETE_HOME")
+	if dir == "" {
+		d, err := store.DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	home, err := store.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	release, err := home.Lock()
+	if err != nil {
+		return nil, err
+	}
+	return &session{home: home, release: release}, nil
+}
+
+// unlock opens the device key with the passphrase, creating the device on a
+// fresh home (the passphrase is then asked twice on a terminal).
+func (e *env) unlock(h *store.Home) (*store.Device, error) {
+	if !h.HasDevice() {
+		pass, err := e.passphrase(true)
+		if err != nil {
+			return nil, err
+		}
+		return h.CreateDevice(pass)
+	}
+	pass, err := e.passphrase(false)
+	if err != nil {
+		return nil, err
+	}
+	return h.UnlockDevice(pass)
+}
+
+// passphrase reads the device passphrase from --passphrase-file or
+// ENQUETE_PASSPHRASE_FILE, else asks on the terminal (twice when confirm).
+// It is never taken from an argument.
+func (e *env) passphrase(confirm bool) (string, error) {
+	if e.passphraseFile != "" {
+		data, err := os.ReadFile(e.passphraseFile)
+		if err != nil {
+			return "", locales.Errorf("cli.passphrase_file", e.passphraseFile, err).Wrap(err)
+		}
+		data = bytes.TrimSuffix(data, []byte("\n"))
+		data = bytes.TrimSuffix(data, []byte("\r"))
+		if len(data) == 0 {
+			return "", locales.Errorf("cli.passphrase_empty", e.passphraseFile)
+		}
+		return string(data), nil
+	}
+	tty, closeTTY, err := openTerminal()
+	if err != nil {
+		return "", locales.Errorf("cli.no_terminal").Hint("cli.hint.passphrase_file")
+	}
+	defer closeTTY()
+	ask := func(key string) (string, error) {
+		fmt.Fprint(tty, locales.T(e.lang, key)+" ")
+		b, err := term.ReadPassword(int(tty.Fd()))
+		fmt.Fprintln(tty)
+		return string(b), err
+	}
+	first, err := ask("cli.passphrase_prompt")
+	if err != nil {
+		return "", locales.Errorf("cli.no_terminal").Hint("cli.hint.passphrase_file")
+	}
+	if first == "" {
+		return "", locales.Errorf("cli.passphrase_empty_typed")
+	}
+	if confirm {
+		if len([]rune(first)) < minPassphraseRunes {
+			return "", locales.Errorf("cli.passphrase_short", minPassphraseRunes)
+		}
+		second, err := ask("cli.passphrase_again")
+		if err != nil {
+			return "", locales.Errorf("cli.no_terminal").Hint("cli.hint.passphrase_file")
+		}
+		if first != second {
+			return "", locales.Errorf("cli.passphrase_mismatch").Hint("cli.hint.passphrase_retry")
+		}
+	}
+	return first, nil
+}
+
+// minPassphraseRunes is the shortest device passphrase accepted when typed.
+const minPassphraseRunes = 8
+
+// openTerminal returns the controlling terminal for a prompt.
+func openTerminal() (*os.File, func(), error) {
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		return os.Stdin, func() {}, nil
+	}
+	f, err := os.OpenFile(ttyPath, os.O_RDWR, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !term.IsTerminal(int(f.Fd())) {
+		f.Close()
+		return nil, nil, os.ErrNotExist
+	}
+	return f, func() { f.Close() }, nil
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"strings"
+
+	"github.com/enquete-field/enquete/locales"
+)
+
+// listFlag is a flag that may repeat (--recipient A --recipient B).
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// flags is a command's flag set that accepts flags before, between and after
+// positional arguments, as users type them.
+type flags struct {
+	*flag.FlagSet
+	usage string
+	env   *env
+}
+
+func (e *env) newFlags(usage string) *flags {
+	fs := flag.NewFlagSet(usage, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return &flags{FlagSet: fs, usage: usage, env: e}
+}
+
+// parse parses args and returns the positional arguments. With -h it prints
+// the usage and returns errHelpShown.
+func (f *flags) parse(args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := f.FlagSet.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				f.env.stdout.Write([]byte("usage: " + f.usage + "\n"))
+				return nil, errHelpShown
+			}
+			return nil, locales.Errorf("cli.bad_flag", strings.TrimPrefix(err.Error(), "flag provided but not defined: ")).
+				Hint("cli.hint.usage", f.usage)
+		}
+		args = f.FlagSet.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// need reports a missing required flag or argument.
+func (f *flags) need(what string) error {
+	return locales.Errorf("cli.missing", what).Hint("cli.hint.usage", f.usage)
+}
+
+// tooMany reports unexpected positional arguments.
+func (f *flags) tooMany(extra []string) error {
+	return locales.Errorf("cli.unexpected_args", strings.Join(extra, " ")).Hint("cli.hint.usage", f.usage)
+}
+
+// parseNoArgs parses args for a command that takes options only.
+func (f *flags) parseNoArgs(args []string) error {
+	rest, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return f.tooMany(rest)
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+// Command enquete is Enquête's command-line interface: the interview app for
+// fieldworkers, the tools to write and check questionnaires, the archive
+// server, and the lab's export and verification. It only parses flags and
+// wires the packages together; see ../../ARCHITECTURE.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/tui"
+)
+
+// command is one subcommand: its name path ("project add"), what it does and
+// how it runs.
+type command struct {
+	name    string
+	summary string // a locales key
+	usage   string // the synopsis, not translated (command names and flags)
+	run     func(env *env, args []string) error
+}
+
+// env is what every command gets: the streams, the environment and the
+// options common to all commands.
+type env struct {
+	ctx            context.Context
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	lang           string // interface language
+	langFlag       string // --lang as given, also the form language
+	passphraseFile string
+	json           bool
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the process exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	args = e.takeGlobalFlags(args)
+	e.lang = locales.Detect(e.langFlag)
+	if e.passphraseFile == "" {
+		e.passphraseFile = os.Getenv("ENQUETE_PASSPHRASE_FILE")
+	}
+	err := e.dispatch(args)
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, errHelpShown) || errors.Is(err, tui.ErrPanic) {
+		// A panic key leaves at once and says nothing: whoever looks at
+		// the screen next must not learn that anything happened.
+		return 0
+	}
+	e.printError(err)
+	return 1
+}
+
+// errHelpShown stops a command after -h printed its usage.
+var errHelpShown = errors.New("help shown")
+
+// printError writes err as age does: "enquete: message", then hints.
+func (e *env) printError(err error) {
+	msg, hints := locales.Localize(err, e.lang)
+	fmt.Fprintf(e.stderr, "enquete: %s\n", oneLine(msg))
+	for _, h := range hints {
+		fmt.Fprintf(e.stderr, "enquete: %s: %s\n", locales.T(e.lang, "cli.hint"), oneLine(h))
+	}
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// takeGlobalFlags removes the options that may stand anywhere on the line
+// (--lang, --passphrase-file, --json) and returns the rest.
+func (e *env) takeGlobalFlags(args []string) []string {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			rest = append(rest, a)
+			continue
+		}
+		switch name {
+		case "lang", "passphrase-file":
+			if !hasValue && i+1 < len(args) {
+				i++
+				value = args[i]
+			}
+			if name == "lang" {
+				e.langFlag = value
+			} else {
+				e.passphraseFile = value
+			}
+		case "json":
+			e.json = true
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return rest
+}
+
+// commands lists every subcommand, longest names first where they share a
+// prefix, so "project add" wins over "project".
+func commands() []command {
+	return []command{
+		{"interview", "cli.cmd.interview", "enquete interview [PROJECT] [--answers FILE]", cmdInterview},
+		{"form check", "cli.cmd.form_check", "enquete form check FORM", cmdFormCheck},
+		{"form preview", "cli.cmd.form_preview", "enquete form preview FORM", cmdFormPreview},
+		{"form expr", "cli.cmd.form_expr", "enquete form expr [--form FORM] [--answers FILE] EXPR", cmdFormExpr},
+		{"keys new", "cli.cmd.keys_new", "enquete keys new [--x25519 | --signing] -o FILE", cmdKeysNew},
+		{"project new", "cli.cmd.project_new", "enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [--anonymous] [--id ID] [--sign-key FILE] -o FILE", cmdProjectNew},
+		{"project add", "cli.cmd.project_add", "enquete project add FILE", cmdProjectAdd},
+		{"project list", "cli.cmd.project_list", "enquete project list [--json]", cmdProjectList},
+		{"drafts", "cli.cmd.drafts", "enquete drafts [--json]", cmdDrafts},
+		{"outbox", "cli.cmd.outbox", "enquete outbox [--json]", cmdOutbox},
+		{"sync", "cli.cmd.sync", "enquete sync [PROJECT]", cmdSync},
+		{"archive serve", "cli.cmd.archive_serve", "enquete archive serve --dir DIR --listen ADDR", cmdArchiveServe},
+		{"export", "cli.cmd.export", "enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] -o OUTDIR", cmdExport},
+		{"verify", "cli.cmd.verify", "enquete verify --archive DIR -i IDENTITY_FILE...", cmdVerify},
+	}
+}
+
+// dispatch finds the command named by the first words of args and runs it.
+func (e *env) dispatch(args []string) error {
+	if len(args) == 0 {
+		return cmdHome(e, nil)
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		e.printUsage(e.stdout)
+		return nil
+	}
+	if args[0] == "version" || args[0] == "--version" {
+		fmt.Fprintln(e.stdout, "enquete", version())
+		return nil
+	}
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c.run(e, args[len(words):])
+		}
+	}
+	return locales.Errorf("cli.unknown_command", strings.Join(args[:min(2, len(args))], " ")).
+		Hint("cli.hint.see_help")
+}
+
+// printUsage lists the commands with their translated summaries.
+func (e *env) printUsage(w io.Writer) {
+	fmt.Fprintln(w, locales.T(e.lang, "cli.usage_title"))
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  enquete\n      %s\n", locales.T(e.lang, "cli.cmd.home"))
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %s\n      %s\n", c.usage, locales.T(e.lang, c.summary))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, locales.T(e.lang, "cli.usage_env"))
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/fieldwork"
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
+	"github.com/enquete-field/enquete/store"
+	"github.com/enquete-field/enquete/tui"
+)
+
+// tuiOptions wires the terminal app to the device: finalizing through
+// fieldwork (the same path as `interview --answers`), the demo project, and
+// the interface language chosen on first run.
+func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
+	o := tui.Options{
+		Home:    h,
+		Lang:    e.uiLang(h),
+		Project: project,
+		Finalize: func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
+			return fieldwork.Finalize(h, dev, p, s.Form(), s, fieldwork.StartedAt(s))
+		},
+		InstallDemo: func(dev *store.Device) (*crypto.Project, error) {
+			return fieldwork.InstallDemo(h, dev)
+		},
+		SaveLanguage: func(lang string) error { return saveSettings(h, settings{Lang: lang}) },
+	}
+	if e.passphraseFile != "" {
+		if pass, err := e.passphrase(false); err == nil {
+			o.Passphrase = pass
+		}
+	}
+	return o
+}
+
+// settings are the device's interface preferences, kept in the clear: they
+// hold no answer and nothing about informants.
+type settings struct {
+	Lang string `json:"lang,omitempty"`
+}
+
+func settingsPath(h *store.Home) string { return filepath.Join(h.Dir(), "settings.json") }
+
+func saveSettings(h *store.Home, s settings) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return store.WriteFileAtomic(store.OSFS{}, settingsPath(h), data)
+}
+
+// uiLang is --lang if given, else the language chosen on first run, else the
+// one the environment names.
+func (e *env) uiLang(h *store.Home) string {
+	if e.langFlag != "" && locales.IsSupported(e.langFlag) {
+		return locales.Base(e.langFlag)
+	}
+	var s settings
+	if data, err := os.ReadFile(settingsPath(h)); err == nil && json.Unmarshal(data, &s) == nil && locales.IsSupported(s.Lang) {
+		return s.Lang
+	}
+	return e.lang
+}

@@ -1,0 +1,135 @@
+package crypto
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func testProject(t *testing.T) *Project {
+	t.Helper()
+	_, r1 := NewArchiveKeyOrFatal(t, false)
+	_, c1 := NewArchiveKeyOrFatal(t, true)
+	return &Project{
+		ID: "platform_work", Title: "Travail de plateforme — Madagascar",
+		FormFile: "platform_work.md", Form: []byte("| survey |\n| | type | name |\n"),
+		Recipients: []string{r1}, Custodians: []string{c1},
+		Archive: "https://archive.example.org/enquete", Created: time.Date(2024, 6, 1, 8, 0, 0, 0, time.UTC),
+	}
+}
+
+func TestProjectSignOpen(t *testing.T) {
+	skey, vkey, err := NewProjectSigner("lab.example-PI")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := testProject(t)
+	file, err := SignProject(p, skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(file), "\n", 3)
+	if lines[0] != "enquete project v1" || lines[1] != vkey {
+		t.Fatalf("layout: first lines %q %q", lines[0], lines[1])
+	}
+	got, gotVkey, err := OpenProject(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotVkey != vkey {
+		t.Fatalf("vkey %s, want %s", gotVkey, vkey)
+	}
+	if got.ID != p.ID || got.Title != p.Title || got.FormFile != p.FormFile || !bytes.Equal(got.Form, p.Form) ||
+		strings.Join(got.Recipients, ",") != strings.Join(p.Recipients, ",") ||
+		strings.Join(got.Custodians, ",") != strings.Join(p.Custodians, ",") ||
+		got.Archive != p.Archive || got.Anonymous != p.Anonymous || !got.Created.Equal(p.Created) {
+		t.Fatalf("project changed:\n got %+v\nwant %+v", got, p)
+	}
+	// Same key, new file: same vkey (what the store's pin compares).
+	p.Anonymous = true
+	p.Custodians = nil
+	file2, _ := SignProject(p, skey)
+	got2, vkey2, err := OpenProject(file2)
+	if err != nil || vkey2 != vkey || !got2.Anonymous || got2.Custodians != nil {
+		t.Fatalf("second file: %v, vkey %s, %+v", err, vkey2, got2)
+	}
+}
+
+func TestProjectTampering(t *testing.T) {
+	skey, _, _ := NewProjectSigner("lab")
+	file, err := SignProject(testProject(t), skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every single byte flipped is refused.
+	for i := range file {
+		bad := bytes.Clone(file)
+		bad[i] ^= 0x04
+		if _, _, err := OpenProject(bad); err == nil {
+			t.Fatalf("flipping byte %d (%q) went unnoticed", i, file[i])
+		} else {
+			wantKey(t, err, KeyProjectSig, KeyProjectFormat, KeyProjectVersion)
+		}
+	}
+	// A substituted recipient, re-signed by another key that is put in the
+	// file: verifies, but the vkey differs from the pinned one.
+	_, pinned, _ := OpenProject(file)
+	otherS, _, _ := NewProjectSigner("lab")
+	p := testProject(t)
+	forged, _ := SignProject(p, otherS)
+	_, vkey, err := OpenProject(forged)
+	if err != nil || vkey == pinned {
+		t.Fatalf("forged file: %v; vkey equal to the pinned one: %v", err, vkey == pinned)
+	}
+	// Another key's vkey line over the original note: refused.
+	_, otherV, _ := NewProjectSigner("lab")
+	lines := strings.SplitN(string(file), "\n", 3)
+	swapped := lines[0] + "\n" + otherV + "\n" + lines[2]
+	_, _, err = OpenProject([]byte(swapped))
+	wantKey(t, err, KeyProjectSig)
+	// Cut anywhere: refused.
+	for _, n := range []int{0, 10, 19, len(file) / 2, len(file) - 1} {
+		if _, _, err := OpenProject(file[:n]); err == nil {
+			t.Fatalf("cut at %d accepted", n)
+		}
+	}
+	_, _, err = OpenProject([]byte("enquete project v2\nx\n"))
+	wantKey(t, err, KeyProjectVersion)
+	_, _, err = OpenProject([]byte("PK\x03\x04"))
+	wantKey(t, err, KeyProjectFormat)
+}
+
+func TestProjectRefusesBadFields(t *testing.T) {
+	skey, _, _ := NewProjectSigner("lab")
+	_, x := NewArchiveKeyOrFatal(t, true)
+	tests := []struct {
+		name   string
+		change func(p *Project)
+		field  string
+	}{
+		{"no id", func(p *Project) { p.ID = "" }, "id"},
+		{"path id", func(p *Project) { p.ID = "../etc" }, "id"},
+		{"no form", func(p *Project) { p.Form = nil }, "form"},
+		{"path form name", func(p *Project) { p.FormFile = "a/b.xlsx" }, "form filename"},
+		{"no recipients", func(p *Project) { p.Recipients = nil }, "recipients"},
+		{"mixed recipients", func(p *Project) { p.Recipients = append(p.Recipients, x) }, "recipients"},
+		{"bad custodian", func(p *Project) { p.Custodians = []string{"age1nope"} }, "custodians"},
+		{"ftp archive", func(p *Project) { p.Archive = "ftp://x" }, "archive"},
+	}
+	for _, tt := range tests {
+		p := testProject(t)
+		tt.change(p)
+		_, err := SignProject(p, skey)
+		le := wantKey(t, err, KeyProjectField)
+		if le.Args[0] != tt.field {
+			t.Errorf("%s: field %v, want %s", tt.name, le.Args[0], tt.field)
+		}
+	}
+	_, err := SignProject(testProject(t), "PRIVATE+KEY+lab+00000000+AAAA")
+	wantKey(t, err, KeySignerKey)
+	for _, name := range []string{"", "a b", "a+b", "é"} {
+		_, _, err := NewProjectSigner(name)
+		wantKey(t, err, KeySignerName)
+	}
+}

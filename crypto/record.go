@@ -1,0 +1,342 @@
+package crypto
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// The record format tag and the version this package reads and writes.
+const (
+	RecordFormat  = "enquete.record"
+	RecordVersion = 1
+)
+
+// Record kinds.
+const (
+	KindResponse  = "response"  // one interview's answers
+	KindForm      = "form"      // the questionnaire itself, in FormSource
+	KindSensitive = "sensitive" // identifying answers, sealed to custodians, joined by Link
+)
+
+// signingContext prefixes the canonical JSON in every record signature, so
+// a record signature can never be taken for a signature of anything else.
+const signingContext = "enquete.record.v1\n"
+
+// Record is the JSON inside a sealed record file. FORMAT.md documents every
+// field. Build one, [Record.Sign] it (unless the project is anonymous),
+// [Record.Marshal] it and [Seal] the bytes.
+type Record struct {
+	Format     string          `json:"format"`                // RecordFormat
+	Version    int             `json:"version"`               // RecordVersion
+	Kind       string          `json:"kind"`                  // KindResponse, KindForm or KindSensitive
+	ID         string          `json:"id"`                    // random UUID v4 ([NewID]); exports show uuid:ID
+	Project    string          `json:"project"`               // the project id
+	Form       FormRef         `json:"form"`                  // which questionnaire
+	Started    string          `json:"started,omitempty"`     // [Timestamp] of the first answer
+	Finalized  string          `json:"finalized,omitempty"`   // [Timestamp] of finalizing
+	Lang       string          `json:"lang,omitempty"`        // interview language
+	Answers    map[string]any  `json:"answers"`               // question name → string, or []map for repeats
+	Audit      json.RawMessage `json:"audit,omitempty"`       // the engine's audit events
+	Recipients []string        `json:"recipients"`            // the recipients the record is sealed to
+	Link       string          `json:"link,omitempty"`        // joins a response and its sensitive record
+	FormSource *FormSource     `json:"form_source,omitempty"` // kind form: the questionnaire file
+	Device     *DeviceStamp    `json:"device,omitempty"`      // absent in anonymous mode
+	Signature  string          `json:"signature,omitempty"`   // base64 Ed25519; absent in anonymous mode
+}
+
+// FormRef names the questionnaire a record answers.
+type FormRef struct {
+	ID      string `json:"id"`      // the form_id setting
+	Version string `json:"version"` // the version setting
+	SHA256  string `json:"sha256"`  // hex SHA-256 of the questionnaire file ([FormHash])
+}
+
+// FormSource carries the questionnaire file in a record of kind form.
+type FormSource struct {
+	Filename string `json:"filename"`
+	Data     []byte `json:"data"` // base64 in JSON
+}
+
+// DeviceStamp says which device made a record and where it sits in that
+// device's chain.
+type DeviceStamp struct {
+	ID   string `json:"id"`   // [DeviceID] of Key
+	Key  string `json:"key"`  // base64 Ed25519 public key
+	Seq  uint64 `json:"seq"`  // 1 for the device's first record, then +1
+	Prev string `json:"prev"` // [Record.CanonicalHash] of the previous record; "" for the first
+}
+
+// NewID returns a random UUID version 4, lower-case with dashes.
+func NewID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// Timestamp formats t for a record: RFC 3339 in UTC with milliseconds, or
+// only the day (YYYY-MM-DD) in anonymous mode.
+func Timestamp(t time.Time, anonymous bool) string {
+	if anonymous {
+		return t.UTC().Format(time.DateOnly)
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// FormHash is the hex SHA-256 of a questionnaire file, for FormRef.SHA256.
+func FormHash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// DeviceID is a device's short public name: the first 16 hex digits of the
+// SHA-256 of its Ed25519 public key.
+func DeviceID(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return hex.EncodeToString(sum[:8])
+}
+
+// Marshal returns the record's JSON, compact, without HTML escaping. nil
+// Answers and Recipients are written as {} and [].
+func (r *Record) Marshal() ([]byte, error) {
+	c := *r
+	if c.Answers == nil {
+		c.Answers = map[string]any{}
+	}
+	if c.Recipients == nil {
+		c.Recipients = []string{}
+	}
+	return encodeJSON(&c)
+}
+
+// encodeJSON is json.Marshal without HTML escaping or a final newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// canonical returns the canonical JSON of the record: every object's keys
+// sorted, no insignificant whitespace, no HTML escaping, numbers as written.
+// Without withSignature the signature member is left out.
+func (r *Record) canonical(withSignature bool) ([]byte, error) {
+	data, err := r.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return canonicalJSON(data, func(m map[string]any) {
+		if !withSignature {
+			delete(m, "signature")
+		}
+	})
+}
+
+// canonicalJSON re-encodes a JSON object canonically, after edit.
+func canonicalJSON(data []byte, edit func(map[string]any)) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	edit(m)
+	return encodeJSON(m)
+}
+
+// signedMessage is what the signature covers.
+func (r *Record) signedMessage() ([]byte, error) {
+	c, err := r.canonical(false)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(signingContext), c...), nil
+}
+
+// Sign fills in the device's ID and public key from key and signs the
+// record: Ed25519 over "enquete.record.v1\n" followed by the canonical JSON
+// of the record without its signature. r.Device must be set, with Seq and
+// Prev from the device's chain. Sign the record last: any later change
+// breaks the signature.
+func (r *Record) Sign(key ed25519.PrivateKey) error {
+	if r.Device == nil {
+		return errors.New("crypto: Record.Sign: Device must be set (seq, prev)")
+	}
+	if len(key) != ed25519.PrivateKeySize {
+		return errors.New("crypto: Record.Sign: malformed Ed25519 private key")
+	}
+	pub := key.Public().(ed25519.PublicKey)
+	r.Device.Key = base64.StdEncoding.EncodeToString(pub)
+	r.Device.ID = DeviceID(pub)
+	r.Signature = ""
+	msg, err := r.signedMessage()
+	if err != nil {
+		return err
+	}
+	r.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(key, msg))
+	return nil
+}
+
+// VerifySignature checks that the record is signed by the device key it
+// names. It says nothing of whether that device belongs to the project:
+// verification of the device chains does that. Errors: KeyUnsigned,
+// KeyDeviceMismatch, KeyBadSignature, KeyRecordField.
+func (r *Record) VerifySignature() error {
+	if r.Device == nil || r.Signature == "" {
+		return errorf(KeyUnsigned)
+	}
+	pub, err := base64.StdEncoding.DecodeString(r.Device.Key)
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return errorf(KeyRecordField, "device.key")
+	}
+	if DeviceID(pub) != r.Device.ID {
+		return errorf(KeyDeviceMismatch)
+	}
+	sig, err := base64.StdEncoding.DecodeString(r.Signature)
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return errorf(KeyBadSignature)
+	}
+	msg, err := r.signedMessage()
+	if err != nil {
+		return err
+	}
+	if !ed25519.Verify(pub, msg, sig) {
+		return errorf(KeyBadSignature)
+	}
+	return nil
+}
+
+// CanonicalHash is the hex SHA-256 of the record's canonical JSON, signature
+// included: the next record of the same device carries it as Device.Prev.
+func (r *Record) CanonicalHash() (string, error) {
+	c, err := r.canonical(true)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(c)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// ParseRecord reads record JSON (what [Open] returns). It refuses anything
+// that is not a version 1 Enquête record: other format tags
+// (KeyRecordFormat), other versions (KeyRecordVersion), unknown or invalid
+// fields (KeyRecordField), malformed JSON (KeyRecordJSON). Numbers in
+// answers and audit are kept verbatim (json.Number). It does not check the
+// signature: call [Record.VerifySignature].
+func ParseRecord(plaintext []byte) (*Record, error) {
+	var probe struct {
+		Format  any `json:"format"`
+		Version any `json:"version"`
+	}
+	if err := json.Unmarshal(plaintext, &probe); err != nil {
+		return nil, errorf(KeyRecordJSON).Wrap(err)
+	}
+	if probe.Format != RecordFormat {
+		format := ""
+		if probe.Format != nil {
+			format = fmt.Sprint(probe.Format)
+		}
+		return nil, errorf(KeyRecordFormat, format)
+	}
+	if v, ok := probe.Version.(float64); !ok || v != RecordVersion {
+		return nil, errorf(KeyRecordVersion, probe.Version).Hint(hintUpdate)
+	}
+	r := new(Record)
+	dec := json.NewDecoder(bytes.NewReader(plaintext))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(r); err != nil {
+		return nil, fieldError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errorf(KeyRecordJSON)
+	}
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// fieldError turns a decoding error into a user error naming the field.
+func fieldError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return errorf(KeyRecordField, te.Field).Wrap(err)
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return errorf(KeyRecordField, strings.Trim(name, `"`)).Wrap(err)
+	}
+	return errorf(KeyRecordJSON).Wrap(err)
+}
+
+// validate checks the fields a reader relies on.
+func (r *Record) validate() error {
+	bad := func(field string) error { return errorf(KeyRecordField, field) }
+	switch {
+	case r.Kind != KindResponse && r.Kind != KindForm && r.Kind != KindSensitive:
+		return bad("kind")
+	case r.ID == "":
+		return bad("id")
+	case r.Project == "":
+		return bad("project")
+	case !validTime(r.Started):
+		return bad("started")
+	case !validTime(r.Finalized):
+		return bad("finalized")
+	case r.Kind == KindForm && (r.FormSource == nil || r.FormSource.Filename == ""):
+		return bad("form_source")
+	case r.Form.SHA256 != "" && !isHex(r.Form.SHA256, 64):
+		return bad("form.sha256")
+	}
+	if d := r.Device; d != nil {
+		switch {
+		case d.Seq < 1:
+			return bad("device.seq")
+		case d.Prev != "" && !isHex(d.Prev, 64):
+			return bad("device.prev")
+		case !isHex(d.ID, 16):
+			return bad("device.id")
+		}
+	}
+	return nil
+}
+
+// validTime accepts "", a day, or an RFC 3339 time.
+func validTime(s string) bool {
+	if s == "" {
+		return true
+	}
+	if _, err := time.Parse(time.DateOnly, s); err == nil {
+		return true
+	}
+	_, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil
+}
+
+// isHex reports whether s is n lower-case hex digits.
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,249 @@
+// Package fieldwork is the device side of an interview, from start to
+// outbox: it joins the engine (questionnaires), the device store (store) and
+// the sealing (crypto). The TUI and the command line both finalize through
+// it, so a record sealed from either face is the same record.
+package fieldwork
+
+import (
+	"encoding/json"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
+	"github.com/enquete-field/enquete/store"
+)
+
+// Interview is one interview in progress on a device.
+type Interview struct {
+	Home    *store.Home
+	Device  *store.Device
+	Project *crypto.Project
+	Form    *questionnaires.Form
+	Session *questionnaires.Session
+	Draft   *store.Draft
+}
+
+// Open compiles the project's questionnaire.
+func OpenForm(p *crypto.Project) (*questionnaires.Form, error) {
+	f, err := questionnaires.Parse(p.FormFile, p.Form)
+	if err != nil {
+		return nil, locales.Errorf("fieldwork.project_form_broken", p.ID).Wrap(err)
+	}
+	return f, nil
+}
+
+// Start begins a new interview of project p, in form language lang.
+func Start(h *store.Home, dev *store.Device, p *crypto.Project, lang string) (*Interview, error) {
+	form, err := OpenForm(p)
+	if err != nil {
+		return nil, err
+	}
+	s, err := questionnaires.NewSession(form, sessionOptions(dev, p, lang))
+	if err != nil {
+		return nil, err
+	}
+	d := &store.Draft{ID: crypto.NewID(), Project: p.ID, Started: time.Now().UTC()}
+	return &Interview{Home: h, Device: dev, Project: p, Form: form, Session: s, Draft: d}, nil
+}
+
+// Resume reopens a saved draft.
+func Resume(h *store.Home, dev *store.Device, draftID, lang string) (*Interview, error) {
+	d, err := h.LoadDraft(dev, draftID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.Project(d.Project)
+	if err != nil {
+		return nil, err
+	}
+	form, err := OpenForm(p)
+	if err != nil {
+		return nil, err
+	}
+	s, err := questionnaires.NewSession(form, sessionOptions(dev, p, lang))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Restore(d.State); err != nil {
+		return nil, locales.Errorf("fieldwork.draft_unreadable", draftID).Wrap(err)
+	}
+	return &Interview{Home: h, Device: dev, Project: p, Form: form, Session: s, Draft: d}, nil
+}
+
+func sessionOptions(dev *store.Device, p *crypto.Project, lang string) questionnaires.Options {
+	o := questionnaires.Options{Lang: lang, Now: time.Now}
+	if !p.Anonymous && dev != nil {
+		o.DeviceID = "enquete:" + dev.ID
+	}
+	return o
+}
+
+// Save seals the interview's current state into its draft, durably. Call it
+// after every confirmed answer, before the next question shows.
+func (iv *Interview) Save() error {
+	state, err := iv.Session.State()
+	if err != nil {
+		return err
+	}
+	iv.Draft.State = state
+	iv.Draft.Answered = countAnswered(iv.Session)
+	return iv.Home.SaveDraft(iv.Device, iv.Draft)
+}
+
+func countAnswered(s *questionnaires.Session) int {
+	n := 0
+	for _, it := range s.Summary() {
+		if it.Value != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Finalize validates the interview, seals it into the outbox and removes its
+// draft. It returns the sealed record's file name.
+func (iv *Interview) Finalize() (string, error) {
+	name, err := Finalize(iv.Home, iv.Device, iv.Project, iv.Form, iv.Session, iv.Draft.Started)
+	if err != nil {
+		return "", err
+	}
+	if err := iv.Home.DeleteDraft(iv.Draft.ID); err != nil {
+		return name, err
+	}
+	return name, nil
+}
+
+// Finalize seals a finished session of project p into the outbox, with the
+// device's signature and chain unless the project is anonymous, and makes
+// sure the questionnaire itself travels to the archive once. It returns the
+// sealed record's file name. A session with violations is refused whole.
+func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questionnaires.Form, s *questionnaires.Session, started time.Time) (string, error) {
+	if v := s.Validate(); len(v) > 0 {
+		return "", &ViolationsError{Violations: v}
+	}
+	recipients, err := crypto.ParseRecipients(p.Recipients)
+	if err != nil {
+		return "", err
+	}
+	if err := ensureFormRecord(h, p, recipients); err != nil {
+		return "", err
+	}
+	audit, err := json.Marshal(s.Audit())
+	if err != nil {
+		return "", err
+	}
+	now := time.Now().UTC()
+	rec := &crypto.Record{
+		Format:     crypto.RecordFormat,
+		Version:    crypto.RecordVersion,
+		Kind:       crypto.KindResponse,
+		ID:         crypto.NewID(),
+		Project:    p.ID,
+		Form:       formRef(form, p),
+		Started:    crypto.Timestamp(started, p.Anonymous),
+		Finalized:  crypto.Timestamp(now, p.Anonymous),
+		Lang:       s.Language(),
+		Answers:    s.Answers(),
+		Recipients: p.Recipients,
+	}
+	if !p.Anonymous {
+		rec.Audit = audit
+	}
+	var commit func(string) error
+	if !p.Anonymous {
+		seq, prev, c, err := h.NextRecordChain(dev, p.ID)
+		if err != nil {
+			return "", err
+		}
+		commit = c
+		rec.Device = &crypto.DeviceStamp{Seq: seq, Prev: prev}
+		if err := rec.Sign(dev.Signing); err != nil {
+			return "", err
+		}
+	}
+	plain, err := rec.Marshal()
+	if err != nil {
+		return "", err
+	}
+	sealed, err := crypto.Seal(plain, recipients...)
+	if err != nil {
+		return "", err
+	}
+	name, err := h.AddToOutbox(p.ID, sealed)
+	if err != nil {
+		return "", err
+	}
+	if commit != nil {
+		hash, err := rec.CanonicalHash()
+		if err != nil {
+			return "", err
+		}
+		if err := commit(hash); err != nil {
+			return "", err
+		}
+	}
+	return name, nil
+}
+
+// ensureFormRecord seals the project's questionnaire into the outbox once, so
+// the lab always holds the form that goes with the data.
+func ensureFormRecord(h *store.Home, p *crypto.Project, recipients []age.Recipient) error {
+	sum := crypto.FormHash(p.Form)
+	if h.FormSealed(p.ID, sum) {
+		return nil
+	}
+	form, err := OpenForm(p)
+	if err != nil {
+		return err
+	}
+	rec := &crypto.Record{
+		Format:     crypto.RecordFormat,
+		Version:    crypto.RecordVersion,
+		Kind:       crypto.KindForm,
+		ID:         crypto.NewID(),
+		Project:    p.ID,
+		Form:       formRef(form, p),
+		Finalized:  crypto.Timestamp(time.Now().UTC(), true),
+		Recipients: p.Recipients,
+		FormSource: &crypto.FormSource{Filename: p.FormFile, Data: p.Form},
+	}
+	plain, err := rec.Marshal()
+	if err != nil {
+		return err
+	}
+	sealed, err := crypto.Seal(plain, recipients...)
+	if err != nil {
+		return err
+	}
+	if _, err := h.AddToOutbox(p.ID, sealed); err != nil {
+		return err
+	}
+	return h.MarkFormSealed(p.ID, sum)
+}
+
+func formRef(f *questionnaires.Form, p *crypto.Project) crypto.FormRef {
+	return crypto.FormRef{ID: f.ID, Version: f.Version, SHA256: crypto.FormHash(p.Form)}
+}
+
+// ViolationsError lists every answer that breaks the questionnaire's rules.
+type ViolationsError struct {
+	Violations []questionnaires.Violation
+}
+
+func (e *ViolationsError) Error() string {
+	return locales.N(locales.Default, "fieldwork.violations", len(e.Violations), len(e.Violations))
+}
+
+// StartedAt is when the session's first answer was given, from its audit
+// log, or now for a session without one.
+func StartedAt(s *questionnaires.Session) time.Time {
+	for _, ev := range s.Audit() {
+		if !ev.Start.IsZero() {
+			return ev.Start
+		}
+	}
+	return time.Now().UTC()
+}

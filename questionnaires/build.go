@@ -1,0 +1,480 @@
+package questionnaires
+
+import (
+	"errors"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// builder reads a workbook's tables into a Form, collecting problems.
+type builder struct {
+	ps       *problems
+	form     *Form
+	sheets   []*sheet
+	survey   *table
+	choices  *table
+	settings *table
+	// langSeen keeps form languages in order of first appearance.
+	langSeen map[string]bool
+	// choiceRows maps a list name to the choices sheet rows naming it.
+	listRows map[string]int
+}
+
+// build reads and checks a questionnaire file.
+func build(filename string, data []byte) (*Form, []Problem) {
+	ps := &problems{file: filepath.Base(filename)}
+	f := &Form{Filename: filepath.Base(filename), Source: data, Settings: map[string]string{},
+		Choices: map[string][]*Choice{}, byName: map[string]*Node{}, Root: &Node{Kind: KindGroup, Type: "begin group"}}
+	sheets, err := readWorkbook(filename, data)
+	switch {
+	case errors.Is(err, errUnknownFormat):
+		ps.errorf("", 0, "", "unknown_format", filepath.Ext(filename))
+		return f, ps.list
+	case errors.Is(err, errNotUTF8):
+		ps.errorf("", 0, "", "not_utf8")
+		return f, ps.list
+	case err != nil:
+		ps.errorf("", 0, "", "unreadable", err.Error())
+		return f, ps.list
+	}
+	b := &builder{ps: ps, form: f, sheets: sheets, langSeen: map[string]bool{}, listRows: map[string]int{}}
+	if !b.findSheets() {
+		return f, ps.list
+	}
+	b.readSettings()
+	b.readChoices()
+	b.readSurvey()
+	b.checkNodes()
+	b.checkChoices()
+	checkLogic(b)
+	b.sortProblems()
+	return f, ps.list
+}
+
+// findSheets picks the survey, choices and settings sheets by name
+// (case-insensitive); a workbook with one sheet of another name uses it
+// as the survey.
+func (b *builder) findSheets() bool {
+	var survey, choices, settings *sheet
+	for _, s := range b.sheets {
+		switch strings.ToLower(strings.TrimSpace(s.name)) {
+		case "survey":
+			survey = s
+		case "choices":
+			choices = s
+		case "settings":
+			settings = s
+		}
+	}
+	if survey == nil && len(b.sheets) == 1 {
+		survey = b.sheets[0]
+	}
+	if survey == nil {
+		b.ps.errorf("", 0, "", "no_survey")
+		return false
+	}
+	b.survey = readTable(survey, b.ps)
+	if choices != nil {
+		b.choices = readTable(choices, b.ps)
+	}
+	if settings != nil {
+		b.settings = readTable(settings, b.ps)
+	}
+	if !b.survey.has("type") {
+		b.ps.errorf(b.survey.name, 1, "", "no_type_column")
+		return false
+	}
+	return true
+}
+
+// readSettings reads the settings row.
+func (b *builder) readSettings() {
+	f := b.form
+	if b.settings != nil && len(b.settings.rows) > 0 {
+		for k, v := range b.settings.rows[0].cells {
+			f.Settings[k] = v
+		}
+	}
+	f.ID = f.Settings["form_id"]
+	if f.ID == "" {
+		f.ID = f.Settings["id_string"]
+	}
+	if f.ID == "" {
+		f.ID = strings.TrimSuffix(f.Filename, filepath.Ext(f.Filename))
+	}
+	f.Version = f.Settings["version"]
+	f.Title = f.Settings["form_title"]
+	if f.Title == "" {
+		f.Title = f.ID
+	}
+	f.DefaultLanguage = f.Settings["default_language"]
+	f.InstanceName = plainQuotes(f.Settings["instance_name"])
+}
+
+// text gathers a translated column of a row: the plain column goes to the
+// default language (or ""), each "col::Lang" column to Lang.
+func (b *builder) text(t *table, r tableRow, base string) Text {
+	var out Text
+	for _, h := range t.headers {
+		if h.base != base || h.key == "" {
+			continue
+		}
+		v := r.cells[h.key]
+		lang := h.lang
+		if lang == "" {
+			lang = b.form.DefaultLanguage
+		}
+		if v == "" {
+			continue
+		}
+		if out == nil {
+			out = Text{}
+		}
+		if h.lang == "" && out[lang] != "" {
+			continue // an explicit translation wins over the plain column
+		}
+		out[lang] = v
+	}
+	return out
+}
+
+// noteLanguages records the languages of a table's translated columns.
+func (b *builder) noteLanguages(t *table) {
+	for _, h := range t.headers {
+		if h.key == "" || !isTranslatable(h.base) {
+			continue
+		}
+		lang := h.lang
+		if lang == "" {
+			if !b.columnUsed(t, h.key) {
+				continue
+			}
+			lang = b.form.DefaultLanguage
+		}
+		if !b.langSeen[lang] {
+			b.langSeen[lang] = true
+			b.form.Languages = append(b.form.Languages, lang)
+		}
+	}
+}
+
+func (b *builder) columnUsed(t *table, key string) bool {
+	for _, r := range t.rows {
+		if r.cells[key] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func isTranslatable(base string) bool {
+	for _, t := range translatable {
+		if t == base {
+			return true
+		}
+	}
+	return false
+}
+
+// media gathers the media columns of a row by kind.
+func (b *builder) media(t *table, r tableRow) map[string]Text {
+	var out map[string]Text
+	for _, kind := range []string{"image", "big-image", "audio", "video"} {
+		if tx := b.text(t, r, "media::"+kind); !tx.Empty() {
+			if out == nil {
+				out = map[string]Text{}
+			}
+			out[kind] = tx
+		}
+	}
+	return out
+}
+
+// readChoices reads the choice lists.
+func (b *builder) readChoices() {
+	if b.choices == nil {
+		return
+	}
+	t := b.choices
+	b.noteLanguages(t)
+	if len(t.headers) == 0 {
+		return
+	}
+	if !t.has("list_name") {
+		b.ps.errorf(t.name, 1, "", "no_list_name_column")
+		return
+	}
+	allowDup, _ := parseBool(b.form.Settings["allow_choice_duplicates"])
+	for _, r := range t.rows {
+		list := r.cells["list_name"]
+		if list == "" {
+			continue
+		}
+		if _, ok := b.listRows[list]; !ok {
+			b.listRows[list] = r.num
+		}
+		c := &Choice{Name: r.cells["name"], Label: b.text(t, r, "label"), Media: b.media(t, r), Columns: r.cells, Row: r.num}
+		if c.Name == "" {
+			b.ps.errorf(t.name, r.num, "name", "choice_no_name", list)
+			continue
+		}
+		if !allowDup {
+			for _, o := range b.form.Choices[list] {
+				if o.Name == c.Name {
+					b.ps.errorf(t.name, r.num, "name", "duplicate_choice", c.Name, list, o.Row)
+				}
+			}
+		}
+		b.form.Choices[list] = append(b.form.Choices[list], c)
+	}
+}
+
+// namePattern is an XML name as XLSForm allows it.
+var namePattern = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_.\-]*$`)
+
+// readSurvey builds the survey tree.
+func (b *builder) readSurvey() {
+	t := b.survey
+	b.noteLanguages(t)
+	stack := []*Node{b.form.Root}
+	for _, r := range t.rows {
+		typ := r.cells["type"]
+		if typ == "" {
+			if name := r.cells["name"]; name != "" || !b.text(t, r, "label").Empty() {
+				b.ps.errorf(t.name, r.num, "type", "no_type", name)
+			}
+			continue
+		}
+		pt := parseType(typ)
+		top := stack[len(stack)-1]
+		switch {
+		case pt.name == "":
+			b.ps.errorf(t.name, r.num, "type", "unknown_type", typ)
+		case pt.end:
+			stack = b.closeContainer(stack, pt.name, r)
+		default:
+			n := b.node(t, r, pt, top)
+			top.Children = append(top.Children, n)
+			if n.IsContainer() {
+				stack = append(stack, n)
+			}
+		}
+	}
+	for _, open := range stack[1:] {
+		b.ps.errorf(t.name, open.Row, "type", "unclosed", open.Type, open.Name, endOf(open.Type))
+	}
+}
+
+// endOf names the row that closes a container type.
+func endOf(begin string) string { return "end" + strings.TrimPrefix(begin, "begin") }
+
+// closeContainer handles an end group/repeat row.
+func (b *builder) closeContainer(stack []*Node, end string, r tableRow) []*Node {
+	if len(stack) == 1 {
+		b.ps.errorf(b.survey.name, r.num, "type", "end_without_begin", end)
+		return stack
+	}
+	top := stack[len(stack)-1]
+	if endOf(top.Type) != end {
+		b.ps.errorf(b.survey.name, r.num, "type", "mismatched_end", end, top.Type, top.Name, top.Row)
+	}
+	return stack[:len(stack)-1]
+}
+
+// node builds one survey node from its row.
+func (b *builder) node(t *table, r tableRow, pt parsedType, parent *Node) *Node {
+	info := types[pt.name]
+	n := &Node{
+		Name: r.cells["name"], Type: pt.name, RawType: r.cells["type"], Kind: info.kind,
+		ListName: pt.list, OrOther: pt.orOther,
+		Label: b.text(t, r, "label"), Hint: b.text(t, r, "hint"), GuidanceHint: b.text(t, r, "guidance_hint"),
+		ConstraintMessage: b.text(t, r, "constraint_message"), RequiredMessage: b.text(t, r, "required_message"),
+		Media:    b.media(t, r),
+		Relevant: plainQuotes(r.cells["relevant"]), Required: plainQuotes(r.cells["required"]),
+		Constraint: plainQuotes(r.cells["constraint"]), Calculation: plainQuotes(r.cells["calculation"]),
+		Default: r.cells["default"], ReadOnly: plainQuotes(r.cells["read_only"]),
+		ChoiceFilter: plainQuotes(r.cells["choice_filter"]), RepeatCount: plainQuotes(r.cells["repeat_count"]),
+		Appearance: r.cells["appearance"], Parameters: r.cells["parameters"], Trigger: r.cells["trigger"],
+		Columns: r.cells, Row: r.num, Parent: parent,
+	}
+	if s, ok := r.cells["sensitive"]; ok {
+		v, valid := parseBool(s)
+		if !valid {
+			b.ps.errorf(t.name, r.num, "sensitive", "bad_bool", s)
+		}
+		n.Sensitive = v
+	}
+	return n
+}
+
+// checkNodes checks names, types, lists and labels of every node.
+func (b *builder) checkNodes() {
+	sheetName := b.survey.name
+	b.form.Walk(func(n *Node) {
+		b.checkName(n)
+		info := types[n.Type]
+		if !info.served {
+			b.ps.errorf(sheetName, n.Row, "type", "unsupported_type", n.Type)
+		}
+		if info.list {
+			b.checkList(n)
+		}
+		b.checkLabel(n)
+		b.checkFlags(n)
+		b.checkTranslations(n)
+		if n.Kind == KindCalculate && n.Type == "calculate" && n.Calculation == "" && n.Default == "" {
+			b.ps.errorf(sheetName, n.Row, "calculation", "no_calculation", n.Name)
+		}
+	})
+}
+
+func (b *builder) checkName(n *Node) {
+	sheetName := b.survey.name
+	switch {
+	case n.Name == "":
+		b.ps.errorf(sheetName, n.Row, "name", "no_name", n.RawType)
+		return
+	case !namePattern.MatchString(n.Name):
+		b.ps.errorf(sheetName, n.Row, "name", "bad_name", n.Name)
+		return
+	}
+	if o, dup := b.form.byName[n.Name]; dup {
+		b.ps.errorf(sheetName, n.Row, "name", "duplicate_name", n.Name, o.Row)
+		return
+	}
+	b.form.byName[n.Name] = n
+}
+
+func (b *builder) checkList(n *Node) {
+	sheetName := b.survey.name
+	if n.ListName == "" {
+		b.ps.errorf(sheetName, n.Row, "type", "no_list", n.Type)
+		return
+	}
+	if !types[n.Type].served {
+		return // external lists: reported as unsupported already
+	}
+	if _, ok := b.form.Choices[n.ListName]; !ok {
+		b.ps.errorf(sheetName, n.Row, "type", "unknown_list", n.ListName)
+		return
+	}
+	if n.Type != "select_multiple" {
+		return
+	}
+	for _, c := range b.form.Choices[n.ListName] {
+		if strings.ContainsAny(c.Name, " \t") {
+			b.ps.errorf(b.choices.name, c.Row, "name", "choice_space", c.Name, n.ListName)
+		}
+	}
+}
+
+func (b *builder) checkLabel(n *Node) {
+	sheetName := b.survey.name
+	hasMedia := len(n.Media) > 0
+	switch n.Kind {
+	case KindQuestion, KindNote:
+		switch {
+		case n.Label.Empty() && n.Hint.Empty() && !hasMedia:
+			b.ps.errorf(sheetName, n.Row, "label", "no_label_or_hint", n.Name)
+		case n.Label.Empty() && !hasMedia:
+			b.ps.warnf(sheetName, n.Row, "label", "no_label", n.Name)
+		}
+	case KindRepeat:
+		if n.Label.Empty() {
+			b.ps.warnf(sheetName, n.Row, "label", "no_label", n.Name)
+		}
+	}
+}
+
+// checkFlags checks the yes/no columns that must not be expressions.
+func (b *builder) checkFlags(n *Node) {
+	if n.RepeatCount != "" && n.Kind != KindRepeat {
+		b.ps.warnf(b.survey.name, n.Row, "repeat_count", "ignored_column", n.Type)
+	}
+	if n.ChoiceFilter != "" && !types[n.Type].list {
+		b.ps.warnf(b.survey.name, n.Row, "choice_filter", "ignored_column", n.Type)
+	}
+}
+
+// checkTranslations warns when a row has a translated column in some
+// languages and not in others the form uses for that column.
+func (b *builder) checkTranslations(n *Node) {
+	for _, col := range []struct {
+		name string
+		text Text
+	}{{"label", n.Label}, {"hint", n.Hint}, {"constraint_message", n.ConstraintMessage}, {"required_message", n.RequiredMessage}} {
+		if col.text.Empty() {
+			continue
+		}
+		var missing []string
+		for _, lang := range b.columnLanguages(col.name) {
+			if col.text[lang] == "" {
+				missing = append(missing, langName(lang))
+			}
+		}
+		if len(missing) > 0 {
+			b.ps.warnf(b.survey.name, n.Row, col.name, "missing_translation", strings.Join(missing, ", "))
+		}
+	}
+}
+
+// langName shows a form language; the untranslated columns are "default".
+func langName(lang string) string {
+	if lang == "" {
+		return "default"
+	}
+	return lang
+}
+
+// columnLanguages lists the languages a survey column is written in.
+func (b *builder) columnLanguages(base string) []string {
+	var out []string
+	for _, h := range b.survey.headers {
+		if h.base != base || h.key == "" || !b.columnUsed(b.survey, h.key) {
+			continue
+		}
+		lang := h.lang
+		if lang == "" {
+			lang = b.form.DefaultLanguage
+		}
+		out = append(out, lang)
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// checkChoices warns about choices with no label.
+func (b *builder) checkChoices() {
+	for list, cs := range b.form.Choices {
+		for _, c := range cs {
+			if c.Label.Empty() && len(c.Media) == 0 {
+				b.ps.warnf(b.choices.name, c.Row, "label", "choice_no_label", c.Name, list)
+			}
+		}
+	}
+}
+
+// sortProblems orders problems by sheet (workbook order), then row.
+func (b *builder) sortProblems() {
+	order := map[string]int{}
+	for i, s := range b.sheets {
+		order[s.name] = i + 1
+	}
+	sort.SliceStable(b.ps.list, func(i, j int) bool {
+		pi, pj := b.ps.list[i], b.ps.list[j]
+		if order[pi.Sheet] != order[pj.Sheet] {
+			return order[pi.Sheet] < order[pj.Sheet]
+		}
+		return pi.Row < pj.Row
+	})
+}
+
+// smartQuotes turns the typographic quotes spreadsheets put in
+// expressions into XPath's plain quotes, as pyxform does.
+var smartQuotes = strings.NewReplacer("\u2018", "'", "\u2019", "'", "\u201c", `"`, "\u201d", `"`)
+
+func plainQuotes(expr string) string { return smartQuotes.Replace(expr) }

@@ -1,0 +1,290 @@
+package questionnaires
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/enquete-field/enquete/questionnaires/xpath"
+)
+
+// program is a form compiled for interviews: parsed expressions and the
+// dependency graph that says what to recompute when an answer changes.
+type program struct {
+	exprs map[*Node]*compiled
+	// graph lists the nodes whose state is computed (a relevant, a
+	// calculation or a repeat_count), in an order where each comes after
+	// everything it reads and after its container.
+	graph []*Node
+	rank  map[*Node]int
+	// dependents maps a node to the graph nodes that read its value.
+	dependents map[*Node][]*Node
+	// inside maps a container to every node below it.
+	inside map[*Node][]*Node
+	// hasDynamicDefault is true when some default is an expression.
+	hasDynamicDefault bool
+}
+
+// compiled holds a node's parsed expressions; nil when the column is empty
+// or a plain yes/no.
+type compiled struct {
+	relevant, required, constraint, calculation, readOnly *xpath.Expr
+	choiceFilter, repeatCount, dynDefault                 *xpath.Expr
+	// requiredYes and readOnlyYes are the plain yes/no columns.
+	requiredYes, readOnlyYes bool
+	// fixedCount is a repeat_count given as a number (-1 if none).
+	fixedCount int
+	// reads lists the nodes the relevant, calculation and repeat_count
+	// expressions read.
+	reads []*Node
+}
+
+// exprColumn names a node's expression columns, for problems.
+type exprColumn struct {
+	name string
+	src  string
+	dst  **xpath.Expr
+}
+
+func (c *compiled) columns(n *Node) []exprColumn {
+	cols := []exprColumn{
+		{"relevant", n.Relevant, &c.relevant},
+		{"constraint", n.Constraint, &c.constraint},
+		{"calculation", n.Calculation, &c.calculation},
+		{"choice_filter", n.ChoiceFilter, &c.choiceFilter},
+	}
+	if v, ok := parseBool(n.Required); ok {
+		c.requiredYes = v
+	} else {
+		cols = append(cols, exprColumn{"required", n.Required, &c.required})
+	}
+	if v, ok := parseBool(n.ReadOnly); ok {
+		c.readOnlyYes = v
+	} else {
+		cols = append(cols, exprColumn{"read_only", n.ReadOnly, &c.readOnly})
+	}
+	c.fixedCount = -1
+	if n.RepeatCount != "" {
+		if i, err := strconv.Atoi(strings.TrimSpace(n.RepeatCount)); err == nil && i >= 0 {
+			c.fixedCount = i
+		} else {
+			cols = append(cols, exprColumn{"repeat_count", n.RepeatCount, &c.repeatCount})
+		}
+	}
+	if isDynamicDefault(n.Default) {
+		cols = append(cols, exprColumn{"default", n.Default, &c.dynDefault})
+	}
+	return cols
+}
+
+// dynamicDefault matches defaults that are expressions: a ${reference}
+// or a function call.
+var dynamicDefault = regexp.MustCompile(`\$\{|[A-Za-z_][\w:.-]*\s*\(`)
+
+// isDynamicDefault tells an expression default (evaluated when its
+// question is created) from a literal one.
+func isDynamicDefault(s string) bool { return dynamicDefault.MatchString(s) }
+
+// choiceFilterExpr wraps a choice filter into the path pyxform builds:
+// the items of the list that pass the filter.
+func choiceFilterExpr(list, filter string) string {
+	return "instance('" + list + "')/root/item[" + filter + "]"
+}
+
+// compileForm parses every expression of f and builds the dependency
+// graph. It reports problems through ps (nil to ignore them).
+func compileForm(f *Form, ps *problems, sheet string) *program {
+	p := &program{exprs: map[*Node]*compiled{}, rank: map[*Node]int{}, dependents: map[*Node][]*Node{},
+		inside: map[*Node][]*Node{}}
+	f.Walk(func(n *Node) {
+		c := &compiled{}
+		p.exprs[n] = c
+		for a := n.Parent; a != nil && a.Parent != nil; a = a.Parent {
+			p.inside[a] = append(p.inside[a], n)
+		}
+		for _, col := range c.columns(n) {
+			if strings.TrimSpace(col.src) == "" {
+				continue
+			}
+			if col.name == "choice_filter" {
+				col.src = rewriteChoiceColumns(f, col.src)
+			}
+			e, ok := parseExpr(f, n, col.name, col.src, ps, sheet)
+			if !ok {
+				continue
+			}
+			if col.name == "choice_filter" {
+				if n.ListName == "" {
+					continue
+				}
+				wrapped, err := xpath.Parse(choiceFilterExpr(n.ListName, col.src))
+				if err != nil {
+					continue // reported on the filter itself
+				}
+				e = wrapped
+			}
+			*col.dst = e
+		}
+		if c.dynDefault != nil {
+			p.hasDynamicDefault = true
+		}
+	})
+	p.buildGraph(f, ps, sheet)
+	return p
+}
+
+// buildGraph orders the computed nodes and records who reads whom.
+func (p *program) buildGraph(f *Form, ps *problems, sheet string) {
+	computed := map[*Node]bool{}
+	f.Walk(func(n *Node) {
+		c := p.exprs[n]
+		for _, e := range []*xpath.Expr{c.relevant, c.calculation, c.repeatCount} {
+			if e != nil {
+				computed[n] = true
+				c.reads = append(c.reads, exprNodes(f, e)...)
+			}
+		}
+		for _, r := range c.reads {
+			p.dependents[r] = appendOnce(p.dependents[r], n)
+		}
+	})
+	// Depth-first topological sort; edges: what a node reads, and its
+	// container (a container's relevance governs its contents).
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := map[*Node]int{}
+	var stack []*Node
+	inCycle := map[*Node]bool{}
+	var visit func(n *Node)
+	visit = func(n *Node) {
+		switch state[n] {
+		case done:
+			return
+		case active:
+			if !inCycle[n] && ps != nil {
+				for _, m := range reportCycle(stack, n, ps, sheet) {
+					inCycle[m] = true
+				}
+			}
+			return
+		}
+		state[n] = active
+		stack = append(stack, n)
+		if n.Parent != nil && n.Parent.Parent != nil {
+			visit(n.Parent)
+		}
+		for _, r := range p.exprs[n].reads {
+			visit(r)
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = done
+		if computed[n] {
+			p.rank[n] = len(p.graph)
+			p.graph = append(p.graph, n)
+		}
+	}
+	f.Walk(visit)
+}
+
+// reportCycle reports the cycle that closes at n.
+func reportCycle(stack []*Node, n *Node, ps *problems, sheet string) []*Node {
+	start := 0
+	for i, s := range stack {
+		if s == n {
+			start = i
+		}
+	}
+	cycle := append(append([]*Node(nil), stack[start:]...), n)
+	names := make([]string, len(cycle))
+	first := cycle[0]
+	for i, c := range cycle {
+		names[i] = c.Name
+		if c.Row < first.Row {
+			first = c
+		}
+	}
+	col := "relevant"
+	if first.Calculation != "" {
+		col = "calculation"
+	}
+	ps.errorf(sheet, first.Row, col, "cycle", strings.Join(names, " → "))
+	return cycle
+}
+
+func appendOnce(list []*Node, n *Node) []*Node {
+	for _, m := range list {
+		if m == n {
+			return list
+		}
+	}
+	return append(list, n)
+}
+
+// exprNodes lists the form nodes an expression reads: its ${name}
+// references and the names its paths step through.
+func exprNodes(f *Form, e *xpath.Expr) []*Node {
+	var out []*Node
+	for _, name := range exprNames(e) {
+		if n := f.byName[name]; n != nil {
+			out = appendOnce(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Row < out[j].Row })
+	return out
+}
+
+// rewriteChoiceColumns replaces, in a choice filter, the translated choice
+// columns written with their language ("label::English", not an XPath
+// name) by the element names the choice instance gives them.
+func rewriteChoiceColumns(f *Form, filter string) string {
+	keys := map[string]bool{}
+	for _, list := range f.Choices {
+		for _, c := range list {
+			for k := range c.Columns {
+				if strings.Contains(k, ":") {
+					keys[k] = true
+				}
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return filter
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Slice(sorted, func(i, j int) bool { return len(sorted[i]) > len(sorted[j]) })
+	masked := stripStrings(filter)
+	for _, k := range sorted {
+		for {
+			i := strings.Index(masked, k)
+			if i < 0 {
+				break
+			}
+			alias := choiceColumnAlias(k)
+			filter = filter[:i] + alias + filter[i+len(k):]
+			masked = masked[:i] + alias + masked[i+len(k):]
+		}
+	}
+	return filter
+}
+
+// choiceColumnAlias is the element name of a translated choice column in
+// the choice instance: "label::English (en)" → "label__English__en_".
+func choiceColumnAlias(key string) string {
+	var b strings.Builder
+	for _, r := range strings.Replace(key, "::", "__", 1) {
+		switch {
+		case r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,271 @@
+package questionnaires
+
+import (
+	"strings"
+	"time"
+
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires/xpath"
+)
+
+// PromptKind says what the interviewer is asked.
+type PromptKind int
+
+// Prompt kinds.
+const (
+	// PromptQuestion asks for an answer: [Session.Answer] then [Session.Next].
+	PromptQuestion PromptKind = iota
+	// PromptNote shows text: [Session.Next] goes on.
+	PromptNote
+	// PromptRepeat asks whether to add an instance of a repeat:
+	// [Session.AddRepeat] or [Session.SkipRepeat] (also [Session.Next]).
+	PromptRepeat
+)
+
+// Prompt is what the interview shows at one position, in the session's
+// form language, ${name} references interpolated.
+type Prompt struct {
+	Kind PromptKind
+	// Name is the question's (or, at a repeat prompt, the repeat's) name.
+	Name string
+	// Path identifies the position for [Session.Jump]: repeat instances
+	// as name[n], groups left out ("tasks[2]/task_hours").
+	Path string
+	// Type is the canonical question type ("integer", "select_one"…);
+	// "begin repeat" at a repeat prompt.
+	Type string
+	// Label, Hint and GuidanceHint are the texts to show.
+	Label, Hint, GuidanceHint string
+	// Groups are the enclosing groups and repeat instances, outermost
+	// first.
+	Groups []GroupLabel
+	// Choices are the choices offered now (choice filter applied), for
+	// select questions.
+	Choices []PromptChoice
+	// Value is the current answer ("" when none).
+	Value string
+	// Required, ReadOnly and Sensitive describe the question.
+	Required, ReadOnly, Sensitive bool
+	// Appearance is the appearance column, as written.
+	Appearance string
+	// Repeat describes the repeat at a repeat prompt.
+	Repeat *RepeatInfo
+	// Node is the question's definition.
+	Node *Node
+}
+
+// GroupLabel is a group or repeat instance around a question.
+type GroupLabel struct {
+	Name, Label string
+	// Index is the repeat instance's number (from 1), 0 for a group.
+	Index int
+}
+
+// PromptChoice is a choice as offered.
+type PromptChoice struct {
+	Name, Label string
+}
+
+// RepeatInfo describes the repeat asked about at a repeat prompt.
+type RepeatInfo struct {
+	Name, Label string
+	// Count is the number of instances so far.
+	Count int
+}
+
+// Item is one question in the review list ([Session.Summary]).
+type Item struct {
+	Path, Name, Label, Type string
+	// Value is the raw answer; Display the answer as shown (choice
+	// labels for selects).
+	Value, Display string
+	Required       bool
+	// Problem is what stops finalizing here ("" when fine).
+	Problem string
+}
+
+// Violation is an answer the form refuses, or a required question left
+// empty. Message is in the session's language (the form's constraint or
+// required message when it has one).
+type Violation struct {
+	// Question is the question's name; Path its position ([Prompt.Path]).
+	Question, Path string
+	Message        string
+}
+
+// Error renders the violation: "question: message".
+func (v *Violation) Error() string { return v.Path + ": " + v.Message }
+
+// AuditEvent records the time spent at one position of the interview.
+type AuditEvent struct {
+	// Event is "question" or "repeat" (a repeat prompt).
+	Event string `json:"event"`
+	// Path is the position ([Prompt.Path]).
+	Path  string    `json:"path"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Audit returns the time spent at each position, in order.
+func (s *Session) Audit() []AuditEvent { return append([]AuditEvent(nil), s.audit...) }
+
+// prompt builds the prompt of a position.
+func (s *Session) prompt(p position) *Prompt {
+	if p.repeat != nil {
+		d := p.repeat
+		label := s.text(d.Label, p.container)
+		return &Prompt{Kind: PromptRepeat, Name: d.Name, Path: p.path(), Type: d.Type, Label: label,
+			Groups: s.groups(p.container), Node: d,
+			Repeat: &RepeatInfo{Name: d.Name, Label: label, Count: len(p.container.instances(d))}}
+	}
+	n := p.field
+	d := n.def
+	pr := &Prompt{Kind: PromptQuestion, Name: d.Name, Path: p.path(), Type: d.Type,
+		Label: s.text(d.Label, n), Hint: s.text(d.Hint, n), GuidanceHint: s.text(d.GuidanceHint, n),
+		Groups: s.groups(n.parent), Value: n.value, Appearance: d.Appearance, Sensitive: d.Sensitive,
+		Node: d}
+	if d.Kind == KindNote {
+		pr.Kind = PromptNote
+		return pr
+	}
+	pr.Required = s.required(n)
+	pr.ReadOnly = s.readOnly(n)
+	for _, c := range s.choices(n) {
+		pr.Choices = append(pr.Choices, PromptChoice{Name: c.Name, Label: s.text(c.Label, n)})
+	}
+	return pr
+}
+
+// groups lists the labels of the containers from the root down to c.
+func (s *Session) groups(c *inode) []GroupLabel {
+	var out []GroupLabel
+	for x := c; x != nil && x.parent != nil; x = x.parent {
+		out = append(out, GroupLabel{Name: x.def.Name, Label: s.text(x.def.Label, x), Index: x.index})
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// text reads a translated text in the session language and fills in its
+// ${name} references as seen from node n.
+func (s *Session) text(t Text, n *inode) string {
+	raw := t.In(s.lang, s.form.DefaultLanguage)
+	if !strings.Contains(raw, "${") {
+		return raw
+	}
+	return refPattern.ReplaceAllStringFunc(raw, func(m string) string {
+		def := s.form.byName[strings.TrimSpace(m[2:len(m)-1])]
+		if def == nil {
+			return m
+		}
+		for _, x := range s.resolve(n, def) {
+			return s.display(x)
+		}
+		return ""
+	})
+}
+
+// display shows a node's value: choice labels for selects.
+func (s *Session) display(n *inode) string {
+	v := n.Value()
+	if v == "" || !types[n.def.Type].list {
+		return v
+	}
+	labels := map[string]string{}
+	for _, c := range s.form.Choices[n.def.ListName] {
+		labels[c.Name] = c.Label.In(s.lang, s.form.DefaultLanguage)
+	}
+	if n.def.OrOther {
+		labels["other"] = locales.T(s.ui, "questionnaires.other")
+	}
+	var out []string
+	for _, name := range strings.Fields(v) {
+		if l := labels[name]; l != "" {
+			out = append(out, l)
+		} else {
+			out = append(out, name)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// choices returns the choices a select offers now: its list filtered by
+// the choice filter, plus "other" for or_other.
+func (s *Session) choices(n *inode) []*Choice {
+	list := s.form.Choices[n.def.ListName]
+	if e := s.prog.exprs[n.def].choiceFilter; e != nil {
+		v := s.eval(e, n)
+		set, _ := v.(xpath.NodeSetValue)
+		keep := map[*Choice]bool{}
+		for _, x := range set {
+			if c, ok := x.(*cnode); ok && c.choice != nil {
+				keep[c.choice] = true
+			}
+		}
+		var out []*Choice
+		for _, c := range list {
+			if keep[c] {
+				out = append(out, c)
+			}
+		}
+		list = out
+	}
+	if n.def.OrOther {
+		for _, c := range list {
+			if c.Name == "other" {
+				return list
+			}
+		}
+		other := &Choice{Name: "other", Label: Text{"": locales.T(s.ui, "questionnaires.other")}}
+		list = append(list[:len(list):len(list)], other)
+	}
+	return list
+}
+
+// Summary lists every question asked so far and still relevant, with
+// its answer and what stops finalizing, for the review screen.
+func (s *Session) Summary() []Item {
+	var out []Item
+	s.walkPositions(s.root, func(p position) bool {
+		if p.field == nil {
+			return true
+		}
+		n := p.field
+		it := Item{Path: p.path(), Name: n.def.Name, Label: s.text(n.def.Label, n), Type: n.def.Type,
+			Value: n.value, Display: s.display(n)}
+		if n.def.Kind == KindQuestion {
+			it.Required = s.required(n)
+			if v := s.violation(n); v != nil {
+				it.Problem = v.Message
+			}
+		}
+		out = append(out, it)
+		return true
+	})
+	return out
+}
+
+// violate builds a violation at n with an engine message.
+func (s *Session) violate(n *inode, m locales.Message) *Violation {
+	return &Violation{Question: n.def.Name, Path: n.path(), Message: locales.T(s.ui, m.Key, m.Args...)}
+}
+
+func (s *Session) constraintViolation(n *inode) *Violation {
+	if msg := s.text(n.def.ConstraintMessage, n); msg != "" {
+		return &Violation{Question: n.def.Name, Path: n.path(), Message: msg}
+	}
+	return s.violate(n, locales.Message{Key: "questionnaires.constraint_failed"})
+}
+
+func (s *Session) requiredViolation(n *inode) *Violation {
+	if msg := s.text(n.def.RequiredMessage, n); msg != "" {
+		return &Violation{Question: n.def.Name, Path: n.path(), Message: msg}
+	}
+	return s.violate(n, locales.Message{Key: "questionnaires.required"})
+}
+
+func errUnknownList(id string) error { return locales.Errorf("questionnaires.unknown_list", id) }
+
+func errUnknownRef(name string) error { return locales.Errorf("questionnaires.unknown_ref", name) }

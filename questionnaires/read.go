@@ -1,0 +1,148 @@
+package questionnaires
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxBlankRows is how many blank rows end a sheet, as in pyxform.
+const maxBlankRows = 20
+
+// sheet is one sheet of a workbook as cells of text.
+type sheet struct {
+	name string
+	rows []row
+}
+
+// row is one sheet row; num is its number in the sheet, 1 for the first.
+type row struct {
+	num   int
+	cells []string
+}
+
+func (r row) blank() bool {
+	for _, c := range r.cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Reader failures, reported as problems of the whole file.
+var (
+	errUnknownFormat = errors.New("unknown questionnaire format")
+	errNotUTF8       = errors.New("not UTF-8 text")
+)
+
+// readWorkbook reads the sheets of a questionnaire file, picking the
+// reader by extension.
+func readWorkbook(filename string, data []byte) ([]*sheet, error) {
+	switch strings.ToLower(filepath.Ext(filename)) {
+	case ".xlsx", ".xlsm":
+		return readXLSX(data)
+	case ".csv":
+		return readCSV(data)
+	case ".md", ".markdown":
+		return readMarkdown(data)
+	}
+	return nil, errUnknownFormat
+}
+
+// readCSV reads pyxform's one-file CSV layout: a row whose first cell holds
+// a sheet name starts that sheet; the following rows, first cell empty,
+// are the sheet's rows, the first of them its header.
+func readCSV(data []byte) ([]*sheet, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		return nil, errNotUTF8
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	var records [][]string
+	for {
+		rec, err := r.Read()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, err
+		}
+		records = append(records, rec)
+	}
+	return splitSheets(records), nil
+}
+
+// readMarkdown reads pyxform's markdown tables: lines starting with "|"
+// are rows, cells split on unescaped "|" ("\|" is a literal pipe), and a
+// row whose first cell holds a sheet name starts that sheet.
+func readMarkdown(data []byte) ([]*sheet, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		return nil, errNotUTF8
+	}
+	var records [][]string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "|") {
+			continue
+		}
+		records = append(records, splitMarkdownRow(line))
+	}
+	return splitSheets(records), nil
+}
+
+// splitMarkdownRow splits "| a | b \| c |" into ["a", "b | c"].
+func splitMarkdownRow(line string) []string {
+	var cells []string
+	var cur strings.Builder
+	for i := 1; i < len(line); i++ { // line[0] is the opening pipe
+		switch {
+		case line[i] == '\\' && i+1 < len(line) && line[i+1] == '|':
+			cur.WriteByte('|')
+			i++
+		case line[i] == '|':
+			cells = append(cells, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		default:
+			cur.WriteByte(line[i])
+		}
+	}
+	if rest := strings.TrimSpace(cur.String()); rest != "" {
+		cells = append(cells, rest) // a row without its closing pipe
+	}
+	return cells
+}
+
+// splitSheets turns the records of the one-file layouts into sheets: a
+// record whose first cell is not empty names a new sheet; the others hold
+// the sheet's cells after their first (empty) one.
+func splitSheets(records [][]string) []*sheet {
+	var sheets []*sheet
+	var cur *sheet
+	for _, rec := range records {
+		if len(rec) == 0 {
+			continue
+		}
+		if name := strings.TrimSpace(rec[0]); name != "" {
+			cur = &sheet{name: name}
+			sheets = append(sheets, cur)
+			continue
+		}
+		if cur == nil {
+			continue // rows before any sheet name belong to no sheet
+		}
+		cells := make([]string, len(rec)-1)
+		for i, c := range rec[1:] {
+			cells[i] = strings.TrimSpace(c)
+		}
+		cur.rows = append(cur.rows, row{num: len(cur.rows) + 1, cells: cells})
+	}
+	return sheets
+}

@@ -1,0 +1,624 @@
+package questionnaires
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires/xpath"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Options set up a session.
+type Options struct {
+	// Now is the clock (and, by its Location, the time zone); time.Now
+	// when nil.
+	Now func() time.Time
+	// DeviceID and Username fill the deviceid and username metadata.
+	DeviceID, Username string
+	// Lang is the interface language ("fr"); it picks the form language
+	// ([Form.LanguageFor]) and the language of the engine's own messages.
+	// A form language written in full ("French (fr)") is used as is.
+	Lang string
+	// Rand replaces the random source of random() when set (tests).
+	Rand func() float64
+}
+
+// Session is one interview on a form: the answers so far, the position,
+// repeat instances, and the time spent on each question. It is plain Go,
+// not safe for concurrent use.
+type Session struct {
+	form *Form
+	prog *program
+	opts Options
+	// lang is the form language, ui the interface language.
+	lang, ui string
+	root     *inode
+	byDef    map[*Node][]*inode
+	ctx      evalCtx
+	pos      position
+	// reshaped is set when repeat counts changed during a recomputation.
+	reshaped        bool
+	pendingDefaults []*inode
+	choiceCache     map[string]*cnode
+	// instances counts the repeat instances, bounded by maxInstances.
+	instances int
+	started   time.Time
+	audit     []AuditEvent
+	posStart  time.Time
+}
+
+// position is where the interview stands: a question or note (field), the
+// "add another?" prompt of repeat in container, or the end.
+type position struct {
+	field     *inode
+	container *inode
+	repeat    *Node
+}
+
+func (p position) atEnd() bool { return p.field == nil && p.repeat == nil }
+
+// NewSession starts an interview on f.
+func NewSession(f *Form, opts Options) (*Session, error) {
+	if f == nil || f.prog == nil {
+		return nil, errors.New("questionnaires: NewSession needs a form from Parse or Load")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Session{form: f, prog: f.prog, opts: opts, choiceCache: map[string]*cnode{}}
+	s.ctx = evalCtx{s: s, FormlessContext: xpath.FormlessContext{Clock: opts.Now, Rand: opts.Rand}}
+	s.SetLanguage(opts.Lang)
+	s.started = s.now()
+	s.root = newInstance(f.Root, nil, 0)
+	s.initInstance(s.root)
+	s.pendingDefaults = []*inode{s.root}
+	s.reindex()
+	s.recomputeAll()
+	s.applyDynamicDefaults()
+	s.pos = s.first()
+	s.posStart = s.now()
+	return s, nil
+}
+
+// Form returns the session's form.
+func (s *Session) Form() *Form { return s.form }
+
+// Language returns the form language prompts are shown in.
+func (s *Session) Language() string { return s.lang }
+
+// SetLanguage picks the form language from an interface code ("fr") or a
+// form language name, and the language of the engine's messages.
+func (s *Session) SetLanguage(lang string) {
+	s.lang = s.form.LanguageFor(lang)
+	for _, l := range s.form.Languages {
+		if l == lang {
+			s.lang = l
+		}
+	}
+	s.ui = locales.Default
+	if locales.IsSupported(lang) {
+		s.ui = locales.Base(lang)
+	} else if code := languageCode(lang); locales.IsSupported(code) {
+		s.ui = code
+	}
+	s.choiceCache = map[string]*cnode{}
+}
+
+func (s *Session) now() time.Time { return s.opts.Now() }
+
+// metaValue is the value of a metadata field when a node is created.
+func (s *Session) metaValue(typ string) string {
+	switch typ {
+	case "start", "end":
+		return formatDateTime(s.now())
+	case "today":
+		return s.now().Format("2006-01-02")
+	case "deviceid":
+		return s.opts.DeviceID
+	case "username":
+		return s.opts.Username
+	}
+	return ""
+}
+
+// formatDateTime writes an instant as ODK does.
+func formatDateTime(t time.Time) string { return t.Format("2006-01-02T15:04:05.000-07:00") }
+
+// choiceInstance returns the secondary instance of a choice list.
+func (s *Session) choiceInstance(list string) *cnode {
+	if c, ok := s.choiceCache[list]; ok {
+		return c
+	}
+	choices, ok := s.form.Choices[list]
+	if !ok {
+		return nil
+	}
+	c := choiceInstance(choices, s.lang, s.form.DefaultLanguage)
+	s.choiceCache[list] = c
+	return c
+}
+
+// walkPositions calls fn on every position of the interview in order,
+// until fn returns false.
+func (s *Session) walkPositions(c *inode, fn func(position) bool) bool {
+	j := 0
+	for _, d := range c.def.Children {
+		var mine []*inode
+		for j < len(c.kids) && c.kids[j].def == d {
+			mine = append(mine, c.kids[j])
+			j++
+		}
+		switch d.Kind {
+		case KindGroup:
+			if len(mine) == 1 && mine[0].relevant && !s.walkPositions(mine[0], fn) {
+				return false
+			}
+		case KindRepeat:
+			for _, inst := range mine {
+				if inst.relevant && !s.walkPositions(inst, fn) {
+					return false
+				}
+			}
+			if s.repeatPrompted(c, d) && !fn(position{container: c, repeat: d}) {
+				return false
+			}
+		case KindQuestion, KindNote:
+			if len(mine) == 1 && mine[0].relevant && !fn(position{field: mine[0]}) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// repeatPrompted reports whether repeat d in container c asks "add
+// another?": its count is not governed by repeat_count and it is relevant.
+func (s *Session) repeatPrompted(c *inode, d *Node) bool {
+	e := s.prog.exprs[d]
+	return e.repeatCount == nil && e.fixedCount < 0 && s.repeatRelevant(c, d)
+}
+
+// positions lists every position of the interview in order.
+func (s *Session) positions() []position {
+	var out []position
+	s.walkPositions(s.root, func(p position) bool {
+		out = append(out, p)
+		return true
+	})
+	return out
+}
+
+// first returns the first position, or the end.
+func (s *Session) first() position {
+	var p position
+	s.walkPositions(s.root, func(q position) bool {
+		p = q
+		return false
+	})
+	return p
+}
+
+// index finds p among positions; -1 when absent.
+func indexOf(ps []position, p position) int {
+	for i, q := range ps {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// moveTo changes position, recording the time spent where we were.
+func (s *Session) moveTo(p position) {
+	now := s.now()
+	if !s.pos.atEnd() {
+		s.audit = append(s.audit, AuditEvent{Event: s.pos.event(), Path: s.pos.path(), Start: s.posStart, End: now})
+	}
+	s.pos = p
+	s.posStart = now
+}
+
+// path is a position's name for users and drafts.
+func (p position) path() string {
+	switch {
+	case p.field != nil:
+		return p.field.path()
+	case p.repeat != nil:
+		if cp := p.container.path(); cp != "" {
+			return cp + "/" + p.repeat.Name
+		}
+		return p.repeat.Name
+	}
+	return ""
+}
+
+func (p position) event() string {
+	if p.repeat != nil {
+		return "repeat"
+	}
+	return "question"
+}
+
+// Current returns the prompt at the current position, or nil past the
+// last question (the review).
+func (s *Session) Current() *Prompt {
+	if s.pos.atEnd() {
+		return nil
+	}
+	return s.prompt(s.pos)
+}
+
+// Next moves to the next question. It refuses, with a *[Violation], to
+// leave a required question unanswered or an answer its constraint now
+// rejects. At a repeat prompt, Next is [Session.SkipRepeat].
+func (s *Session) Next() error {
+	if s.pos.atEnd() {
+		return nil
+	}
+	if s.pos.repeat != nil {
+		return s.SkipRepeat()
+	}
+	if v := s.violation(s.pos.field); v != nil {
+		return v
+	}
+	s.step(+1)
+	return nil
+}
+
+// step moves one position forward or back.
+func (s *Session) step(dir int) bool {
+	ps := s.positions()
+	i := indexOf(ps, s.pos)
+	if i < 0 {
+		i = s.nearest(ps)
+		if dir > 0 {
+			i--
+		}
+	}
+	switch j := i + dir; {
+	case j >= len(ps):
+		s.moveTo(position{})
+	case j < 0:
+		return false
+	default:
+		s.moveTo(ps[j])
+	}
+	return true
+}
+
+// nearest is where the current position, no longer shown (it became
+// non-relevant), would sit among ps: the index of the first position
+// after it in document order.
+func (s *Session) nearest(ps []position) int {
+	if s.pos.atEnd() {
+		return len(ps)
+	}
+	order := map[*inode]int{}
+	i := 0
+	s.root.eachNode(func(n *inode) { order[n] = i; i++ })
+	at := order[s.pos.field]
+	if s.pos.repeat != nil {
+		at = order[s.pos.container] + 1
+		for _, k := range s.pos.container.instances(s.pos.repeat) {
+			k.eachNode(func(n *inode) { at = max(at, order[n]+1) })
+		}
+	}
+	for j, p := range ps {
+		o := order[p.field]
+		if p.repeat != nil {
+			o = order[p.container] + 1
+		}
+		if o >= at {
+			return j
+		}
+	}
+	return len(ps)
+}
+
+// Back moves to the previous question; false at the first one.
+func (s *Session) Back() bool { return s.step(-1) }
+
+// Answer sets the current question's answer (select_multiple: choice
+// names separated by spaces; "" clears it). An answer of the wrong type,
+// not among the choices, or rejected by the constraint gives a
+// *[Violation] and leaves the previous answer.
+func (s *Session) Answer(value string) error {
+	if s.pos.field == nil {
+		return locales.Errorf("questionnaires.not_a_question")
+	}
+	return s.set(s.pos.field, value)
+}
+
+// set validates and stores a value, then recomputes what depends on it.
+func (s *Session) set(n *inode, value string) error {
+	d := n.def
+	if d.Kind != KindQuestion {
+		return s.violate(n, locales.Message{Key: "questionnaires.not_a_question"})
+	}
+	if s.readOnly(n) {
+		return s.violate(n, locales.Message{Key: "questionnaires.read_only"})
+	}
+	v, bad := normalizeValue(d, norm.NFC.String(value))
+	if bad != nil {
+		return s.violate(n, *bad)
+	}
+	if v, bad = s.checkChoices(n, v); bad != nil {
+		return s.violate(n, *bad)
+	}
+	if vi := s.checkConstraint(n, v); vi != nil {
+		return vi
+	}
+	if v == n.value {
+		return nil
+	}
+	n.value = v
+	s.changed(d)
+	s.applyDynamicDefaults()
+	return nil
+}
+
+// checkChoices checks select answers against the choices offered now.
+func (s *Session) checkChoices(n *inode, v string) (string, *locales.Message) {
+	if v == "" || !types[n.def.Type].list {
+		return v, nil
+	}
+	offered := map[string]bool{}
+	for _, c := range s.choices(n) {
+		offered[c.Name] = true
+	}
+	names := []string{v}
+	if n.def.Type == "select_multiple" {
+		names = strings.Fields(v)
+	}
+	seen := map[string]bool{}
+	var kept []string
+	for _, name := range names {
+		if !offered[name] {
+			return "", &locales.Message{Key: "questionnaires.not_a_choice", Args: []any{name}}
+		}
+		if !seen[name] {
+			seen[name] = true
+			kept = append(kept, name)
+		}
+	}
+	return strings.Join(kept, " "), nil
+}
+
+// checkConstraint evaluates n's constraint with v as the candidate value
+// ("." in the expression, and in the message's ${name} references).
+// Empty values are not checked.
+func (s *Session) checkConstraint(n *inode, v string) *Violation {
+	e := s.prog.exprs[n.def].constraint
+	if e == nil || v == "" {
+		return nil
+	}
+	old := n.value
+	n.value = v
+	defer func() { n.value = old }()
+	if s.evalBool(e, n) {
+		return nil
+	}
+	return s.constraintViolation(n)
+}
+
+// required reports whether n must be answered.
+func (s *Session) required(n *inode) bool {
+	c := s.prog.exprs[n.def]
+	if c.required != nil {
+		return s.evalBool(c.required, n)
+	}
+	return c.requiredYes
+}
+
+// readOnly reports whether n cannot be changed.
+func (s *Session) readOnly(n *inode) bool {
+	c := s.prog.exprs[n.def]
+	if c.readOnly != nil {
+		return s.evalBool(c.readOnly, n)
+	}
+	return c.readOnlyYes
+}
+
+// violation checks a relevant field as it stands: required and empty, or
+// an answer its constraint or choices now reject.
+func (s *Session) violation(n *inode) *Violation {
+	if n.def.Kind != KindQuestion || !n.relevant {
+		return nil
+	}
+	if n.value == "" {
+		if s.required(n) {
+			return s.requiredViolation(n)
+		}
+		return nil
+	}
+	if _, bad := s.checkChoices(n, n.value); bad != nil {
+		return s.violate(n, *bad)
+	}
+	return s.checkConstraint(n, n.value)
+}
+
+// AddRepeat adds an instance to the repeat asked about at the current
+// repeat prompt and moves to its first question.
+func (s *Session) AddRepeat() error {
+	if s.pos.repeat == nil {
+		return locales.Errorf("questionnaires.not_a_repeat")
+	}
+	c, d := s.pos.container, s.pos.repeat
+	inst := s.newRepeatInstance(c, d)
+	s.reindex()
+	s.recomputeAll()
+	s.applyDynamicDefaults()
+	var first position
+	found := false
+	s.walkPositions(s.root, func(p position) bool {
+		if inst.holds(p) {
+			first, found = p, true
+			return false
+		}
+		return true
+	})
+	if !found {
+		first = position{container: c, repeat: d}
+	}
+	s.moveTo(first)
+	return nil
+}
+
+// holds reports whether position p lies inside container n.
+func (n *inode) holds(p position) bool {
+	x := p.field
+	if x == nil {
+		x = p.container
+	}
+	for ; x != nil; x = x.parent {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// SkipRepeat answers "no more" at a repeat prompt and moves on.
+func (s *Session) SkipRepeat() error {
+	if s.pos.repeat == nil {
+		return locales.Errorf("questionnaires.not_a_repeat")
+	}
+	s.step(+1)
+	return nil
+}
+
+// RemoveRepeat deletes a repeat instance: the one holding the current
+// question, or at a repeat prompt the last one. The position moves to
+// what followed the removed instance.
+func (s *Session) RemoveRepeat() error {
+	var inst *inode
+	switch {
+	case s.pos.repeat != nil:
+		list := s.pos.container.instances(s.pos.repeat)
+		if len(list) == 0 {
+			return locales.Errorf("questionnaires.no_repeat_to_remove")
+		}
+		inst = list[len(list)-1]
+	case s.pos.field != nil:
+		inst = s.pos.field.repeatInstance()
+	}
+	if inst == nil {
+		return locales.Errorf("questionnaires.no_repeat_to_remove")
+	}
+	if e := s.prog.exprs[inst.def]; e.repeatCount != nil || e.fixedCount >= 0 {
+		return locales.Errorf("questionnaires.repeat_count_fixed", inst.def.Name)
+	}
+	container := inst.parent
+	wasPrompt := s.pos.repeat != nil
+	container.removeInstance(inst)
+	s.instances -= countInstances(inst)
+	s.reindex()
+	s.recomputeAll()
+	if wasPrompt {
+		return nil
+	}
+	// Move to the first question of the instance that followed, or to
+	// the repeat prompt.
+	list := container.instances(inst.def)
+	ps := s.positions()
+	next := position{container: container, repeat: inst.def}
+	if inst.index-1 < len(list) {
+		target := list[inst.index-1]
+		for _, p := range ps {
+			if target.holds(p) {
+				next = p
+				break
+			}
+		}
+	}
+	if indexOf(ps, next) < 0 {
+		next = s.first()
+	}
+	s.moveTo(next)
+	return nil
+}
+
+// Jump moves to the question or repeat prompt at path (as in
+// [Prompt.Path] and [Item.Path]).
+func (s *Session) Jump(path string) error {
+	for _, p := range s.positions() {
+		if p.path() == path {
+			s.moveTo(p)
+			return nil
+		}
+	}
+	if path == "" {
+		s.moveTo(position{})
+		return nil
+	}
+	return locales.Errorf("questionnaires.no_such_question", path)
+}
+
+// Validate checks every relevant question before finalizing: required
+// answers, constraints and choices. It returns the violations in form
+// order; none means the interview can be finalized.
+func (s *Session) Validate() []Violation {
+	var out []Violation
+	s.root.eachNode(func(n *inode) {
+		if n.parent == nil || n.isContainer() {
+			return
+		}
+		if v := s.violation(n); v != nil {
+			out = append(out, *v)
+		}
+	})
+	return out
+}
+
+// Finalize validates the interview; when nothing is wrong it fills the
+// end metadata, closes the audit and returns the record's answers.
+func (s *Session) Finalize() (map[string]any, []Violation) {
+	if vs := s.Validate(); len(vs) > 0 {
+		return nil, vs
+	}
+	var ends []*Node
+	for _, n := range s.byDef {
+		for _, x := range n {
+			if x.def.Type == "end" {
+				x.value = formatDateTime(s.now())
+				ends = append(ends, x.def)
+			}
+		}
+	}
+	s.changed(ends...)
+	s.moveTo(position{})
+	return s.Answers(), nil
+}
+
+// Eval evaluates an expression against the interview (the current
+// question as context, else the root) and returns its XPath string().
+func (s *Session) Eval(expr string) (string, error) {
+	e, msg := parseCheck(s.form, expr)
+	if msg != nil {
+		return "", locales.Errorf("questionnaires."+msg.Key, msg.Args...)
+	}
+	ctx := s.pos.field
+	s.ctx.node = ctx
+	v, err := e.Eval(&s.ctx)
+	if err != nil {
+		var ee *xpath.EvalError
+		if errors.As(err, &ee) {
+			return "", locales.Errorf("questionnaires.eval_failed", ee.Pos+1, ee.Msg)
+		}
+		return "", locales.Errorf("questionnaires.eval_failed", 1, err.Error())
+	}
+	return xpath.String(v), nil
+}
+
+// countInstances counts the repeat instances in n, n included.
+func countInstances(n *inode) int {
+	c := 0
+	n.eachNode(func(x *inode) {
+		if x.parent != nil && x.def.Kind == KindRepeat {
+			c++
+		}
+	})
+	return c
+}

@@ -1,0 +1,101 @@
+package questionnaires
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/enquete-field/enquete/locales"
+)
+
+// normalizeValue checks a typed answer and returns it in its stored form
+// ("007" → "7" for an integer, "14:05" → "14:05:00" for a time). An empty
+// value is always accepted (it clears the answer). The error is a message
+// for the interviewer.
+func normalizeValue(n *Node, v string) (string, *locales.Message) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	bad := func(key string, args ...any) (string, *locales.Message) {
+		return "", &locales.Message{Key: "questionnaires." + key, Args: args}
+	}
+	switch n.Type {
+	case "integer":
+		i, err := strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 32)
+		if err != nil {
+			return bad("not_integer", v)
+		}
+		return strconv.FormatInt(i, 10), nil
+	case "decimal":
+		if strings.Count(v, ",") == 1 && !strings.Contains(v, ".") {
+			v = strings.Replace(v, ",", ".", 1) // a decimal comma, as typed in French or Spanish
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || strings.ContainsAny(v, "eExXpP_") {
+			return bad("not_decimal", v)
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64), nil
+	case "date":
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return bad("not_date", v)
+		}
+		return t.Format("2006-01-02"), nil
+	case "time":
+		return normalizeTime(v)
+	case "dateTime":
+		return normalizeDateTime(v)
+	case "geopoint":
+		return normalizeGeopoint(v)
+	case "acknowledge":
+		return "OK", nil
+	}
+	return v, nil
+}
+
+func normalizeTime(v string) (string, *locales.Message) {
+	for _, layout := range []string{"15:04", "15:04:05", "15:04:05.000", "15:04:05Z07:00", "15:04:05.000Z07:00"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			if strings.ContainsAny(v[5:], "Z+-") {
+				return t.Format("15:04:05.000Z07:00"), nil
+			}
+			return t.Format("15:04:05"), nil
+		}
+	}
+	return "", &locales.Message{Key: "questionnaires.not_time", Args: []any{v}}
+}
+
+func normalizeDateTime(v string) (string, *locales.Message) {
+	v = strings.Replace(v, " ", "T", 1)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			if layout == time.RFC3339Nano {
+				return t.Format("2006-01-02T15:04:05.000Z07:00"), nil
+			}
+			return t.Format("2006-01-02T15:04:05"), nil
+		}
+	}
+	return "", &locales.Message{Key: "questionnaires.not_datetime", Args: []any{v}}
+}
+
+// normalizeGeopoint checks "latitude longitude [altitude [accuracy]]".
+func normalizeGeopoint(v string) (string, *locales.Message) {
+	parts := strings.Fields(strings.ReplaceAll(v, ",", " "))
+	bad := &locales.Message{Key: "questionnaires.not_geopoint", Args: []any{v}}
+	if len(parts) < 2 || len(parts) > 4 {
+		return "", bad
+	}
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(p, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return "", bad
+		}
+		if i == 0 && math.Abs(f) > 90 || i == 1 && math.Abs(f) > 180 || i == 3 && f < 0 {
+			return "", bad
+		}
+		parts[i] = strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strings.Join(parts, " "), nil
+}

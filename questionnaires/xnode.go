@@ -1,0 +1,114 @@
+package questionnaires
+
+import (
+	"strings"
+
+	"github.com/enquete-field/enquete/questionnaires/xpath"
+)
+
+// The instance nodes and choice lists as the expression evaluator sees
+// them (xpath.Node).
+
+// Name is the element name; the root is "data", as pyxform names it.
+func (n *inode) Name() string {
+	if n.parent == nil {
+		return "data"
+	}
+	return n.def.Name
+}
+
+// Parent is the enclosing element, nil (an untyped nil) at the root.
+func (n *inode) Parent() xpath.Node {
+	if n.parent == nil {
+		return nil
+	}
+	return n.parent
+}
+
+// Children lists the child elements, repeat instances included.
+func (n *inode) Children() []xpath.Node {
+	out := make([]xpath.Node, len(n.kids))
+	for i, k := range n.kids {
+		out[i] = k
+	}
+	return out
+}
+
+// Value is the field's value; "" when not relevant, and for containers.
+func (n *inode) Value() string {
+	if !n.relevant || n.isContainer() {
+		return ""
+	}
+	return n.value
+}
+
+// Type tells the evaluator how the value reads.
+func (n *inode) Type() xpath.NodeType {
+	if n.parent == nil {
+		return xpath.TypeString
+	}
+	switch n.def.Type {
+	case "integer", "decimal":
+		return xpath.TypeNumber
+	case "date", "today":
+		return xpath.TypeDate
+	case "dateTime", "start", "end":
+		return xpath.TypeDateTime
+	}
+	return xpath.TypeString
+}
+
+// cnode is a node of a choice list's secondary instance:
+// root → item → name, label and the list's other columns.
+type cnode struct {
+	name   string
+	value  string
+	parent *cnode
+	kids   []*cnode
+	choice *Choice // for items
+}
+
+func (c *cnode) Name() string  { return c.name }
+func (c *cnode) Value() string { return c.value }
+
+func (c *cnode) Type() xpath.NodeType { return xpath.TypeString }
+
+func (c *cnode) Parent() xpath.Node {
+	if c.parent == nil {
+		return nil
+	}
+	return c.parent
+}
+
+func (c *cnode) Children() []xpath.Node {
+	out := make([]xpath.Node, len(c.kids))
+	for i, k := range c.kids {
+		out[i] = k
+	}
+	return out
+}
+
+// choiceInstance builds the secondary instance of a choice list, labels
+// in lang.
+func choiceInstance(list []*Choice, lang, def string) *cnode {
+	root := &cnode{name: "root"}
+	for _, ch := range list {
+		item := &cnode{name: "item", parent: root, choice: ch}
+		add := func(name, value string) {
+			item.kids = append(item.kids, &cnode{name: name, value: value, parent: item})
+		}
+		add("name", ch.Name)
+		add("label", ch.Label.In(lang, def))
+		for col, v := range ch.Columns {
+			switch {
+			case col == "name" || col == "list_name" || col == "label":
+			case strings.Contains(col, ":"):
+				add(choiceColumnAlias(col), v)
+			case namePattern.MatchString(col):
+				add(col, v)
+			}
+		}
+		root.kids = append(root.kids, item)
+	}
+	return root
+}

@@ -1,0 +1,39 @@
+// Package store keeps the device's own data under ENQUETE_HOME: the device
+// key, installed projects, interview drafts, the record chain and the outbox
+// of sealed records waiting to sync.
+//
+// Nothing readable is kept: drafts, the chain and the device secrets are age
+// files, and finalized records are sealed to the archive (the device cannot
+// read them back). A seized laptop shows how many files there are, their
+// padded sizes and the installed projects' names, and nothing else.
+//
+// # Layout
+//
+//	ENQUETE_HOME/                  0700
+//	  device.age                   device secrets (JSON), age scrypt under the device passphrase
+//	  chain.age                    per-project record sequence and previous hash, sealed to the device
+//	  projects/<id>/project.enquete  the signed project file as installed
+//	  projects/<id>/pin            the signer's note verifier key, pinned at first install
+//	  projects/<id>/sealed-forms/<sha256>  empty: that questionnaire version was sealed to the outbox
+//	  drafts/<random id>.age       one interview in progress, sealed to the device (padded)
+//	  outbox/<id>/<sha256>.age     sealed records waiting to sync
+//	  outbox/<id>/synced/<sha256>.age  records the archive acknowledged, kept until policy removes them
+//	  lock                         held (flock / LockFileEx) by the enquete using this home
+//
+// Draft file names are random: neither the project nor the time of an
+// interview can be read from them.
+//
+// # Durability
+//
+// Every file is written by [WriteFileAtomic]: a temporary file in the same
+// folder, fsync, rename over the target, fsync of the folder. A power cut
+// leaves either the old file or the new one, never a mix; a full disk leaves
+// the old one and an error naming the file. All file access goes through the
+// [FS] interface so tests can inject failures.
+//
+// # Concurrency
+//
+// One enquete process uses a home at a time: callers take [Home.Lock] before
+// changing anything and keep it until they exit. Within a process, a [Home]
+// is safe for concurrent use.
+package store

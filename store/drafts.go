@@ -1,0 +1,153 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/locales"
+)
+
+// Draft is an interview in progress. All of it, the project included, is
+// sealed to the device: its file name is a random id.
+type Draft struct {
+	ID       string    `json:"id"`       // set by SaveDraft on first save: 32 random hex digits
+	Project  string    `json:"project"`  // the project id
+	Started  time.Time `json:"started"`  // when the interview began
+	Answered int       `json:"answered"` // questions answered so far
+	State    []byte    `json:"state"`    // the engine's session state (questionnaires.Session.State)
+}
+
+// SaveDraft seals draft to the device (padded, so its size says little) and
+// writes it atomically to drafts/<id>.age, giving it a random id on first
+// save. Call it after every confirmed answer: a power cut then loses at
+// most the answer being typed.
+func (h *Home) SaveDraft(d *Device, draft *Draft) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if draft.ID == "" {
+		draft.ID = randomHex(draftIDLen / 2)
+	}
+	if !validDraftID(draft.ID) {
+		return locales.Errorf("store.draft_unknown", draft.ID).Hint("store.draft_unknown.hint")
+	}
+	plain, err := json.Marshal(draft)
+	if err != nil {
+		return err
+	}
+	sealed, err := crypto.Seal(plain, d.Identity.Recipient())
+	clear(plain)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(h.fs, h.draftPath(draft.ID), sealed)
+}
+
+// LoadDraft opens the draft id.
+func (h *Home) LoadDraft(d *Device, id string) (*Draft, error) {
+	if !validDraftID(id) {
+		return nil, locales.Errorf("store.draft_unknown", id).Hint("store.draft_unknown.hint")
+	}
+	path := h.draftPath(id)
+	sealed, err := h.fs.ReadFile(path)
+	if isNotExist(err) {
+		return nil, locales.Errorf("store.draft_unknown", id).Hint("store.draft_unknown.hint").Wrap(err)
+	}
+	if err != nil {
+		return nil, readError(path, err)
+	}
+	plain, err := crypto.Open(bytes.NewReader(sealed), d.Identity)
+	if err != nil {
+		return nil, locales.Errorf("store.draft_damaged", id, err).Hint("store.draft_damaged.hint", id).Wrap(err)
+	}
+	defer clear(plain)
+	var draft Draft
+	if err := json.Unmarshal(plain, &draft); err != nil || draft.ID != id {
+		if err == nil {
+			err = errDraftID
+		}
+		return nil, locales.Errorf("store.draft_damaged", id, causeText(err)).Hint("store.draft_damaged.hint", id).Wrap(err)
+	}
+	return &draft, nil
+}
+
+// errDraftID: the draft's content names another draft (a file was renamed).
+var errDraftID = errorString("the draft inside has another id")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// Drafts opens every draft, oldest first. Drafts that cannot be opened
+// (damaged, or sealed to another device key) do not hide the others: they
+// are named in the returned error, which then comes with the drafts that
+// did open.
+func (h *Home) Drafts(d *Device) ([]*Draft, error) {
+	ids, err := h.draftIDs()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Draft
+	var bad []string
+	var firstErr error
+	for _, id := range ids {
+		draft, err := h.LoadDraft(d, id)
+		if err != nil {
+			bad = append(bad, id)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		out = append(out, draft)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Started.Before(out[j].Started) })
+	if len(bad) > 0 {
+		return out, locales.Errorf("store.drafts_unreadable", strings.Join(bad, ", ")).
+			Hint("store.drafts_unreadable.hint").Wrap(firstErr)
+	}
+	return out, nil
+}
+
+// draftIDs lists the ids of the draft files, sorted.
+func (h *Home) draftIDs() ([]string, error) {
+	dir := h.path(draftsDir)
+	entries, err := h.fs.ReadDir(dir)
+	if err != nil {
+		return nil, readError(dir, err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if id, ok := strings.CutSuffix(e.Name(), ".age"); ok && !e.IsDir() && validDraftID(id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// DeleteDraft removes the draft id (after it is finalized, or on the user's
+// request). A draft that is not there is a user error wrapping
+// fs.ErrNotExist, so callers that only want it gone can ignore that case.
+func (h *Home) DeleteDraft(id string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !validDraftID(id) {
+		return locales.Errorf("store.draft_unknown", id).Hint("store.draft_unknown.hint")
+	}
+	path := h.draftPath(id)
+	if err := h.fs.Remove(path); err != nil {
+		if isNotExist(err) {
+			return locales.Errorf("store.draft_unknown", id).Hint("store.draft_unknown.hint").Wrap(err)
+		}
+		return locales.Errorf("store.remove_failed", path, causeText(err)).Wrap(err)
+	}
+	if err := h.fs.SyncDir(h.path(draftsDir)); err != nil {
+		return locales.Errorf("store.remove_failed", path, causeText(err)).Wrap(err)
+	}
+	return nil
+}
+
+func (h *Home) draftPath(id string) string { return h.path(draftsDir, id+".age") }

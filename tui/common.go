@@ -1,0 +1,176 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/enquete-field/enquete/locales"
+)
+
+// The smallest terminal the interface draws in; below it a message asks
+// for a larger one. Everything is usable at 80×24.
+const (
+	MinWidth  = 30
+	MinHeight = 10
+)
+
+// Component is one screen: a tea.Model that also takes its size and lists
+// its key help (soft-serve's component contract).
+type Component interface {
+	tea.Model
+	// SetSize tells the screen the terminal's size.
+	SetSize(width, height int)
+	// ShortHelp lists the keys shown at the foot of the screen.
+	ShortHelp() []key.Binding
+	// FullHelp lists the keys shown by the help overlay, in groups.
+	FullHelp() [][]key.Binding
+}
+
+// typer is a screen that currently takes typed text: letter shortcuts such
+// as "?" must then reach it as text.
+type typer interface {
+	Typing() bool
+}
+
+// Common is what every screen shares: the terminal's size, the interface
+// language, and the styles and key map built for that language.
+type Common struct {
+	Width, Height int
+	Lang          string // interface language code (en fr es ar mg)
+	Renderer      *lipgloss.Renderer
+	Styles        *Styles
+	Keys          *KeyMap
+}
+
+// NewCommon returns the shared state for renderer r and interface language lang.
+func NewCommon(r *lipgloss.Renderer, lang string) *Common {
+	c := &Common{Renderer: r, Styles: NewStyles(r), Width: 80, Height: 24}
+	c.SetLang(lang)
+	return c
+}
+
+// SetLang switches the interface language and rebuilds the key help.
+func (c *Common) SetLang(lang string) {
+	if !locales.IsSupported(lang) {
+		lang = locales.Default
+	}
+	c.Lang = locales.Base(lang)
+	c.Keys = NewKeyMap(c.Lang)
+}
+
+// T is the message key in the interface language.
+func (c *Common) T(key string, args ...any) string { return locales.T(c.Lang, key, args...) }
+
+// N is the plural message key for count n in the interface language.
+func (c *Common) N(key string, n int, args ...any) string {
+	return locales.N(c.Lang, key, n, args...)
+}
+
+// Err renders err for the user: its message, then each hint on its own line.
+func (c *Common) Err(err error) string {
+	msg, hints := locales.Localize(err, c.Lang)
+	lines := []string{msg}
+	for _, h := range hints {
+		lines = append(lines, c.T("tui.hint", h))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TooSmall reports whether the terminal is below the minimum size.
+func (c *Common) TooSmall() bool { return c.Width < MinWidth || c.Height < MinHeight }
+
+// inner is the width available to a screen's text (inside the padding).
+func (c *Common) inner() int { return max(c.Width-2, 1) }
+
+// block wraps s to the screen's inner width, right-aligned when rtl.
+func (c *Common) block(st lipgloss.Style, s string, rtl bool) string {
+	st = st.Width(c.inner())
+	if rtl {
+		st = st.Align(lipgloss.Right)
+	}
+	return st.Render(s)
+}
+
+// page lays out a screen: title, body and key help, fitted to the terminal.
+// The body is cut to the lines available; screens that scroll pass the
+// window they want shown (see bodyHeight).
+func (c *Common) page(title, body string, bindings []key.Binding, rtl bool) string {
+	if c.TooSmall() {
+		return c.tooSmallView()
+	}
+	head := c.block(c.Styles.Title, title, rtl)
+	foot := c.helpLine(bindings)
+	room := c.Height - lipgloss.Height(head) - lipgloss.Height(foot) - 2
+	lines := strings.Split(body, "\n")
+	if len(lines) > room {
+		lines = lines[:max(room, 0)]
+	}
+	for len(lines) < room {
+		lines = append(lines, "")
+	}
+	screen := strings.Join([]string{head, "", strings.Join(lines, "\n"), "", foot}, "\n")
+	return c.Styles.App.Render(screen)
+}
+
+// bodyHeight is the number of body lines page shows under a one-line title.
+func (c *Common) bodyHeight() int { return max(c.Height-5, 1) }
+
+// helpLine renders the short key help on one line, cut to the width.
+func (c *Common) helpLine(bindings []key.Binding) string {
+	if len(bindings) > 0 {
+		// Help first: on a narrow terminal the tail is cut, and F1 tells the rest.
+		rest := []key.Binding{c.Keys.Help}
+		for _, b := range bindings {
+			if b.Help().Key != c.Keys.Help.Help().Key {
+				rest = append(rest, b)
+			}
+		}
+		bindings = rest
+	}
+	h := help.New()
+	h.Width = c.inner()
+	h.Styles.ShortKey = c.Styles.HelpKey
+	h.Styles.ShortDesc = c.Styles.HelpDesc
+	h.Styles.ShortSeparator = c.Styles.Muted
+	h.Styles.Ellipsis = c.Styles.Muted
+	return ansi.Truncate(h.ShortHelpView(bindings), c.inner(), "…")
+}
+
+// tooSmallView asks for a larger terminal, in as little room as there is.
+func (c *Common) tooSmallView() string {
+	msg := c.T("tui.too_small", MinWidth, MinHeight, c.Width, c.Height)
+	w := max(c.Width, 1)
+	return c.Renderer.NewStyle().Width(w).Render(msg)
+}
+
+// rtl reports whether the interface language is written right to left.
+func (c *Common) rtl() bool { return locales.IsRTL(c.Lang) }
+
+// lead puts mark before text, or after it when rtl: a right-to-left
+// line starts at its right edge.
+func lead(mark, text string, rtl bool) string {
+	if rtl {
+		return text + mirror(mark)
+	}
+	return mark + text
+}
+
+// mirror reverses a mark's characters and flips its arrows ("> " → " <").
+func mirror(mark string) string {
+	rs := []rune(mark)
+	for i, j := 0, len(rs)-1; i < j; i, j = i+1, j-1 {
+		rs[i], rs[j] = rs[j], rs[i]
+	}
+	return strings.NewReplacer(">", "<", "›", "‹").Replace(string(rs))
+}
+
+// joinLines joins blocks with newlines.
+func joinLines(blocks []string) string { return strings.Join(blocks, "\n") }
+
+// splitLines splits s into its lines.
+func splitLines(s string) []string { return strings.Split(s, "\n") }

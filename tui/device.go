@@ -1,0 +1,266 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/enquete-field/enquete/store"
+)
+
+// MinPassphraseRunes is the shortest device passphrase the first-run
+// screen accepts (the CLI asks the same).
+const MinPassphraseRunes = 8
+
+// languageNames are the interface languages as their speakers write them.
+var languageNames = []struct{ code, name string }{
+	{"en", "English"},
+	{"fr", "Français"},
+	{"es", "Español"},
+	{"ar", "العربية"},
+	{"mg", "Malagasy"},
+}
+
+// createDevice makes the device key under passphrase (scrypt: slow on
+// purpose, so it runs as a command).
+func createDevice(h *store.Home, passphrase string) tea.Cmd {
+	return func() tea.Msg {
+		dev, err := h.CreateDevice(passphrase)
+		if err != nil {
+			return deviceFailedMsg{err}
+		}
+		return deviceReadyMsg{dev}
+	}
+}
+
+// unlockDevice opens the device key with passphrase, as a command.
+func unlockDevice(h *store.Home, passphrase string) tea.Cmd {
+	return func() tea.Msg {
+		dev, err := h.UnlockDevice(passphrase)
+		if err != nil {
+			return deviceFailedMsg{err}
+		}
+		return deviceReadyMsg{dev}
+	}
+}
+
+// deviceFailedMsg: creating or unlocking the device key failed.
+type deviceFailedMsg struct{ err error }
+
+// firstRun sets up a fresh home: the interface language, then the device
+// passphrase typed twice, with the warning that it cannot be recovered.
+type firstRun struct {
+	c     *Common
+	home  *store.Home
+	step  int // 0 language, 1 passphrase, 2 again, 3 working
+	langs *list
+	pass  textField
+	again textField
+	err   string
+}
+
+func newFirstRun(c *Common, h *store.Home) *firstRun {
+	var items []listItem
+	cursor := 0
+	for i, l := range languageNames {
+		items = append(items, listItem{text: l.name})
+		if l.code == c.Lang {
+			cursor = i
+		}
+	}
+	f := &firstRun{c: c, home: h, langs: newList(listPlain, items)}
+	f.langs.cursor = cursor
+	f.pass.masked, f.again.masked = true, true
+	return f
+}
+
+func (f *firstRun) Init() tea.Cmd             { return nil }
+func (f *firstRun) SetSize(width, height int) {}
+func (f *firstRun) Typing() bool              { return f.step == 1 || f.step == 2 }
+
+func (f *firstRun) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case deviceFailedMsg:
+		f.step, f.err = 1, f.c.Err(msg.err)
+		f.pass.Reset()
+		f.again.Reset()
+	case tea.KeyMsg:
+		return f, f.key(msg)
+	}
+	return f, nil
+}
+
+func (f *firstRun) key(msg tea.KeyMsg) tea.Cmd {
+	k := f.c.Keys
+	switch {
+	case f.step == 3:
+		return nil
+	case key.Matches(msg, k.Back) && f.step > 0:
+		f.step--
+		f.err = ""
+		f.pass.Reset()
+		f.again.Reset()
+		return nil
+	case key.Matches(msg, k.Confirm, k.Next):
+		return f.confirm()
+	case f.step == 0:
+		f.langs.Update(msg, k, f.c.bodyHeight())
+	case f.step == 1:
+		f.pass.Update(msg, k)
+	case f.step == 2:
+		f.again.Update(msg, k)
+	}
+	return nil
+}
+
+// confirm ends the current step.
+func (f *firstRun) confirm() tea.Cmd {
+	f.err = ""
+	switch f.step {
+	case 0:
+		f.step = 1
+		return cmdOf(langChosenMsg{languageNames[f.langs.cursor].code})
+	case 1:
+		if n := len([]rune(f.pass.Value())); n < MinPassphraseRunes {
+			f.err = f.c.T("tui.passphrase_short", MinPassphraseRunes)
+			return nil
+		}
+		f.step = 2
+	case 2:
+		if f.pass.Value() != f.again.Value() {
+			f.err = f.c.T("tui.passphrase_mismatch")
+			f.step = 1
+			f.pass.Reset()
+			f.again.Reset()
+			return nil
+		}
+		f.step = 3
+		pass := f.pass.Value()
+		f.pass.Reset()
+		f.again.Reset()
+		return createDevice(f.home, pass)
+	}
+	return nil
+}
+
+func (f *firstRun) View() string {
+	c := f.c
+	var body []string
+	switch f.step {
+	case 0:
+		body = append(body, c.T("tui.setup.language"), "", f.langs.View(c, c.inner(), c.bodyHeight()-2))
+	case 1, 2:
+		body = append(body,
+			c.block(c.Styles.Warning, c.T("tui.setup.warning"), c.rtl()), "",
+			c.T("tui.setup.passphrase", MinPassphraseRunes), f.pass.View(c.inner()))
+		if f.step == 2 {
+			body = append(body, "", c.T("tui.setup.again"), f.again.View(c.inner()))
+		}
+	case 3:
+		body = append(body, c.T("tui.setup.working"))
+	}
+	if f.err != "" {
+		body = append(body, "", c.block(c.Styles.Error, f.err, c.rtl()))
+	}
+	return c.page(c.T("tui.setup.title"), joinLines(body), f.ShortHelp(), c.rtl())
+}
+
+func (f *firstRun) ShortHelp() []key.Binding {
+	k := f.c.Keys
+	if f.step == 0 {
+		return []key.Binding{k.Up, k.Down, k.Confirm, k.Help}
+	}
+	return []key.Binding{k.Confirm, k.Back, k.Help}
+}
+
+func (f *firstRun) FullHelp() [][]key.Binding {
+	k := f.c.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.Confirm, k.Back, k.Erase}}
+}
+
+// unlock asks the device passphrase; a wrong one is said and asked again.
+type unlock struct {
+	c       *Common
+	home    *store.Home
+	pass    textField
+	working bool
+	err     string
+}
+
+func newUnlock(c *Common, h *store.Home) *unlock {
+	u := &unlock{c: c, home: h}
+	u.pass.masked = true
+	return u
+}
+
+func (u *unlock) Init() tea.Cmd             { return nil }
+func (u *unlock) SetSize(width, height int) {}
+func (u *unlock) Typing() bool              { return !u.working }
+
+// unlockWith tries passphrase (from a file) without asking.
+func (u *unlock) unlockWith(passphrase string) tea.Cmd {
+	u.working = true
+	return unlockDevice(u.home, passphrase)
+}
+
+func (u *unlock) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case deviceFailedMsg:
+		u.working, u.err = false, u.c.Err(msg.err)
+	case tea.KeyMsg:
+		if u.working {
+			return u, nil
+		}
+		k := u.c.Keys
+		switch {
+		case key.Matches(msg, k.Confirm, k.Next):
+			if u.pass.Value() == "" {
+				return u, nil
+			}
+			u.err = ""
+			pass := u.pass.Value()
+			u.pass.Reset()
+			return u, u.unlockWith(pass)
+		case key.Matches(msg, k.Exit):
+			return u, cmdOf(quitMsg{})
+		default:
+			u.pass.Update(msg, k)
+		}
+	}
+	return u, nil
+}
+
+func (u *unlock) View() string {
+	c := u.c
+	body := []string{c.T("tui.unlock.prompt"), u.pass.View(c.inner())}
+	if u.working {
+		body = append(body, "", c.T("tui.unlock.working"))
+	}
+	if u.err != "" {
+		body = append(body, "", c.block(c.Styles.Error, u.err, c.rtl()))
+	}
+	return c.page(c.T("tui.unlock.title"), joinLines(body), u.ShortHelp(), c.rtl())
+}
+
+func (u *unlock) ShortHelp() []key.Binding {
+	k := u.c.Keys
+	return []key.Binding{k.Confirm, k.Exit, k.Help}
+}
+
+func (u *unlock) FullHelp() [][]key.Binding {
+	k := u.c.Keys
+	return [][]key.Binding{{k.Confirm, k.Erase, k.Exit}}
+}
+
+// working is a screen that only says to wait (the device key is made).
+type working struct{ c *Common }
+
+func newWorking(c *Common) *working { return &working{c: c} }
+
+func (w *working) Init() tea.Cmd                       { return nil }
+func (w *working) SetSize(width, height int)           {}
+func (w *working) Update(tea.Msg) (tea.Model, tea.Cmd) { return w, nil }
+func (w *working) ShortHelp() []key.Binding            { return nil }
+func (w *working) FullHelp() [][]key.Binding           { return nil }
+func (w *working) View() string {
+	return w.c.page(w.c.T("tui.setup.title"), w.c.T("tui.setup.working"), nil, w.c.rtl())
+}

@@ -1,0 +1,75 @@
+package tui
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/enquete-field/enquete/locales"
+)
+
+// normalizeDigits turns Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹)
+// digits into ASCII digits, and the Arabic minus and full-width forms into
+// their ASCII equivalents; other runes are kept.
+func normalizeDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '٠' && r <= '٩':
+			return '0' + (r - '٠')
+		case r >= '۰' && r <= '۹':
+			return '0' + (r - '۰')
+		case r >= '０' && r <= '９':
+			return '0' + (r - '０')
+		case r == '−' || r == '－':
+			return '-'
+		}
+		return r
+	}, s)
+}
+
+// normalizeNumber prepares a typed number for the engine: digits to ASCII,
+// a decimal comma or the Arabic decimal separator (٫) to a point, spaces
+// and the Arabic thousands separator (٬) dropped. Only decimals take a
+// separator; an integer with one is left for the engine to refuse.
+func normalizeNumber(s string, decimal bool) string {
+	s = normalizeDigits(strings.TrimSpace(s))
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '٬' || unicode.IsSpace(r):
+			return -1
+		case decimal && (r == ',' || r == '٫'):
+			return '.'
+		}
+		return r
+	}, s)
+	return s
+}
+
+// numberRune reports whether r may be typed in a number field.
+func numberRune(decimal bool) func(r rune) bool {
+	return func(r rune) bool {
+		switch {
+		case unicode.IsDigit(r), r == '-', r == '+', r == '−':
+			return true
+		case decimal && (r == '.' || r == ',' || r == '٫'):
+			return true
+		}
+		return false
+	}
+}
+
+// dateRune reports whether r may be typed in a date field.
+func dateRune(r rune) bool { return unicode.IsDigit(r) || r == '-' || r == '/' }
+
+// normalizeDate checks a typed date, YYYY-MM-DD in any digits, and returns
+// it in ASCII; an impossible date (2024-02-30) is a user error.
+func normalizeDate(s string) (string, error) {
+	s = strings.ReplaceAll(normalizeDigits(strings.TrimSpace(s)), "/", "-")
+	if s == "" {
+		return "", nil
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		return "", locales.Errorf("tui.bad_date", s).Hint("tui.hint.date_format")
+	}
+	return s, nil
+}

@@ -1,0 +1,395 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/enquete-field/enquete/questionnaires"
+)
+
+// widgetKind is how a prompt takes its answer.
+type widgetKind int
+
+const (
+	widgetNone    widgetKind = iota // a note, or a read-only question: Enter goes on
+	widgetText                      // text and the types typed as text (time, geopoint…)
+	widgetInteger                   // digits, any script
+	widgetDecimal                   // digits and a decimal point or comma
+	widgetDate                      // YYYY-MM-DD
+	widgetSelect                    // select_one: Enter picks the highlighted choice
+	widgetMulti                     // select_multiple: Space toggles
+	widgetAck                       // acknowledge: Enter acknowledges
+	widgetRepeat                    // "add another?": yes or no
+)
+
+// question shows the interview's current prompt, one at a time: group
+// title, label, hint, the widget, the engine's refusal if any, and the
+// progress. Enter answers and goes on, after the draft is saved.
+type question struct {
+	c      *Common
+	iv     *interview
+	prompt *questionnaires.Prompt
+	kind   widgetKind
+	field  textField
+	list   *list
+	err    string
+	last   int // progress index of the previous prompt (for repeat prompts)
+}
+
+// newQuestion shows the session's current prompt; past the last question
+// it asks for the review instead (see Init).
+func newQuestion(c *Common, iv *interview) *question {
+	q := &question{c: c, iv: iv}
+	q.load()
+	return q
+}
+
+// load builds the widget for the session's current prompt.
+func (q *question) load() {
+	if q.prompt != nil {
+		q.last, _ = q.iv.progress(q.prompt, q.last)
+	}
+	q.prompt = q.iv.session.Current()
+	q.field, q.list = textField{}, nil
+	p := q.prompt
+	if p == nil {
+		return
+	}
+	q.kind = kindOf(p)
+	switch q.kind {
+	case widgetText, widgetInteger, widgetDecimal, widgetDate:
+		q.field.SetValue(p.Value)
+		switch q.kind {
+		case widgetInteger:
+			q.field.accept = numberRune(false)
+		case widgetDecimal:
+			q.field.accept = numberRune(true)
+		case widgetDate:
+			q.field.accept = dateRune
+		}
+	case widgetSelect, widgetMulti:
+		q.list = choiceList(p, q.kind == widgetMulti)
+	case widgetAck:
+		q.list = newList(listMulti, []listItem{{text: q.c.T("tui.acknowledge")}})
+		q.list.on[0] = p.Value != ""
+	case widgetRepeat:
+		q.list = newList(listPlain, []listItem{
+			{text: q.c.T("tui.repeat.yes")},
+			{text: q.c.T("tui.repeat.no")},
+		})
+	}
+	if q.list != nil {
+		q.list.rtl = q.iv.rtl
+	}
+}
+
+// kindOf picks the widget for a prompt.
+func kindOf(p *questionnaires.Prompt) widgetKind {
+	switch {
+	case p.Kind == questionnaires.PromptRepeat:
+		return widgetRepeat
+	case p.Kind == questionnaires.PromptNote || p.ReadOnly:
+		return widgetNone
+	}
+	switch p.Type {
+	case "integer":
+		return widgetInteger
+	case "decimal":
+		return widgetDecimal
+	case "date":
+		return widgetDate
+	case "select_one":
+		return widgetSelect
+	case "select_multiple":
+		return widgetMulti
+	case "acknowledge":
+		return widgetAck
+	}
+	return widgetText
+}
+
+// choiceList builds a select's list, marking and highlighting the answer.
+func choiceList(p *questionnaires.Prompt, multi bool) *list {
+	chosen := map[string]bool{}
+	for _, name := range strings.Fields(p.Value) {
+		chosen[name] = true
+	}
+	var items []listItem
+	for _, ch := range p.Choices {
+		items = append(items, listItem{text: ch.Label})
+	}
+	mode := listSingle
+	if multi {
+		mode = listMulti
+	}
+	l := newList(mode, items)
+	first := -1
+	for i, ch := range p.Choices {
+		l.on[i] = chosen[ch.Name]
+		if l.on[i] && first < 0 {
+			first = i
+		}
+	}
+	l.cursor = max(first, 0)
+	return l
+}
+
+// Init asks for the review when the interview is already past its end
+// (a resumed draft, or a form with nothing to ask).
+func (q *question) Init() tea.Cmd {
+	if q.prompt == nil {
+		return cmdOf(reviewMsg{q.iv})
+	}
+	return nil
+}
+
+func (q *question) SetSize(width, height int) {}
+
+// Typing reports whether the prompt takes typed text.
+func (q *question) Typing() bool {
+	switch q.kind {
+	case widgetText, widgetInteger, widgetDecimal, widgetDate:
+		return q.prompt != nil
+	}
+	return false
+}
+
+func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok || q.prompt == nil {
+		return q, nil
+	}
+	k := q.c.Keys
+	switch {
+	case key.Matches(km, k.Confirm, k.Next):
+		return q, q.confirm()
+	case key.Matches(km, k.Back):
+		if q.iv.session.Back() {
+			q.err = ""
+			q.load()
+		}
+		return q, nil
+	case key.Matches(km, k.Leave):
+		return q, q.leave()
+	}
+	if q.list != nil && q.list.Update(km, k, q.c.bodyHeight()/2) {
+		if q.kind == widgetMulti || q.kind == widgetAck {
+			q.err = ""
+		}
+		return q, nil
+	}
+	if q.Typing() && q.field.Update(km, k) {
+		q.err = ""
+	}
+	return q, nil
+}
+
+// leave goes home with the draft as saved after the last confirmed
+// answer; a preview simply ends.
+func (q *question) leave() tea.Cmd {
+	if q.iv.preview {
+		return cmdOf(quitMsg{})
+	}
+	return cmdOf(goHomeMsg{notice: q.iv.leave(q.c)})
+}
+
+// drop forgets the decrypted interview (panic key, quit).
+func (q *question) drop() { q.iv.drop() }
+
+// confirm hands the answer to the engine, moves on, and saves the draft
+// before the next prompt is shown. A refusal stays on this prompt with
+// the engine's message; so does a failed save (the step is undone, so the
+// answer shown as given is the one on disk).
+func (q *question) confirm() tea.Cmd {
+	s := q.iv.session
+	p := q.prompt
+	var err error
+	switch q.kind {
+	case widgetRepeat:
+		if q.list.cursor == 0 {
+			err = s.AddRepeat()
+		} else {
+			err = s.SkipRepeat()
+		}
+	case widgetNone:
+		err = s.Next()
+	default:
+		value, verr := q.value()
+		if verr != nil {
+			q.err = q.c.Err(verr)
+			return nil
+		}
+		if value != p.Value {
+			err = s.Answer(value)
+		}
+		if err == nil {
+			err = s.Next()
+		}
+	}
+	if err != nil {
+		q.err = violationText(q.c, err)
+		return nil
+	}
+	if err := q.iv.save(); err != nil {
+		s.Back()
+		q.load()
+		q.err = q.c.T("tui.save_failed", q.c.Err(err))
+		return nil
+	}
+	q.err = ""
+	q.load()
+	if q.prompt == nil {
+		return cmdOf(reviewMsg{q.iv})
+	}
+	return nil
+}
+
+// value is the widget's answer, normalized for the engine: numbers and
+// dates in ASCII digits with a decimal point, choices by name.
+func (q *question) value() (string, error) {
+	p := q.prompt
+	switch q.kind {
+	case widgetInteger:
+		return normalizeNumber(q.field.Value(), false), nil
+	case widgetDecimal:
+		return normalizeNumber(q.field.Value(), true), nil
+	case widgetDate:
+		return normalizeDate(q.field.Value())
+	case widgetSelect:
+		if len(p.Choices) == 0 {
+			return "", nil
+		}
+		q.list.pick()
+		return p.Choices[q.list.cursor].Name, nil
+	case widgetMulti:
+		var names []string
+		for i, ch := range p.Choices {
+			if q.list.on[i] {
+				names = append(names, ch.Name)
+			}
+		}
+		return strings.Join(names, " "), nil
+	case widgetAck:
+		q.list.on[0] = true
+		return "OK", nil
+	}
+	return strings.TrimSpace(q.field.Value()), nil
+}
+
+func (q *question) View() string {
+	c := q.c
+	if q.prompt == nil {
+		return c.page(q.iv.title, "", nil, q.iv.rtl)
+	}
+	p := q.prompt
+	rtl := q.iv.rtl
+	index, total := q.iv.progress(p, q.last)
+	var top []string
+	top = append(top, c.block(c.Styles.Progress, c.T("tui.progress", index, total), rtl))
+	if g := groupTitle(c, p.Groups); g != "" {
+		top = append(top, c.block(c.Styles.Group, g, rtl))
+	}
+	top = append(top, "")
+	label := p.Label
+	if p.Kind == questionnaires.PromptRepeat {
+		label = repeatQuestion(c, p)
+	}
+	if p.Required && label != "" {
+		label += " *"
+	}
+	if label != "" {
+		top = append(top, c.block(c.Styles.Label, label, rtl))
+	}
+	if hint := q.hint(); hint != "" {
+		top = append(top, c.block(c.Styles.Hint, hint, rtl))
+	}
+	top = append(top, "")
+	var bottom []string
+	if q.err != "" {
+		bottom = append(bottom, "", c.block(c.Styles.Error, lead("! ", q.err, rtl), rtl))
+	}
+	room := c.bodyHeight() - len(splitLines(joinLines(top))) - len(splitLines(joinLines(bottom)))
+	body := append(top, q.widgetView(max(room, 3)))
+	body = append(body, bottom...)
+	title := q.iv.title
+	if q.iv.preview {
+		title = c.T("tui.preview_title", title)
+	}
+	return c.page(title, joinLines(body), q.ShortHelp(), rtl)
+}
+
+// hint is the prompt's hint, with the expected format for typed dates.
+func (q *question) hint() string {
+	h := q.prompt.Hint
+	if q.kind == widgetDate {
+		h = strings.TrimSpace(h + " " + q.c.T("tui.date_format"))
+	}
+	return h
+}
+
+// widgetView draws the answer area in at most height lines.
+func (q *question) widgetView(height int) string {
+	c := q.c
+	switch q.kind {
+	case widgetNone:
+		if q.prompt.Kind == questionnaires.PromptQuestion && q.prompt.Value != "" {
+			return c.block(c.Styles.Answer, q.prompt.Value, q.iv.rtl)
+		}
+		return c.block(c.Styles.Muted, c.T("tui.note_continue"), q.iv.rtl)
+	case widgetSelect, widgetMulti, widgetAck, widgetRepeat:
+		return q.list.View(c, c.inner(), height)
+	}
+	f := c.Styles.Field.Render(q.field.View(c.inner() - 2))
+	return c.block(c.Styles.Item, lead("> ", f, q.iv.rtl), q.iv.rtl)
+}
+
+// groupTitle joins the enclosing groups' labels, outermost first, with
+// the repeat instance's number: "About your work › Tasks you do (2)".
+func groupTitle(c *Common, groups []questionnaires.GroupLabel) string {
+	var parts []string
+	for _, g := range groups {
+		label := g.Label
+		if label == "" {
+			continue
+		}
+		if g.Index > 0 {
+			label = c.T("tui.repeat.instance", label, g.Index)
+		}
+		parts = append(parts, label)
+	}
+	return strings.Join(parts, " › ")
+}
+
+// repeatQuestion asks whether to add an instance of the repeat.
+func repeatQuestion(c *Common, p *questionnaires.Prompt) string {
+	label := p.Label
+	if label == "" {
+		label = p.Name
+	}
+	if p.Repeat != nil && p.Repeat.Count > 0 {
+		return c.N("tui.repeat.another", p.Repeat.Count, label, p.Repeat.Count)
+	}
+	return c.T("tui.repeat.first", label)
+}
+
+func (q *question) ShortHelp() []key.Binding {
+	k := q.c.Keys
+	switch q.kind {
+	case widgetSelect, widgetRepeat:
+		return []key.Binding{k.Up, k.Down, k.Confirm, k.Back, k.Leave, k.Help}
+	case widgetMulti:
+		return []key.Binding{k.Up, k.Down, k.Toggle, k.Confirm, k.Back, k.Leave, k.Help}
+	}
+	return []key.Binding{k.Confirm, k.Back, k.Leave, k.Help}
+}
+
+func (q *question) FullHelp() [][]key.Binding {
+	k := q.c.Keys
+	return [][]key.Binding{
+		{k.Confirm, k.Next, k.Back, k.Leave},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Toggle},
+		{k.Erase, k.Delete, k.Left, k.Right},
+	}
+}

@@ -1,0 +1,186 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/enquete-field/enquete/store"
+)
+
+// Messages that move between screens. Screens return them from commands;
+// the root model acts on them.
+type (
+	// langChosenMsg: the first-run screen picked the interface language.
+	langChosenMsg struct{ lang string }
+	// deviceReadyMsg: the device key is open (created or unlocked).
+	deviceReadyMsg struct{ dev *store.Device }
+	// goHomeMsg: back to the home screen, with a notice to show there.
+	goHomeMsg struct{ notice string }
+	// startProjectMsg: a new interview on the installed project id.
+	startProjectMsg struct{ id string }
+	// installDemoMsg: install the demo project, then interview it.
+	installDemoMsg struct{}
+	// resumeDraftMsg: open the draft id and go on with it.
+	resumeDraftMsg struct{ id string }
+	// reviewMsg: the interview is past its last question.
+	reviewMsg struct{ iv *interview }
+	// backToQuestionsMsg: leave the review for the last question.
+	backToQuestionsMsg struct{ iv *interview }
+	// finalizedMsg: the record is sealed and in the outbox as name.
+	finalizedMsg struct {
+		name    string
+		preview bool
+	}
+	// quitMsg: leave the program normally.
+	quitMsg struct{}
+	// failedMsg: something the user cannot fix from this screen; shown on
+	// the home screen (or ending the program when there is none).
+	failedMsg struct{ err error }
+)
+
+// cmdOf wraps a message as a command.
+func cmdOf(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// Model is the root of the program: it owns the shared state, the active
+// screen and the help overlay, and moves between screens.
+type Model struct {
+	c      *Common
+	opts   Options
+	dev    *store.Device
+	screen Component
+	help   *helpOverlay
+
+	panicked bool  // a panic key was pressed: draw nothing, exit
+	fatal    error // the program ended on this error
+}
+
+// newModel builds the root model for opts, drawing with renderer r.
+func newModel(opts Options, r *lipgloss.Renderer) *Model {
+	c := NewCommon(r, opts.Lang)
+	m := &Model{c: c, opts: opts}
+	m.help = newHelpOverlay(c)
+	return m
+}
+
+// Init picks the first screen: preview, first run, unlock, or (with a
+// passphrase from a file) straight to the device.
+func (m *Model) Init() tea.Cmd {
+	switch {
+	case m.opts.Preview != nil:
+		return m.startPreview()
+	case !m.opts.Home.HasDevice() && m.opts.Passphrase == "":
+		m.screen = newFirstRun(m.c, m.opts.Home)
+	case !m.opts.Home.HasDevice():
+		m.screen = newWorking(m.c)
+		return createDevice(m.opts.Home, m.opts.Passphrase)
+	default:
+		u := newUnlock(m.c, m.opts.Home)
+		m.screen = u
+		if m.opts.Passphrase != "" {
+			return u.unlockWith(m.opts.Passphrase)
+		}
+	}
+	return m.screen.Init()
+}
+
+// Update handles the keys that work everywhere, then navigation, then hands
+// everything else to the active screen.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.panicked {
+		return m, nil
+	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.Width, m.c.Height = msg.Width, msg.Height
+		m.help.SetSize(msg.Width, msg.Height)
+		if m.screen != nil {
+			m.screen.SetSize(msg.Width, msg.Height)
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if cmd, done := m.globalKey(msg); done {
+			return m, cmd
+		}
+	}
+	if cmd, done := m.navigate(msg); done {
+		return m, cmd
+	}
+	if m.screen == nil {
+		return m, nil
+	}
+	next, cmd := m.screen.Update(msg)
+	m.screen = next.(Component)
+	return m, cmd
+}
+
+// globalKey handles panic, quit and help; done reports the key was used.
+func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	keys := m.c.Keys
+	switch {
+	case key.Matches(msg, keys.Panic):
+		return m.panic(), true
+	case key.Matches(msg, keys.Quit):
+		return m.quit(), true
+	case m.help.open:
+		m.help.Update(msg)
+		return nil, true
+	case key.Matches(msg, keys.Help) || (helpLetter(msg) && !m.typing()):
+		m.help.Show(m.screen)
+		return nil, true
+	}
+	return nil, false
+}
+
+// typing reports whether the active screen takes typed text now.
+func (m *Model) typing() bool {
+	t, ok := m.screen.(typer)
+	return ok && t.Typing()
+}
+
+// panic blanks the screen, drops every decrypted thing and quits. The draft
+// on disk is left as sealed after the last confirmed answer.
+func (m *Model) panic() tea.Cmd {
+	m.panicked = true
+	if iv, ok := m.screen.(interface{ drop() }); ok {
+		iv.drop()
+	}
+	m.screen = nil
+	m.help.screen = nil
+	if m.dev != nil {
+		clear(m.dev.Signing)
+		m.dev = nil
+	}
+	return tea.Quit
+}
+
+// quit leaves the program; an interview's draft is already on disk.
+func (m *Model) quit() tea.Cmd {
+	if iv, ok := m.screen.(interface{ drop() }); ok {
+		iv.drop()
+	}
+	return tea.Quit
+}
+
+// View draws the active screen, or the help overlay over it, or nothing at
+// all after a panic key.
+func (m *Model) View() string {
+	switch {
+	case m.panicked:
+		return ""
+	case m.c.TooSmall():
+		return m.c.tooSmallView()
+	case m.help.open:
+		return m.help.View()
+	case m.screen == nil:
+		return ""
+	}
+	return m.screen.View()
+}
+
+// show makes s the active screen, sized to the terminal.
+func (m *Model) show(s Component) tea.Cmd {
+	s.SetSize(m.c.Width, m.c.Height)
+	m.screen = s
+	return s.Init()
+}

@@ -1,0 +1,102 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
+	"github.com/enquete-field/enquete/store"
+)
+
+// ErrPanic is returned by [Run] when the user pressed a panic key (F12 or
+// Ctrl+X). The screen is already blank; the caller should exit at once and
+// print nothing that tells an onlooker what was on it.
+var ErrPanic = errors.New("tui: panic key")
+
+// Options configure [Run]. Home is required unless Preview is set.
+type Options struct {
+	// Home is the opened and locked ENQUETE_HOME.
+	Home *store.Home
+	// Lang is the interface language code (en fr es ar mg); the form's
+	// language follows it where the form has it.
+	Lang string
+	// Passphrase is the device passphrase when it came from a file; empty
+	// means the interface asks (twice on a fresh home).
+	Passphrase string
+	// Project, when set, is the id of an installed project to interview at
+	// once, skipping the home screen.
+	Project string
+	// Preview, when set, runs one interview on this form with nothing
+	// saved: no device, no draft, no record (`enquete form preview`).
+	Preview *questionnaires.Form
+
+	// Input and Output default to the process's terminal (tests pass pipes).
+	Input  io.Reader
+	Output io.Writer
+
+	// Finalize seals a completed interview into a record for the project's
+	// recipients and puts it in the outbox; it returns the sealed file's
+	// name. The interface then deletes the draft. Required unless Preview.
+	Finalize func(dev *store.Device, project *crypto.Project, s *questionnaires.Session) (name string, err error)
+	// InstallDemo installs the built-in demo project (demo keys) and
+	// returns it. Nil hides the demo from the home screen.
+	InstallDemo func(dev *store.Device) (*crypto.Project, error)
+	// SaveLanguage keeps the interface language chosen on first run (nil:
+	// the choice lasts for this run only).
+	SaveLanguage func(lang string) error
+	// Now is the clock for interviews (nil: time.Now).
+	Now func() time.Time
+}
+
+// Run runs the terminal interface until the user leaves. It returns nil
+// when the user quits, [ErrPanic] after a panic key, and a user-facing
+// error when the interface cannot start.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Home == nil && opts.Preview == nil {
+		return errors.New("tui: Options.Home or Options.Preview is required")
+	}
+	if opts.Preview == nil && opts.Finalize == nil {
+		return errors.New("tui: Options.Finalize is required")
+	}
+	in, out := opts.Input, opts.Output
+	if in == nil {
+		in = os.Stdin
+	}
+	if out == nil {
+		out = os.Stdout
+	}
+	r := lipgloss.NewRenderer(out)
+	r.HasDarkBackground() // ask the terminal once, before the program reads its input
+	m := newModel(opts, r)
+	p := tea.NewProgram(m,
+		tea.WithContext(ctx),
+		tea.WithInput(in),
+		tea.WithOutput(out),
+		tea.WithAltScreen(), // answers never reach the terminal's scrollback
+	)
+	final, err := p.Run()
+	if fm, ok := final.(*Model); ok && fm.panicked {
+		return ErrPanic
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, tea.ErrInterrupted) {
+			return nil
+		}
+		return locales.Errorf("tui.failed", err.Error()).Wrap(err)
+	}
+	if fm, ok := final.(*Model); ok && fm.fatal != nil {
+		return fm.fatal
+	}
+	return nil
+}
