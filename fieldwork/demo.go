@@ -45,7 +45,7 @@ func InstallDemo(h *store.Home, dev *store.Device) (*crypto.Project, error) {
 	}
 	p := &crypto.Project{
 		ID:         DemoProjectID,
-		Title:      "DEMO " + form.Title,
+		Title:      form.Title,
 		FormFile:   name,
 		Form:       data,
 		Recipients: []string{recipient},

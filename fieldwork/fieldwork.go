@@ -121,8 +121,9 @@ func (iv *Interview) Finalize() (string, error) {
 // sure the questionnaire itself travels to the archive once. It returns the
 // sealed record's file name. A session with violations is refused whole.
 func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questionnaires.Form, s *questionnaires.Session, started time.Time) (string, error) {
-	if v := s.Validate(); len(v) > 0 {
-		return "", &ViolationsError{Violations: v}
+	answers, violations := s.Finalize()
+	if len(violations) > 0 {
+		return "", &ViolationsError{Violations: violations}
 	}
 	recipients, err := crypto.ParseRecipients(p.Recipients)
 	if err != nil {
@@ -146,7 +147,7 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questio
 		Started:    crypto.Timestamp(started, p.Anonymous),
 		Finalized:  crypto.Timestamp(now, p.Anonymous),
 		Lang:       s.Language(),
-		Answers:    s.Answers(),
+		Answers:    answers,
 		Recipients: p.Recipients,
 	}
 	if !p.Anonymous {
