@@ -100,9 +100,25 @@ func T(lang, key string, args ...any) string {
 		return key
 	}
 	if e.plural != nil {
-		return N(lang, key, 0, args...)
+		return N(lang, key, firstCount(args), args...)
 	}
 	return format(e.text, args)
+}
+
+// firstCount is the first integer among args: the count a plural message
+// given to T (or as a [Message] argument) agrees with.
+func firstCount(args []any) int {
+	for _, a := range args {
+		switch n := a.(type) {
+		case int:
+			return n
+		case int64:
+			return int(n)
+		case uint64:
+			return int(n)
+		}
+	}
+	return 0
 }
 
 // N returns the plural message key in lang for count n, formatted with args

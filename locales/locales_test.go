@@ -159,3 +159,13 @@ func TestUnusedArgumentDropped(t *testing.T) {
 		t.Errorf("N(en, 3) = %q", got)
 	}
 }
+
+func TestPluralMessageArgument(t *testing.T) {
+	err := Errorf("cli.verify_failed", Message{Key: "cli.n_problems", Args: []any{1}})
+	if got := err.Error(); got != "verification found 1 problem" {
+		t.Errorf("Error() = %q", got)
+	}
+	if got, _ := Localize(err, "ar"); got != "وجد التحقق مشكلة واحدة" {
+		t.Errorf("Localize(ar) = %q", got)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/enquete-field/enquete/store"
 )
 
 func TestMain(m *testing.M) {
@@ -46,7 +48,10 @@ func TestScripts(t *testing.T) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waitport": cmdWaitPort,
+			"waitport":   cmdWaitPort,
+			"truncate":   cmdTruncate,
+			"lockhome":   cmdLockHome,
+			"unlockhome": cmdUnlockHome,
 		},
 	})
 }
@@ -76,4 +81,45 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// cmdTruncate cuts FILE to N bytes, as a copy interrupted by a power cut.
+func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: truncate FILE N")
+	}
+	n, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	ts.Check(os.Truncate(ts.MkAbs(args[0]), n))
+}
+
+// heldLock is the lock lockhome holds for the script, from this process: to
+// the enquete under test it is another process holding the home.
+var heldLock func()
+
+// cmdLockHome takes DIR's lock as a second enquete would.
+func cmdLockHome(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: lockhome DIR")
+	}
+	h, err := store.Open(args[0])
+	ts.Check(err)
+	release, err := h.Lock()
+	ts.Check(err)
+	heldLock = release
+	ts.Defer(func() {
+		if heldLock != nil {
+			heldLock()
+			heldLock = nil
+		}
+	})
+}
+
+// cmdUnlockHome releases the lock lockhome took.
+func cmdUnlockHome(ts *testscript.TestScript, neg bool, args []string) {
+	if heldLock == nil {
+		ts.Fatalf("unlockhome: no lock held")
+	}
+	heldLock()
+	heldLock = nil
 }
