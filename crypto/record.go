@@ -239,37 +239,52 @@ func (r *Record) CanonicalHash() (string, error) {
 // answers and audit are kept verbatim (json.Number). It does not check the
 // signature: call [Record.VerifySignature].
 func ParseRecord(plaintext []byte) (*Record, error) {
+	// One decoding pass on the common path (the lab's export reads every
+	// record); the slower probe below runs only to explain a failure.
+	r := new(Record)
+	dec := json.NewDecoder(bytes.NewReader(plaintext))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(r); err != nil {
+		if perr := probeRecord(plaintext); perr != nil {
+			return nil, perr
+		}
+		return nil, fieldError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errorf(KeyRecordJSON)
+	}
+	if r.Format != RecordFormat || r.Version != RecordVersion {
+		return nil, probeRecord(plaintext)
+	}
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// probeRecord explains why plaintext is not a version 1 Enquête record:
+// malformed JSON, another format tag, or another version. It returns nil
+// when format and version are right.
+func probeRecord(plaintext []byte) error {
 	var probe struct {
 		Format  any `json:"format"`
 		Version any `json:"version"`
 	}
 	if err := json.Unmarshal(plaintext, &probe); err != nil {
-		return nil, errorf(KeyRecordJSON).Wrap(err)
+		return errorf(KeyRecordJSON).Wrap(err)
 	}
 	if probe.Format != RecordFormat {
 		format := ""
 		if probe.Format != nil {
 			format = fmt.Sprint(probe.Format)
 		}
-		return nil, errorf(KeyRecordFormat, format)
+		return errorf(KeyRecordFormat, format)
 	}
 	if v, ok := probe.Version.(float64); !ok || v != RecordVersion {
-		return nil, errorf(KeyRecordVersion, probe.Version).Hint(hintUpdate)
+		return errorf(KeyRecordVersion, probe.Version).Hint(hintUpdate)
 	}
-	r := new(Record)
-	dec := json.NewDecoder(bytes.NewReader(plaintext))
-	dec.UseNumber()
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(r); err != nil {
-		return nil, fieldError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errorf(KeyRecordJSON)
-	}
-	if err := r.validate(); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return nil
 }
 
 // fieldError turns a decoding error into a user error naming the field.
