@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -52,6 +55,7 @@ func TestScripts(t *testing.T) {
 			"truncate":   cmdTruncate,
 			"lockhome":   cmdLockHome,
 			"unlockhome": cmdUnlockHome,
+			"noplain":    cmdNoPlain,
 		},
 	})
 }
@@ -122,4 +126,36 @@ func cmdUnlockHome(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	heldLock()
 	heldLock = nil
+}
+
+// cmdNoPlain fails if any file under DIR holds any of the WORDs: no
+// plaintext answer may touch the disk (DESIGN.md's first promise). Negated,
+// it fails unless some file holds one (the search's own check).
+func cmdNoPlain(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: noplain DIR WORD...")
+	}
+	found := ""
+	err := filepath.WalkDir(ts.MkAbs(args[0]), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || found != "" {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, w := range args[1:] {
+			if bytes.Contains(data, []byte(w)) {
+				found = fmt.Sprintf("%s holds the plaintext %q", path, w)
+			}
+		}
+		return nil
+	})
+	ts.Check(err)
+	switch {
+	case found != "" && !neg:
+		ts.Fatalf("%s", found)
+	case found == "" && neg:
+		ts.Fatalf("no file under %s holds any of %q", args[0], args[1:])
+	}
 }
