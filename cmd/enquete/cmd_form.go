@@ -108,6 +108,9 @@ func cmdFormPreview(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !stdinIsTerminal() {
+		return locales.Errorf("cli.tui_needs_terminal").Hint("cli.hint.preview_needs_terminal", rest[0])
+	}
 	return tui.Run(e.ctx, tui.Options{Lang: e.lang, Preview: form})
 }
 

@@ -112,6 +112,14 @@ func pickProject(h *store.Home, id string) (*crypto.Project, error) {
 // runTUI starts the terminal app, on the home screen or straight into an
 // interview of project.
 func (e *env) runTUI(h *store.Home, project string) error {
+	if project != "" {
+		if _, err := h.Project(project); err != nil {
+			return err
+		}
+	}
+	if !stdinIsTerminal() {
+		return locales.Errorf("cli.tui_needs_terminal").Hint("cli.hint.tui_needs_terminal")
+	}
 	return tui.Run(e.ctx, e.tuiOptions(h, project))
 }
 

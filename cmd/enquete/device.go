@@ -123,3 +123,7 @@ func openTerminal() (*os.File, func(), error) {
 	}
 	return f, func() { f.Close() }, nil
 }
+
+// stdinIsTerminal reports whether standard input is a terminal, as the
+// interview app needs.
+func stdinIsTerminal() bool { return term.IsTerminal(int(os.Stdin.Fd())) }
