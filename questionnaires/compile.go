@@ -100,6 +100,7 @@ func compileForm(f *Form, ps *problems, sheet string) *program {
 	f.Walk(func(n *Node) {
 		c := &compiled{}
 		p.exprs[n] = c
+		n.comp, n.rank, n.rep = c, -1, n.Repeat()
 		for a := n.Parent; a != nil && a.Parent != nil; a = a.Parent {
 			p.inside[a] = append(p.inside[a], n)
 		}
@@ -183,6 +184,7 @@ func (p *program) buildGraph(f *Form, ps *problems, sheet string) {
 		stack = stack[:len(stack)-1]
 		state[n] = done
 		if computed[n] {
+			n.rank = len(p.graph)
 			p.rank[n] = len(p.graph)
 			p.graph = append(p.graph, n)
 		}

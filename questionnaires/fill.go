@@ -159,7 +159,7 @@ func (fl *filler) repeat(g *inode, d *Node, raw any) {
 		}
 	}
 	s := fl.s
-	e := s.prog.exprs[d]
+	e := d.comp
 	if e.repeatCount != nil || e.fixedCount >= 0 {
 		have := g.instances(d)
 		if raw != nil && len(items) != len(have) {

@@ -81,6 +81,13 @@ type Node struct {
 
 	Parent   *Node
 	Children []*Node
+
+	// Filled when the form is compiled: the node's parsed expressions,
+	// its rank in the dependency order (-1 when nothing is computed for
+	// it), and the nearest repeat holding it.
+	comp *compiled
+	rank int
+	rep  *Node
 }
 
 // Choice is one entry of a choice list.

@@ -195,7 +195,7 @@ func (s *Session) display(n *inode) string {
 // the choice filter, plus "other" for or_other.
 func (s *Session) choices(n *inode) []*Choice {
 	list := s.form.Choices[n.def.ListName]
-	if e := s.prog.exprs[n.def].choiceFilter; e != nil {
+	if e := n.def.comp.choiceFilter; e != nil {
 		v := s.eval(e, n)
 		set, _ := v.(xpath.NodeSetValue)
 		keep := map[*Choice]bool{}

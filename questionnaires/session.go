@@ -36,8 +36,14 @@ type Session struct {
 	lang, ui string
 	root     *inode
 	byDef    map[*Node][]*inode
-	ctx      evalCtx
-	pos      position
+	// refCache holds byDef as xpath nodes, for ${name} outside repeats.
+	refCache map[*Node][]xpath.Node
+	// dirty marks, by rank, the graph nodes a recomputation must visit.
+	dirty []bool
+	// evals counts expression evaluations (tests and benchmarks).
+	evals int
+	ctx   evalCtx
+	pos   position
 	// reshaped is set when repeat counts changed during a recomputation.
 	reshaped        bool
 	pendingDefaults []*inode
@@ -176,7 +182,7 @@ func (s *Session) walkPositions(c *inode, fn func(position) bool) bool {
 // repeatPrompted reports whether repeat d in container c asks "add
 // another?": its count is not governed by repeat_count and it is relevant.
 func (s *Session) repeatPrompted(c *inode, d *Node) bool {
-	e := s.prog.exprs[d]
+	e := d.comp
 	return e.repeatCount == nil && e.fixedCount < 0 && s.repeatRelevant(c, d)
 }
 
@@ -390,7 +396,7 @@ func (s *Session) checkChoices(n *inode, v string) (string, *locales.Message) {
 // ("." in the expression, and in the message's ${name} references).
 // Empty values are not checked.
 func (s *Session) checkConstraint(n *inode, v string) *Violation {
-	e := s.prog.exprs[n.def].constraint
+	e := n.def.comp.constraint
 	if e == nil || v == "" {
 		return nil
 	}
@@ -405,7 +411,7 @@ func (s *Session) checkConstraint(n *inode, v string) *Violation {
 
 // required reports whether n must be answered.
 func (s *Session) required(n *inode) bool {
-	c := s.prog.exprs[n.def]
+	c := n.def.comp
 	if c.required != nil {
 		return s.evalBool(c.required, n)
 	}
@@ -414,7 +420,7 @@ func (s *Session) required(n *inode) bool {
 
 // readOnly reports whether n cannot be changed.
 func (s *Session) readOnly(n *inode) bool {
-	c := s.prog.exprs[n.def]
+	c := n.def.comp
 	if c.readOnly != nil {
 		return s.evalBool(c.readOnly, n)
 	}
@@ -507,7 +513,7 @@ func (s *Session) RemoveRepeat() error {
 	if inst == nil {
 		return locales.Errorf("questionnaires.no_repeat_to_remove")
 	}
-	if e := s.prog.exprs[inst.def]; e.repeatCount != nil || e.fixedCount >= 0 {
+	if e := inst.def.comp; e.repeatCount != nil || e.fixedCount >= 0 {
 		return locales.Errorf("questionnaires.repeat_count_fixed", inst.def.Name)
 	}
 	container := inst.parent
