@@ -205,7 +205,7 @@ func jsonString(d *Node, raw any) (string, bool) {
 		}
 		return fmt.Sprint(v), true
 	case []any:
-		if d.Type != "select_multiple" {
+		if !types[d.Type].multi {
 			return "", false
 		}
 		parts := make([]string, 0, len(v))

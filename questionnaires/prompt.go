@@ -212,6 +212,17 @@ func (s *Session) choices(n *inode) []*Choice {
 		}
 		list = out
 	}
+	if c := n.def.comp; c.randomize && len(list) > 1 {
+		seed := s.seed
+		if c.seed != nil {
+			seed = xpath.Number(s.eval(c.seed, n))
+		}
+		shuffled := make([]*Choice, len(list))
+		for i, j := range xpath.Permutation(len(list), seed) {
+			shuffled[i] = list[j]
+		}
+		list = shuffled
+	}
 	if n.def.OrOther {
 		for _, c := range list {
 			if c.Name == "other" {

@@ -2,6 +2,9 @@ package questionnaires
 
 import (
 	"math"
+	"slices"
+
+	"github.com/enquete-field/enquete/locales"
 	"time"
 
 	"github.com/enquete-field/enquete/questionnaires/xpath"
@@ -83,6 +86,26 @@ func (c *evalCtx) ChoiceName(value, question string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// PullData is pulldata(): a value from a CSV file attached to the form.
+func (c *evalCtx) PullData(file, column, keyColumn, key string) (string, error) {
+	v, ok := c.s.form.pullData(file, column, keyColumn, key)
+	if !ok {
+		return "", locales.Errorf("questionnaires.missing_file", file)
+	}
+	return v, nil
+}
+
+// Itext is jr:itext(): the label of a secondary instance item, by the
+// itextId its instance gives it, in the session language.
+func (c *evalCtx) Itext(id string) (string, error) {
+	list, i, ok := parseItextID(id)
+	choices := c.s.form.Choices[list]
+	if !ok || i < 0 || i >= len(choices) {
+		return "", nil
+	}
+	return choices[i].Label.In(c.s.lang, c.s.form.DefaultLanguage), nil
 }
 
 // Now is the session clock, frozen during a recomputation.
@@ -189,8 +212,11 @@ func (s *Session) changed(defs ...*Node) {
 		s.dirty = make([]bool, len(s.prog.graph))
 	}
 	lo, pending := len(s.dirty), 0
-	mark := func(list []*Node) {
+	mark := func(from *Node, list []*Node) {
 		for _, d := range list {
+			if from != nil && d.comp.triggers != nil && slices.Contains(d.comp.triggers, from) {
+				s.fire(d)
+			}
 			if r := d.rank; r >= 0 && !s.dirty[r] {
 				s.dirty[r] = true
 				pending++
@@ -199,7 +225,7 @@ func (s *Session) changed(defs ...*Node) {
 		}
 	}
 	for _, d := range defs {
-		mark(s.prog.dependents[d])
+		mark(d, s.prog.dependents[d])
 	}
 	for i := lo; pending > 0 && i < len(s.dirty); i++ {
 		if !s.dirty[i] {
@@ -215,11 +241,11 @@ func (s *Session) changed(defs ...*Node) {
 			return
 		}
 		if valueChanged || relevanceChanged {
-			mark(s.prog.dependents[d])
+			mark(d, s.prog.dependents[d])
 		}
 		if relevanceChanged && d.IsContainer() {
 			for _, inner := range s.prog.inside[d] {
-				mark(s.prog.dependents[inner])
+				mark(inner, s.prog.dependents[inner])
 			}
 		}
 	}
@@ -248,15 +274,31 @@ func (s *Session) compute(d *Node) (valueChanged, relevanceChanged bool) {
 				}
 			}
 		}
-		if c.calculation != nil {
-			v := xpath.String(s.eval(c.calculation, n))
-			if v != n.value {
-				n.value = v
-				valueChanged = true
-			}
+		if c.triggers != nil && !s.firing[d] {
+			continue
+		}
+		v := ""
+		switch {
+		case c.calculation != nil:
+			v = xpath.String(s.eval(c.calculation, n))
+		case c.triggers == nil:
+			continue
+		}
+		if v != n.value {
+			n.value = v
+			valueChanged = true
 		}
 	}
+	delete(s.firing, d)
 	return valueChanged, relevanceChanged
+}
+
+// fire lets triggered calculation d run at its next computation.
+func (s *Session) fire(d *Node) {
+	if s.firing == nil {
+		s.firing = map[*Node]bool{}
+	}
+	s.firing[d] = true
 }
 
 // propagateRelevance sets the relevance of everything below n from its

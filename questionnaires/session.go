@@ -2,6 +2,7 @@ package questionnaires
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"time"
 
@@ -40,6 +41,13 @@ type Session struct {
 	refCache map[*Node][]xpath.Node
 	// dirty marks, by rank, the graph nodes a recomputation must visit.
 	dirty []bool
+	// attachments maps the file names answers hold to paths on disk.
+	attachments map[string]string
+	// firing marks the triggered calculations to run (trigger column).
+	firing map[*Node]bool
+	// seed orders randomized choices that have no seed parameter; drafts
+	// keep it, so the order survives a restore.
+	seed float64
 	// evals counts expression evaluations (tests and benchmarks).
 	evals int
 	ctx   evalCtx
@@ -77,6 +85,7 @@ func NewSession(f *Form, opts Options) (*Session, error) {
 	s.ctx = evalCtx{s: s, FormlessContext: xpath.FormlessContext{Clock: opts.Now, Rand: opts.Rand}}
 	s.SetLanguage(opts.Lang)
 	s.started = s.now()
+	s.seed = math.Floor(s.ctx.Random() * 2147483646)
 	s.root = newInstance(f.Root, nil, 0)
 	s.initInstance(s.root)
 	s.pendingDefaults = []*inode{s.root}
@@ -125,6 +134,8 @@ func (s *Session) metaValue(typ string) string {
 		return s.opts.DeviceID
 	case "username":
 		return s.opts.Username
+	case "audit":
+		return auditFile
 	}
 	return ""
 }
@@ -139,9 +150,17 @@ func (s *Session) choiceInstance(list string) *cnode {
 	}
 	choices, ok := s.form.Choices[list]
 	if !ok {
-		return nil
+		// instance('fruits') for the list of select_one_from_file fruits.csv.
+		for _, ext := range []string{".csv", ".xml", ".geojson"} {
+			if choices, ok = s.form.Choices[list+ext]; ok {
+				break
+			}
+		}
+		if !ok {
+			return nil
+		}
 	}
-	c := choiceInstance(choices, s.lang, s.form.DefaultLanguage)
+	c := choiceInstance(list, choices, s.lang, s.form.DefaultLanguage)
 	s.choiceCache[list] = c
 	return c
 }
@@ -350,6 +369,11 @@ func (s *Session) set(n *inode, value string) error {
 	if bad != nil {
 		return s.violate(n, *bad)
 	}
+	if types[d.Type].binary && v != "" && v != n.value {
+		if v, bad = s.attach(v); bad != nil {
+			return s.violate(n, *bad)
+		}
+	}
 	if v, bad = s.checkChoices(n, v); bad != nil {
 		return s.violate(n, *bad)
 	}
@@ -375,7 +399,7 @@ func (s *Session) checkChoices(n *inode, v string) (string, *locales.Message) {
 		offered[c.Name] = true
 	}
 	names := []string{v}
-	if n.def.Type == "select_multiple" {
+	if types[n.def.Type].multi {
 		names = strings.Fields(v)
 	}
 	seen := map[string]bool{}
@@ -388,6 +412,9 @@ func (s *Session) checkChoices(n *inode, v string) (string, *locales.Message) {
 			seen[name] = true
 			kept = append(kept, name)
 		}
+	}
+	if n.def.Type == "rank" && len(kept) != len(offered) {
+		return "", &locales.Message{Key: "questionnaires.rank_incomplete", Args: []any{len(offered)}}
 	}
 	return strings.Join(kept, " "), nil
 }
