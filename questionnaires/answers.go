@@ -56,6 +56,6 @@ func (s *Session) repeatRelevant(c *inode, d *Node) bool {
 	if !c.relevant {
 		return false
 	}
-	e := s.prog.exprs[d]
+	e := d.comp
 	return e.relevant == nil || s.evalBool(e.relevant, c)
 }

@@ -2,6 +2,7 @@ package questionnaires
 
 import (
 	"errors"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -16,14 +17,19 @@ type builder struct {
 	survey   *table
 	choices  *table
 	settings *table
+	// external is the external_choices sheet (select_one_external).
+	external *table
+	// files holds the files beside the form (nil: none).
+	files fs.FS
 	// langSeen keeps form languages in order of first appearance.
 	langSeen map[string]bool
 	// choiceRows maps a list name to the choices sheet rows naming it.
 	listRows map[string]int
 }
 
-// build reads and checks a questionnaire file.
-func build(filename string, data []byte) (*Form, []Problem) {
+// build reads and checks a questionnaire file; files (nil for none) are
+// the files beside it.
+func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 	ps := &problems{file: filepath.Base(filename)}
 	f := &Form{Filename: filepath.Base(filename), Source: data, Settings: map[string]string{},
 		Choices: map[string][]*Choice{}, byName: map[string]*Node{}, Root: &Node{Kind: KindGroup, Type: "begin group"}}
@@ -39,7 +45,7 @@ func build(filename string, data []byte) (*Form, []Problem) {
 		ps.errorf("", 0, "", "unreadable", err.Error())
 		return f, ps.list
 	}
-	b := &builder{ps: ps, form: f, sheets: sheets, langSeen: map[string]bool{}, listRows: map[string]int{}}
+	b := &builder{ps: ps, form: f, sheets: sheets, langSeen: map[string]bool{}, listRows: map[string]int{}, files: files}
 	if !b.findSheets() {
 		return f, ps.list
 	}
@@ -57,9 +63,11 @@ func build(filename string, data []byte) (*Form, []Problem) {
 // (case-insensitive); a workbook with one sheet of another name uses it
 // as the survey.
 func (b *builder) findSheets() bool {
-	var survey, choices, settings *sheet
+	var survey, choices, settings, external *sheet
 	for _, s := range b.sheets {
 		switch strings.ToLower(strings.TrimSpace(s.name)) {
+		case "external_choices":
+			external = s
 		case "survey":
 			survey = s
 		case "choices":
@@ -81,6 +89,9 @@ func (b *builder) findSheets() bool {
 	}
 	if settings != nil {
 		b.settings = readTable(settings, b.ps)
+	}
+	if external != nil {
+		b.external = readTable(external, b.ps)
 	}
 	if !b.survey.has("type") {
 		b.ps.errorf(b.survey.name, 1, "", "no_type_column")
@@ -315,16 +326,24 @@ func (b *builder) checkNodes() {
 	b.form.Walk(func(n *Node) {
 		b.checkName(n)
 		info := types[n.Type]
-		if !info.served {
-			b.ps.errorf(sheetName, n.Row, "type", "unsupported_type", n.Type)
+		switch {
+		case info.phoneOnly != "":
+			b.ps.errorf(sheetName, n.Row, "type", info.phoneOnly, n.Type)
+		case info.noValue:
+			b.ps.warnf(sheetName, n.Row, "type", "no_value_here", n.Type)
 		}
 		if info.list {
 			b.checkList(n)
 		}
+		b.checkParameters(n)
+		for _, col := range []struct{ name, src string }{{"calculation", n.Calculation}, {"relevant", n.Relevant},
+			{"constraint", n.Constraint}, {"default", n.Default}, {"choice_filter", n.ChoiceFilter}} {
+			b.loadPulldata(sheetName, n.Row, col.name, col.src)
+		}
 		b.checkLabel(n)
 		b.checkFlags(n)
 		b.checkTranslations(n)
-		if n.Kind == KindCalculate && n.Type == "calculate" && n.Calculation == "" && n.Default == "" {
+		if n.Type == "calculate" && n.Calculation == "" && n.Default == "" && n.Trigger == "" {
 			b.ps.errorf(sheetName, n.Row, "calculation", "no_calculation", n.Name)
 		}
 	})
@@ -349,18 +368,27 @@ func (b *builder) checkName(n *Node) {
 
 func (b *builder) checkList(n *Node) {
 	sheetName := b.survey.name
+	info := types[n.Type]
+	if info.phoneOnly != "" {
+		return // reported already
+	}
 	if n.ListName == "" {
 		b.ps.errorf(sheetName, n.Row, "type", "no_list", n.Type)
 		return
 	}
-	if !types[n.Type].served {
-		return // external lists: reported as unsupported already
+	switch {
+	case strings.HasSuffix(n.Type, "_from_file"):
+		b.loadFileList(n)
+		return
+	case n.Type == "select_one_external":
+		b.loadExternalList(n)
+		return
 	}
 	if _, ok := b.form.Choices[n.ListName]; !ok {
 		b.ps.errorf(sheetName, n.Row, "type", "unknown_list", n.ListName)
 		return
 	}
-	if n.Type != "select_multiple" {
+	if !info.multi {
 		return
 	}
 	for _, c := range b.form.Choices[n.ListName] {

@@ -30,7 +30,7 @@ type program struct {
 // or a plain yes/no.
 type compiled struct {
 	relevant, required, constraint, calculation, readOnly *xpath.Expr
-	choiceFilter, repeatCount, dynDefault                 *xpath.Expr
+	choiceFilter, repeatCount, dynDefault, seed           *xpath.Expr
 	// requiredYes and readOnlyYes are the plain yes/no columns.
 	requiredYes, readOnlyYes bool
 	// fixedCount is a repeat_count given as a number (-1 if none).
@@ -38,6 +38,12 @@ type compiled struct {
 	// reads lists the nodes the relevant, calculation and repeat_count
 	// expressions read.
 	reads []*Node
+	// triggers are the questions of the trigger column: the calculation
+	// runs only when one of them changes (never at load).
+	triggers []*Node
+	// randomize shuffles the choices (parameters randomize=true), by
+	// seed when set.
+	randomize bool
 }
 
 // exprColumn names a node's expression columns, for problems.
@@ -75,6 +81,11 @@ func (c *compiled) columns(n *Node) []exprColumn {
 	if isDynamicDefault(n.Default) {
 		cols = append(cols, exprColumn{"default", n.Default, &c.dynDefault})
 	}
+	params := parseParameters(n.Parameters)
+	c.randomize, _ = parseBool(params["randomize"])
+	if seed := params["seed"]; seed != "" && c.randomize {
+		cols = append(cols, exprColumn{"parameters", seed, &c.seed})
+	}
 	return cols
 }
 
@@ -100,6 +111,7 @@ func compileForm(f *Form, ps *problems, sheet string) *program {
 	f.Walk(func(n *Node) {
 		c := &compiled{}
 		p.exprs[n] = c
+		n.comp, n.rank, n.rep = c, -1, n.Repeat()
 		for a := n.Parent; a != nil && a.Parent != nil; a = a.Parent {
 			p.inside[a] = append(p.inside[a], n)
 		}
@@ -129,6 +141,7 @@ func compileForm(f *Form, ps *problems, sheet string) *program {
 		if c.dynDefault != nil {
 			p.hasDynamicDefault = true
 		}
+		c.triggers = triggerNodes(f, n, ps, sheet)
 	})
 	p.buildGraph(f, ps, sheet)
 	return p
@@ -140,13 +153,23 @@ func (p *program) buildGraph(f *Form, ps *problems, sheet string) {
 	f.Walk(func(n *Node) {
 		c := p.exprs[n]
 		for _, e := range []*xpath.Expr{c.relevant, c.calculation, c.repeatCount} {
-			if e != nil {
-				computed[n] = true
-				c.reads = append(c.reads, exprNodes(f, e)...)
+			if e == nil {
+				continue
+			}
+			computed[n] = true
+			reads := exprNodes(f, e)
+			c.reads = append(c.reads, reads...)
+			if e == c.calculation && c.triggers != nil {
+				continue // a triggered calculation follows its triggers only
+			}
+			for _, r := range reads {
+				p.dependents[r] = appendOnce(p.dependents[r], n)
 			}
 		}
-		for _, r := range c.reads {
-			p.dependents[r] = appendOnce(p.dependents[r], n)
+		for _, t := range c.triggers {
+			computed[n] = true
+			c.reads = append(c.reads, t)
+			p.dependents[t] = appendOnce(p.dependents[t], n)
 		}
 	})
 	// Depth-first topological sort; edges: what a node reads, and its
@@ -183,6 +206,7 @@ func (p *program) buildGraph(f *Form, ps *problems, sheet string) {
 		stack = stack[:len(stack)-1]
 		state[n] = done
 		if computed[n] {
+			n.rank = len(p.graph)
 			p.rank[n] = len(p.graph)
 			p.graph = append(p.graph, n)
 		}
@@ -287,4 +311,30 @@ func choiceColumnAlias(key string) string {
 		}
 	}
 	return b.String()
+}
+
+// triggerNodes reads a trigger column: ${name} references, separated by
+// spaces or commas. Each must name a question.
+func triggerNodes(f *Form, n *Node, ps *problems, sheet string) []*Node {
+	cell := strings.TrimSpace(n.Trigger)
+	if cell == "" {
+		return nil
+	}
+	var out []*Node
+	rest := refPattern.ReplaceAllStringFunc(cell, func(m string) string {
+		name := strings.TrimSpace(m[2 : len(m)-1])
+		if t := f.byName[name]; t != nil {
+			out = append(out, t)
+		} else if ps != nil {
+			ps.errorf(sheet, n.Row, "trigger", "unknown_ref", name)
+		}
+		return ""
+	})
+	if strings.Trim(rest, " ,") != "" && ps != nil {
+		ps.errorf(sheet, n.Row, "trigger", "bad_trigger", cell)
+	}
+	if out == nil {
+		out = []*Node{} // a trigger was given: never computed at load
+	}
+	return out
 }

@@ -15,6 +15,13 @@
 // `form preview`, `interview --answers` ([Fill]) and `form expr`
 // ([Session.Eval]) all drive this one type; it knows nothing of terminals.
 //
+// Files a form reads beside itself (choice lists of select_*_from_file,
+// itemsets.csv, pulldata() CSVs) come through [ParseFiles] and [Load]
+// and are kept in [Form.Files]. Answers to image, audio, video and file
+// questions are paths on disk: the record holds the file names, and
+// [Session.Attachments] maps them to the paths, for sealing with the
+// record; an audit field's log is [Session.AuditCSV].
+//
 // Expressions (relevant, constraint, calculation…) are parsed and evaluated
 // by the sibling package questionnaires/xpath; this package resolves their
 // ${name} references and paths against the interview's answers.

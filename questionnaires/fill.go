@@ -159,7 +159,7 @@ func (fl *filler) repeat(g *inode, d *Node, raw any) {
 		}
 	}
 	s := fl.s
-	e := s.prog.exprs[d]
+	e := d.comp
 	if e.repeatCount != nil || e.fixedCount >= 0 {
 		have := g.instances(d)
 		if raw != nil && len(items) != len(have) {
@@ -205,7 +205,7 @@ func jsonString(d *Node, raw any) (string, bool) {
 		}
 		return fmt.Sprint(v), true
 	case []any:
-		if d.Type != "select_multiple" {
+		if !types[d.Type].multi {
 			return "", false
 		}
 		parts := make([]string, 0, len(v))

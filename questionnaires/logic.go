@@ -105,9 +105,9 @@ func parseCheck(f *Form, src string) (*xpath.Expr, *problemMsg) {
 	return e, nil
 }
 
-// unsupportedFunctions are ODK functions that need what Enquête does not
-// have yet (attached CSV files, itext translations).
-var unsupportedFunctions = map[string]bool{"pulldata": true, "jr:itext": true, "version": true, "property": true}
+// unsupportedFunctions are ODK functions that read the phone (its
+// properties, the app version).
+var unsupportedFunctions = map[string]bool{"version": true, "property": true}
 
 // callPattern finds function calls: a name followed by "(".
 var callPattern = regexp.MustCompile(`([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)\s*\(`)

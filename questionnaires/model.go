@@ -1,6 +1,7 @@
 package questionnaires
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,9 +31,15 @@ type Form struct {
 	// Source is the questionnaire file as read; Filename its name.
 	Source   []byte
 	Filename string
+	// Files holds the files beside the questionnaire that it reads
+	// (choice lists of select_*_from_file, itemsets.csv, pulldata()
+	// CSVs), by file name, as read at load: they travel with the form.
+	Files map[string][]byte
 
 	byName map[string]*Node
 	prog   *program
+	// tables holds the CSV files of pulldata(), by file name.
+	tables map[string]*table
 }
 
 // NodeKind says what a node of the survey tree is.
@@ -81,6 +88,13 @@ type Node struct {
 
 	Parent   *Node
 	Children []*Node
+
+	// Filled when the form is compiled: the node's parsed expressions,
+	// its rank in the dependency order (-1 when nothing is computed for
+	// it), and the nearest repeat holding it.
+	comp *compiled
+	rank int
+	rep  *Node
 }
 
 // Choice is one entry of a choice list.
@@ -125,19 +139,30 @@ func (t Text) Empty() bool {
 	return true
 }
 
-// Load reads and checks the questionnaire at path (.xlsx, .csv or .md).
+// Load reads and checks the questionnaire at path (.xlsx, .csv or .md),
+// with the files beside it ([ParseFiles]).
 func Load(path string) (*Form, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, locales.Errorf("questionnaires.read_failed", path).Wrap(err)
 	}
-	return Parse(filepath.Base(path), data)
+	return ParseFiles(filepath.Base(path), data, os.DirFS(filepath.Dir(path)))
 }
 
-// Parse reads and checks a questionnaire; filename's extension picks the
-// reader. A broken form gives a [*CheckError] holding every problem.
+// Parse reads and checks a questionnaire that reads no file beside it;
+// filename's extension picks the reader. A broken form gives a
+// [*CheckError] holding every problem.
 func Parse(filename string, data []byte) (*Form, error) {
-	f, problems := build(filename, data)
+	return ParseFiles(filename, data, nil)
+}
+
+// ParseFiles is [Parse] for a questionnaire with files beside it: files
+// (usually os.DirFS of the form's folder) gives the choice lists of
+// select_one_from_file and select_multiple_from_file, itemsets.csv for
+// select_one_external, and the CSV files of pulldata(). The files used
+// are kept in [Form.Files]; a missing one is a check error naming it.
+func ParseFiles(filename string, data []byte, files fs.FS) (*Form, error) {
+	f, problems := build(filename, data, files)
 	if HasErrors(problems) {
 		return nil, &CheckError{Problems: problems}
 	}
@@ -145,9 +170,16 @@ func Parse(filename string, data []byte) (*Form, error) {
 }
 
 // Check reads a questionnaire and returns all its problems, errors and
-// warnings, in sheet order.
+// warnings, in sheet order. Files the form reads beside itself are
+// reported missing: use [CheckFiles].
 func Check(filename string, data []byte) []Problem {
-	_, problems := build(filename, data)
+	return CheckFiles(filename, data, nil)
+}
+
+// CheckFiles is [Check] with the files beside the questionnaire (see
+// [ParseFiles]).
+func CheckFiles(filename string, data []byte, files fs.FS) []Problem {
+	_, problems := build(filename, data, files)
 	return problems
 }
 

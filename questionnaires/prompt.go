@@ -195,7 +195,7 @@ func (s *Session) display(n *inode) string {
 // the choice filter, plus "other" for or_other.
 func (s *Session) choices(n *inode) []*Choice {
 	list := s.form.Choices[n.def.ListName]
-	if e := s.prog.exprs[n.def].choiceFilter; e != nil {
+	if e := n.def.comp.choiceFilter; e != nil {
 		v := s.eval(e, n)
 		set, _ := v.(xpath.NodeSetValue)
 		keep := map[*Choice]bool{}
@@ -211,6 +211,17 @@ func (s *Session) choices(n *inode) []*Choice {
 			}
 		}
 		list = out
+	}
+	if c := n.def.comp; c.randomize && len(list) > 1 {
+		seed := s.seed
+		if c.seed != nil {
+			seed = xpath.Number(s.eval(c.seed, n))
+		}
+		shuffled := make([]*Choice, len(list))
+		for i, j := range xpath.Permutation(len(list), seed) {
+			shuffled[i] = list[j]
+		}
+		list = shuffled
 	}
 	if n.def.OrOther {
 		for _, c := range list {

@@ -1,8 +1,10 @@
 package questionnaires
 
 import (
-	"container/heap"
 	"math"
+	"slices"
+
+	"github.com/enquete-field/enquete/locales"
 	"time"
 
 	"github.com/enquete-field/enquete/questionnaires/xpath"
@@ -21,6 +23,10 @@ type evalCtx struct {
 	xpath.FormlessContext
 	s    *Session
 	node *inode
+	// frozen, when set, is the instant every expression of one
+	// recomputation sees: now() and today() agree across a pass, and
+	// the clock is read once per answer rather than once per expression.
+	frozen time.Time
 }
 
 // Node is the context node ("." and current()).
@@ -48,6 +54,11 @@ func (c *evalCtx) Ref(name string) ([]xpath.Node, error) {
 	def := c.s.form.byName[name]
 	if def == nil {
 		return nil, errUnknownRef(name)
+	}
+	if def.rep == nil {
+		// Outside every repeat: the nodes are fixed until the tree
+		// changes shape, and shared (read-only) by every evaluation.
+		return c.s.refNodes(def), nil
 	}
 	nodes := c.s.resolve(c.node, def)
 	out := make([]xpath.Node, len(nodes))
@@ -77,8 +88,43 @@ func (c *evalCtx) ChoiceName(value, question string) (string, error) {
 	return "", nil
 }
 
-// Now is the session clock.
-func (c *evalCtx) Now() time.Time { return c.s.now() }
+// PullData is pulldata(): a value from a CSV file attached to the form.
+func (c *evalCtx) PullData(file, column, keyColumn, key string) (string, error) {
+	v, ok := c.s.form.pullData(file, column, keyColumn, key)
+	if !ok {
+		return "", locales.Errorf("questionnaires.missing_file", file)
+	}
+	return v, nil
+}
+
+// Itext is jr:itext(): the label of a secondary instance item, by the
+// itextId its instance gives it, in the session language.
+func (c *evalCtx) Itext(id string) (string, error) {
+	list, i, ok := parseItextID(id)
+	choices := c.s.form.Choices[list]
+	if !ok || i < 0 || i >= len(choices) {
+		return "", nil
+	}
+	return choices[i].Label.In(c.s.lang, c.s.form.DefaultLanguage), nil
+}
+
+// Now is the session clock, frozen during a recomputation.
+func (c *evalCtx) Now() time.Time {
+	if !c.frozen.IsZero() {
+		return c.frozen
+	}
+	return c.s.now()
+}
+
+// freeze fixes the clock for one recomputation; the returned function
+// thaws it (nested freezes keep the outer instant).
+func (s *Session) freeze() func() {
+	if !s.ctx.frozen.IsZero() {
+		return func() {}
+	}
+	s.ctx.frozen = s.now()
+	return func() { s.ctx.frozen = time.Time{} }
+}
 
 func lastSlash(s string) int {
 	for i := len(s) - 1; i >= 0; i-- {
@@ -93,7 +139,7 @@ func lastSlash(s string) int {
 // the repeat instance they share, else every node of target.
 func (s *Session) resolve(from *inode, target *Node) []*inode {
 	if from != nil {
-		for r := target.Repeat(); r != nil; r = r.Repeat() {
+		for r := target.rep; r != nil; r = r.rep {
 			if inst := from.ancestorInstanceOf(r); inst != nil {
 				return inst.descend(target)
 			}
@@ -104,6 +150,7 @@ func (s *Session) resolve(from *inode, target *Node) []*inode {
 
 // eval evaluates e with node as context; evaluation failures read as "".
 func (s *Session) eval(e *xpath.Expr, node *inode) xpath.Value {
+	s.evals++
 	s.ctx.node = node
 	v, err := e.Eval(&s.ctx)
 	if err != nil {
@@ -118,14 +165,31 @@ func (s *Session) evalBool(e *xpath.Expr, node *inode) bool { return xpath.Bool(
 // tree changed shape.
 func (s *Session) reindex() {
 	s.byDef = map[*Node][]*inode{}
+	s.refCache = map[*Node][]xpath.Node{}
 	s.root.eachNode(func(n *inode) {
 		s.byDef[n.def] = append(s.byDef[n.def], n)
 	})
 }
 
+// refNodes returns the nodes of definition d as the evaluator sees them,
+// from the index; callers must not modify the slice.
+func (s *Session) refNodes(d *Node) []xpath.Node {
+	if out, ok := s.refCache[d]; ok {
+		return out
+	}
+	nodes := s.byDef[d]
+	out := make([]xpath.Node, len(nodes))
+	for i, n := range nodes {
+		out[i] = n
+	}
+	s.refCache[d] = out
+	return out
+}
+
 // recomputeAll computes every relevance, calculation and repeat count in
 // dependency order, until the repeat counts are stable.
 func (s *Session) recomputeAll() {
+	defer s.freeze()()
 	for round := 0; round < 8; round++ {
 		s.reshaped = false
 		for _, d := range s.prog.graph {
@@ -139,28 +203,54 @@ func (s *Session) recomputeAll() {
 }
 
 // changed recomputes what reads the given definitions, and what reads
-// that in turn, in dependency order: only what an answer touches.
+// that in turn, in dependency order: only what an answer touches. The
+// graph is topologically sorted, so one sweep over the dirty ranks, from
+// the lowest, visits each touched node once, after all it reads.
 func (s *Session) changed(defs ...*Node) {
-	q := &rankQueue{rank: s.prog.rank, in: map[*Node]bool{}}
-	for _, d := range defs {
-		q.pushAll(s.prog.dependents[d])
+	defer s.freeze()()
+	if len(s.dirty) != len(s.prog.graph) {
+		s.dirty = make([]bool, len(s.prog.graph))
 	}
-	for q.Len() > 0 {
-		d := heap.Pop(q).(*Node)
-		delete(q.in, d)
+	lo, pending := len(s.dirty), 0
+	mark := func(from *Node, list []*Node) {
+		for _, d := range list {
+			if from != nil && d.comp.triggers != nil && slices.Contains(d.comp.triggers, from) {
+				s.fire(d)
+			}
+			if r := d.rank; r >= 0 && !s.dirty[r] {
+				s.dirty[r] = true
+				pending++
+				lo = min(lo, r)
+			}
+		}
+	}
+	for _, d := range defs {
+		mark(d, s.prog.dependents[d])
+	}
+	for i := lo; pending > 0 && i < len(s.dirty); i++ {
+		if !s.dirty[i] {
+			continue
+		}
+		s.dirty[i] = false
+		pending--
+		d := s.prog.graph[i]
 		valueChanged, relevanceChanged := s.compute(d)
 		if s.reshaped {
+			clear(s.dirty)
 			s.recomputeAll()
 			return
 		}
 		if valueChanged || relevanceChanged {
-			q.pushAll(s.prog.dependents[d])
+			mark(d, s.prog.dependents[d])
 		}
 		if relevanceChanged && d.IsContainer() {
 			for _, inner := range s.prog.inside[d] {
-				q.pushAll(s.prog.dependents[inner])
+				mark(inner, s.prog.dependents[inner])
 			}
 		}
+	}
+	if pending > 0 {
+		clear(s.dirty) // only with a cycle, which check refuses
 	}
 }
 
@@ -168,7 +258,7 @@ func (s *Session) changed(defs ...*Node) {
 // calculation, repeat count. It reports whether a value or a relevance
 // changed.
 func (s *Session) compute(d *Node) (valueChanged, relevanceChanged bool) {
-	c := s.prog.exprs[d]
+	c := d.comp
 	if c.repeatCount != nil {
 		s.computeRepeatCount(d, c)
 	}
@@ -184,15 +274,31 @@ func (s *Session) compute(d *Node) (valueChanged, relevanceChanged bool) {
 				}
 			}
 		}
-		if c.calculation != nil {
-			v := xpath.String(s.eval(c.calculation, n))
-			if v != n.value {
-				n.value = v
-				valueChanged = true
-			}
+		if c.triggers != nil && !s.firing[d] {
+			continue
+		}
+		v := ""
+		switch {
+		case c.calculation != nil:
+			v = xpath.String(s.eval(c.calculation, n))
+		case c.triggers == nil:
+			continue
+		}
+		if v != n.value {
+			n.value = v
+			valueChanged = true
 		}
 	}
+	delete(s.firing, d)
 	return valueChanged, relevanceChanged
+}
+
+// fire lets triggered calculation d run at its next computation.
+func (s *Session) fire(d *Node) {
+	if s.firing == nil {
+		s.firing = map[*Node]bool{}
+	}
+	s.firing[d] = true
 }
 
 // propagateRelevance sets the relevance of everything below n from its
@@ -262,7 +368,7 @@ func (s *Session) newRepeatInstance(container *inode, d *Node) *inode {
 func (s *Session) initInstance(c *inode) {
 	for _, d := range c.def.Children {
 		if d.Kind == KindRepeat {
-			if n := s.prog.exprs[d].fixedCount; n > 0 {
+			if n := d.comp.fixedCount; n > 0 {
 				for i := 0; i < n && i < maxRepeatCount && s.instances < maxInstances; i++ {
 					s.instances++
 					inst := c.addInstance(d)
@@ -278,7 +384,7 @@ func (s *Session) initInstance(c *inode) {
 		case k.isContainer():
 		case k.def.Kind == KindMeta:
 			k.value = s.metaValue(k.def.Type)
-		case k.def.Default != "" && s.prog.exprs[k.def].dynDefault == nil:
+		case k.def.Default != "" && k.def.comp.dynDefault == nil:
 			if v, bad := normalizeValue(k.def, k.def.Default); bad == nil {
 				k.value = v
 			} else {
@@ -301,7 +407,7 @@ func (s *Session) applyDynamicDefaults() {
 		var touched []*Node
 		for _, c := range pending {
 			c.eachNode(func(n *inode) {
-				if e := s.prog.exprs[n.def]; n.parent != nil && e != nil && e.dynDefault != nil && !n.defaulted {
+				if e := n.def.comp; n.parent != nil && e != nil && e.dynDefault != nil && !n.defaulted {
 					n.value = xpath.String(s.eval(e.dynDefault, n))
 					n.defaulted = true
 					touched = append(touched, n.def)
@@ -309,31 +415,5 @@ func (s *Session) applyDynamicDefaults() {
 			})
 		}
 		s.changed(touched...)
-	}
-}
-
-// rankQueue is a priority queue of definitions by dependency rank.
-type rankQueue struct {
-	items []*Node
-	rank  map[*Node]int
-	in    map[*Node]bool
-}
-
-func (q *rankQueue) Len() int           { return len(q.items) }
-func (q *rankQueue) Less(i, j int) bool { return q.rank[q.items[i]] < q.rank[q.items[j]] }
-func (q *rankQueue) Swap(i, j int)      { q.items[i], q.items[j] = q.items[j], q.items[i] }
-func (q *rankQueue) Push(x any)         { q.items = append(q.items, x.(*Node)) }
-func (q *rankQueue) Pop() any {
-	n := q.items[len(q.items)-1]
-	q.items = q.items[:len(q.items)-1]
-	return n
-}
-
-func (q *rankQueue) pushAll(defs []*Node) {
-	for _, d := range defs {
-		if !q.in[d] {
-			q.in[d] = true
-			heap.Push(q, d)
-		}
 	}
 }

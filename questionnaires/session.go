@@ -2,6 +2,7 @@ package questionnaires
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"time"
 
@@ -36,8 +37,21 @@ type Session struct {
 	lang, ui string
 	root     *inode
 	byDef    map[*Node][]*inode
-	ctx      evalCtx
-	pos      position
+	// refCache holds byDef as xpath nodes, for ${name} outside repeats.
+	refCache map[*Node][]xpath.Node
+	// dirty marks, by rank, the graph nodes a recomputation must visit.
+	dirty []bool
+	// attachments maps the file names answers hold to paths on disk.
+	attachments map[string]string
+	// firing marks the triggered calculations to run (trigger column).
+	firing map[*Node]bool
+	// seed orders randomized choices that have no seed parameter; drafts
+	// keep it, so the order survives a restore.
+	seed float64
+	// evals counts expression evaluations (tests and benchmarks).
+	evals int
+	ctx   evalCtx
+	pos   position
 	// reshaped is set when repeat counts changed during a recomputation.
 	reshaped        bool
 	pendingDefaults []*inode
@@ -71,6 +85,7 @@ func NewSession(f *Form, opts Options) (*Session, error) {
 	s.ctx = evalCtx{s: s, FormlessContext: xpath.FormlessContext{Clock: opts.Now, Rand: opts.Rand}}
 	s.SetLanguage(opts.Lang)
 	s.started = s.now()
+	s.seed = math.Floor(s.ctx.Random() * 2147483646)
 	s.root = newInstance(f.Root, nil, 0)
 	s.initInstance(s.root)
 	s.pendingDefaults = []*inode{s.root}
@@ -119,6 +134,8 @@ func (s *Session) metaValue(typ string) string {
 		return s.opts.DeviceID
 	case "username":
 		return s.opts.Username
+	case "audit":
+		return auditFile
 	}
 	return ""
 }
@@ -133,9 +150,17 @@ func (s *Session) choiceInstance(list string) *cnode {
 	}
 	choices, ok := s.form.Choices[list]
 	if !ok {
-		return nil
+		// instance('fruits') for the list of select_one_from_file fruits.csv.
+		for _, ext := range []string{".csv", ".xml", ".geojson"} {
+			if choices, ok = s.form.Choices[list+ext]; ok {
+				break
+			}
+		}
+		if !ok {
+			return nil
+		}
 	}
-	c := choiceInstance(choices, s.lang, s.form.DefaultLanguage)
+	c := choiceInstance(list, choices, s.lang, s.form.DefaultLanguage)
 	s.choiceCache[list] = c
 	return c
 }
@@ -176,7 +201,7 @@ func (s *Session) walkPositions(c *inode, fn func(position) bool) bool {
 // repeatPrompted reports whether repeat d in container c asks "add
 // another?": its count is not governed by repeat_count and it is relevant.
 func (s *Session) repeatPrompted(c *inode, d *Node) bool {
-	e := s.prog.exprs[d]
+	e := d.comp
 	return e.repeatCount == nil && e.fixedCount < 0 && s.repeatRelevant(c, d)
 }
 
@@ -344,6 +369,11 @@ func (s *Session) set(n *inode, value string) error {
 	if bad != nil {
 		return s.violate(n, *bad)
 	}
+	if types[d.Type].binary && v != "" && v != n.value {
+		if v, bad = s.attach(v); bad != nil {
+			return s.violate(n, *bad)
+		}
+	}
 	if v, bad = s.checkChoices(n, v); bad != nil {
 		return s.violate(n, *bad)
 	}
@@ -369,7 +399,7 @@ func (s *Session) checkChoices(n *inode, v string) (string, *locales.Message) {
 		offered[c.Name] = true
 	}
 	names := []string{v}
-	if n.def.Type == "select_multiple" {
+	if types[n.def.Type].multi {
 		names = strings.Fields(v)
 	}
 	seen := map[string]bool{}
@@ -383,6 +413,9 @@ func (s *Session) checkChoices(n *inode, v string) (string, *locales.Message) {
 			kept = append(kept, name)
 		}
 	}
+	if n.def.Type == "rank" && len(kept) != len(offered) {
+		return "", &locales.Message{Key: "questionnaires.rank_incomplete", Args: []any{len(offered)}}
+	}
 	return strings.Join(kept, " "), nil
 }
 
@@ -390,7 +423,7 @@ func (s *Session) checkChoices(n *inode, v string) (string, *locales.Message) {
 // ("." in the expression, and in the message's ${name} references).
 // Empty values are not checked.
 func (s *Session) checkConstraint(n *inode, v string) *Violation {
-	e := s.prog.exprs[n.def].constraint
+	e := n.def.comp.constraint
 	if e == nil || v == "" {
 		return nil
 	}
@@ -405,7 +438,7 @@ func (s *Session) checkConstraint(n *inode, v string) *Violation {
 
 // required reports whether n must be answered.
 func (s *Session) required(n *inode) bool {
-	c := s.prog.exprs[n.def]
+	c := n.def.comp
 	if c.required != nil {
 		return s.evalBool(c.required, n)
 	}
@@ -414,7 +447,7 @@ func (s *Session) required(n *inode) bool {
 
 // readOnly reports whether n cannot be changed.
 func (s *Session) readOnly(n *inode) bool {
-	c := s.prog.exprs[n.def]
+	c := n.def.comp
 	if c.readOnly != nil {
 		return s.evalBool(c.readOnly, n)
 	}
@@ -507,7 +540,7 @@ func (s *Session) RemoveRepeat() error {
 	if inst == nil {
 		return locales.Errorf("questionnaires.no_repeat_to_remove")
 	}
-	if e := s.prog.exprs[inst.def]; e.repeatCount != nil || e.fixedCount >= 0 {
+	if e := inst.def.comp; e.repeatCount != nil || e.fixedCount >= 0 {
 		return locales.Errorf("questionnaires.repeat_count_fixed", inst.def.Name)
 	}
 	container := inst.parent

@@ -22,6 +22,10 @@ type sessionState struct {
 	AtEnd       bool           `json:"at_end,omitempty"`
 	Values      map[string]any `json:"values"`
 	Audit       []AuditEvent   `json:"audit"`
+	// Seed orders randomized choices; Attachments maps the file names
+	// of answers to their paths on disk.
+	Seed        float64           `json:"seed,omitempty"`
+	Attachments map[string]string `json:"attachments,omitempty"`
 }
 
 // State returns the interview as JSON, for drafts: every value (answers,
@@ -30,7 +34,7 @@ type sessionState struct {
 func (s *Session) State() ([]byte, error) {
 	st := sessionState{Format: stateFormat, Version: 1, FormID: s.form.ID, FormVersion: s.form.Version,
 		Lang: s.lang, Started: s.started, Position: s.pos.path(), AtEnd: s.pos.atEnd(),
-		Values: s.answersOf(s.root, true), Audit: s.audit}
+		Values: s.answersOf(s.root, true), Audit: s.audit, Seed: s.seed, Attachments: s.attachments}
 	return json.Marshal(st)
 }
 
@@ -51,6 +55,10 @@ func (s *Session) Restore(state []byte) error {
 	s.instances = countInstances(root)
 	s.started = st.Started
 	s.audit = st.Audit
+	s.attachments = st.Attachments
+	if st.Seed != 0 {
+		s.seed = st.Seed
+	}
 	if st.Lang != "" {
 		for _, l := range s.form.Languages {
 			if l == st.Lang {

@@ -34,7 +34,7 @@ func TestTablesSharedRepeatNames(t *testing.T) {
 		"| | end repeat | | |\n| | end group | | |\n"
 	// Two repeats named entry: the form's names must be unique, so this
 	// form is refused; Tables is checked on the tree as read.
-	f, problems := build("dup.md", []byte(form))
+	f, problems := build("dup.md", []byte(form), nil)
 	if !HasErrors(problems) {
 		t.Fatal("duplicate repeat names must be an error")
 	}

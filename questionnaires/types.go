@@ -7,62 +7,72 @@ import (
 // typeInfo describes one canonical question type.
 type typeInfo struct {
 	kind NodeKind
-	// served is false for types Enquête reads but cannot yet interview;
-	// check reports them as errors naming the type.
+	// served is false for types Enquête reads but cannot interview;
+	// check reports them as errors naming the type and the reason.
 	served bool
+	// phoneOnly names why a type cannot work on a computer (a message
+	// key); check reports it as an error.
+	phoneOnly string
+	// noValue is set for metadata a computer does not have (the SIM's
+	// phone number…): served, always empty, and check warns.
+	noValue bool
 	// list is true for types followed by a choice list name.
 	list bool
+	// multi is true for types whose value is a list of choice names.
+	multi bool
+	// binary is true for types whose value is a file (an attachment).
+	binary bool
 	// value is the XForms data type, for typed comparisons.
 	value string
 }
 
-// types holds every canonical type. Types from XLSForm that Enquête does
-// not serve yet are listed too (served: false), so that check names them
-// rather than calling them unknown.
+// types holds every canonical type, served or not, so that check names
+// a type it refuses rather than calling it unknown.
 var types = map[string]typeInfo{
-	"text":            {kind: KindQuestion, served: true, value: "string"},
-	"integer":         {kind: KindQuestion, served: true, value: "int"},
-	"decimal":         {kind: KindQuestion, served: true, value: "decimal"},
-	"select_one":      {kind: KindQuestion, served: true, list: true, value: "select1"},
-	"select_multiple": {kind: KindQuestion, served: true, list: true, value: "select"},
-	"date":            {kind: KindQuestion, served: true, value: "date"},
-	"time":            {kind: KindQuestion, served: true, value: "time"},
-	"dateTime":        {kind: KindQuestion, served: true, value: "dateTime"},
-	"geopoint":        {kind: KindQuestion, served: true, value: "geopoint"},
-	"acknowledge":     {kind: KindQuestion, served: true, value: "string"},
-	"note":            {kind: KindNote, served: true, value: "string"},
-	"calculate":       {kind: KindCalculate, served: true, value: "string"},
-	"start":           {kind: KindMeta, served: true, value: "dateTime"},
-	"end":             {kind: KindMeta, served: true, value: "dateTime"},
-	"today":           {kind: KindMeta, served: true, value: "date"},
-	"deviceid":        {kind: KindMeta, served: true, value: "string"},
-	"username":        {kind: KindMeta, served: true, value: "string"},
-	"begin group":     {kind: KindGroup, served: true},
-	"begin repeat":    {kind: KindRepeat, served: true},
+	"text":                      {kind: KindQuestion, served: true, value: "string"},
+	"integer":                   {kind: KindQuestion, served: true, value: "int"},
+	"decimal":                   {kind: KindQuestion, served: true, value: "decimal"},
+	"range":                     {kind: KindQuestion, served: true, value: "decimal"},
+	"select_one":                {kind: KindQuestion, served: true, list: true, value: "select1"},
+	"select_multiple":           {kind: KindQuestion, served: true, list: true, multi: true, value: "select"},
+	"rank":                      {kind: KindQuestion, served: true, list: true, multi: true, value: "odk:rank"},
+	"select_one_from_file":      {kind: KindQuestion, served: true, list: true, value: "select1"},
+	"select_multiple_from_file": {kind: KindQuestion, served: true, list: true, multi: true, value: "select"},
+	"select_one_external":       {kind: KindQuestion, served: true, list: true, value: "string"},
+	"date":                      {kind: KindQuestion, served: true, value: "date"},
+	"time":                      {kind: KindQuestion, served: true, value: "time"},
+	"dateTime":                  {kind: KindQuestion, served: true, value: "dateTime"},
+	"geopoint":                  {kind: KindQuestion, served: true, value: "geopoint"},
+	"geotrace":                  {kind: KindQuestion, served: true, value: "geotrace"},
+	"geoshape":                  {kind: KindQuestion, served: true, value: "geoshape"},
+	"image":                     {kind: KindQuestion, served: true, binary: true, value: "binary"},
+	"audio":                     {kind: KindQuestion, served: true, binary: true, value: "binary"},
+	"video":                     {kind: KindQuestion, served: true, binary: true, value: "binary"},
+	"file":                      {kind: KindQuestion, served: true, binary: true, value: "binary"},
+	"barcode":                   {kind: KindQuestion, served: true, value: "barcode"},
+	"acknowledge":               {kind: KindQuestion, served: true, value: "string"},
+	"note":                      {kind: KindNote, served: true, value: "string"},
+	"calculate":                 {kind: KindCalculate, served: true, value: "string"},
+	"hidden":                    {kind: KindCalculate, served: true, value: "string"},
+	"start":                     {kind: KindMeta, served: true, value: "dateTime"},
+	"end":                       {kind: KindMeta, served: true, value: "dateTime"},
+	"today":                     {kind: KindMeta, served: true, value: "date"},
+	"deviceid":                  {kind: KindMeta, served: true, value: "string"},
+	"username":                  {kind: KindMeta, served: true, value: "string"},
+	"audit":                     {kind: KindMeta, served: true, value: "binary"},
+	"phonenumber":               {kind: KindMeta, served: true, noValue: true, value: "string"},
+	"simserial":                 {kind: KindMeta, served: true, noValue: true, value: "string"},
+	"subscriberid":              {kind: KindMeta, served: true, noValue: true, value: "string"},
+	"email":                     {kind: KindMeta, served: true, noValue: true, value: "string"},
+	"begin group":               {kind: KindGroup, served: true},
+	"begin repeat":              {kind: KindRepeat, served: true},
 
-	"range":                     {kind: KindQuestion, value: "decimal"},
-	"rank":                      {kind: KindQuestion, list: true, value: "odk:rank"},
-	"select_one_from_file":      {kind: KindQuestion, list: true, value: "select1"},
-	"select_multiple_from_file": {kind: KindQuestion, list: true, value: "select"},
-	"select_one_external":       {kind: KindQuestion, list: true, value: "string"},
-	"geotrace":                  {kind: KindQuestion, value: "geotrace"},
-	"geoshape":                  {kind: KindQuestion, value: "geoshape"},
-	"image":                     {kind: KindQuestion, value: "binary"},
-	"audio":                     {kind: KindQuestion, value: "binary"},
-	"video":                     {kind: KindQuestion, value: "binary"},
-	"file":                      {kind: KindQuestion, value: "binary"},
-	"background-audio":          {kind: KindMeta, value: "binary"},
-	"barcode":                   {kind: KindQuestion, value: "barcode"},
-	"hidden":                    {kind: KindCalculate, value: "string"},
-	"audit":                     {kind: KindMeta, value: "binary"},
-	"xml-external":              {kind: KindMeta, value: "string"},
-	"csv-external":              {kind: KindMeta, value: "string"},
-	"osm":                       {kind: KindQuestion, list: true, value: "binary"},
-	"phonenumber":               {kind: KindMeta, value: "string"},
-	"simserial":                 {kind: KindMeta, value: "string"},
-	"subscriberid":              {kind: KindMeta, value: "string"},
-	"email":                     {kind: KindMeta, value: "string"},
-	"begin loop":                {kind: KindGroup},
+	"background-audio": {kind: KindMeta, phoneOnly: "phone_only_background_audio", value: "binary"},
+	"start-geopoint":   {kind: KindMeta, phoneOnly: "phone_only_start_geopoint", value: "geopoint"},
+	"osm":              {kind: KindQuestion, list: true, phoneOnly: "phone_only_osm", value: "binary"},
+	"xml-external":     {kind: KindMeta, phoneOnly: "phone_only_xml_external", value: "string"},
+	"csv-external":     {kind: KindMeta, phoneOnly: "phone_only_xml_external", value: "string"},
+	"begin loop":       {kind: KindGroup, phoneOnly: "legacy_loop"},
 }
 
 // typeAliases maps other spellings (lower case, single spaces) to the
@@ -71,6 +81,7 @@ var typeAliases = map[string]string{
 	"string":                     "text",
 	"int":                        "integer",
 	"phone number":               "text",
+	"phonenumber":                "phonenumber",
 	"datetime":                   "dateTime",
 	"select1":                    "select_one",
 	"select one":                 "select_one",
@@ -99,6 +110,12 @@ var typeAliases = map[string]string{
 	"gps":                        "geopoint",
 	"location":                   "geopoint",
 	"qr code":                    "barcode",
+	"select one external":        "select_one_external",
+	"select_one_from_file":       "select_one_from_file",
+	"select one from file":       "select_one_from_file",
+	"select multiple from file":  "select_multiple_from_file",
+	"start-geopoint":             "start-geopoint",
+	"date time":                  "dateTime",
 	"geoline":                    "geotrace",
 	"geopolygon":                 "geoshape",
 }

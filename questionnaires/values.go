@@ -47,8 +47,12 @@ func normalizeValue(n *Node, v string) (string, *locales.Message) {
 		return normalizeTime(v)
 	case "dateTime":
 		return normalizeDateTime(v)
+	case "range":
+		return normalizeRange(n, v)
 	case "geopoint":
 		return normalizeGeopoint(v)
+	case "geotrace", "geoshape":
+		return normalizeGeoPath(n.Type, v)
 	case "acknowledge":
 		return "OK", nil
 	}
@@ -98,4 +102,43 @@ func normalizeGeopoint(v string) (string, *locales.Message) {
 		parts[i] = strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	return strings.Join(parts, " "), nil
+}
+
+// normalizeGeoPath checks a geotrace (2 points or more) or a geoshape (3
+// distinct points or more, closed: the first point is repeated at the end
+// when it is not) written as ODK stores them: points separated by ";".
+func normalizeGeoPath(typ, v string) (string, *locales.Message) {
+	bad := &locales.Message{Key: "questionnaires.not_" + typ, Args: []any{v}}
+	var points []string
+	for _, raw := range strings.Split(strings.TrimSuffix(strings.TrimSpace(v), ";"), ";") {
+		p, msg := normalizeGeopoint(strings.TrimSpace(raw))
+		if msg != nil {
+			return "", bad
+		}
+		points = append(points, p)
+	}
+	if typ == "geotrace" {
+		if len(points) < 2 {
+			return "", bad
+		}
+		return strings.Join(points, ";"), nil
+	}
+	if len(points) > 1 && latLon(points[0]) == latLon(points[len(points)-1]) {
+		points = points[:len(points)-1]
+	}
+	distinct := map[string]bool{}
+	for _, p := range points {
+		distinct[latLon(p)] = true
+	}
+	if len(distinct) < 3 {
+		return "", bad
+	}
+	return strings.Join(append(points, points[0]), ";"), nil
+}
+
+// latLon is a point's latitude and longitude, without altitude and
+// accuracy.
+func latLon(p string) string {
+	f := strings.Fields(p)
+	return f[0] + " " + f[1]
 }

@@ -1,6 +1,7 @@
 package questionnaires
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/enquete-field/enquete/questionnaires/xpath"
@@ -90,15 +91,16 @@ func (c *cnode) Children() []xpath.Node {
 
 // choiceInstance builds the secondary instance of a choice list, labels
 // in lang.
-func choiceInstance(list []*Choice, lang, def string) *cnode {
+func choiceInstance(id string, list []*Choice, lang, def string) *cnode {
 	root := &cnode{name: "root"}
-	for _, ch := range list {
+	for i, ch := range list {
 		item := &cnode{name: "item", parent: root, choice: ch}
 		add := func(name, value string) {
 			item.kids = append(item.kids, &cnode{name: name, value: value, parent: item})
 		}
 		add("name", ch.Name)
 		add("label", ch.Label.In(lang, def))
+		add("itextId", itextID(id, i))
 		for col, v := range ch.Columns {
 			switch {
 			case col == "name" || col == "list_name" || col == "label":
@@ -111,4 +113,19 @@ func choiceInstance(list []*Choice, lang, def string) *cnode {
 		root.kids = append(root.kids, item)
 	}
 	return root
+}
+
+// itextID is the translation id of the i-th choice of a list, as pyxform
+// names them in secondary instances; jr:itext() reads it back.
+func itextID(list string, i int) string { return "static_instance-" + list + "-" + strconv.Itoa(i) }
+
+// parseItextID splits an id made by itextID.
+func parseItextID(id string) (list string, i int, ok bool) {
+	rest, found := strings.CutPrefix(id, "static_instance-")
+	j := strings.LastIndex(rest, "-")
+	if !found || j < 0 {
+		return "", 0, false
+	}
+	i, err := strconv.Atoi(rest[j+1:])
+	return rest[:j], i, err == nil
 }

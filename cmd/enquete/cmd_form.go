@@ -29,7 +29,7 @@ func cmdFormCheck(e *env, args []string) error {
 	if err != nil {
 		return locales.Errorf("cli.cannot_read", path, err).Wrap(err)
 	}
-	problems := questionnaires.Check(path, data)
+	problems := questionnaires.CheckFiles(path, data, os.DirFS(filepath.Dir(path)))
 	errorsFound, warnings := 0, 0
 	for _, p := range problems {
 		if p.Warning {
@@ -43,7 +43,7 @@ func cmdFormCheck(e *env, args []string) error {
 	if errorsFound > 0 {
 		return locales.Errorf("cli.form_has_errors", path, locales.Message{Key: "cli.n_problems", Args: []any{errorsFound}})
 	}
-	form, err := questionnaires.Parse(path, data)
+	form, err := questionnaires.ParseFiles(path, data, os.DirFS(filepath.Dir(path)))
 	if err != nil {
 		return formError(e, path, err)
 	}
@@ -87,7 +87,7 @@ func loadForm(e *env, path string) (*questionnaires.Form, error) {
 	if err != nil {
 		return nil, locales.Errorf("cli.cannot_read", path, err).Wrap(err)
 	}
-	form, err := questionnaires.Parse(filepath.Base(path), data)
+	form, err := questionnaires.ParseFiles(filepath.Base(path), data, os.DirFS(filepath.Dir(path)))
 	if err != nil {
 		return nil, formError(e, path, err)
 	}

@@ -94,10 +94,11 @@
 // current, instance, randomize, today, now, date, date-time, format-date,
 // format-date-time, decimal-date-time, decimal-time, selected,
 // selected-at (0-based), count-selected, jr:choice-name, indexed-repeat,
-// area, distance, geofence. [KnownFunction] tells them apart from unknown
+// area, distance, geofence, pulldata (through [DataSource]), jr:itext
+// (through [Translator]). [KnownFunction] tells them apart from unknown
 // names, which Parse rejects, as it rejects a wrong number of arguments
 // and arguments that can never be node-sets where one is needed
-// (count(1)). pulldata() is not supported.
+// (count(1)).
 //
 // Choices that differ between ODK implementations:
 //

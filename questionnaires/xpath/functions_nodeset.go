@@ -299,3 +299,19 @@ func isAncestorOrSelf(a, n Node) bool {
 	}
 	return false
 }
+
+// Permutation returns the order randomize(nodes, seed) gives n nodes:
+// out[i] is the index of the node placed at i. Engines use it to shuffle
+// choices (parameters randomize=true, seed=…) as randomize() would.
+func Permutation(n int, seed float64) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	next := parkMiller(seed)
+	for i := n - 1; i > 0; i-- {
+		j := int(math.Floor(next() * float64(i+1)))
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}

@@ -440,9 +440,7 @@ func (p *parser) parseCall(name token) (node, error) {
 // unknownFunction words the error for an unknown function name.
 func unknownFunction(name string) string {
 	switch name {
-	case "pulldata":
-		return "pulldata() is not supported: it needs a CSV file attached to the form"
-	case "jr:itext", "version", "property", "depend", "is-selected", "enclosed-area", "lang", "id":
+	case "version", "property", "depend", "is-selected", "enclosed-area", "lang", "id":
 		return fmt.Sprintf("%s() is not supported", name)
 	}
 	return fmt.Sprintf("unknown function %s()", name)

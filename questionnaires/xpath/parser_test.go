@@ -25,7 +25,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{"/data/a | /data/b", 8, "unions of node-sets (|) are not supported"},
 		{"$x + 1", 0, "variables ($x) are not supported"},
 		{"concatx('a')", 0, "unknown function concatx()"},
-		{"pulldata('f', 'c', 'k', 'v')", 0, "pulldata() is not supported"},
+		{"property('devicephonenum')", 0, "property() is not supported"},
+		{"pulldata('f', 'c', 'k')", 0, "pulldata() takes 4 arguments"},
 		{"1 + substring()", 4, "substring() takes 2 or 3 arguments, not 0"},
 		{"true(1)", 0, "true() takes no arguments, not 1"},
 		{"if(1, 2)", 0, "if() takes 3 arguments, not 2"},
@@ -299,12 +300,12 @@ func TestRegexWholeValue(t *testing.T) {
 }
 
 func TestKnownFunction(t *testing.T) {
-	for _, name := range []string{"concat", "jr:choice-name", "indexed-repeat", "substr", "substring", "geofence", "floor", "last"} {
+	for _, name := range []string{"concat", "jr:choice-name", "pulldata", "jr:itext", "indexed-repeat", "substr", "substring", "geofence", "floor", "last"} {
 		if !KnownFunction(name) {
 			t.Errorf("KnownFunction(%q) = false", name)
 		}
 	}
-	for _, name := range []string{"concatx", "pulldata", "jr:itext", "choice-name", ""} {
+	for _, name := range []string{"concatx", "property", "version", "choice-name", ""} {
 		if KnownFunction(name) {
 			t.Errorf("KnownFunction(%q) = true", name)
 		}

@@ -1,0 +1,294 @@
+package questionnaires
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Files a form reads beside itself: the choice lists of
+// select_one_from_file and select_multiple_from_file (.csv, .xml,
+// .geojson), itemsets.csv for select_one_external lists not in an
+// external_choices sheet, and the CSV files of pulldata(). They are read
+// once, when the form is checked, and kept in [Form.Files] so that the
+// form travels (and is sealed) with them.
+
+// itemsetsFile is where ODK puts the lists of select_one_external.
+const itemsetsFile = "itemsets.csv"
+
+// attachedFile returns a file beside the form, reading it on first use;
+// ok is false when the form has no such file.
+func (b *builder) attachedFile(name string) ([]byte, bool) {
+	if data, ok := b.form.Files[name]; ok {
+		return data, true
+	}
+	if b.files == nil || !fs.ValidPath(name) || strings.Contains(name, "/") {
+		return nil, false
+	}
+	data, err := fs.ReadFile(b.files, name)
+	if err != nil {
+		return nil, false
+	}
+	if b.form.Files == nil {
+		b.form.Files = map[string][]byte{}
+	}
+	b.form.Files[name] = data
+	return data, true
+}
+
+// loadFileList reads the choice list of a select_*_from_file question:
+// list is the file name. Problems are reported on the question's row.
+func (b *builder) loadFileList(n *Node) {
+	if _, done := b.form.Choices[n.ListName]; done {
+		return
+	}
+	data, ok := b.attachedFile(n.ListName)
+	if !ok {
+		b.ps.errorf(b.survey.name, n.Row, "type", "missing_file", n.ListName)
+		return
+	}
+	params := parseParameters(n.Parameters)
+	valueCol, labelCol := orDefault(params["value"], "name"), orDefault(params["label"], "label")
+	var choices []*Choice
+	var err error
+	switch strings.ToLower(path.Ext(n.ListName)) {
+	case ".csv":
+		choices, err = b.csvChoices(n.ListName, data, "", valueCol, labelCol)
+	case ".xml":
+		choices, err = xmlChoices(data, valueCol, labelCol)
+	case ".geojson":
+		choices, err = geojsonChoices(data)
+	default:
+		b.ps.errorf(b.survey.name, n.Row, "type", "bad_list_file", n.ListName)
+		return
+	}
+	if err != nil {
+		b.ps.errorf(b.survey.name, n.Row, "type", "unreadable_list_file", n.ListName, err.Error())
+		return
+	}
+	b.form.Choices[n.ListName] = choices
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// csvChoices reads a CSV choice file; with list set, only the rows whose
+// list_name is list (itemsets.csv).
+func (b *builder) csvChoices(name string, data []byte, list, valueCol, labelCol string) ([]*Choice, error) {
+	sh, err := csvSheet(name, data)
+	if err != nil {
+		return nil, err
+	}
+	t := readTable(sh, &problems{})
+	if !t.has(valueCol) {
+		return nil, errors.New("no '" + valueCol + "' column")
+	}
+	var out []*Choice
+	for _, r := range t.rows {
+		if list != "" && r.cells["list_name"] != list {
+			continue
+		}
+		c := &Choice{Name: r.cells[valueCol], Label: b.text(t, r, labelCol), Columns: r.cells, Row: r.num}
+		if c.Label.Empty() {
+			c.Label = Text{"": c.Name}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// csvSheet reads a plain CSV file as one sheet.
+func csvSheet(name string, data []byte) (*sheet, error) {
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
+	r.FieldsPerRecord = -1
+	sh := &sheet{name: name}
+	for i := 1; ; i++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return sh, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		sh.rows = append(sh.rows, row{num: i, cells: rec})
+	}
+}
+
+// xmlChoices reads an XML choice file: <root><item><name/><label/>…</item></root>.
+func xmlChoices(data []byte, valueCol, labelCol string) ([]*Choice, error) {
+	var doc struct {
+		Items []struct {
+			Fields []struct {
+				XMLName xml.Name
+				Value   string `xml:",chardata"`
+			} `xml:",any"`
+		} `xml:"item"`
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	var out []*Choice
+	for i, it := range doc.Items {
+		cols := map[string]string{}
+		for _, f := range it.Fields {
+			cols[f.XMLName.Local] = strings.TrimSpace(f.Value)
+		}
+		out = append(out, &Choice{Name: cols[valueCol], Label: Text{"": orDefault(cols[labelCol], cols[valueCol])},
+			Columns: cols, Row: i + 1})
+	}
+	return out, nil
+}
+
+// geojsonChoices reads a GeoJSON FeatureCollection: each feature is a
+// choice named by its id property (or feature id), labelled by title;
+// its geometry's first point is kept in the geometry column.
+func geojsonChoices(data []byte) ([]*Choice, error) {
+	var doc struct {
+		Features []struct {
+			ID         any            `json:"id"`
+			Properties map[string]any `json:"properties"`
+			Geometry   struct {
+				Coordinates json.RawMessage `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	var out []*Choice
+	for i, f := range doc.Features {
+		cols := map[string]string{}
+		for k, v := range f.Properties {
+			cols[k] = jsonText(v)
+		}
+		if cols["id"] == "" {
+			cols["id"] = jsonText(f.ID)
+		}
+		var pt []float64
+		if json.Unmarshal(f.Geometry.Coordinates, &pt) == nil && len(pt) >= 2 {
+			cols["geometry"] = strconv.FormatFloat(pt[1], 'f', -1, 64) + " " + strconv.FormatFloat(pt[0], 'f', -1, 64)
+		}
+		out = append(out, &Choice{Name: cols["id"], Label: Text{"": orDefault(cols["title"], cols["id"])}, Columns: cols, Row: i + 1})
+	}
+	return out, nil
+}
+
+func jsonText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// loadExternalList finds the list of a select_one_external question: in
+// the workbook's external_choices sheet, else in itemsets.csv beside the
+// form.
+func (b *builder) loadExternalList(n *Node) {
+	if _, ok := b.form.Choices[n.ListName]; ok {
+		return
+	}
+	if b.external != nil {
+		t := b.external
+		for _, r := range t.rows {
+			if r.cells["list_name"] == n.ListName {
+				b.form.Choices[n.ListName] = append(b.form.Choices[n.ListName],
+					&Choice{Name: r.cells["name"], Label: b.text(t, r, "label"), Columns: r.cells, Row: r.num})
+			}
+		}
+		if _, ok := b.form.Choices[n.ListName]; ok {
+			return
+		}
+	}
+	data, ok := b.attachedFile(itemsetsFile)
+	if !ok {
+		b.ps.errorf(b.survey.name, n.Row, "type", "missing_external", n.ListName, itemsetsFile)
+		return
+	}
+	choices, err := b.csvChoices(itemsetsFile, data, n.ListName, "name", "label")
+	switch {
+	case err != nil:
+		b.ps.errorf(b.survey.name, n.Row, "type", "unreadable_list_file", itemsetsFile, err.Error())
+	case len(choices) == 0:
+		b.ps.errorf(b.survey.name, n.Row, "type", "missing_external", n.ListName, itemsetsFile)
+	default:
+		b.form.Choices[n.ListName] = choices
+	}
+}
+
+// pulldataPattern finds pulldata('file', …) calls and their file.
+var pulldataPattern = regexp.MustCompile(`pulldata\s*\(\s*(?:'([^']*)'|"([^"]*)")`)
+
+// loadPulldata reads the CSV files the pulldata() calls of an expression
+// cell name, reporting the missing ones on that cell.
+func (b *builder) loadPulldata(sheet string, row int, col, src string) {
+	for _, m := range pulldataPattern.FindAllStringSubmatch(src, -1) {
+		name := m[1] + m[2]
+		if !strings.HasSuffix(strings.ToLower(name), ".csv") {
+			name += ".csv"
+		}
+		if _, ok := b.form.tables[name]; ok {
+			continue
+		}
+		data, ok := b.attachedFile(name)
+		if !ok {
+			b.ps.errorf(sheet, row, col, "missing_file", name)
+			continue
+		}
+		sh, err := csvSheet(name, data)
+		if err != nil {
+			b.ps.errorf(sheet, row, col, "unreadable_list_file", name, err.Error())
+			continue
+		}
+		if b.form.tables == nil {
+			b.form.tables = map[string]*table{}
+		}
+		b.form.tables[name] = readTable(sh, &problems{})
+	}
+}
+
+// pullData looks a value up in an attached CSV: the column col of the
+// first row whose keyCol is key; "" when none matches (as ODK).
+func (f *Form) pullData(file, col, keyCol, key string) (string, bool) {
+	if !strings.HasSuffix(strings.ToLower(file), ".csv") {
+		file += ".csv"
+	}
+	t, ok := f.tables[file]
+	if !ok {
+		return "", false
+	}
+	for _, r := range t.rows {
+		if r.cells[keyCol] == key {
+			return r.cells[col], true
+		}
+	}
+	return "", true
+}
+
+// parseParameters reads a parameters cell: key=value pairs separated by
+// spaces, commas or semicolons ("start=1;end=10 step=1").
+func parseParameters(cell string) map[string]string {
+	out := map[string]string{}
+	for _, f := range strings.FieldsFunc(cell, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\t' }) {
+		k, v, _ := strings.Cut(f, "=")
+		out[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+	}
+	return out
+}

@@ -1,0 +1,209 @@
+package questionnaires
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// typesForm loads testdata/engine/types.md with its pulldata CSV.
+func typesForm(t *testing.T) *Form {
+	t.Helper()
+	files := fstest.MapFS{"prices.csv": {Data: []byte("name,price\na,10\nb,20\n")}}
+	f, err := ParseFiles("types.md", mustRead(t, "testdata/engine/types.md"), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(f.Files["prices.csv"]) == "" {
+		t.Error("the pulldata CSV is not kept in Form.Files")
+	}
+	return f
+}
+
+func TestTypesStory(t *testing.T) {
+	f := typesForm(t)
+	s := newTestSession(t, f)
+	dir := t.TempDir()
+	photo := filepath.Join(dir, "photo.jpg")
+	other := filepath.Join(dir, "sub", "photo.jpg")
+	if err := os.MkdirAll(filepath.Dir(other), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{photo, other} {
+		if err := os.WriteFile(p, []byte("jpeg"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runStory(t, s, []act{
+		{path: "score", value: "3", wantErr: "from 0 to 10 in steps of 2"},
+		{path: "score", value: "12", wantErr: "not in the range"},
+		{path: "score", value: "4", want: map[string]string{"${score}": "4", "${score} * 2": "8"}},
+		{path: "order", value: "c a", wantErr: "all 4 choices"},
+		{path: "order", value: "c a x b", wantErr: "'x'"},
+		{path: "order", value: "c a d b", want: map[string]string{"selected-at(${order}, 0)": "c"}},
+		{path: "path", value: "1 2", wantErr: "not a line"},
+		{path: "path", value: "1 2; 1.5 2.5 10 3", want: map[string]string{"${path}": "1 2;1.5 2.5 10 3"}},
+		{path: "field", value: "0 0;0 1;1 1", want: map[string]string{"${field}": "0 0;0 1;1 1;0 0"}},
+		{path: "field", value: "0 0;0 1;0 0", wantErr: "not a shape"},
+		{path: "photo", value: filepath.Join(dir, "nothing.jpg"), wantErr: "not a file"},
+		{path: "photo", value: photo, want: map[string]string{"${photo}": "photo.jpg"}},
+		{path: "doc", value: other, want: map[string]string{"${doc}": "photo-2.jpg"}},
+		{path: "code", value: " 4006381333931 ", want: map[string]string{"${code}": "4006381333931", "${h}": "", "${audit}": "audit.csv"}},
+		// A triggered calculation runs when its trigger changes, not at load.
+		{want: map[string]string{"${stamp}": ""}},
+		{path: "name", value: "Ana", want: map[string]string{"${stamp}": "seen Ana"}},
+		{path: "pick", value: "b", want: map[string]string{"${price}": "20", "${pick_label}": "Bravo"}},
+	})
+	if got := s.Attachments(); len(got) != 2 || got["photo.jpg"] != photo || got["photo-2.jpg"] != other {
+		t.Errorf("Attachments() = %v", got)
+	}
+	if a := s.Answers(); a["photo"] != "photo.jpg" || a["audit"] != "audit.csv" {
+		t.Errorf("answers: photo %v audit %v", a["photo"], a["audit"])
+	}
+	if err := s.Jump("doc"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Answer(""); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Attachments(); len(got) != 1 {
+		t.Errorf("after clearing doc, Attachments() = %v", got)
+	}
+	csv := string(s.AuditCSV())
+	if !strings.HasPrefix(csv, "event,node,start,end\nform start,,") || !strings.Contains(csv, "\nquestion,score,") {
+		t.Errorf("AuditCSV:\n%s", csv)
+	}
+}
+
+// TestRandomizedChoices checks that randomize=true with a seed gives the
+// order randomize() gives, every time.
+func TestRandomizedChoices(t *testing.T) {
+	f := typesForm(t)
+	var orders []string
+	for i := 0; i < 2; i++ {
+		s := newTestSession(t, f)
+		if err := s.Jump("pick"); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range s.Current().Choices {
+			names = append(names, c.Name)
+		}
+		orders = append(orders, strings.Join(names, " "))
+	}
+	want, err := newTestSession(t, f).Eval("join(' ', randomize(instance('abc')/root/item/name, 7))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orders[0] != want || orders[1] != want {
+		t.Errorf("orders %q, want %q twice", orders, want)
+	}
+}
+
+// TestOnceAcrossRestore checks that once(now()) keeps its first value
+// when a draft is restored later, while other values recompute.
+func TestOnceAcrossRestore(t *testing.T) {
+	f := typesForm(t)
+	clock := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	s, err := NewSession(f, Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := s.Eval("${first}")
+	state, err := s.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(48 * time.Hour)
+	r, err := NewSession(f, Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Restore(state); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := r.Eval("${first}"); got != first || !strings.HasPrefix(first, "2025-03-04") {
+		t.Errorf("once(now()) after restore = %q, want %q", got, first)
+	}
+}
+
+// TestCorpusWithFiles gives corpus forms the files the corpus lacks and
+// expects them to check clean and run.
+func TestCorpusWithFiles(t *testing.T) {
+	dir := corpusForms(t)
+	csv := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	species := csv("name,label\n1,Acacia\n2,Baobab\n")
+	files := fstest.MapFS{
+		"fruits.csv":            csv("name,color\nmango,yellow\n"),
+		"UCL_regions.csv":       csv("name,label\nr1,Region 1\nr2,Region 2\n"),
+		"UCL_districts.csv":     csv("name,label,region_id\nd1,District 1,r1\nd2,District 2,r2\n"),
+		"UCL_villages.csv":      csv("name,label,district_id\nv1,Village 1,d1\nv2,Village 2,d2\n"),
+		"ULC_Biomass_Plots.csv": csv("name,label,village,plant_phase\np1,Plot 1,v1,1\n"),
+		"species_names.csv":     species,
+		"cities.geojson":        csv(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[47.5,-18.9]},"properties":{"id":"tana","title":"Antananarivo"}}]}`),
+	}
+	for _, name := range []string{"UCL_Biomass_Plot_Form.xlsx", "pull_data.xlsx", "all-question-types-v2024091201-3.xlsx"} {
+		t.Run(name, func(t *testing.T) {
+			data := mustRead(t, filepath.Join(dir, name))
+			f, err := ParseFiles(name, data, files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := newTestSession(t, f)
+			switch name {
+			case "pull_data.xlsx":
+				if got, _ := s.Eval("pulldata('fruits', 'color', 'name', 'mango')"); got != "yellow" {
+					t.Errorf("pulldata = %q", got)
+				}
+			case "UCL_Biomass_Plot_Form.xlsx":
+				if err := s.Jump("region_id"); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Answer("r2"); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Jump("district_id"); err != nil {
+					t.Fatal(err)
+				}
+				var names []string
+				for _, c := range s.Current().Choices {
+					names = append(names, c.Name)
+				}
+				if !slices.Equal(names, []string{"d2"}) {
+					t.Errorf("districts of r2: %v", names)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckProblemClasses checks that the golden check forms cover every
+// problem class form check must report (issue 3, item 4).
+func TestCheckProblemClasses(t *testing.T) {
+	seen := map[string]bool{}
+	forms, _ := filepath.Glob("testdata/check/*.md")
+	for _, path := range forms {
+		for _, p := range Check(filepath.Base(path), mustRead(t, path)) {
+			key := strings.TrimPrefix(p.Message.Key, "questionnaires.")
+			if p.Column == "" && p.Row > 0 {
+				t.Errorf("%s: no column named", p)
+			}
+			if key == "bad_expression" && strings.Contains(p.String(), "regex()") {
+				key = "regex"
+			}
+			seen[key] = true
+		}
+	}
+	for _, class := range []string{"unknown_type", "duplicate_name", "duplicate_column", "unknown_list", "unknown_ref",
+		"bad_expression", "unknown_function", "unclosed", "mismatched_end", "end_without_begin", "cycle", "regex",
+		"missing_translation", "missing_file", "missing_external", "phone_only_background_audio", "legacy_loop",
+		"bad_range", "no_value_here"} {
+		if !seen[class] {
+			t.Errorf("no golden check form reports %s", class)
+		}
+	}
+}
