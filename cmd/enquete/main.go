@@ -126,7 +126,7 @@ func commands() []command {
 		{"form preview", "cli.cmd.form_preview", "enquete form preview FORM", cmdFormPreview},
 		{"form expr", "cli.cmd.form_expr", "enquete form expr [--form FORM] [--answers FILE] EXPR", cmdFormExpr},
 		{"keys new", "cli.cmd.keys_new", "enquete keys new [--x25519 | --signing] -o FILE", cmdKeysNew},
-		{"project new", "cli.cmd.project_new", "enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [--anonymous] [--id ID] [--sign-key FILE] -o FILE", cmdProjectNew},
+		{"project new", "cli.cmd.project_new", "enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [-C FILE] [--anonymous] [--id ID] [--sign-key FILE] -o FILE", cmdProjectNew},
 		{"project add", "cli.cmd.project_add", "enquete project add FILE", cmdProjectAdd},
 		{"project list", "cli.cmd.project_list", "enquete project list [--json]", cmdProjectList},
 		{"drafts", "cli.cmd.drafts", "enquete drafts [--json]", cmdDrafts},
