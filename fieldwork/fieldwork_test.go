@@ -212,3 +212,24 @@ func TestAnonymousPolicy(t *testing.T) {
 		t.Errorf("deviceid answer kept: %v", resp.Answers["deviceid"])
 	}
 }
+
+// TestTestimonyForm: the built-in testimony questionnaire compiles and
+// asks nothing that identifies the person.
+func TestTestimonyForm(t *testing.T) {
+	name, data := Testimony()
+	f, err := questionnaires.Parse(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.ID != "testimony" {
+		t.Errorf("form id %q", f.ID)
+	}
+	f.Walk(func(n *questionnaires.Node) {
+		if n.Kind == questionnaires.KindMeta {
+			t.Errorf("the testimony form records %s (%s)", n.Name, n.Type)
+		}
+	})
+	if len(f.Languages) != 5 {
+		t.Errorf("languages %v", f.Languages)
+	}
+}
