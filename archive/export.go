@@ -51,7 +51,9 @@ type Summary struct {
 	Skipped    int      // files skipped, each with its line on Log
 	Duplicates int      // files holding a record already exported (same id)
 	Forms      int      // form ids exported
-	Sensitive  int      // records whose answers sensitive were not re-linked
+	Sensitive  int      // responses whose sensitive answers were not re-linked: the export is pseudonymous
+	Relinked   int      // responses whose sensitive answers were re-linked (a custodian identity was given)
+	Orphans    int      // sensitive records whose response is not in the archive (not exported)
 	Files      []string // files written in OutDir, in order
 }
 
@@ -93,7 +95,7 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 	}
 	defer os.RemoveAll(work)
 	e := &exporter{opts: opts, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
-		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}}
+		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets()}
 	if opts.Format == "jsonl" {
 		e.sink = &jsonlSink{e: e}
 	} else {
@@ -158,15 +160,14 @@ type formInfo struct {
 
 // exporter is one run of [Export].
 type exporter struct {
-	opts      ExportOptions
-	opener    *opener
-	work      string
-	sink      sink
-	forms     map[string]*formInfo // form id → newest questionnaire
-	ids       *sorter              // record id, time, path: to find copies
-	linked    int                  // responses with sensitive answers elsewhere
-	sensitive int                  // sensitive records opened
-	sum       *Summary
+	opts    ExportOptions
+	opener  *opener
+	work    string
+	sink    sink
+	forms   map[string]*formInfo // form id → newest questionnaire
+	ids     *sorter              // record id, time, path: to find copies
+	secrets *secrets             // sensitive records opened, by link
+	sum     *Summary
 }
 
 // preparedForm is what a worker made of a form record.
@@ -238,16 +239,13 @@ func (e *exporter) take(o *opened) error {
 	case crypto.KindForm:
 		return e.takeForm(o)
 	case crypto.KindSensitive:
-		e.sensitive++
+		e.secrets.add(r)
 		return nil
 	}
 	id := appendString(nil, r.ID)
 	id = binary.BigEndian.AppendUint64(id, ^uint64(o.file.mod.UnixNano()))
 	if err := e.ids.Add(append(id, o.file.path...)); err != nil {
 		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
-	}
-	if r.Link != "" {
-		e.linked++
 	}
 	if e.forms[r.Form.ID] == nil {
 		e.forms[r.Form.ID] = &formInfo{}
@@ -314,12 +312,17 @@ func (e *exporter) duplicates() (map[string]bool, error) {
 func (e *exporter) notes() {
 	lang := e.opts.Lang
 	e.sum.Forms = len(e.forms)
-	if e.sensitive > 0 {
-		e.sum.Sensitive = e.sensitive
-		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_unlinked", e.sensitive, e.sensitive))
-	} else if e.linked > 0 {
-		e.sum.Sensitive = e.linked
-		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_sealed", e.linked, e.linked))
+	e.sum.Relinked = e.secrets.relinked
+	e.sum.Sensitive = e.secrets.unlinked
+	e.sum.Orphans = e.secrets.orphans()
+	if n := e.sum.Relinked; n > 0 {
+		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.relinked", n, n))
+	}
+	if n := e.sum.Sensitive; n > 0 {
+		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_sealed", n, n))
+	}
+	if n := e.sum.Orphans; n > 0 {
+		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_orphan", n, n))
 	}
 	fmt.Fprintln(e.opts.Log, locales.T(lang, "archive.export.summary",
 		locales.N(lang, "archive.export.records", e.sum.Read, e.sum.Read),

@@ -131,7 +131,8 @@ type csvSink struct {
 }
 
 func (s *csvSink) prepare(r *crypto.Record, f archiveFile) any {
-	m := spillMeta{ID: r.ID, Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Version: r.Form.Version}
+	m := spillMeta{ID: r.ID, Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Version: r.Form.Version,
+		Link: linkKey(r.Project, r.Link)}
 	return appendRow(nil, m, r.Answers)
 }
 
@@ -167,6 +168,9 @@ func (s *csvSink) finish(dups map[string]bool) ([]string, error) {
 			if len(dups) > 0 && !seen.ok((&reader{b: entry}).meta().ID) {
 				return nil
 			}
+			if relinked := s.e.secrets.relinkRow(entry, true); relinked != nil {
+				r = &reader{b: relinked}
+			}
 			return out.row(r)
 		})
 		if err != nil {
@@ -189,6 +193,9 @@ func (s *csvSink) layout(id string) (*csvForm, error) {
 	}
 	g := &guessedLayout{}
 	err := s.spills.each(id, func(entry []byte) error {
+		if relinked := s.e.secrets.relinkRow(entry, false); relinked != nil {
+			entry = relinked
+		}
 		r := &reader{b: entry}
 		g.add(r)
 		return r.err
@@ -217,6 +224,7 @@ type jsonRecord struct {
 	Started   string         `json:"started,omitempty"`
 	Finalized string         `json:"finalized,omitempty"`
 	Lang      string         `json:"lang,omitempty"`
+	Link      string         `json:"link,omitempty"`
 	Answers   map[string]any `json:"answers"`
 }
 
@@ -229,7 +237,7 @@ type jsonlSink struct {
 func (s *jsonlSink) prepare(r *crypto.Record, f archiveFile) any {
 	j := jsonRecord{ID: r.ID, Form: r.Form.ID, Version: r.Form.Version,
 		Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Project: r.Project,
-		Started: r.Started, Finalized: r.Finalized, Lang: r.Lang, Answers: r.Answers}
+		Started: r.Started, Finalized: r.Finalized, Lang: r.Lang, Link: r.Link, Answers: r.Answers}
 	if r.Device != nil {
 		j.Seq = r.Device.Seq
 	}
@@ -274,6 +282,9 @@ func (s *jsonlSink) finish(dups map[string]bool) ([]string, error) {
 				if json.Unmarshal(line, &head) == nil && !seen.ok(head.ID) {
 					return nil
 				}
+			}
+			if relinked := s.e.secrets.relinkLine(line); relinked != nil {
+				line = relinked
 			}
 			_, err := out.w.Write(line)
 			return err

@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -157,28 +158,84 @@ func TestExportIdentities(t *testing.T) {
 	sensitive.Kind, sensitive.Link = crypto.KindSensitive, "link-1"
 	c.put(sensitive, at(3))
 
-	run := func(ids ...age.Identity) (*Summary, string) {
+	run := func(format string, ids ...age.Identity) (*Summary, string, string) {
 		var log bytes.Buffer
+		out := t.TempDir()
 		sum, err := Export(context.Background(), ExportOptions{Archive: a.dir, Identities: ids,
-			OutDir: t.TempDir(), Log: &log, Lang: "fr"})
+			OutDir: out, Log: &log, Lang: "fr", Format: format})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return sum, log.String()
+		data, err := os.ReadFile(filepath.Join(out, "household."+format))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum, log.String(), string(data)
 	}
-	sum, log := run(site1.identity, site2.identity)
-	if sum.Read != 2 || sum.Skipped != 1 || sum.Sensitive != 1 {
-		t.Errorf("archive keys only: %+v\n%s", sum, log)
+	for _, format := range []string{"csv", "jsonl"} {
+		sum, log, data := run(format, site1.identity, site2.identity)
+		if sum.Read != 2 || sum.Skipped != 1 || sum.Sensitive != 1 || sum.Relinked != 0 {
+			t.Errorf("%s, archive keys only: %+v\n%s", format, sum, log)
+		}
+		if !strings.Contains(log, "1 enregistrement a des réponses scellées pour les seuls dépositaires : cet export est pseudonyme") {
+			t.Errorf("%s: no note on a pseudonymous export in:\n%s", format, log)
+		}
+		if strings.Contains(data, "034") || !strings.Contains(data, "b") {
+			t.Errorf("%s: pseudonymous export:\n%s", format, data)
+		}
+		sum, log, data = run(format, site1.identity, site2.identity, custodian.identity)
+		if sum.Read != 2 || sum.Skipped != 0 || sum.Sensitive != 0 || sum.Relinked != 1 || sum.Orphans != 0 {
+			t.Errorf("%s, with the custodian key: %+v\n%s", format, sum, log)
+		}
+		if !strings.Contains(log, "réponses sensibles de 1 enregistrement reliées") {
+			t.Errorf("%s: no note on re-linking in:\n%s", format, log)
+		}
+		if !strings.Contains(data, "034") {
+			t.Errorf("%s: the sensitive answer is not re-linked:\n%s", format, data)
+		}
 	}
-	if !strings.Contains(log, "1 enregistrement a des réponses scellées pour les seuls dépositaires") {
-		t.Errorf("no note on sealed answers in:\n%s", log)
+}
+
+// TestExportRelinkRepeats: sensitive answers inside repeats go back to
+// their instance; a sensitive record of another project lends nothing and
+// is reported as without response.
+func TestExportRelinkRepeats(t *testing.T) {
+	keys, custodian := x25519Keys(t), x25519Keys(t)
+	a := newLabArchive(t, keys)
+	resp := response("44444444-4444-4444-8444-444444444444", "household", "2", map[string]any{
+		"age": "41", "members": []any{map[string]any{"mage": "12"}, map[string]any{"mage": "9"}}})
+	resp.Link = "link-2"
+	a.put(resp, at(1))
+	c := &labArchive{t: t, dir: a.dir, keys: custodian}
+	sens := response("55555555-5555-4555-8555-555555555555", "household", "2", map[string]any{
+		"name": "Rasoa", "members": []any{map[string]any{"mname": "Hery"}, map[string]any{"mname": "Fara"}}})
+	sens.Kind, sens.Link = crypto.KindSensitive, "link-2"
+	c.put(sens, at(2))
+	other := response("66666666-6666-4666-8666-666666666666", "household", "2", map[string]any{"name": "Intrus"})
+	other.Kind, other.Link, other.Project = crypto.KindSensitive, "link-2", "elsewhere"
+	c.put(other, at(3))
+
+	out := t.TempDir()
+	var log bytes.Buffer
+	sum, err := Export(context.Background(), ExportOptions{Archive: a.dir, Identities: []age.Identity{keys.identity, custodian.identity},
+		OutDir: out, Log: &log, Format: "jsonl"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	sum, log = run(site1.identity, site2.identity, custodian.identity)
-	if sum.Read != 2 || sum.Skipped != 0 || sum.Sensitive != 1 {
-		t.Errorf("with the custodian key: %+v\n%s", sum, log)
+	if sum.Relinked != 1 || sum.Orphans != 1 {
+		t.Errorf("summary %+v\n%s", sum, log.String())
 	}
-	if !strings.Contains(log, "1 enregistrement sensible n'a pas été relié") {
-		t.Errorf("no note on sensitive records in:\n%s", log)
+	data, _ := os.ReadFile(filepath.Join(out, "household.jsonl"))
+	var rec struct{ Answers map[string]any }
+	if err := json.Unmarshal(data, &rec); err != nil {
+		t.Fatal(err)
+	}
+	members := rec.Answers["members"].([]any)
+	if rec.Answers["name"] != "Rasoa" || members[1].(map[string]any)["mname"] != "Fara" || members[1].(map[string]any)["mage"] != "9" {
+		t.Errorf("re-linked answers %v", rec.Answers)
+	}
+	if !strings.Contains(log.String(), "1 sensitive record has no response in this archive") {
+		t.Errorf("no note on the orphan in:\n%s", log.String())
 	}
 }
 

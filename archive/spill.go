@@ -13,7 +13,7 @@ import (
 // hidden working folder inside the output folder (see [Export]), in a
 // compact binary form that the last pass reads back without allocating:
 //
-//	row     = string(id) string(submitted) string(device) string(version) object
+//	row     = string(id) string(submitted) string(device) string(version) string(link) object
 //	object  = uvarint(n) n×field
 //	field   = string(key) 0x00 string(value)    a scalar answer
 //	        | string(key) 0x01 uvarint(n) n×object   a repeat
@@ -32,6 +32,7 @@ const (
 // spillMeta is what a CSV row needs of a record besides its answers.
 type spillMeta struct {
 	ID, Submitted, Device, Version string
+	Link                           string // [linkKey] of a response with sensitive answers elsewhere, or ""
 }
 
 // appendString appends a length-prefixed string.
@@ -46,6 +47,7 @@ func appendRow(b []byte, m spillMeta, answers map[string]any) []byte {
 	b = appendString(b, m.Submitted)
 	b = appendString(b, m.Device)
 	b = appendString(b, m.Version)
+	b = appendString(b, m.Link)
 	return appendObject(b, answers)
 }
 
@@ -188,6 +190,7 @@ func (r *reader) meta() spillMeta {
 		Submitted: string(r.bytes()),
 		Device:    string(r.bytes()),
 		Version:   string(r.bytes()),
+		Link:      string(r.bytes()),
 	}
 }
 

@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -97,7 +98,8 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 		return nil, locales.Errorf("archive.export.no_archive", opts.Archive)
 	}
 	v := &verifier{opts: opts, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
-		chains: newSorter("", "", 0), signedProjects: map[string]bool{}}
+		chains: newSorter("", "", 0), signedProjects: map[string]bool{},
+		links: map[string]bool{}, secretLinks: map[string]bool{}}
 	feed := func(yield func(archiveFile) bool) error {
 		return stopped(walkFiles(ctx, opts.Archive, func(f archiveFile) error {
 			if !yield(f) {
@@ -110,6 +112,7 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 		return v.problems, err
 	}
 	v.unsignedInSignedProjects()
+	v.custodianOnly()
 	v.checkChains()
 	fmt.Fprintln(opts.Log, locales.T(opts.Lang, "archive.verify.summary",
 		locales.N(opts.Lang, "archive.verify.files", v.files, v.files),
@@ -141,6 +144,9 @@ type verifier struct {
 	signedProjects map[string]bool // projects with signed responses
 	unsigned       []unsignedRecord
 	problems       []Problem
+	closed         []Problem       // files no identity given opens, reported at the end
+	links          map[string]bool // linkKey of responses with a sensitive record…
+	secretLinks    map[string]bool // …and of the sensitive records opened
 	files          int
 }
 
@@ -173,6 +179,11 @@ func (v *verifier) check(f archiveFile) checked {
 		c.add(f.path, dev, locales.Errorf("archive.verify.signature", f.path, err))
 		return c
 	}
+	if r.Kind != crypto.KindResponse {
+		// A sensitive record is signed with its response's place in the
+		// chain (seq and prev) but is not itself a link of it.
+		return c
+	}
 	hash, err := r.CanonicalHash()
 	if err != nil {
 		c.add(f.path, dev, locales.Errorf("archive.verify.unreadable", f.path, err))
@@ -189,6 +200,10 @@ func (c *checked) add(file, device string, err *locales.Error) {
 // take is the ordered part: report, and remember what the chains need.
 func (v *verifier) take(c checked) error {
 	v.files++
+	if c.err != nil && hasKey(c.err, crypto.KeyWrongIdentity) {
+		v.closed = append(v.closed, c.problems...)
+		return nil
+	}
 	for _, p := range c.problems {
 		v.report(p)
 	}
@@ -196,6 +211,13 @@ func (v *verifier) take(c checked) error {
 		return nil
 	}
 	r := c.rec
+	switch k := linkKey(r.Project, r.Link); {
+	case k == "":
+	case r.Kind == crypto.KindSensitive:
+		v.secretLinks[k] = true
+	case r.Kind == crypto.KindResponse:
+		v.links[k] = true
+	}
 	if c.chain != nil {
 		v.signedProjects[r.Project] = true
 		return v.chains.Add(c.chain)
@@ -209,6 +231,41 @@ func (v *verifier) take(c checked) error {
 func (v *verifier) report(p Problem) {
 	v.problems = append(v.problems, p)
 	fmt.Fprintln(v.opts.Log, p.Localize(v.opts.Lang))
+}
+
+// custodianOnly reports the files none of the identities opens. A
+// response whose sensitive answers are sealed apart points to a record only
+// the custodians open: as long as there are no more such files than
+// responses missing their sensitive record, they are reported as warnings
+// (give the custodian identity to check them); beyond, every one is a
+// problem, as junk sealed to unknown keys is.
+func (v *verifier) custodianOnly() {
+	missing := 0
+	for k := range v.links {
+		if !v.secretLinks[k] {
+			missing++
+		}
+	}
+	warn := len(v.closed) <= missing
+	for _, p := range v.closed {
+		if warn {
+			p.Err = locales.Errorf("archive.verify.custodian_only", p.File)
+			p.Warning = true
+		}
+		v.report(p)
+	}
+	v.closed = nil
+}
+
+// hasKey reports whether err is, or wraps, a user error with key.
+func hasKey(err error, key string) bool {
+	for err != nil {
+		if le, ok := err.(*locales.Error); ok && le.Key == key {
+			return true
+		}
+		err = errors.Unwrap(err)
+	}
+	return false
 }
 
 // unsignedInSignedProjects reports the unsigned responses of projects

@@ -313,6 +313,8 @@ func (r *Record) validate() error {
 		return bad("started")
 	case !validTime(r.Finalized):
 		return bad("finalized")
+	case r.Kind == KindSensitive && r.Link == "":
+		return bad("link")
 	case r.Kind == KindForm && (r.FormSource == nil || r.FormSource.Filename == ""):
 		return bad("form_source")
 	case r.Form.SHA256 != "" && !isHex(r.Form.SHA256, 64):

@@ -118,10 +118,13 @@ func (iv *Interview) Finalize() (string, error) {
 
 // Finalize seals a finished session of project p into the outbox, with the
 // device's signature and chain unless the project is anonymous, and makes
-// sure the questionnaire itself travels to the archive once. It returns the
-// sealed record's file name. A session with violations is refused whole.
+// sure the questionnaire itself travels to the archive once. Answers to
+// questions marked sensitive go, when the project has custodians, into a
+// second record of kind sensitive sealed to the custodians only, joined to
+// the response by a random link. It returns the response's file name. A
+// session with violations is refused whole.
 func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questionnaires.Form, s *questionnaires.Session, started time.Time) (string, error) {
-	answers, violations := s.Finalize()
+	_, violations := s.Finalize() // stamps the end time; buildRecords reads the answers
 	if len(violations) > 0 {
 		return "", &ViolationsError{Violations: violations}
 	}
@@ -132,26 +135,9 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questio
 	if err := ensureFormRecord(h, p, recipients); err != nil {
 		return "", err
 	}
-	audit, err := json.Marshal(s.Audit())
+	rec, secret, err := buildRecords(p, form, s, started)
 	if err != nil {
 		return "", err
-	}
-	now := time.Now().UTC()
-	rec := &crypto.Record{
-		Format:     crypto.RecordFormat,
-		Version:    crypto.RecordVersion,
-		Kind:       crypto.KindResponse,
-		ID:         crypto.NewID(),
-		Project:    p.ID,
-		Form:       formRef(form, p),
-		Started:    crypto.Timestamp(started, p.Anonymous),
-		Finalized:  crypto.Timestamp(now, p.Anonymous),
-		Lang:       s.Language(),
-		Answers:    answers,
-		Recipients: p.Recipients,
-	}
-	if !p.Anonymous {
-		rec.Audit = audit
 	}
 	var commit func(string) error
 	if !p.Anonymous {
@@ -160,20 +146,25 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questio
 			return "", err
 		}
 		commit = c
-		rec.Device = &crypto.DeviceStamp{Seq: seq, Prev: prev}
-		if err := rec.Sign(dev.Signing); err != nil {
+		for _, r := range []*crypto.Record{secret, rec} {
+			if r == nil {
+				continue
+			}
+			r.Device = &crypto.DeviceStamp{Seq: seq, Prev: prev}
+			if err := r.Sign(dev.Signing); err != nil {
+				return "", err
+			}
+		}
+	}
+	if secret != nil {
+		// The sensitive record goes first: a crash in between leaves a
+		// record the custodian can tell is alone, never a response whose
+		// identifying answers are lost.
+		if _, err := sealToOutbox(h, p.ID, secret, p.Custodians); err != nil {
 			return "", err
 		}
 	}
-	plain, err := rec.Marshal()
-	if err != nil {
-		return "", err
-	}
-	sealed, err := crypto.Seal(plain, recipients...)
-	if err != nil {
-		return "", err
-	}
-	name, err := h.AddToOutbox(p.ID, sealed)
+	name, err := sealToOutbox(h, p.ID, rec, p.Recipients)
 	if err != nil {
 		return "", err
 	}
@@ -187,6 +178,75 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questio
 		}
 	}
 	return name, nil
+}
+
+// buildRecords makes the unsigned response record of a finished session
+// and, if sensitive answers are to be sealed apart, its sensitive record.
+func buildRecords(p *crypto.Project, form *questionnaires.Form, s *questionnaires.Session, started time.Time) (rec, secret *crypto.Record, err error) {
+	now := time.Now().UTC()
+	answers := s.Answers()
+	if p.Anonymous {
+		answers = anonymousAnswers(form, answers)
+	}
+	rec = &crypto.Record{
+		Format:     crypto.RecordFormat,
+		Version:    crypto.RecordVersion,
+		Kind:       crypto.KindResponse,
+		ID:         crypto.NewID(),
+		Project:    p.ID,
+		Form:       formRef(form, p),
+		Started:    crypto.Timestamp(started, p.Anonymous),
+		Finalized:  crypto.Timestamp(now, p.Anonymous),
+		Lang:       s.Language(),
+		Answers:    answers,
+		Recipients: p.Recipients,
+	}
+	if !p.Anonymous {
+		audit, err := json.Marshal(s.Audit())
+		if err != nil {
+			return nil, nil, err
+		}
+		rec.Audit = audit
+	}
+	if len(p.Custodians) == 0 {
+		return rec, nil, nil
+	}
+	kept, hidden := splitAnswers(answers, sensitiveNames(form))
+	if hidden == nil {
+		return rec, nil, nil
+	}
+	rec.Answers = kept
+	rec.Link = crypto.NewID()
+	secret = &crypto.Record{
+		Format:     crypto.RecordFormat,
+		Version:    crypto.RecordVersion,
+		Kind:       crypto.KindSensitive,
+		ID:         crypto.NewID(),
+		Project:    p.ID,
+		Form:       rec.Form,
+		Finalized:  rec.Finalized,
+		Answers:    hidden,
+		Recipients: p.Custodians,
+		Link:       rec.Link,
+	}
+	return rec, secret, nil
+}
+
+// sealToOutbox seals rec to recipients and adds it to project's outbox.
+func sealToOutbox(h *store.Home, project string, rec *crypto.Record, recipients []string) (string, error) {
+	rs, err := crypto.ParseRecipients(recipients)
+	if err != nil {
+		return "", err
+	}
+	plain, err := rec.Marshal()
+	if err != nil {
+		return "", err
+	}
+	sealed, err := crypto.Seal(plain, rs...)
+	if err != nil {
+		return "", err
+	}
+	return h.AddToOutbox(project, sealed)
 }
 
 // ensureFormRecord seals the project's questionnaire into the outbox once, so

@@ -34,6 +34,11 @@ type ServerOptions struct {
 	// IdleTimeout is how long a request may send nothing before the server
 	// drops it, and how long writing the receipt may take (default 60 s).
 	IdleTimeout time.Duration
+	// MaxDropBytes limits one anonymous drop (default 4 MiB).
+	MaxDropBytes int64
+	// DropsPerHour and DropBurst limit the anonymous drops the archive
+	// takes, all senders together (defaults 120 an hour, 10 at once).
+	DropsPerHour, DropBurst int
 	// Log receives one line per batch (counts only) and storage failures.
 	// Nil logs nothing.
 	Log *slog.Logger
@@ -64,6 +69,15 @@ func (o ServerOptions) withDefaults() ServerOptions {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout
 	}
+	if o.MaxDropBytes <= 0 {
+		o.MaxDropBytes = DefaultMaxDropBytes
+	}
+	if o.DropsPerHour <= 0 {
+		o.DropsPerHour = DefaultDropsPerHour
+	}
+	if o.DropBurst <= 0 {
+		o.DropBurst = DefaultDropBurst
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -76,9 +90,10 @@ const busyWait = 30 * time.Second
 
 // server is the archive's HTTP handler.
 type server struct {
-	st   archive.Storage
-	opts ServerOptions
-	sem  chan struct{}
+	st    archive.Storage
+	opts  ServerOptions
+	sem   chan struct{}
+	drops *rateLimit
 }
 
 // NewServer returns the archive's HTTP handler storing records in st: the
@@ -86,7 +101,8 @@ type server struct {
 // nothing else.
 func NewServer(st archive.Storage, opts ServerOptions) http.Handler {
 	opts = opts.withDefaults()
-	return &server{st: st, opts: opts, sem: make(chan struct{}, opts.MaxConcurrent)}
+	return &server{st: st, opts: opts, sem: make(chan struct{}, opts.MaxConcurrent),
+		drops: newRateLimit(opts.DropsPerHour, opts.DropBurst)}
 }
 
 // ServeHTTP routes the two endpoints; everything else is a terse 404/405.
@@ -100,6 +116,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.batch(w, r)
+	case DropPath:
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			plain(w, http.StatusMethodNotAllowed)
+			return
+		}
+		s.drop(w, r)
 	case HealthPath:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -121,6 +144,7 @@ func plain(w http.ResponseWriter, status int) {
 		http.StatusMethodNotAllowed:      "method not allowed",
 		http.StatusRequestEntityTooLarge: "too large",
 		http.StatusUnsupportedMediaType:  "unsupported media type",
+		http.StatusTooManyRequests:       "too many requests",
 		http.StatusServiceUnavailable:    "unavailable",
 	}[status]
 	http.Error(w, text, status)

@@ -20,12 +20,13 @@ import (
 
 // cmdProjectNew builds and signs a project file to carry to field laptops.
 func cmdProjectNew(e *env, args []string) error {
-	f := e.newFlags("enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [--anonymous] [--id ID] [--sign-key FILE] -o FILE")
+	f := e.newFlags("enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [-C FILE] [--anonymous] [--id ID] [--sign-key FILE] -o FILE")
 	form := f.String("form", "", "")
-	var recipients, recipientFiles, custodians listFlag
+	var recipients, recipientFiles, custodians, custodianFiles listFlag
 	f.Var(&recipients, "recipient", "")
 	f.Var(&recipientFiles, "R", "")
 	f.Var(&custodians, "custodian", "")
+	f.Var(&custodianFiles, "C", "")
 	archive := f.String("archive", "", "")
 	anonymous := f.Bool("anonymous", false, "")
 	id := f.String("id", "", "")
@@ -49,6 +50,13 @@ func cmdProjectNew(e *env, args []string) error {
 		}
 		recipients = append(recipients, list...)
 	}
+	for _, file := range custodianFiles {
+		list, err := readRecipientsFile(file)
+		if err != nil {
+			return err
+		}
+		custodians = append(custodians, list...)
+	}
 	if len(recipients) == 0 {
 		return f.need("--recipient R")
 	}
@@ -70,6 +78,9 @@ func cmdProjectNew(e *env, args []string) error {
 	parsed, err := questionnaires.Parse(filepath.Base(*form), data)
 	if err != nil {
 		return formError(e, *form, err)
+	}
+	if err := needCustodian(parsed, *form, custodians); err != nil {
+		return err
 	}
 	p := &crypto.Project{
 		ID:         parsed.ID,

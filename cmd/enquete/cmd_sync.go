@@ -14,7 +14,8 @@ import (
 
 // cmdSync sends each project's waiting records to its archive.
 func cmdSync(e *env, args []string) error {
-	f := e.newFlags("enquete sync [PROJECT]")
+	f := e.newFlags("enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]")
+	proxyFlag := f.String("proxy", "", "")
 	rest, err := f.parse(args)
 	if err != nil {
 		return err
@@ -50,10 +51,11 @@ func cmdSync(e *env, args []string) error {
 			fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.sync_nothing", p.ID))
 			continue
 		}
-		client := &sync.Client{URL: p.Archive}
-		res, err := client.Send(e.ctx, items, func(name string) error {
-			return s.home.MarkSynced(p.ID, name)
-		})
+		client, err := e.syncClient(p.Archive, *proxyFlag)
+		if err != nil {
+			return err
+		}
+		res, err := client.Send(e.ctx, items, ackFunc(s.home, p))
 		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.sync_result", p.ID, res.Stored, len(items)))
 		for _, r := range res.Rejected {
 			e.printError(r.Err())

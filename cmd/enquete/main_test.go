@@ -35,13 +35,17 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("PORT", strconv.Itoa(port))
+			if port, err = freePort(); err != nil {
+				return err
+			}
+			env.Setenv("PROXYPORT", strconv.Itoa(port))
 			env.Setenv("ENQUETE_HOME", env.WorkDir+"/home")
 			env.Setenv("LANG", "C")
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
-			case "age", "zstd", "tmux":
+			case "age", "zstd", "tmux", "microsocks":
 				_, err := exec.LookPath(cond)
 				if err != nil && os.Getenv("CI") == "true" {
 					return false, fmt.Errorf("%s is required in CI", cond)
