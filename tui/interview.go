@@ -23,6 +23,8 @@ type interview struct {
 	project *crypto.Project
 	draft   *store.Draft
 	preview bool
+
+	toReview bool // an answer is being changed from the review: go back there after it
 }
 
 // newInterview wraps a session; draft may be nil in preview mode.
@@ -89,8 +91,7 @@ func answered(items []questionnaires.Item) int {
 // notes: "question 3 of 12". A repeat prompt is no question: it counts as
 // its repeat's last question, or before any instance as last, the index
 // of the question shown before it.
-func (iv *interview) progress(p *questionnaires.Prompt, last int) (index, total int) {
-	items := iv.session.Summary()
+func (iv *interview) progress(p *questionnaires.Prompt, last int, items []questionnaires.Item) (index, total int) {
 	if p == nil {
 		return len(items), len(items)
 	}

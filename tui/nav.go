@@ -40,6 +40,8 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		return m.resume(msg.id), true
 	case reviewMsg:
 		return m.show(newReview(m.c, msg.iv, m.opts.Finalize)), true
+	case jumpMsg:
+		return m.show(newJumpList(m.c, msg.iv)), true
 	case backToQuestionsMsg:
 		return m.show(newQuestion(m.c, msg.iv)), true
 	case finalizedMsg:

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -35,7 +36,9 @@ type question struct {
 	field  textField
 	list   *list
 	err    string
-	last   int // progress index of the previous prompt (for repeat prompts)
+	last   int                    // progress index of the previous prompt (for repeat prompts)
+	items  []questionnaires.Item  // the engine's summary, read once per prompt
+	remove bool                   // the remove key was pressed once: ask again
 }
 
 // newQuestion shows the session's current prompt; past the last question
@@ -49,10 +52,11 @@ func newQuestion(c *Common, iv *interview) *question {
 // load builds the widget for the session's current prompt.
 func (q *question) load() {
 	if q.prompt != nil {
-		q.last, _ = q.iv.progress(q.prompt, q.last)
+		q.last, _ = q.iv.progress(q.prompt, q.last, q.items)
 	}
 	q.prompt = q.iv.session.Current()
-	q.field, q.list = textField{}, nil
+	q.items = q.iv.session.Summary()
+	q.field, q.list, q.remove = textField{}, nil, false
 	p := q.prompt
 	if p == nil {
 		return
@@ -162,9 +166,16 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return q, nil
 	}
 	k := q.c.Keys
+	wasRemove := q.remove
+	q.remove = false
 	switch {
 	case key.Matches(km, k.Confirm, k.Next):
 		return q, q.confirm()
+	case key.Matches(km, k.Jump):
+		return q, cmdOf(jumpMsg{q.iv})
+	case key.Matches(km, k.Remove) && q.removable():
+		q.removeRepeat(wasRemove)
+		return q, nil
 	case key.Matches(km, k.Back):
 		if q.iv.session.Back() {
 			q.err = ""
@@ -239,11 +250,70 @@ func (q *question) confirm() tea.Cmd {
 		return nil
 	}
 	q.err = ""
+	if q.iv.toReview {
+		// An answer changed from the review: back to the review at once.
+		q.iv.toReview = false
+		if err := s.Jump(""); err == nil {
+			return cmdOf(reviewMsg{q.iv})
+		}
+	}
 	q.load()
 	if q.prompt == nil {
 		return cmdOf(reviewMsg{q.iv})
 	}
 	return nil
+}
+
+// removable reports whether the prompt is inside a repeat instance, or
+// asks about a repeat that has some: the remove key then applies.
+func (q *question) removable() bool {
+	p := q.prompt
+	if p.Kind == questionnaires.PromptRepeat {
+		return p.Repeat != nil && p.Repeat.Count > 0
+	}
+	for _, g := range p.Groups {
+		if g.Index > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// removeRepeat asks once, then removes the repeat instance holding the
+// prompt (at a repeat prompt, the last one) and saves the draft.
+func (q *question) removeRepeat(confirmed bool) {
+	if !confirmed {
+		q.remove = true
+		q.err = ""
+		return
+	}
+	if err := q.iv.session.RemoveRepeat(); err != nil {
+		q.err = violationText(q.c, err)
+		return
+	}
+	if err := q.iv.save(); err != nil {
+		q.err = q.c.T("tui.save_failed", q.c.Err(err))
+		return
+	}
+	q.load()
+}
+
+// removeWhat names the instance the remove key would remove.
+func (q *question) removeWhat() string {
+	p := q.prompt
+	if p.Kind == questionnaires.PromptRepeat {
+		label := p.Label
+		if label == "" {
+			label = p.Name
+		}
+		return q.c.T("tui.repeat.instance_of", label, p.Repeat.Count, p.Repeat.Count)
+	}
+	for i := len(p.Groups) - 1; i >= 0; i-- {
+		if g := p.Groups[i]; g.Index > 0 {
+			return q.instanceTitle(g)
+		}
+	}
+	return ""
 }
 
 // value is the widget's answer, normalized for the engine: numbers and
@@ -285,10 +355,10 @@ func (q *question) View() string {
 	}
 	p := q.prompt
 	rtl := q.iv.rtl
-	index, total := q.iv.progress(p, q.last)
+	index, total := q.iv.progress(p, q.last, q.items)
 	var top []string
 	top = append(top, c.block(c.Styles.Progress, c.T("tui.progress", index, total), rtl))
-	if g := groupTitle(c, p.Groups); g != "" {
+	if g := q.groupTitle(); g != "" {
 		top = append(top, c.block(c.Styles.Group, g, rtl))
 	}
 	top = append(top, "")
@@ -307,6 +377,9 @@ func (q *question) View() string {
 	}
 	top = append(top, "")
 	var bottom []string
+	if q.remove {
+		bottom = append(bottom, "", c.block(c.Styles.Warning, lead("! ", c.T("tui.repeat.remove_confirm", q.removeWhat()), rtl), rtl))
+	}
 	if q.err != "" {
 		bottom = append(bottom, "", c.block(c.Styles.Error, lead("! ", q.err, rtl), rtl))
 	}
@@ -346,20 +419,53 @@ func (q *question) widgetView(height int) string {
 }
 
 // groupTitle joins the enclosing groups' labels, outermost first, with
-// the repeat instance's number: "About your work › Tasks you do (2)".
-func groupTitle(c *Common, groups []questionnaires.GroupLabel) string {
+// each repeat instance's number and count: "About your work › Tasks you
+// do 2 of 3".
+func (q *question) groupTitle() string {
 	var parts []string
-	for _, g := range groups {
-		label := g.Label
-		if label == "" {
-			continue
+	for _, g := range q.prompt.Groups {
+		switch {
+		case g.Index > 0:
+			parts = append(parts, q.instanceTitle(g))
+		case g.Label != "":
+			parts = append(parts, g.Label)
 		}
-		if g.Index > 0 {
-			label = c.T("tui.repeat.instance", label, g.Index)
-		}
-		parts = append(parts, label)
 	}
 	return strings.Join(parts, " › ")
+}
+
+// instanceTitle names a repeat instance with its number among its
+// siblings: "Tasks you do 2 of 3".
+func (q *question) instanceTitle(g questionnaires.GroupLabel) string {
+	label := g.Label
+	if label == "" {
+		label = g.Name
+	}
+	return q.c.T("tui.repeat.instance_of", label, g.Index, instanceCount(q.items, q.prompt.Path, g))
+}
+
+// instanceCount is how many instances the repeat of g has, seen from the
+// prompt at path: the highest instance number in the summary under the
+// same parent instances.
+func instanceCount(items []questionnaires.Item, path string, g questionnaires.GroupLabel) int {
+	at := g.Name + "[" + strconv.Itoa(g.Index) + "]"
+	i := strings.Index("/"+path, "/"+at)
+	if i < 0 {
+		return g.Index
+	}
+	prefix := path[:i] + g.Name + "["
+	n := g.Index
+	for _, it := range items {
+		rest, ok := strings.CutPrefix(it.Path, prefix)
+		if !ok {
+			continue
+		}
+		num, _, _ := strings.Cut(rest, "]")
+		if k, err := strconv.Atoi(num); err == nil {
+			n = max(n, k)
+		}
+	}
+	return n
 }
 
 // repeatQuestion asks whether to add an instance of the repeat.
@@ -378,18 +484,18 @@ func (q *question) ShortHelp() []key.Binding {
 	k := q.c.Keys
 	switch q.kind {
 	case widgetSelect, widgetRepeat:
-		return []key.Binding{k.Up, k.Down, k.Confirm, k.Back, k.Leave, k.Help}
+		return []key.Binding{k.Up, k.Down, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 	case widgetMulti:
-		return []key.Binding{k.Up, k.Down, k.Toggle, k.Confirm, k.Back, k.Leave, k.Help}
+		return []key.Binding{k.Up, k.Down, k.Toggle, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 	}
-	return []key.Binding{k.Confirm, k.Back, k.Leave, k.Help}
+	return []key.Binding{k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 }
 
 func (q *question) FullHelp() [][]key.Binding {
 	k := q.c.Keys
 	return [][]key.Binding{
-		{k.Confirm, k.Next, k.Back, k.Leave},
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Toggle},
-		{k.Erase, k.Delete, k.Left, k.Right},
+		{k.Confirm, k.Next, k.Back, k.Jump, k.Settings, k.Remove, k.Leave},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Toggle, k.Filter},
+		{k.Erase, k.Delete, k.Left, k.Right, k.Newline},
 	}
 }

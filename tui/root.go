@@ -25,6 +25,8 @@ type (
 	resumeDraftMsg struct{ id string }
 	// reviewMsg: the interview is past its last question.
 	reviewMsg struct{ iv *interview }
+	// jumpMsg: show the list of questions, to go to any of them.
+	jumpMsg struct{ iv *interview }
 	// backToQuestionsMsg: leave the review for the last question.
 	backToQuestionsMsg struct{ iv *interview }
 	// finalizedMsg: the record is sealed and in the outbox as name.
