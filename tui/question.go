@@ -36,9 +36,9 @@ type question struct {
 	field  textField
 	list   *list
 	err    string
-	last   int                    // progress index of the previous prompt (for repeat prompts)
-	items  []questionnaires.Item  // the engine's summary, read once per prompt
-	remove bool                   // the remove key was pressed once: ask again
+	last   int                   // progress index of the previous prompt (for repeat prompts)
+	items  []questionnaires.Item // the engine's summary, read once per prompt
+	remove bool                  // the remove key was pressed once: ask again
 }
 
 // newQuestion shows the session's current prompt; past the last question
