@@ -3,10 +3,13 @@ package tui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"golang.org/x/text/unicode/norm"
 
+	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
 )
 
@@ -15,10 +18,13 @@ type widgetKind int
 
 const (
 	widgetNone    widgetKind = iota // a note, or a read-only question: Enter goes on
-	widgetText                      // text and the types typed as text (time, geopoint…)
+	widgetText                      // text: several lines for long answers
 	widgetInteger                   // digits, any script
 	widgetDecimal                   // digits and a decimal point or comma
-	widgetDate                      // YYYY-MM-DD
+	widgetDate                      // YYYY-MM-DD, shown in words in the interview language
+	widgetTime                      // HH:MM
+	widgetDateTime                  // YYYY-MM-DD HH:MM
+	widgetGeopoint                  // latitude longitude [altitude [accuracy]], typed
 	widgetSelect                    // select_one: Enter picks the highlighted choice
 	widgetMulti                     // select_multiple: Space toggles
 	widgetAck                       // acknowledge: Enter acknowledges
@@ -35,6 +41,8 @@ type question struct {
 	kind   widgetKind
 	field  textField
 	list   *list
+	filter string // typed to narrow a long select_one list
+	shown  []int  // the choices the list shows (indices into prompt.Choices)
 	err    string
 	last   int                   // progress index of the previous prompt (for repeat prompts)
 	items  []questionnaires.Item // the engine's summary, read once per prompt
@@ -56,25 +64,23 @@ func (q *question) load() {
 	}
 	q.prompt = q.iv.session.Current()
 	q.items = q.iv.session.Summary()
-	q.field, q.list, q.remove = textField{}, nil, false
+	q.field, q.list, q.remove, q.filter = textField{}, nil, false, ""
 	p := q.prompt
 	if p == nil {
 		return
 	}
 	q.kind = kindOf(p)
 	switch q.kind {
-	case widgetText, widgetInteger, widgetDecimal, widgetDate:
+	case widgetText, widgetInteger, widgetDecimal, widgetDate, widgetTime, widgetDateTime, widgetGeopoint:
 		q.field.SetValue(p.Value)
-		switch q.kind {
-		case widgetInteger:
-			q.field.accept = numberRune(false)
-		case widgetDecimal:
-			q.field.accept = numberRune(true)
-		case widgetDate:
-			q.field.accept = dateRune
-		}
+		q.field.accept = acceptFor[q.kind]
+		q.field.multiline = q.kind == widgetText
 	case widgetSelect, widgetMulti:
 		q.list = choiceList(p, q.kind == widgetMulti)
+		q.shown = nil
+		for i := range p.Choices {
+			q.shown = append(q.shown, i)
+		}
 	case widgetAck:
 		q.list = newList(listMulti, []listItem{{text: q.c.T("tui.acknowledge")}})
 		q.list.on[0] = p.Value != ""
@@ -104,6 +110,12 @@ func kindOf(p *questionnaires.Prompt) widgetKind {
 		return widgetDecimal
 	case "date":
 		return widgetDate
+	case "time":
+		return widgetTime
+	case "dateTime":
+		return widgetDateTime
+	case "geopoint":
+		return widgetGeopoint
 	case "select_one":
 		return widgetSelect
 	case "select_multiple":
@@ -151,13 +163,66 @@ func (q *question) Init() tea.Cmd {
 
 func (q *question) SetSize(width, height int) {}
 
-// Typing reports whether the prompt takes typed text.
+// Typing reports whether the prompt takes typed text (a long choice
+// list takes letters to filter it).
 func (q *question) Typing() bool {
-	switch q.kind {
-	case widgetText, widgetInteger, widgetDecimal, widgetDate:
-		return q.prompt != nil
+	if q.prompt == nil {
+		return false
 	}
-	return false
+	switch q.kind {
+	case widgetNone, widgetMulti, widgetAck, widgetRepeat:
+		return false
+	case widgetSelect:
+		return q.filterable()
+	}
+	return true
+}
+
+// filterLen is the number of choices from which a single-choice list
+// takes typed letters as a filter.
+const filterLen = 8
+
+// filterable reports whether the prompt's choice list is long enough to
+// filter by typing.
+func (q *question) filterable() bool {
+	return q.kind == widgetSelect && len(q.prompt.Choices) >= filterLen
+}
+
+// filterKey applies a typed letter or Backspace to the filter and rebuilds
+// the list; it reports whether the key was one of those.
+func (q *question) filterKey(km tea.KeyMsg) bool {
+	switch {
+	case km.Type == tea.KeyRunes && !km.Paste:
+		q.filter += string(km.Runes)
+	case km.Type == tea.KeySpace && q.filter != "":
+		q.filter += " "
+	case key.Matches(km, q.c.Keys.Erase) && q.filter != "":
+		rs := []rune(q.filter)
+		q.filter = string(rs[:len(rs)-1])
+	default:
+		return false
+	}
+	p := q.prompt
+	q.shown = q.shown[:0]
+	var items []listItem
+	for i, ch := range p.Choices {
+		if matchesFilter(ch.Label, q.filter) || matchesFilter(ch.Name, q.filter) {
+			q.shown = append(q.shown, i)
+			items = append(items, listItem{text: ch.Label})
+		}
+	}
+	l := newList(listSingle, items)
+	for j, i := range q.shown {
+		l.on[j] = p.Choices[i].Name == p.Value
+	}
+	l.rtl = q.list.rtl
+	q.list = l
+	return true
+}
+
+// matchesFilter reports whether text contains filter, ignoring case.
+func matchesFilter(text, filter string) bool {
+	return strings.Contains(strings.ToLower(text), strings.ToLower(strings.TrimSpace(filter)))
 }
 
 func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -185,13 +250,17 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(km, k.Leave):
 		return q, q.leave()
 	}
+	if q.filterable() && q.filterKey(km) {
+		q.err = ""
+		return q, nil
+	}
 	if q.list != nil && q.list.Update(km, k, q.c.bodyHeight()/2) {
 		if q.kind == widgetMulti || q.kind == widgetAck {
 			q.err = ""
 		}
 		return q, nil
 	}
-	if q.Typing() && q.field.Update(km, k) {
+	if q.Typing() && q.kind != widgetSelect && q.field.Update(km, k) {
 		q.err = ""
 	}
 	return q, nil
@@ -327,12 +396,16 @@ func (q *question) value() (string, error) {
 		return normalizeNumber(q.field.Value(), true), nil
 	case widgetDate:
 		return normalizeDate(q.field.Value())
+	case widgetTime:
+		return normalizeTime(q.field.Value()), nil
+	case widgetDateTime, widgetGeopoint:
+		return normalizeDigits(strings.TrimSpace(q.field.Value())), nil
 	case widgetSelect:
-		if len(p.Choices) == 0 {
-			return "", nil
+		if len(q.shown) == 0 {
+			return p.Value, nil
 		}
 		q.list.pick()
-		return p.Choices[q.list.cursor].Name, nil
+		return p.Choices[q.shown[q.list.cursor]].Name, nil
 	case widgetMulti:
 		var names []string
 		for i, ch := range p.Choices {
@@ -345,7 +418,7 @@ func (q *question) value() (string, error) {
 		q.list.on[0] = true
 		return "OK", nil
 	}
-	return strings.TrimSpace(q.field.Value()), nil
+	return strings.TrimSpace(norm.NFC.String(q.field.Value())), nil
 }
 
 func (q *question) View() string {
@@ -393,11 +466,23 @@ func (q *question) View() string {
 	return c.page(title, joinLines(body), q.ShortHelp(), rtl)
 }
 
-// hint is the prompt's hint, with the expected format for typed dates.
+// formatKeys are the expected formats of typed answers, added to hints.
+var formatKeys = map[widgetKind]string{
+	widgetDate:     "tui.date_format",
+	widgetTime:     "tui.time_format",
+	widgetDateTime: "tui.datetime_format",
+	widgetGeopoint: "tui.geopoint_format",
+}
+
+// hint is the prompt's hint, with the expected format for typed dates,
+// times and places, and the filter typed in a long list.
 func (q *question) hint() string {
 	h := q.prompt.Hint
-	if q.kind == widgetDate {
-		h = strings.TrimSpace(h + " " + q.c.T("tui.date_format"))
+	if k, ok := formatKeys[q.kind]; ok {
+		h = strings.TrimSpace(h + " " + q.c.T(k))
+	}
+	if q.filterable() {
+		h = strings.TrimSpace(h + " " + q.c.T("tui.filter_hint"))
 	}
 	return h
 }
@@ -412,10 +497,63 @@ func (q *question) widgetView(height int) string {
 		}
 		return c.block(c.Styles.Muted, c.T("tui.note_continue"), q.iv.rtl)
 	case widgetSelect, widgetMulti, widgetAck, widgetRepeat:
+		if q.filterable() {
+			return q.filteredView(height)
+		}
 		return q.list.View(c, c.inner(), height)
+	case widgetText:
+		area := splitLines(q.field.AreaView(c.inner()-2, min(height, 8)))
+		for i, ln := range area {
+			mark := "  "
+			if i == 0 {
+				mark = "> "
+			}
+			area[i] = c.block(c.Styles.Item, lead(mark, c.Styles.Field.Render(ln), q.iv.rtl), q.iv.rtl)
+		}
+		return joinLines(area)
 	}
 	f := c.Styles.Field.Render(q.field.View(c.inner() - 2))
-	return c.block(c.Styles.Item, lead("> ", f, q.iv.rtl), q.iv.rtl)
+	out := c.block(c.Styles.Item, lead("> ", f, q.iv.rtl), q.iv.rtl)
+	if q.kind == widgetDate {
+		if words := q.dateInWords(); words != "" {
+			out += "\n" + c.block(c.Styles.Muted, lead("  ", words, q.iv.rtl), q.iv.rtl)
+		}
+	}
+	return out
+}
+
+// filteredView draws the filter typed so far above the long list.
+func (q *question) filteredView(height int) string {
+	c := q.c
+	line := c.block(c.Styles.Muted, lead("/ ", c.T("tui.filter", q.filter)+markCaret, q.iv.rtl), q.iv.rtl)
+	if len(q.shown) == 0 {
+		return line + "\n" + c.block(c.Styles.Muted, c.T("tui.filter_none"), q.iv.rtl)
+	}
+	return line + "\n" + q.list.View(c, c.inner(), max(height-1, 1))
+}
+
+// dateInWords is the typed date written out in the interview language
+// ("31 mars 2024"), so a day and month typed the wrong way round show.
+func (q *question) dateInWords() string {
+	v, err := normalizeDate(q.field.Value())
+	if err != nil || v == "" {
+		return ""
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return ""
+	}
+	lang := formLangCode(q.iv.session.Language())
+	if !locales.IsSupported(lang) {
+		lang = q.c.Lang
+	}
+	return longDate(lang, t)
+}
+
+// longDate writes t's date in words in lang: "31 March 2024".
+func longDate(lang string, t time.Time) string {
+	month := locales.T(lang, "tui.month."+strconv.Itoa(int(t.Month())))
+	return locales.T(lang, "tui.date_long", t.Day(), month, t.Year())
 }
 
 // groupTitle joins the enclosing groups' labels, outermost first, with

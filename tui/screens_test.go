@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/enquete-field/enquete/questionnaires"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -62,4 +63,66 @@ func TestReviewEdit(t *testing.T) {
 	}
 	d.see("41")
 	d.notSee("34")
+}
+
+// typedAt returns a preview driver on testdata/typed.md in lang.
+func typedAt(t *testing.T, lang string, width int) *driver {
+	t.Helper()
+	form, err := questionnaires.Load("testdata/typed.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, Options{Preview: form, Lang: lang})
+	d.send(tea.WindowSizeMsg{Width: width, Height: 24})
+	d.init()
+	return d
+}
+
+// TestTypedWidgets types a date (shown in words in the form language),
+// a time, a place, filters a long list and writes two lines of text.
+func TestTypedWidgets(t *testing.T) {
+	d := typedAt(t, "fr", 80)
+	d.at("visit")
+	d.see("(AAAA-MM-JJ)")
+	d.typeText("٢٠٢٤-٠٣-٣١")
+	d.see("31 mars 2024")
+	d.key(tea.KeyEnter)
+	d.at("at")
+	d.typeText("7h30")
+	d.see("730")
+	d.keys(tea.KeyBackspace, tea.KeyBackspace)
+	d.typeText(":30")
+	d.key(tea.KeyEnter)
+	d.at("seen")
+	d.typeText("2024-03-31 07:45")
+	d.key(tea.KeyEnter)
+	d.at("where")
+	d.typeText("-95 47")
+	d.key(tea.KeyEnter)
+	d.at("where")
+	d.keys(tea.KeyHome, tea.KeyDelete, tea.KeyDelete, tea.KeyDelete)
+	d.typeText("-18.9")
+	d.key(tea.KeyEnter)
+	d.at("crop")
+	d.see("Tapez des lettres")
+	d.typeText("ma")
+	d.see("filtre : ma", "Manioc", "Maïs")
+	d.notSee("Riz")
+	d.typeText("ï")
+	d.notSee("Manioc")
+	d.key(tea.KeyEnter)
+	d.at("story")
+	d.typeText("une ligne")
+	d.send(tea.KeyMsg{Type: tea.KeyEnter, Alt: true})
+	d.typeText("deux")
+	d.see("> une ligne", "  deux▏")
+	d.key(tea.KeyEnter)
+	answers := d.session().Answers()
+	want := map[string]string{"visit": "2024-03-31", "at": "07:30:00", "seen": "2024-03-31T07:45:00",
+		"where": "-18.9 47", "crop": "maize", "story": "une ligne\ndeux"}
+	for k, v := range want {
+		if answers[k] != v {
+			t.Errorf("%s = %q, want %q", k, answers[k], v)
+		}
+	}
 }
