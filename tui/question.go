@@ -17,18 +17,18 @@ import (
 type widgetKind int
 
 const (
-	widgetNone    widgetKind = iota // a note, or a read-only question: Enter goes on
-	widgetText                      // text: several lines for long answers
-	widgetInteger                   // digits, any script
-	widgetDecimal                   // digits and a decimal point or comma
-	widgetDate                      // YYYY-MM-DD, shown in words in the interview language
-	widgetTime                      // HH:MM
-	widgetDateTime                  // YYYY-MM-DD HH:MM
-	widgetGeopoint                  // latitude longitude [altitude [accuracy]], typed
-	widgetSelect                    // select_one: Enter picks the highlighted choice
-	widgetMulti                     // select_multiple: Space toggles
-	widgetAck                       // acknowledge: Enter acknowledges
-	widgetRepeat                    // "add another?": yes or no
+	widgetNone     widgetKind = iota // a note, or a read-only question: Enter goes on
+	widgetText                       // text: several lines for long answers
+	widgetInteger                    // digits, any script
+	widgetDecimal                    // digits and a decimal point or comma
+	widgetDate                       // YYYY-MM-DD, shown in words in the interview language
+	widgetTime                       // HH:MM
+	widgetDateTime                   // YYYY-MM-DD HH:MM
+	widgetGeopoint                   // latitude longitude [altitude [accuracy]], typed
+	widgetSelect                     // select_one: Enter picks the highlighted choice
+	widgetMulti                      // select_multiple: Space toggles
+	widgetAck                        // acknowledge: Enter acknowledges
+	widgetRepeat                     // "add another?": yes or no
 )
 
 // question shows the interview's current prompt, one at a time: group
