@@ -352,15 +352,23 @@ func TestFirstRun(t *testing.T) {
 	}
 	h.SetPassphraseWorkFactor(testWorkFactor)
 	out := &sealed{}
-	var saved string
+	var saved, savedBidi string
 	d := newDriver(t, Options{Home: h, Lang: "en", Finalize: out.finalizer(h), InstallDemo: out.demoInstaller(h),
-		SaveLanguage: func(l string) error { saved = l; return nil }})
+		SaveLanguage: func(l string) error { saved = l; return nil },
+		SaveBidi:     func(m string) error { savedBidi = m; return nil }})
 	d.init()
 	d.see("choose the interface language", "› English", "Malagasy", "العربية")
 	d.keys(tea.KeyDown, tea.KeyDown)
 	d.key(tea.KeyEnter)
 	if saved != "es" {
 		t.Errorf("saved language %q, want es", saved)
+	}
+	// The calibration line: as written, then reordered by Enquête.
+	d.see("¿qué línea", "› esta: "+calibrationSample, "esta: 123 مكب ابحرم")
+	d.key(tea.KeyDown)
+	d.key(tea.KeyEnter)
+	if savedBidi != "reorder" || d.m.c.Bidi != BidiReorder {
+		t.Errorf("right-to-left mode %q (%v), want reorder", savedBidi, d.m.c.Bidi)
 	}
 	d.see("se puede", "al menos 8 caracteres")
 	d.typeText("corta")

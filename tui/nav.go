@@ -18,6 +18,8 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case langChosenMsg:
 		return m.chooseLanguage(msg.lang), true
+	case bidiChosenMsg:
+		return m.chooseBidi(msg.mode), true
 	case deviceReadyMsg:
 		m.dev = msg.dev
 		if m.opts.Project != "" {
@@ -57,8 +59,24 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 // chooseLanguage switches the interface language and keeps the choice.
 func (m *Model) chooseLanguage(lang string) tea.Cmd {
 	m.c.SetLang(lang)
+	if f, ok := m.screen.(*firstRun); ok {
+		f.bidi = f.calibration()
+	}
 	if m.opts.SaveLanguage != nil {
 		if err := m.opts.SaveLanguage(m.c.Lang); err != nil {
+			if f, ok := m.screen.(*firstRun); ok {
+				f.err = m.c.Err(err)
+			}
+		}
+	}
+	return nil
+}
+
+// chooseBidi sets the right-to-left mode and keeps the choice.
+func (m *Model) chooseBidi(mode BidiMode) tea.Cmd {
+	m.c.Bidi = mode
+	if m.opts.SaveBidi != nil {
+		if err := m.opts.SaveBidi(mode.String()); err != nil {
 			if f, ok := m.screen.(*firstRun); ok {
 				f.err = m.c.Err(err)
 			}

@@ -451,10 +451,10 @@ func (q *question) View() string {
 	top = append(top, "")
 	var bottom []string
 	if q.remove {
-		bottom = append(bottom, "", c.block(c.Styles.Warning, lead("! ", c.T("tui.repeat.remove_confirm", q.removeWhat()), rtl), rtl))
+		bottom = append(bottom, "", c.block(c.Styles.Warning, c.lead("! ", c.T("tui.repeat.remove_confirm", q.removeWhat()), rtl), rtl))
 	}
 	if q.err != "" {
-		bottom = append(bottom, "", c.block(c.Styles.Error, lead("! ", q.err, rtl), rtl))
+		bottom = append(bottom, "", c.block(c.Styles.Error, c.lead("! ", q.err, rtl), rtl))
 	}
 	room := c.bodyHeight() - len(splitLines(joinLines(top))) - len(splitLines(joinLines(bottom)))
 	body := append(top, q.widgetView(max(room, 3)))
@@ -508,15 +508,15 @@ func (q *question) widgetView(height int) string {
 			if i == 0 {
 				mark = "> "
 			}
-			area[i] = c.block(c.Styles.Item, lead(mark, c.Styles.Field.Render(ln), q.iv.rtl), q.iv.rtl)
+			area[i] = c.block(c.Styles.Item, c.lead(mark, c.Styles.Field.Render(ln), q.iv.rtl), q.iv.rtl)
 		}
 		return joinLines(area)
 	}
 	f := c.Styles.Field.Render(q.field.View(c.inner() - 2))
-	out := c.block(c.Styles.Item, lead("> ", f, q.iv.rtl), q.iv.rtl)
+	out := c.block(c.Styles.Item, c.lead("> ", f, q.iv.rtl), q.iv.rtl)
 	if q.kind == widgetDate {
 		if words := q.dateInWords(); words != "" {
-			out += "\n" + c.block(c.Styles.Muted, lead("  ", words, q.iv.rtl), q.iv.rtl)
+			out += "\n" + c.block(c.Styles.Muted, c.lead("  ", words, q.iv.rtl), q.iv.rtl)
 		}
 	}
 	return out
@@ -525,7 +525,7 @@ func (q *question) widgetView(height int) string {
 // filteredView draws the filter typed so far above the long list.
 func (q *question) filteredView(height int) string {
 	c := q.c
-	line := c.block(c.Styles.Muted, lead("/ ", c.T("tui.filter", q.filter)+markCaret, q.iv.rtl), q.iv.rtl)
+	line := c.block(c.Styles.Muted, c.lead("/ ", c.T("tui.filter", q.filter)+markCaret, q.iv.rtl), q.iv.rtl)
 	if len(q.shown) == 0 {
 		return line + "\n" + c.block(c.Styles.Muted, c.T("tui.filter_none"), q.iv.rtl)
 	}

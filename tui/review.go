@@ -148,15 +148,15 @@ func (r *review) View() string {
 		if i == r.cursor {
 			mark, st = markCursor+" ", c.Styles.Selected
 		}
-		lines := []string{c.block(c.Styles.Label, lead(mark, st.Render(itemLabel(it)), rtl), rtl)}
+		lines := []string{c.block(st, c.lead(mark, itemLabel(it), rtl), rtl)}
 		answer := it.Display
 		ast := c.Styles.Answer
 		if answer == "" {
 			answer, ast = c.T("tui.review.no_answer"), c.Styles.Muted
 		}
-		lines = append(lines, c.block(ast, lead("    ", answer, rtl), rtl))
+		lines = append(lines, c.block(ast, c.lead("    ", answer, rtl), rtl))
 		if it.Problem != "" {
-			lines = append(lines, c.block(c.Styles.Error, lead("    ! ", it.Problem, rtl), rtl))
+			lines = append(lines, c.block(c.Styles.Error, c.lead("    ! ", it.Problem, rtl), rtl))
 		}
 		blocks[i] = joinLines(lines)
 	}

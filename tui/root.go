@@ -5,6 +5,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/enquete-field/enquete/store"
 )
 
@@ -13,6 +15,8 @@ import (
 type (
 	// langChosenMsg: the first-run screen picked the interface language.
 	langChosenMsg struct{ lang string }
+	// bidiChosenMsg: the first-run screen picked the right-to-left mode.
+	bidiChosenMsg struct{ mode BidiMode }
 	// deviceReadyMsg: the device key is open (created or unlocked).
 	deviceReadyMsg struct{ dev *store.Device }
 	// goHomeMsg: back to the home screen, with a notice to show there.
@@ -52,6 +56,7 @@ type Model struct {
 	dev    *store.Device
 	screen Component
 	help   *helpOverlay
+	set    *settingsScreen // the settings, open over the screen (nil: closed)
 
 	panicked bool  // a panic key was pressed: draw nothing, exit
 	fatal    error // the program ended on this error
@@ -60,6 +65,7 @@ type Model struct {
 // newModel builds the root model for opts, drawing with renderer r.
 func newModel(opts Options, r *lipgloss.Renderer) *Model {
 	c := NewCommon(r, opts.Lang)
+	c.Bidi, _ = ParseBidiMode(opts.Bidi)
 	m := &Model{c: c, opts: opts}
 	m.help = newHelpOverlay(c)
 	return m
@@ -72,7 +78,8 @@ func (m *Model) Init() tea.Cmd {
 	case m.opts.Preview != nil:
 		return m.startPreview()
 	case !m.opts.Home.HasDevice() && m.opts.Passphrase == "":
-		m.screen = newFirstRun(m.c, m.opts.Home)
+		_, chosen := ParseBidiMode(m.opts.Bidi)
+		m.screen = newFirstRun(m.c, m.opts.Home, !chosen)
 	case !m.opts.Home.HasDevice():
 		m.screen = newWorking(m.c)
 		return createDevice(m.opts.Home, m.opts.Passphrase)
@@ -127,6 +134,17 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case m.help.open:
 		m.help.Update(msg)
 		return nil, true
+	case m.set != nil:
+		if done, apply := m.set.Update(msg); done {
+			m.set = nil
+			if apply != nil {
+				return m.applySettings(*apply), true
+			}
+		}
+		return nil, true
+	case key.Matches(msg, keys.Settings) && m.screen != nil:
+		m.set = newSettings(m.c, m.session())
+		return nil, true
 	case key.Matches(msg, keys.Help) || (helpLetter(msg) && !m.typing()):
 		m.help.Show(m.screen)
 		return nil, true
@@ -174,6 +192,8 @@ func (m *Model) View() string {
 		return m.c.tooSmallView()
 	case m.help.open:
 		return m.help.View()
+	case m.set != nil:
+		return m.set.View()
 	case m.screen == nil:
 		return ""
 	}
@@ -185,4 +205,63 @@ func (m *Model) show(s Component) tea.Cmd {
 	s.SetSize(m.c.Width, m.c.Height)
 	m.screen = s
 	return s.Init()
+}
+
+// session is the interview's session on the active screen, or nil.
+func (m *Model) session() *questionnaires.Session {
+	if iv := m.interview(); iv != nil {
+		return iv.session
+	}
+	return nil
+}
+
+// interview is the interview on the active screen, or nil.
+func (m *Model) interview() *interview {
+	switch s := m.screen.(type) {
+	case *question:
+		return s.iv
+	case *review:
+		return s.iv
+	case *jumpList:
+		return s.iv
+	}
+	return nil
+}
+
+// applySettings switches languages and the right-to-left mode at once,
+// keeps them, and draws the active screen again in them. The form's
+// language follows a new interface language when the form has it, unless
+// it was chosen in the same breath.
+func (m *Model) applySettings(s settingsMsg) tea.Cmd {
+	old := m.c.Lang
+	if s.bidi != m.c.Bidi {
+		m.chooseBidi(s.bidi)
+	}
+	if s.lang != old {
+		m.chooseLanguage(s.lang)
+	}
+	iv := m.interview()
+	if iv == nil || iv.session == nil {
+		if _, ok := m.screen.(*home); ok {
+			return m.goHome("", false)
+		}
+		return nil
+	}
+	form := iv.session.Form()
+	switch {
+	case s.formLang != "" && s.formLang != iv.session.Language():
+		iv.session.SetLanguage(s.formLang)
+	case s.lang != old && formLangCode(form.LanguageFor(s.lang)) == s.lang:
+		iv.session.SetLanguage(s.lang)
+	}
+	iv.rtl = locales.IsRTL(formLangCode(iv.session.Language()))
+	switch sc := m.screen.(type) {
+	case *question:
+		return m.show(newQuestion(m.c, iv))
+	case *review:
+		return m.show(newReview(m.c, iv, sc.finalize))
+	case *jumpList:
+		return m.show(newJumpList(m.c, iv))
+	}
+	return nil
 }

@@ -126,3 +126,37 @@ func TestTypedWidgets(t *testing.T) {
 		}
 	}
 }
+
+// TestSettings switches the interface language during an interview: the
+// form follows it (it has French), then the form alone goes back to
+// English, then Enquête reorders Arabic.
+func TestSettings(t *testing.T) {
+	d := demoAt(t, "en", 80, false)
+	d.key(tea.KeyF3)
+	d.see("settings", "› ◂ English ▸", "questionnaire language", "right-to-left text")
+	d.key(tea.KeyRight) // Français
+	d.key(tea.KeyEnter)
+	d.at("platforms")
+	d.see("Sur quelles plateformes", "question 5 sur")
+	d.key(tea.KeyF3)
+	d.see("réglages", "◂ Français ▸", "◂ French (fr) ▸")
+	d.key(tea.KeyDown)
+	d.key(tea.KeyLeft) // English (en)
+	d.key(tea.KeyEnter)
+	d.see("On which platforms", "question 5 sur")
+	// Arabic form, Enquête reorders: labels arrive in visual order.
+	d.key(tea.KeyF3)
+	d.keys(tea.KeyRight, tea.KeyRight)
+	d.see("◂ العربية ▸")
+	d.key(tea.KeyDown)
+	d.key(tea.KeyDown)
+	d.key(tea.KeyRight)
+	d.see("◂ Enquête réordonne ▸")
+	d.key(tea.KeyEnter)
+	d.see(visual("على أي منصات عملت"))
+	d.key(tea.KeyF3)
+	d.key(tea.KeyEsc)
+	if d.m.set != nil {
+		t.Fatal("settings still open after esc")
+	}
+}

@@ -27,7 +27,13 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 		InstallDemo: func(dev *store.Device) (*crypto.Project, error) {
 			return fieldwork.InstallDemo(h, dev)
 		},
-		SaveLanguage: func(lang string) error { return saveSettings(h, settings{Lang: lang}) },
+		SaveLanguage: func(lang string) error {
+			return updateSettings(h, func(s *settings) { s.Lang = lang })
+		},
+		Bidi: readSettings(h).Bidi,
+		SaveBidi: func(mode string) error {
+			return updateSettings(h, func(s *settings) { s.Bidi = mode })
+		},
 	}
 	if e.passphraseFile != "" {
 		if pass, err := e.passphrase(false); err == nil {
@@ -41,6 +47,26 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 // hold no answer and nothing about informants.
 type settings struct {
 	Lang string `json:"lang,omitempty"`
+	// Bidi is the right-to-left mode (terminal, reorder, off); empty
+	// until the first run asks.
+	Bidi string `json:"bidi,omitempty"`
+}
+
+// readSettings reads the device's settings; missing or unreadable ones
+// are the defaults.
+func readSettings(h *store.Home) settings {
+	var s settings
+	if data, err := os.ReadFile(settingsPath(h)); err == nil {
+		_ = json.Unmarshal(data, &s)
+	}
+	return s
+}
+
+// updateSettings changes the kept settings with fn.
+func updateSettings(h *store.Home, fn func(*settings)) error {
+	s := readSettings(h)
+	fn(&s)
+	return saveSettings(h, s)
 }
 
 func settingsPath(h *store.Home) string { return filepath.Join(h.Dir(), "settings.json") }
@@ -59,8 +85,7 @@ func (e *env) uiLang(h *store.Home) string {
 	if e.langFlag != "" && locales.IsSupported(e.langFlag) {
 		return locales.Base(e.langFlag)
 	}
-	var s settings
-	if data, err := os.ReadFile(settingsPath(h)); err == nil && json.Unmarshal(data, &s) == nil && locales.IsSupported(s.Lang) {
+	if s := readSettings(h); locales.IsSupported(s.Lang) {
 		return s.Lang
 	}
 	return e.lang
