@@ -48,6 +48,11 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		return m.show(newQuestion(m.c, msg.iv)), true
 	case finalizedMsg:
 		return m.finalized(msg), true
+	case syncMsg:
+		if m.opts.Sync == nil {
+			return nil, true
+		}
+		return m.show(newSyncScreen(m.c, m.ctx, m.opts.Sync)), true
 	case quitMsg:
 		return m.quit(), true
 	case failedMsg:
@@ -98,7 +103,7 @@ func (m *Model) fail(err error) tea.Cmd {
 // goHome reads projects, drafts and the outbox and shows the home screen.
 func (m *Model) goHome(notice string, failed bool) tea.Cmd {
 	h := m.opts.Home
-	d := homeData{offerDemo: m.opts.InstallDemo != nil, demoID: demoID()}
+	d := homeData{offerDemo: m.opts.InstallDemo != nil, demoID: demoID(), canSync: m.opts.Sync != nil}
 	var errs []error
 	var err error
 	if d.projects, err = h.Projects(); err != nil {

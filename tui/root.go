@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -38,6 +40,8 @@ type (
 		name    string
 		preview bool
 	}
+	// syncMsg: show the sync screen and send the outbox.
+	syncMsg struct{}
 	// quitMsg: leave the program normally.
 	quitMsg struct{}
 	// failedMsg: something the user cannot fix from this screen; shown on
@@ -51,6 +55,7 @@ func cmdOf(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 // Model is the root of the program: it owns the shared state, the active
 // screen and the help overlay, and moves between screens.
 type Model struct {
+	ctx    context.Context // the program's context (syncs stop with it)
 	c      *Common
 	opts   Options
 	dev    *store.Device
@@ -66,7 +71,7 @@ type Model struct {
 func newModel(opts Options, r *lipgloss.Renderer) *Model {
 	c := NewCommon(r, opts.Lang)
 	c.Bidi, _ = ParseBidiMode(opts.Bidi)
-	m := &Model{c: c, opts: opts}
+	m := &Model{c: c, opts: opts, ctx: context.Background()}
 	m.help = newHelpOverlay(c)
 	return m
 }

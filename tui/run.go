@@ -94,6 +94,7 @@ func Run(ctx context.Context, opts Options) error {
 	r := lipgloss.NewRenderer(out)
 	r.HasDarkBackground() // ask the terminal once, before the program reads its input
 	m := newModel(opts, r)
+	m.ctx = ctx
 	p := tea.NewProgram(m,
 		tea.WithContext(ctx),
 		tea.WithInput(in),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/enquete-field/enquete/store"
+	"github.com/enquete-field/enquete/sync"
 	"github.com/enquete-field/enquete/tui"
 )
 
@@ -31,6 +33,9 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 			return updateSettings(h, func(s *settings) { s.Lang = lang })
 		},
 		Bidi: readSettings(h).Bidi,
+		Sync: func(ctx context.Context, progress func(done, total int)) (tui.SyncReport, error) {
+			return syncOutbox(ctx, h, e.lang, progress)
+		},
 		SaveBidi: func(mode string) error {
 			return updateSettings(h, func(s *settings) { s.Bidi = mode })
 		},
@@ -41,6 +46,48 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 		}
 	}
 	return o
+}
+
+// syncOutbox sends every project's waiting records to its archive, as
+// `enquete sync` does, calling progress after each acknowledged record.
+func syncOutbox(ctx context.Context, h *store.Home, lang string, progress func(done, total int)) (tui.SyncReport, error) {
+	var rep tui.SyncReport
+	projects, err := h.Projects()
+	if err != nil {
+		return rep, err
+	}
+	entries, err := h.Outbox()
+	if err != nil {
+		return rep, err
+	}
+	batches := make([][]sync.Item, len(projects))
+	for i, p := range projects {
+		batches[i] = waitingItems(h, entries, p.ID)
+		rep.Total += len(batches[i])
+	}
+	var firstErr error
+	for i, p := range projects {
+		if len(batches[i]) == 0 {
+			continue
+		}
+		client := &sync.Client{URL: p.Archive}
+		res, err := client.Send(ctx, batches[i], func(name string) error {
+			if err := h.MarkSynced(p.ID, name); err != nil {
+				return err
+			}
+			rep.Stored++
+			progress(rep.Stored, rep.Total)
+			return nil
+		})
+		for _, r := range res.Rejected {
+			msg, _ := locales.Localize(r.Err(), lang)
+			rep.Refused = append(rep.Refused, msg)
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return rep, firstErr
 }
 
 // settings are the device's interface preferences, kept in the clear: they
