@@ -41,8 +41,9 @@ func newInterview(s *questionnaires.Session, home *store.Home, dev *store.Device
 
 // save seals the session's state into the draft, durably (store writes a
 // temporary file, fsyncs and renames). It is called after every confirmed
-// answer, before the next question is drawn. Preview saves nothing.
-func (iv *interview) save() error {
+// answer, before the next question is drawn; items is the engine's summary
+// after the answer (nil: read it). Preview saves nothing.
+func (iv *interview) save(items []questionnaires.Item) error {
 	if iv.preview || iv.session == nil {
 		return nil
 	}
@@ -52,7 +53,10 @@ func (iv *interview) save() error {
 	}
 	clear(iv.draft.State)
 	iv.draft.State = state
-	iv.draft.Answered = answered(iv.session.Summary())
+	if items == nil {
+		items = iv.session.Summary()
+	}
+	iv.draft.Answered = answered(items)
 	return iv.home.SaveDraft(iv.dev, iv.draft)
 }
 

@@ -312,7 +312,8 @@ func (q *question) confirm() tea.Cmd {
 		q.err = violationText(q.c, err)
 		return nil
 	}
-	if err := q.iv.save(); err != nil {
+	q.load() // reads the summary once, for the draft and the next prompt
+	if err := q.iv.save(q.items); err != nil {
 		s.Back()
 		q.load()
 		q.err = q.c.T("tui.save_failed", q.c.Err(err))
@@ -326,7 +327,6 @@ func (q *question) confirm() tea.Cmd {
 			return cmdOf(reviewMsg{q.iv})
 		}
 	}
-	q.load()
 	if q.prompt == nil {
 		return cmdOf(reviewMsg{q.iv})
 	}
@@ -360,11 +360,10 @@ func (q *question) removeRepeat(confirmed bool) {
 		q.err = violationText(q.c, err)
 		return
 	}
-	if err := q.iv.save(); err != nil {
-		q.err = q.c.T("tui.save_failed", q.c.Err(err))
-		return
-	}
 	q.load()
+	if err := q.iv.save(q.items); err != nil {
+		q.err = q.c.T("tui.save_failed", q.c.Err(err))
+	}
 }
 
 // removeWhat names the instance the remove key would remove.
