@@ -45,6 +45,7 @@ type Common struct {
 	Renderer      *lipgloss.Renderer
 	Styles        *Styles
 	Keys          *KeyMap
+	Bidi          BidiMode // how right-to-left text is written
 }
 
 // NewCommon returns the shared state for renderer r and interface language lang.
@@ -87,13 +88,48 @@ func (c *Common) TooSmall() bool { return c.Width < MinWidth || c.Height < MinHe
 // inner is the width available to a screen's text (inside the padding).
 func (c *Common) inner() int { return max(c.Width-2, 1) }
 
-// block wraps s to the screen's inner width, right-aligned when rtl.
+// dir reports whether text said to be right-to-left is drawn so: not
+// when the right-to-left mode is off.
+func (c *Common) dir(rtl bool) bool { return rtl && c.Bidi != BidiOff }
+
+// block wraps s to the screen's inner width, right-aligned when rtl. When
+// Enquête reorders, each wrapped line is put in visual order.
 func (c *Common) block(st lipgloss.Style, s string, rtl bool) string {
 	st = st.Width(c.inner())
-	if rtl {
-		st = st.Align(lipgloss.Right)
+	if !c.dir(rtl) {
+		return st.Render(s)
+	}
+	st = st.Align(lipgloss.Right)
+	if c.Bidi == BidiReorder && hasRTL(s) {
+		lines := splitLines(ansi.Wrap(ansi.Strip(s), c.inner(), ""))
+		for i, ln := range lines {
+			lines[i] = visual(ln)
+		}
+		s = joinLines(lines)
 	}
 	return st.Render(s)
+}
+
+// vis is one line of right-to-left text as the screen must receive it:
+// in visual order when Enquête reorders, else unchanged.
+func (c *Common) vis(s string, rtl bool) string {
+	if c.Bidi == BidiReorder && rtl {
+		return visual(s)
+	}
+	return s
+}
+
+// lead puts mark before text, or where a right-to-left line starts when
+// rtl: after it in logical order (the terminal reorders), before it when
+// Enquête reorders (block then reverses the line).
+func (c *Common) lead(mark, text string, rtl bool) string {
+	switch {
+	case !c.dir(rtl):
+		return mark + text
+	case c.Bidi == BidiReorder:
+		return mark + text
+	}
+	return lead(mark, text, true)
 }
 
 // page lays out a screen: title, body and key help, fitted to the terminal.
@@ -149,7 +185,7 @@ func (c *Common) tooSmallView() string {
 }
 
 // rtl reports whether the interface language is written right to left.
-func (c *Common) rtl() bool { return locales.IsRTL(c.Lang) }
+func (c *Common) rtl() bool { return c.dir(locales.IsRTL(c.Lang)) }
 
 // lead puts mark before text, or after it when rtl: a right-to-left
 // line starts at its right edge.

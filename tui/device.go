@@ -46,19 +46,31 @@ func unlockDevice(h *store.Home, passphrase string) tea.Cmd {
 // deviceFailedMsg: creating or unlocking the device key failed.
 type deviceFailedMsg struct{ err error }
 
-// firstRun sets up a fresh home: the interface language, then the device
-// passphrase typed twice, with the warning that it cannot be recovered.
+// The first run's steps.
+const (
+	stepLang    = iota // the interface language
+	stepBidi           // the calibration line: how this terminal shows Arabic
+	stepPass           // the passphrase
+	stepAgain          // the passphrase again
+	stepWorking        // the device key is being made
+)
+
+// firstRun sets up a fresh home: the interface language, the right-to-left
+// mode (when not chosen yet), then the device passphrase typed twice, with
+// the warning that it cannot be recovered.
 type firstRun struct {
-	c     *Common
-	home  *store.Home
-	step  int // 0 language, 1 passphrase, 2 again, 3 working
-	langs *list
-	pass  textField
-	again textField
-	err   string
+	c       *Common
+	home    *store.Home
+	step    int
+	askBidi bool // the right-to-left mode is not chosen yet
+	langs   *list
+	bidi    *list
+	pass    textField
+	again   textField
+	err     string
 }
 
-func newFirstRun(c *Common, h *store.Home) *firstRun {
+func newFirstRun(c *Common, h *store.Home, askBidi bool) *firstRun {
 	var items []listItem
 	cursor := 0
 	for i, l := range languageNames {
@@ -67,20 +79,35 @@ func newFirstRun(c *Common, h *store.Home) *firstRun {
 			cursor = i
 		}
 	}
-	f := &firstRun{c: c, home: h, langs: newList(listPlain, items)}
+	f := &firstRun{c: c, home: h, langs: newList(listPlain, items), askBidi: askBidi}
 	f.langs.cursor = cursor
 	f.pass.masked, f.again.masked = true, true
+	f.bidi = newList(listPlain, nil)
 	return f
+}
+
+// calibration builds the right-to-left choice: the sample line as written
+// (right on terminals that reorder), reordered by Enquête (right on those
+// that do not), and off. Sample lines are shown exactly as built.
+func (f *firstRun) calibration() *list {
+	c := f.c
+	l := newList(listPlain, []listItem{
+		{text: c.T("tui.bidi.choose_terminal", calibrationSample)},
+		{text: c.T("tui.bidi.choose_reorder", visual(calibrationSample))},
+		{text: c.T("tui.bidi.choose_off")},
+	})
+	l.cursor = int(c.Bidi)
+	return l
 }
 
 func (f *firstRun) Init() tea.Cmd             { return nil }
 func (f *firstRun) SetSize(width, height int) {}
-func (f *firstRun) Typing() bool              { return f.step == 1 || f.step == 2 }
+func (f *firstRun) Typing() bool              { return f.step == stepPass || f.step == stepAgain }
 
 func (f *firstRun) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case deviceFailedMsg:
-		f.step, f.err = 1, f.c.Err(msg.err)
+		f.step, f.err = stepPass, f.c.Err(msg.err)
 		f.pass.Reset()
 		f.again.Reset()
 	case tea.KeyMsg:
@@ -92,21 +119,26 @@ func (f *firstRun) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (f *firstRun) key(msg tea.KeyMsg) tea.Cmd {
 	k := f.c.Keys
 	switch {
-	case f.step == 3:
+	case f.step == stepWorking:
 		return nil
-	case key.Matches(msg, k.Back) && f.step > 0:
+	case key.Matches(msg, k.Back) && f.step > stepLang:
 		f.step--
+		if f.step == stepBidi && !f.askBidi {
+			f.step--
+		}
 		f.err = ""
 		f.pass.Reset()
 		f.again.Reset()
 		return nil
 	case key.Matches(msg, k.Confirm, k.Next):
 		return f.confirm()
-	case f.step == 0:
+	case f.step == stepLang:
 		f.langs.Update(msg, k, f.c.bodyHeight())
-	case f.step == 1:
+	case f.step == stepBidi:
+		f.bidi.Update(msg, k, f.c.bodyHeight())
+	case f.step == stepPass:
 		f.pass.Update(msg, k)
-	case f.step == 2:
+	case f.step == stepAgain:
 		f.again.Update(msg, k)
 	}
 	return nil
@@ -116,24 +148,30 @@ func (f *firstRun) key(msg tea.KeyMsg) tea.Cmd {
 func (f *firstRun) confirm() tea.Cmd {
 	f.err = ""
 	switch f.step {
-	case 0:
-		f.step = 1
+	case stepLang:
+		f.step = stepPass
+		if f.askBidi {
+			f.step = stepBidi
+		}
 		return cmdOf(langChosenMsg{languageNames[f.langs.cursor].code})
-	case 1:
+	case stepBidi:
+		f.step = stepPass
+		return cmdOf(bidiChosenMsg{BidiMode(f.bidi.cursor)})
+	case stepPass:
 		if n := len([]rune(f.pass.Value())); n < MinPassphraseRunes {
 			f.err = f.c.T("tui.passphrase_short", MinPassphraseRunes)
 			return nil
 		}
-		f.step = 2
-	case 2:
+		f.step = stepAgain
+	case stepAgain:
 		if f.pass.Value() != f.again.Value() {
 			f.err = f.c.T("tui.passphrase_mismatch")
-			f.step = 1
+			f.step = stepPass
 			f.pass.Reset()
 			f.again.Reset()
 			return nil
 		}
-		f.step = 3
+		f.step = stepWorking
 		pass := f.pass.Value()
 		f.pass.Reset()
 		f.again.Reset()
@@ -146,16 +184,21 @@ func (f *firstRun) View() string {
 	c := f.c
 	var body []string
 	switch f.step {
-	case 0:
+	case stepLang:
 		body = append(body, c.T("tui.setup.language"), "", f.langs.View(c, c.inner(), c.bodyHeight()-2))
-	case 1, 2:
+	case stepBidi:
+		// Drawn as built, whatever the current mode: the samples must
+		// reach the terminal exactly so.
+		body = append(body, c.Styles.Item.Width(c.inner()).Render(c.T("tui.bidi.question")), "",
+			f.bidi.rawView(c, c.inner(), c.bodyHeight()-4))
+	case stepPass, stepAgain:
 		body = append(body,
 			c.block(c.Styles.Warning, c.T("tui.setup.warning"), c.rtl()), "",
 			c.T("tui.setup.passphrase", MinPassphraseRunes), f.pass.View(c.inner()))
-		if f.step == 2 {
+		if f.step == stepAgain {
 			body = append(body, "", c.T("tui.setup.again"), f.again.View(c.inner()))
 		}
-	case 3:
+	case stepWorking:
 		body = append(body, c.T("tui.setup.working"))
 	}
 	if f.err != "" {
@@ -166,7 +209,7 @@ func (f *firstRun) View() string {
 
 func (f *firstRun) ShortHelp() []key.Binding {
 	k := f.c.Keys
-	if f.step == 0 {
+	if f.step == stepLang || f.step == stepBidi {
 		return []key.Binding{k.Up, k.Down, k.Confirm, k.Help}
 	}
 	return []key.Binding{k.Confirm, k.Back, k.Help}

@@ -155,7 +155,7 @@ func TestDemoInterview(t *testing.T) {
 	f.see("Tasks you do: add one?", "› yes, add one")
 	f.confirm()
 	f.at("task_type")
-	f.see("Tasks you do (1)")
+	f.see("Tasks you do 1 of 1")
 	f.key(tea.KeyDown)
 	f.confirm()
 	f.at("task_hours")
@@ -164,6 +164,14 @@ func TestDemoInterview(t *testing.T) {
 	f.at("task_pay")
 	f.typeText("2٫5")
 	f.confirm()
+	f.at("tasks")
+	f.see("add another? (1 so far)")
+	f.confirm() // yes: a second task, then removed again
+	f.at("task_type")
+	f.see("Tasks you do 2 of 2")
+	f.key(tea.KeyF8)
+	f.see("press F8 again to remove Tasks you do 2 of 2")
+	f.key(tea.KeyF8)
 	f.at("tasks")
 	f.see("add another? (1 so far)")
 	f.key(tea.KeyDown)
@@ -344,15 +352,23 @@ func TestFirstRun(t *testing.T) {
 	}
 	h.SetPassphraseWorkFactor(testWorkFactor)
 	out := &sealed{}
-	var saved string
+	var saved, savedBidi string
 	d := newDriver(t, Options{Home: h, Lang: "en", Finalize: out.finalizer(h), InstallDemo: out.demoInstaller(h),
-		SaveLanguage: func(l string) error { saved = l; return nil }})
+		SaveLanguage: func(l string) error { saved = l; return nil },
+		SaveBidi:     func(m string) error { savedBidi = m; return nil }})
 	d.init()
 	d.see("choose the interface language", "› English", "Malagasy", "العربية")
 	d.keys(tea.KeyDown, tea.KeyDown)
 	d.key(tea.KeyEnter)
 	if saved != "es" {
 		t.Errorf("saved language %q, want es", saved)
+	}
+	// The calibration line: as written, then reordered by Enquête.
+	d.see("¿qué línea", "› esta: "+calibrationSample, "esta: 123 مكب ابحرم")
+	d.key(tea.KeyDown)
+	d.key(tea.KeyEnter)
+	if savedBidi != "reorder" || d.m.c.Bidi != BidiReorder {
+		t.Errorf("right-to-left mode %q (%v), want reorder", savedBidi, d.m.c.Bidi)
 	}
 	d.see("se puede", "al menos 8 caracteres")
 	d.typeText("corta")

@@ -25,6 +25,7 @@ type home struct {
 	outbox  int
 	notice  string // a sealed record's name, or a failure
 	failed  bool
+	canSync bool // a sync function was given
 }
 
 // homeData is what the home screen shows, read from the store.
@@ -34,11 +35,12 @@ type homeData struct {
 	outbox    int
 	demoID    string // the demo project's id, marked DEMO when installed
 	offerDemo bool   // the demo can be installed from here
+	canSync   bool   // the sync screen is available
 	err       error  // a part could not be read (shown, the rest still listed)
 }
 
 func newHome(c *Common, d homeData, notice string, failed bool) *home {
-	h := &home{c: c, outbox: d.outbox, notice: notice, failed: failed}
+	h := &home{c: c, outbox: d.outbox, notice: notice, failed: failed, canSync: d.canSync}
 	titles := map[string]string{}
 	demoInstalled := false
 	for _, p := range d.projects {
@@ -110,6 +112,8 @@ func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(km, k.Exit):
 		return h, cmdOf(quitMsg{})
+	case key.Matches(km, k.Sync) && h.canSync:
+		return h, cmdOf(syncMsg{})
 	default:
 		h.list.Update(km, k, h.c.bodyHeight())
 	}
@@ -138,10 +142,13 @@ func (h *home) View() string {
 
 func (h *home) ShortHelp() []key.Binding {
 	k := h.c.Keys
+	if h.canSync {
+		return []key.Binding{k.Up, k.Down, k.Confirm, k.Sync, k.Exit, k.Help}
+	}
 	return []key.Binding{k.Up, k.Down, k.Confirm, k.Exit, k.Help}
 }
 
 func (h *home) FullHelp() [][]key.Binding {
 	k := h.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Confirm, k.Exit}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Confirm, k.Sync, k.Settings, k.Exit}}
 }

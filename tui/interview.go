@@ -23,6 +23,8 @@ type interview struct {
 	project *crypto.Project
 	draft   *store.Draft
 	preview bool
+
+	toReview bool // an answer is being changed from the review: go back there after it
 }
 
 // newInterview wraps a session; draft may be nil in preview mode.
@@ -39,8 +41,9 @@ func newInterview(s *questionnaires.Session, home *store.Home, dev *store.Device
 
 // save seals the session's state into the draft, durably (store writes a
 // temporary file, fsyncs and renames). It is called after every confirmed
-// answer, before the next question is drawn. Preview saves nothing.
-func (iv *interview) save() error {
+// answer, before the next question is drawn; items is the engine's summary
+// after the answer (nil: read it). Preview saves nothing.
+func (iv *interview) save(items []questionnaires.Item) error {
 	if iv.preview || iv.session == nil {
 		return nil
 	}
@@ -50,7 +53,10 @@ func (iv *interview) save() error {
 	}
 	clear(iv.draft.State)
 	iv.draft.State = state
-	iv.draft.Answered = answered(iv.session.Summary())
+	if items == nil {
+		items = iv.session.Summary()
+	}
+	iv.draft.Answered = answered(items)
 	return iv.home.SaveDraft(iv.dev, iv.draft)
 }
 
@@ -89,8 +95,7 @@ func answered(items []questionnaires.Item) int {
 // notes: "question 3 of 12". A repeat prompt is no question: it counts as
 // its repeat's last question, or before any instance as last, the index
 // of the question shown before it.
-func (iv *interview) progress(p *questionnaires.Prompt, last int) (index, total int) {
-	items := iv.session.Summary()
+func (iv *interview) progress(p *questionnaires.Prompt, last int, items []questionnaires.Item) (index, total int) {
 	if p == nil {
 		return len(items), len(items)
 	}

@@ -31,6 +31,13 @@ type KeyMap struct {
 	Leave    key.Binding // Esc: leave for the home screen (the draft is kept)
 	Exit     key.Binding // Esc on the home and unlock screens: end the program
 	Help     key.Binding // F1 (and ? where nothing is typed): the help overlay
+	Jump     key.Binding // F2, Ctrl+G: the list of questions, to go to any of them
+	Settings key.Binding // F3, Ctrl+P: interface language, form language, right-to-left mode
+	Edit     key.Binding // F4, Ctrl+E: on the review, change the highlighted answer
+	Sync     key.Binding // F5, Ctrl+R: on the home screen, send sealed records
+	Remove   key.Binding // F8, Ctrl+D: remove this repeat instance (pressed twice)
+	Newline  key.Binding // Alt+Enter, Ctrl+J: a new line in a long text answer
+	Filter   key.Binding // typing in a long choice list filters it (shown in help only)
 	Panic    key.Binding // F12, Ctrl+X: blank the screen and exit at once
 	Quit     key.Binding // Ctrl+C: leave the program (the draft is kept)
 }
@@ -59,6 +66,13 @@ func NewKeyMap(lang string) *KeyMap {
 		Leave:    b("esc", "tui.key.leave", "esc"),
 		Exit:     b("esc", "tui.key.quit", "esc"),
 		Help:     b("f1", "tui.key.help", "f1"),
+		Jump:     b("f2", "tui.key.jump", "f2", "ctrl+g"),
+		Settings: b("f3", "tui.key.settings", "f3", "ctrl+p"),
+		Edit:     b("f4", "tui.key.edit", "f4", "ctrl+e"),
+		Sync:     b("f5", "tui.key.sync", "f5", "ctrl+r"),
+		Remove:   b("f8", "tui.key.remove", "f8", "ctrl+d"),
+		Newline:  b("alt+enter", "tui.key.newline", "alt+enter", "ctrl+j"),
+		Filter:   b("a-z…", "tui.key.filter"),
 		Panic:    b("f12/ctrl+x", "tui.key.panic", "f12", "ctrl+x"),
 		Quit:     b("ctrl+c", "tui.key.quit", "ctrl+c"),
 	}

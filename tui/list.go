@@ -111,9 +111,9 @@ func (l *list) itemView(c *Common, i, width int) string {
 	room := max(width-ansi.StringWidth(lead)-1, 4)
 	lines := strings.Split(ansi.Wrap(text, room, ""), "\n")
 	for j, ln := range lines {
-		lines[j] = st.Render(ln)
+		lines[j] = st.Render(c.vis(ln, l.rtl))
 	}
-	return joinMarked(marks, lines, l.rtl, width)
+	return joinMarked(marks, lines, c.dir(l.rtl), width)
 }
 
 // joinMarked puts the marks before the first line (after it, mirrored, when
@@ -180,4 +180,19 @@ func window(blocks []string, focus, height int) string {
 	}
 	top = min(top, len(lines)-height)
 	return strings.Join(lines[top:top+height], "\n")
+}
+
+// rawView draws the items left to right, exactly as built, with no
+// reordering or alignment (the first run's calibration samples).
+func (l *list) rawView(c *Common, width, height int) string {
+	var blocks []string
+	for i, it := range l.items {
+		mark := markNoCursor
+		st := c.Styles.Item
+		if i == l.cursor {
+			mark, st = markCursor, c.Styles.Selected
+		}
+		blocks = append(blocks, mark+" "+st.Render(ansi.Truncate(it.text, max(width-2, 1), "…")))
+	}
+	return window(blocks, l.cursor, height)
 }

@@ -18,6 +18,8 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case langChosenMsg:
 		return m.chooseLanguage(msg.lang), true
+	case bidiChosenMsg:
+		return m.chooseBidi(msg.mode), true
 	case deviceReadyMsg:
 		m.dev = msg.dev
 		if m.opts.Project != "" {
@@ -40,10 +42,17 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		return m.resume(msg.id), true
 	case reviewMsg:
 		return m.show(newReview(m.c, msg.iv, m.opts.Finalize)), true
+	case jumpMsg:
+		return m.show(newJumpList(m.c, msg.iv)), true
 	case backToQuestionsMsg:
 		return m.show(newQuestion(m.c, msg.iv)), true
 	case finalizedMsg:
 		return m.finalized(msg), true
+	case syncMsg:
+		if m.opts.Sync == nil {
+			return nil, true
+		}
+		return m.show(newSyncScreen(m.c, m.ctx, m.opts.Sync)), true
 	case quitMsg:
 		return m.quit(), true
 	case failedMsg:
@@ -55,8 +64,24 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 // chooseLanguage switches the interface language and keeps the choice.
 func (m *Model) chooseLanguage(lang string) tea.Cmd {
 	m.c.SetLang(lang)
+	if f, ok := m.screen.(*firstRun); ok {
+		f.bidi = f.calibration()
+	}
 	if m.opts.SaveLanguage != nil {
 		if err := m.opts.SaveLanguage(m.c.Lang); err != nil {
+			if f, ok := m.screen.(*firstRun); ok {
+				f.err = m.c.Err(err)
+			}
+		}
+	}
+	return nil
+}
+
+// chooseBidi sets the right-to-left mode and keeps the choice.
+func (m *Model) chooseBidi(mode BidiMode) tea.Cmd {
+	m.c.Bidi = mode
+	if m.opts.SaveBidi != nil {
+		if err := m.opts.SaveBidi(mode.String()); err != nil {
 			if f, ok := m.screen.(*firstRun); ok {
 				f.err = m.c.Err(err)
 			}
@@ -78,7 +103,7 @@ func (m *Model) fail(err error) tea.Cmd {
 // goHome reads projects, drafts and the outbox and shows the home screen.
 func (m *Model) goHome(notice string, failed bool) tea.Cmd {
 	h := m.opts.Home
-	d := homeData{offerDemo: m.opts.InstallDemo != nil, demoID: demoID()}
+	d := homeData{offerDemo: m.opts.InstallDemo != nil, demoID: demoID(), canSync: m.opts.Sync != nil}
 	var errs []error
 	var err error
 	if d.projects, err = h.Projects(); err != nil {

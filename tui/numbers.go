@@ -73,3 +73,26 @@ func normalizeDate(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// acceptFor is what each typed widget lets through (nil: anything).
+var acceptFor = map[widgetKind]func(rune) bool{
+	widgetInteger:  numberRune(false),
+	widgetDecimal:  numberRune(true),
+	widgetDate:     dateRune,
+	widgetTime:     timeRune,
+	widgetDateTime: func(r rune) bool { return dateRune(r) || timeRune(r) || r == ' ' || r == 'T' },
+	widgetGeopoint: func(r rune) bool { return numberRune(true)(r) || r == ' ' },
+}
+
+// timeRune reports whether r may be typed in a time field.
+func timeRune(r rune) bool { return unicode.IsDigit(r) || r == ':' }
+
+// normalizeTime prepares a typed time for the engine: digits to ASCII and
+// the hour on two digits ("7:30" → "07:30").
+func normalizeTime(s string) string {
+	s = normalizeDigits(strings.TrimSpace(s))
+	if h, rest, ok := strings.Cut(s, ":"); ok && len(h) == 1 {
+		s = "0" + h + ":" + rest
+	}
+	return s
+}

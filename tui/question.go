@@ -1,11 +1,15 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"golang.org/x/text/unicode/norm"
 
+	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
 )
 
@@ -13,15 +17,18 @@ import (
 type widgetKind int
 
 const (
-	widgetNone    widgetKind = iota // a note, or a read-only question: Enter goes on
-	widgetText                      // text and the types typed as text (time, geopoint…)
-	widgetInteger                   // digits, any script
-	widgetDecimal                   // digits and a decimal point or comma
-	widgetDate                      // YYYY-MM-DD
-	widgetSelect                    // select_one: Enter picks the highlighted choice
-	widgetMulti                     // select_multiple: Space toggles
-	widgetAck                       // acknowledge: Enter acknowledges
-	widgetRepeat                    // "add another?": yes or no
+	widgetNone     widgetKind = iota // a note, or a read-only question: Enter goes on
+	widgetText                       // text: several lines for long answers
+	widgetInteger                    // digits, any script
+	widgetDecimal                    // digits and a decimal point or comma
+	widgetDate                       // YYYY-MM-DD, shown in words in the interview language
+	widgetTime                       // HH:MM
+	widgetDateTime                   // YYYY-MM-DD HH:MM
+	widgetGeopoint                   // latitude longitude [altitude [accuracy]], typed
+	widgetSelect                     // select_one: Enter picks the highlighted choice
+	widgetMulti                      // select_multiple: Space toggles
+	widgetAck                        // acknowledge: Enter acknowledges
+	widgetRepeat                     // "add another?": yes or no
 )
 
 // question shows the interview's current prompt, one at a time: group
@@ -34,8 +41,12 @@ type question struct {
 	kind   widgetKind
 	field  textField
 	list   *list
+	filter string // typed to narrow a long select_one list
+	shown  []int  // the choices the list shows (indices into prompt.Choices)
 	err    string
-	last   int // progress index of the previous prompt (for repeat prompts)
+	last   int                   // progress index of the previous prompt (for repeat prompts)
+	items  []questionnaires.Item // the engine's summary, read once per prompt
+	remove bool                  // the remove key was pressed once: ask again
 }
 
 // newQuestion shows the session's current prompt; past the last question
@@ -49,28 +60,27 @@ func newQuestion(c *Common, iv *interview) *question {
 // load builds the widget for the session's current prompt.
 func (q *question) load() {
 	if q.prompt != nil {
-		q.last, _ = q.iv.progress(q.prompt, q.last)
+		q.last, _ = q.iv.progress(q.prompt, q.last, q.items)
 	}
 	q.prompt = q.iv.session.Current()
-	q.field, q.list = textField{}, nil
+	q.items = q.iv.session.Summary()
+	q.field, q.list, q.remove, q.filter = textField{}, nil, false, ""
 	p := q.prompt
 	if p == nil {
 		return
 	}
 	q.kind = kindOf(p)
 	switch q.kind {
-	case widgetText, widgetInteger, widgetDecimal, widgetDate:
+	case widgetText, widgetInteger, widgetDecimal, widgetDate, widgetTime, widgetDateTime, widgetGeopoint:
 		q.field.SetValue(p.Value)
-		switch q.kind {
-		case widgetInteger:
-			q.field.accept = numberRune(false)
-		case widgetDecimal:
-			q.field.accept = numberRune(true)
-		case widgetDate:
-			q.field.accept = dateRune
-		}
+		q.field.accept = acceptFor[q.kind]
+		q.field.multiline = q.kind == widgetText
 	case widgetSelect, widgetMulti:
 		q.list = choiceList(p, q.kind == widgetMulti)
+		q.shown = nil
+		for i := range p.Choices {
+			q.shown = append(q.shown, i)
+		}
 	case widgetAck:
 		q.list = newList(listMulti, []listItem{{text: q.c.T("tui.acknowledge")}})
 		q.list.on[0] = p.Value != ""
@@ -100,6 +110,12 @@ func kindOf(p *questionnaires.Prompt) widgetKind {
 		return widgetDecimal
 	case "date":
 		return widgetDate
+	case "time":
+		return widgetTime
+	case "dateTime":
+		return widgetDateTime
+	case "geopoint":
+		return widgetGeopoint
 	case "select_one":
 		return widgetSelect
 	case "select_multiple":
@@ -147,13 +163,66 @@ func (q *question) Init() tea.Cmd {
 
 func (q *question) SetSize(width, height int) {}
 
-// Typing reports whether the prompt takes typed text.
+// Typing reports whether the prompt takes typed text (a long choice
+// list takes letters to filter it).
 func (q *question) Typing() bool {
-	switch q.kind {
-	case widgetText, widgetInteger, widgetDecimal, widgetDate:
-		return q.prompt != nil
+	if q.prompt == nil {
+		return false
 	}
-	return false
+	switch q.kind {
+	case widgetNone, widgetMulti, widgetAck, widgetRepeat:
+		return false
+	case widgetSelect:
+		return q.filterable()
+	}
+	return true
+}
+
+// filterLen is the number of choices from which a single-choice list
+// takes typed letters as a filter.
+const filterLen = 8
+
+// filterable reports whether the prompt's choice list is long enough to
+// filter by typing.
+func (q *question) filterable() bool {
+	return q.kind == widgetSelect && len(q.prompt.Choices) >= filterLen
+}
+
+// filterKey applies a typed letter or Backspace to the filter and rebuilds
+// the list; it reports whether the key was one of those.
+func (q *question) filterKey(km tea.KeyMsg) bool {
+	switch {
+	case km.Type == tea.KeyRunes && !km.Paste:
+		q.filter += string(km.Runes)
+	case km.Type == tea.KeySpace && q.filter != "":
+		q.filter += " "
+	case key.Matches(km, q.c.Keys.Erase) && q.filter != "":
+		rs := []rune(q.filter)
+		q.filter = string(rs[:len(rs)-1])
+	default:
+		return false
+	}
+	p := q.prompt
+	q.shown = q.shown[:0]
+	var items []listItem
+	for i, ch := range p.Choices {
+		if matchesFilter(ch.Label, q.filter) || matchesFilter(ch.Name, q.filter) {
+			q.shown = append(q.shown, i)
+			items = append(items, listItem{text: ch.Label})
+		}
+	}
+	l := newList(listSingle, items)
+	for j, i := range q.shown {
+		l.on[j] = p.Choices[i].Name == p.Value
+	}
+	l.rtl = q.list.rtl
+	q.list = l
+	return true
+}
+
+// matchesFilter reports whether text contains filter, ignoring case.
+func matchesFilter(text, filter string) bool {
+	return strings.Contains(strings.ToLower(text), strings.ToLower(strings.TrimSpace(filter)))
 }
 
 func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -162,9 +231,16 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return q, nil
 	}
 	k := q.c.Keys
+	wasRemove := q.remove
+	q.remove = false
 	switch {
 	case key.Matches(km, k.Confirm, k.Next):
 		return q, q.confirm()
+	case key.Matches(km, k.Jump):
+		return q, cmdOf(jumpMsg{q.iv})
+	case key.Matches(km, k.Remove) && q.removable():
+		q.removeRepeat(wasRemove)
+		return q, nil
 	case key.Matches(km, k.Back):
 		if q.iv.session.Back() {
 			q.err = ""
@@ -174,13 +250,17 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(km, k.Leave):
 		return q, q.leave()
 	}
+	if q.filterable() && q.filterKey(km) {
+		q.err = ""
+		return q, nil
+	}
 	if q.list != nil && q.list.Update(km, k, q.c.bodyHeight()/2) {
 		if q.kind == widgetMulti || q.kind == widgetAck {
 			q.err = ""
 		}
 		return q, nil
 	}
-	if q.Typing() && q.field.Update(km, k) {
+	if q.Typing() && q.kind != widgetSelect && q.field.Update(km, k) {
 		q.err = ""
 	}
 	return q, nil
@@ -232,18 +312,76 @@ func (q *question) confirm() tea.Cmd {
 		q.err = violationText(q.c, err)
 		return nil
 	}
-	if err := q.iv.save(); err != nil {
+	q.load() // reads the summary once, for the draft and the next prompt
+	if err := q.iv.save(q.items); err != nil {
 		s.Back()
 		q.load()
 		q.err = q.c.T("tui.save_failed", q.c.Err(err))
 		return nil
 	}
 	q.err = ""
-	q.load()
+	if q.iv.toReview {
+		// An answer changed from the review: back to the review at once.
+		q.iv.toReview = false
+		if err := s.Jump(""); err == nil {
+			return cmdOf(reviewMsg{q.iv})
+		}
+	}
 	if q.prompt == nil {
 		return cmdOf(reviewMsg{q.iv})
 	}
 	return nil
+}
+
+// removable reports whether the prompt is inside a repeat instance, or
+// asks about a repeat that has some: the remove key then applies.
+func (q *question) removable() bool {
+	p := q.prompt
+	if p.Kind == questionnaires.PromptRepeat {
+		return p.Repeat != nil && p.Repeat.Count > 0
+	}
+	for _, g := range p.Groups {
+		if g.Index > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// removeRepeat asks once, then removes the repeat instance holding the
+// prompt (at a repeat prompt, the last one) and saves the draft.
+func (q *question) removeRepeat(confirmed bool) {
+	if !confirmed {
+		q.remove = true
+		q.err = ""
+		return
+	}
+	if err := q.iv.session.RemoveRepeat(); err != nil {
+		q.err = violationText(q.c, err)
+		return
+	}
+	q.load()
+	if err := q.iv.save(q.items); err != nil {
+		q.err = q.c.T("tui.save_failed", q.c.Err(err))
+	}
+}
+
+// removeWhat names the instance the remove key would remove.
+func (q *question) removeWhat() string {
+	p := q.prompt
+	if p.Kind == questionnaires.PromptRepeat {
+		label := p.Label
+		if label == "" {
+			label = p.Name
+		}
+		return q.c.T("tui.repeat.instance_of", label, p.Repeat.Count, p.Repeat.Count)
+	}
+	for i := len(p.Groups) - 1; i >= 0; i-- {
+		if g := p.Groups[i]; g.Index > 0 {
+			return q.instanceTitle(g)
+		}
+	}
+	return ""
 }
 
 // value is the widget's answer, normalized for the engine: numbers and
@@ -257,12 +395,16 @@ func (q *question) value() (string, error) {
 		return normalizeNumber(q.field.Value(), true), nil
 	case widgetDate:
 		return normalizeDate(q.field.Value())
+	case widgetTime:
+		return normalizeTime(q.field.Value()), nil
+	case widgetDateTime, widgetGeopoint:
+		return normalizeDigits(strings.TrimSpace(q.field.Value())), nil
 	case widgetSelect:
-		if len(p.Choices) == 0 {
-			return "", nil
+		if len(q.shown) == 0 {
+			return p.Value, nil
 		}
 		q.list.pick()
-		return p.Choices[q.list.cursor].Name, nil
+		return p.Choices[q.shown[q.list.cursor]].Name, nil
 	case widgetMulti:
 		var names []string
 		for i, ch := range p.Choices {
@@ -275,7 +417,7 @@ func (q *question) value() (string, error) {
 		q.list.on[0] = true
 		return "OK", nil
 	}
-	return strings.TrimSpace(q.field.Value()), nil
+	return strings.TrimSpace(norm.NFC.String(q.field.Value())), nil
 }
 
 func (q *question) View() string {
@@ -285,10 +427,10 @@ func (q *question) View() string {
 	}
 	p := q.prompt
 	rtl := q.iv.rtl
-	index, total := q.iv.progress(p, q.last)
+	index, total := q.iv.progress(p, q.last, q.items)
 	var top []string
 	top = append(top, c.block(c.Styles.Progress, c.T("tui.progress", index, total), rtl))
-	if g := groupTitle(c, p.Groups); g != "" {
+	if g := q.groupTitle(); g != "" {
 		top = append(top, c.block(c.Styles.Group, g, rtl))
 	}
 	top = append(top, "")
@@ -307,8 +449,11 @@ func (q *question) View() string {
 	}
 	top = append(top, "")
 	var bottom []string
+	if q.remove {
+		bottom = append(bottom, "", c.block(c.Styles.Warning, c.lead("! ", c.T("tui.repeat.remove_confirm", q.removeWhat()), rtl), rtl))
+	}
 	if q.err != "" {
-		bottom = append(bottom, "", c.block(c.Styles.Error, lead("! ", q.err, rtl), rtl))
+		bottom = append(bottom, "", c.block(c.Styles.Error, c.lead("! ", q.err, rtl), rtl))
 	}
 	room := c.bodyHeight() - len(splitLines(joinLines(top))) - len(splitLines(joinLines(bottom)))
 	body := append(top, q.widgetView(max(room, 3)))
@@ -320,11 +465,23 @@ func (q *question) View() string {
 	return c.page(title, joinLines(body), q.ShortHelp(), rtl)
 }
 
-// hint is the prompt's hint, with the expected format for typed dates.
+// formatKeys are the expected formats of typed answers, added to hints.
+var formatKeys = map[widgetKind]string{
+	widgetDate:     "tui.date_format",
+	widgetTime:     "tui.time_format",
+	widgetDateTime: "tui.datetime_format",
+	widgetGeopoint: "tui.geopoint_format",
+}
+
+// hint is the prompt's hint, with the expected format for typed dates,
+// times and places, and the filter typed in a long list.
 func (q *question) hint() string {
 	h := q.prompt.Hint
-	if q.kind == widgetDate {
-		h = strings.TrimSpace(h + " " + q.c.T("tui.date_format"))
+	if k, ok := formatKeys[q.kind]; ok {
+		h = strings.TrimSpace(h + " " + q.c.T(k))
+	}
+	if q.filterable() {
+		h = strings.TrimSpace(h + " " + q.c.T("tui.filter_hint"))
 	}
 	return h
 }
@@ -339,27 +496,113 @@ func (q *question) widgetView(height int) string {
 		}
 		return c.block(c.Styles.Muted, c.T("tui.note_continue"), q.iv.rtl)
 	case widgetSelect, widgetMulti, widgetAck, widgetRepeat:
+		if q.filterable() {
+			return q.filteredView(height)
+		}
 		return q.list.View(c, c.inner(), height)
+	case widgetText:
+		area := splitLines(q.field.AreaView(c.inner()-2, min(height, 8)))
+		for i, ln := range area {
+			mark := "  "
+			if i == 0 {
+				mark = "> "
+			}
+			area[i] = c.block(c.Styles.Item, c.lead(mark, c.Styles.Field.Render(ln), q.iv.rtl), q.iv.rtl)
+		}
+		return joinLines(area)
 	}
 	f := c.Styles.Field.Render(q.field.View(c.inner() - 2))
-	return c.block(c.Styles.Item, lead("> ", f, q.iv.rtl), q.iv.rtl)
+	out := c.block(c.Styles.Item, c.lead("> ", f, q.iv.rtl), q.iv.rtl)
+	if q.kind == widgetDate {
+		if words := q.dateInWords(); words != "" {
+			out += "\n" + c.block(c.Styles.Muted, c.lead("  ", words, q.iv.rtl), q.iv.rtl)
+		}
+	}
+	return out
+}
+
+// filteredView draws the filter typed so far above the long list.
+func (q *question) filteredView(height int) string {
+	c := q.c
+	line := c.block(c.Styles.Muted, c.lead("/ ", c.T("tui.filter", q.filter)+markCaret, q.iv.rtl), q.iv.rtl)
+	if len(q.shown) == 0 {
+		return line + "\n" + c.block(c.Styles.Muted, c.T("tui.filter_none"), q.iv.rtl)
+	}
+	return line + "\n" + q.list.View(c, c.inner(), max(height-1, 1))
+}
+
+// dateInWords is the typed date written out in the interview language
+// ("31 mars 2024"), so a day and month typed the wrong way round show.
+func (q *question) dateInWords() string {
+	v, err := normalizeDate(q.field.Value())
+	if err != nil || v == "" {
+		return ""
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return ""
+	}
+	lang := formLangCode(q.iv.session.Language())
+	if !locales.IsSupported(lang) {
+		lang = q.c.Lang
+	}
+	return longDate(lang, t)
+}
+
+// longDate writes t's date in words in lang: "31 March 2024".
+func longDate(lang string, t time.Time) string {
+	month := locales.T(lang, "tui.month."+strconv.Itoa(int(t.Month())))
+	return locales.T(lang, "tui.date_long", t.Day(), month, t.Year())
 }
 
 // groupTitle joins the enclosing groups' labels, outermost first, with
-// the repeat instance's number: "About your work › Tasks you do (2)".
-func groupTitle(c *Common, groups []questionnaires.GroupLabel) string {
+// each repeat instance's number and count: "About your work › Tasks you
+// do 2 of 3".
+func (q *question) groupTitle() string {
 	var parts []string
-	for _, g := range groups {
-		label := g.Label
-		if label == "" {
-			continue
+	for _, g := range q.prompt.Groups {
+		switch {
+		case g.Index > 0:
+			parts = append(parts, q.instanceTitle(g))
+		case g.Label != "":
+			parts = append(parts, g.Label)
 		}
-		if g.Index > 0 {
-			label = c.T("tui.repeat.instance", label, g.Index)
-		}
-		parts = append(parts, label)
 	}
 	return strings.Join(parts, " › ")
+}
+
+// instanceTitle names a repeat instance with its number among its
+// siblings: "Tasks you do 2 of 3".
+func (q *question) instanceTitle(g questionnaires.GroupLabel) string {
+	label := g.Label
+	if label == "" {
+		label = g.Name
+	}
+	return q.c.T("tui.repeat.instance_of", label, g.Index, instanceCount(q.items, q.prompt.Path, g))
+}
+
+// instanceCount is how many instances the repeat of g has, seen from the
+// prompt at path: the highest instance number in the summary under the
+// same parent instances.
+func instanceCount(items []questionnaires.Item, path string, g questionnaires.GroupLabel) int {
+	at := g.Name + "[" + strconv.Itoa(g.Index) + "]"
+	i := strings.Index("/"+path, "/"+at)
+	if i < 0 {
+		return g.Index
+	}
+	prefix := path[:i] + g.Name + "["
+	n := g.Index
+	for _, it := range items {
+		rest, ok := strings.CutPrefix(it.Path, prefix)
+		if !ok {
+			continue
+		}
+		num, _, _ := strings.Cut(rest, "]")
+		if k, err := strconv.Atoi(num); err == nil {
+			n = max(n, k)
+		}
+	}
+	return n
 }
 
 // repeatQuestion asks whether to add an instance of the repeat.
@@ -378,18 +621,18 @@ func (q *question) ShortHelp() []key.Binding {
 	k := q.c.Keys
 	switch q.kind {
 	case widgetSelect, widgetRepeat:
-		return []key.Binding{k.Up, k.Down, k.Confirm, k.Back, k.Leave, k.Help}
+		return []key.Binding{k.Up, k.Down, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 	case widgetMulti:
-		return []key.Binding{k.Up, k.Down, k.Toggle, k.Confirm, k.Back, k.Leave, k.Help}
+		return []key.Binding{k.Up, k.Down, k.Toggle, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 	}
-	return []key.Binding{k.Confirm, k.Back, k.Leave, k.Help}
+	return []key.Binding{k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 }
 
 func (q *question) FullHelp() [][]key.Binding {
 	k := q.c.Keys
 	return [][]key.Binding{
-		{k.Confirm, k.Next, k.Back, k.Leave},
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Toggle},
-		{k.Erase, k.Delete, k.Left, k.Right},
+		{k.Confirm, k.Next, k.Back, k.Jump, k.Settings, k.Remove, k.Leave},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Toggle, k.Filter},
+		{k.Erase, k.Delete, k.Left, k.Right, k.Newline},
 	}
 }

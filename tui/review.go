@@ -12,16 +12,17 @@ import (
 // finalizeFunc seals a completed interview (Options.Finalize).
 type finalizeFunc func(dev *store.Device, project *crypto.Project, s *questionnaires.Session) (string, error)
 
-// review lists every answer after the last question. Enter asks for a
+// review lists every answer after the last question, one highlighted:
+// the edit key changes it and comes back here. Enter asks for a
 // confirmation, and Enter again finalizes; a problem left (a required
 // answer missing) is listed instead, and Enter goes to it.
 type review struct {
 	c        *Common
 	iv       *interview
 	finalize finalizeFunc
-	items    []questionnaires.Item
+	items    []questionnaires.Item // the questions (notes left out)
 	problems []questionnaires.Violation
-	top      int  // first line shown
+	cursor   int  // the highlighted answer
 	confirm  bool // Enter was pressed once
 	working  bool // the record is being sealed
 	err      string
@@ -29,7 +30,11 @@ type review struct {
 
 func newReview(c *Common, iv *interview, finalize finalizeFunc) *review {
 	r := &review{c: c, iv: iv, finalize: finalize}
-	r.items = iv.session.Summary()
+	for _, it := range iv.session.Summary() {
+		if it.Type != "note" {
+			r.items = append(r.items, it)
+		}
+	}
 	r.problems = iv.session.Validate()
 	return r
 }
@@ -72,18 +77,37 @@ func (r *review) key(msg tea.KeyMsg) tea.Cmd {
 			return cmdOf(quitMsg{})
 		}
 		return cmdOf(goHomeMsg{notice: r.iv.leave(r.c)})
+	case key.Matches(msg, k.Edit):
+		return r.edit()
+	case key.Matches(msg, k.Jump):
+		return cmdOf(jumpMsg{r.iv})
 	case key.Matches(msg, k.Up):
-		r.top = max(r.top-1, 0)
+		r.cursor = max(r.cursor-1, 0)
 	case key.Matches(msg, k.Down):
-		r.top++
+		r.cursor = min(r.cursor+1, max(len(r.items)-1, 0))
 	case key.Matches(msg, k.PageUp):
-		r.top = max(r.top-r.c.bodyHeight()/2, 0)
+		r.cursor = max(r.cursor-r.c.bodyHeight()/3, 0)
 	case key.Matches(msg, k.PageDown):
-		r.top += r.c.bodyHeight() / 2
+		r.cursor = min(r.cursor+r.c.bodyHeight()/3, max(len(r.items)-1, 0))
 	case key.Matches(msg, k.Home):
-		r.top = 0
+		r.cursor = 0
+	case key.Matches(msg, k.End):
+		r.cursor = max(len(r.items)-1, 0)
 	}
 	return nil
+}
+
+// edit goes to the highlighted answer; confirming it comes back here.
+func (r *review) edit() tea.Cmd {
+	if len(r.items) == 0 {
+		return nil
+	}
+	if err := r.iv.session.Jump(r.items[r.cursor].Path); err != nil {
+		r.err = r.c.Err(err)
+		return nil
+	}
+	r.iv.toReview = true
+	return cmdOf(backToQuestionsMsg{r.iv})
 }
 
 // enter goes to the first problem, or asks for the confirmation, or (when
@@ -118,31 +142,27 @@ func (r *review) enter(confirmed bool) tea.Cmd {
 func (r *review) View() string {
 	c := r.c
 	rtl := r.iv.rtl
-	var lines []string
-	for _, it := range r.items {
-		if it.Type == "note" {
-			continue
+	blocks := make([]string, len(r.items))
+	for i, it := range r.items {
+		mark, st := markNoCursor+" ", c.Styles.Label
+		if i == r.cursor {
+			mark, st = markCursor+" ", c.Styles.Selected
 		}
-		label := it.Label
-		if label == "" {
-			label = it.Name
-		}
-		lines = append(lines, splitLines(c.block(c.Styles.Label, label, rtl))...)
+		lines := []string{c.block(st, c.lead(mark, itemLabel(it), rtl), rtl)}
 		answer := it.Display
-		st := c.Styles.Answer
+		ast := c.Styles.Answer
 		if answer == "" {
-			answer, st = c.T("tui.review.no_answer"), c.Styles.Muted
+			answer, ast = c.T("tui.review.no_answer"), c.Styles.Muted
 		}
-		lines = append(lines, splitLines(c.block(st, lead("  ", answer, rtl), rtl))...)
+		lines = append(lines, c.block(ast, c.lead("    ", answer, rtl), rtl))
 		if it.Problem != "" {
-			lines = append(lines, splitLines(c.block(c.Styles.Error, lead("  ! ", it.Problem, rtl), rtl))...)
+			lines = append(lines, c.block(c.Styles.Error, c.lead("    ! ", it.Problem, rtl), rtl))
 		}
+		blocks[i] = joinLines(lines)
 	}
 	foot := r.footer()
 	room := max(c.bodyHeight()-len(foot)-1, 1)
-	r.top = min(r.top, max(len(lines)-room, 0))
-	shown := lines[r.top:min(r.top+room, len(lines))]
-	body := append(append([]string{}, shown...), "")
+	body := []string{window(blocks, r.cursor, room), ""}
 	body = append(body, foot...)
 	return c.page(c.T("tui.review.title", r.iv.title), joinLines(body), r.ShortHelp(), rtl)
 }
@@ -174,12 +194,12 @@ func (r *review) footer() []string {
 
 func (r *review) ShortHelp() []key.Binding {
 	k := r.c.Keys
-	return []key.Binding{k.Confirm, k.Back, k.PageDown, k.Leave, k.Help}
+	return []key.Binding{k.Confirm, k.Edit, k.Up, k.Down, k.Back, k.Leave, k.Help}
 }
 
 func (r *review) FullHelp() [][]key.Binding {
 	k := r.c.Keys
-	return [][]key.Binding{{k.Confirm, k.Back, k.Leave}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Home}}
+	return [][]key.Binding{{k.Confirm, k.Edit, k.Jump, k.Back, k.Leave}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}}
 }
 
 // done says the record is sealed and in the outbox (or, in preview, that

@@ -1,10 +1,14 @@
 package tui
 
 import (
+	"context"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/enquete-field/enquete/store"
 )
 
@@ -13,6 +17,8 @@ import (
 type (
 	// langChosenMsg: the first-run screen picked the interface language.
 	langChosenMsg struct{ lang string }
+	// bidiChosenMsg: the first-run screen picked the right-to-left mode.
+	bidiChosenMsg struct{ mode BidiMode }
 	// deviceReadyMsg: the device key is open (created or unlocked).
 	deviceReadyMsg struct{ dev *store.Device }
 	// goHomeMsg: back to the home screen, with a notice to show there.
@@ -25,6 +31,8 @@ type (
 	resumeDraftMsg struct{ id string }
 	// reviewMsg: the interview is past its last question.
 	reviewMsg struct{ iv *interview }
+	// jumpMsg: show the list of questions, to go to any of them.
+	jumpMsg struct{ iv *interview }
 	// backToQuestionsMsg: leave the review for the last question.
 	backToQuestionsMsg struct{ iv *interview }
 	// finalizedMsg: the record is sealed and in the outbox as name.
@@ -32,6 +40,8 @@ type (
 		name    string
 		preview bool
 	}
+	// syncMsg: show the sync screen and send the outbox.
+	syncMsg struct{}
 	// quitMsg: leave the program normally.
 	quitMsg struct{}
 	// failedMsg: something the user cannot fix from this screen; shown on
@@ -45,11 +55,13 @@ func cmdOf(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 // Model is the root of the program: it owns the shared state, the active
 // screen and the help overlay, and moves between screens.
 type Model struct {
+	ctx    context.Context // the program's context (syncs stop with it)
 	c      *Common
 	opts   Options
 	dev    *store.Device
 	screen Component
 	help   *helpOverlay
+	set    *settingsScreen // the settings, open over the screen (nil: closed)
 
 	panicked bool  // a panic key was pressed: draw nothing, exit
 	fatal    error // the program ended on this error
@@ -58,7 +70,8 @@ type Model struct {
 // newModel builds the root model for opts, drawing with renderer r.
 func newModel(opts Options, r *lipgloss.Renderer) *Model {
 	c := NewCommon(r, opts.Lang)
-	m := &Model{c: c, opts: opts}
+	c.Bidi, _ = ParseBidiMode(opts.Bidi)
+	m := &Model{c: c, opts: opts, ctx: context.Background()}
 	m.help = newHelpOverlay(c)
 	return m
 }
@@ -70,7 +83,8 @@ func (m *Model) Init() tea.Cmd {
 	case m.opts.Preview != nil:
 		return m.startPreview()
 	case !m.opts.Home.HasDevice() && m.opts.Passphrase == "":
-		m.screen = newFirstRun(m.c, m.opts.Home)
+		_, chosen := ParseBidiMode(m.opts.Bidi)
+		m.screen = newFirstRun(m.c, m.opts.Home, !chosen)
 	case !m.opts.Home.HasDevice():
 		m.screen = newWorking(m.c)
 		return createDevice(m.opts.Home, m.opts.Passphrase)
@@ -125,6 +139,17 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case m.help.open:
 		m.help.Update(msg)
 		return nil, true
+	case m.set != nil:
+		if done, apply := m.set.Update(msg); done {
+			m.set = nil
+			if apply != nil {
+				return m.applySettings(*apply), true
+			}
+		}
+		return nil, true
+	case key.Matches(msg, keys.Settings) && m.screen != nil:
+		m.set = newSettings(m.c, m.session())
+		return nil, true
 	case key.Matches(msg, keys.Help) || (helpLetter(msg) && !m.typing()):
 		m.help.Show(m.screen)
 		return nil, true
@@ -172,6 +197,8 @@ func (m *Model) View() string {
 		return m.c.tooSmallView()
 	case m.help.open:
 		return m.help.View()
+	case m.set != nil:
+		return m.set.View()
 	case m.screen == nil:
 		return ""
 	}
@@ -183,4 +210,63 @@ func (m *Model) show(s Component) tea.Cmd {
 	s.SetSize(m.c.Width, m.c.Height)
 	m.screen = s
 	return s.Init()
+}
+
+// session is the interview's session on the active screen, or nil.
+func (m *Model) session() *questionnaires.Session {
+	if iv := m.interview(); iv != nil {
+		return iv.session
+	}
+	return nil
+}
+
+// interview is the interview on the active screen, or nil.
+func (m *Model) interview() *interview {
+	switch s := m.screen.(type) {
+	case *question:
+		return s.iv
+	case *review:
+		return s.iv
+	case *jumpList:
+		return s.iv
+	}
+	return nil
+}
+
+// applySettings switches languages and the right-to-left mode at once,
+// keeps them, and draws the active screen again in them. The form's
+// language follows a new interface language when the form has it, unless
+// it was chosen in the same breath.
+func (m *Model) applySettings(s settingsMsg) tea.Cmd {
+	old := m.c.Lang
+	if s.bidi != m.c.Bidi {
+		m.chooseBidi(s.bidi)
+	}
+	if s.lang != old {
+		m.chooseLanguage(s.lang)
+	}
+	iv := m.interview()
+	if iv == nil || iv.session == nil {
+		if _, ok := m.screen.(*home); ok {
+			return m.goHome("", false)
+		}
+		return nil
+	}
+	form := iv.session.Form()
+	switch {
+	case s.formLang != "" && s.formLang != iv.session.Language():
+		iv.session.SetLanguage(s.formLang)
+	case s.lang != old && formLangCode(form.LanguageFor(s.lang)) == s.lang:
+		iv.session.SetLanguage(s.lang)
+	}
+	iv.rtl = locales.IsRTL(formLangCode(iv.session.Language()))
+	switch sc := m.screen.(type) {
+	case *question:
+		return m.show(newQuestion(m.c, iv))
+	case *review:
+		return m.show(newReview(m.c, iv, sc.finalize))
+	case *jumpList:
+		return m.show(newJumpList(m.c, iv))
+	}
+	return nil
 }

@@ -49,11 +49,29 @@ type Options struct {
 	// InstallDemo installs the built-in demo project (demo keys) and
 	// returns it. Nil hides the demo from the home screen.
 	InstallDemo func(dev *store.Device) (*crypto.Project, error)
-	// SaveLanguage keeps the interface language chosen on first run (nil:
-	// the choice lasts for this run only).
+	// SaveLanguage keeps the interface language chosen on first run or in
+	// the settings (nil: the choice lasts for this run only).
 	SaveLanguage func(lang string) error
+	// Bidi is the right-to-left mode: "terminal" (the terminal reorders),
+	// "reorder" (Enquête reorders), "off". Empty: not chosen yet, so the
+	// first run asks with a calibration line (and "terminal" until then).
+	Bidi string
+	// SaveBidi keeps the right-to-left mode chosen (nil: this run only).
+	SaveBidi func(mode string) error
+	// Sync sends the sealed records waiting in the outbox to their
+	// archives, calling progress after each one the archive acknowledged
+	// (done of total). Nil hides the sync screen.
+	Sync func(ctx context.Context, progress func(done, total int)) (SyncReport, error)
 	// Now is the clock for interviews (nil: time.Now).
 	Now func() time.Time
+}
+
+// SyncReport is what a sync did: records sent and acknowledged, refused
+// by an archive (each with its reason, in the interface language), and
+// how many there were to send.
+type SyncReport struct {
+	Total, Stored int
+	Refused       []string
 }
 
 // Run runs the terminal interface until the user leaves. It returns nil
@@ -76,6 +94,7 @@ func Run(ctx context.Context, opts Options) error {
 	r := lipgloss.NewRenderer(out)
 	r.HasDarkBackground() // ask the terminal once, before the program reads its input
 	m := newModel(opts, r)
+	m.ctx = ctx
 	p := tea.NewProgram(m,
 		tea.WithContext(ctx),
 		tea.WithInput(in),

@@ -9,16 +9,18 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// textField is a one-line text entry: typing inserts at the cursor,
-// Backspace and Delete erase, ←/→/Home/End move. The cursor is drawn as a
-// text mark, so it shows without reverse video. A masked field shows one
-// bullet per character (passphrases). An accept function, when set, drops
-// runes the field cannot hold (letters in a number).
+// textField is a text entry: typing inserts at the cursor, Backspace and
+// Delete erase, ←/→/Home/End move. The cursor is drawn as a text mark, so
+// it shows without reverse video. A masked field shows one bullet per
+// character (passphrases). An accept function, when set, drops runes the
+// field cannot hold (letters in a number). A multi-line field (long text
+// answers) takes a new line with Alt+Enter or Ctrl+J and wraps.
 type textField struct {
-	runes  []rune
-	pos    int
-	masked bool
-	accept func(r rune) bool
+	runes     []rune
+	pos       int
+	masked    bool
+	multiline bool
+	accept    func(r rune) bool
 }
 
 // SetValue replaces the text and puts the cursor at its end.
@@ -43,6 +45,9 @@ func (f *textField) Update(msg tea.KeyMsg, keys *KeyMap) bool {
 	switch {
 	case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
 		f.insert(msg.Runes)
+	case f.multiline && key.Matches(msg, keys.Newline):
+		f.runes = append(f.runes[:f.pos], append([]rune{'\n'}, f.runes[f.pos:]...)...)
+		f.pos++
 	case key.Matches(msg, keys.Erase):
 		if f.pos > 0 {
 			f.runes = append(f.runes[:f.pos-1], f.runes[f.pos:]...)
@@ -74,10 +79,14 @@ func (f *textField) insert(rs []rune) {
 	}
 	var in []rune
 	for _, r := range rs {
-		if r == '\n' || r == '\r' || r == '\t' {
+		switch {
+		case r == '\r' && f.multiline:
+			continue
+		case r == '\n' && f.multiline:
+		case r == '\n' || r == '\r' || r == '\t':
 			r = ' '
 		}
-		if unicode.IsControl(r) || (f.accept != nil && !f.accept(r)) {
+		if (unicode.IsControl(r) && r != '\n') || (f.accept != nil && !f.accept(r)) {
 			continue
 		}
 		in = append(in, r)
@@ -101,4 +110,22 @@ func (f *textField) View(width int) string {
 	}
 	line := before + markCaret + after
 	return ansi.Truncate(line, width+1, "…")
+}
+
+// AreaView draws a multi-line field in width columns and at most height
+// lines, wrapped, keeping the line with the cursor in sight.
+func (f *textField) AreaView(width, height int) string {
+	text := string(f.runes[:f.pos]) + markCaret + string(f.runes[f.pos:])
+	var lines []string
+	focus := 0
+	for _, para := range strings.Split(text, "\n") {
+		wrapped := strings.Split(ansi.Wrap(para, max(width, 4), ""), "\n")
+		for _, w := range wrapped {
+			if strings.Contains(w, markCaret) {
+				focus = len(lines)
+			}
+			lines = append(lines, w)
+		}
+	}
+	return window(lines, focus, max(height, 1))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/enquete-field/enquete/store"
+	"github.com/enquete-field/enquete/sync"
 	"github.com/enquete-field/enquete/tui"
 )
 
@@ -27,7 +29,16 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 		InstallDemo: func(dev *store.Device) (*crypto.Project, error) {
 			return fieldwork.InstallDemo(h, dev)
 		},
-		SaveLanguage: func(lang string) error { return saveSettings(h, settings{Lang: lang}) },
+		SaveLanguage: func(lang string) error {
+			return updateSettings(h, func(s *settings) { s.Lang = lang })
+		},
+		Bidi: readSettings(h).Bidi,
+		Sync: func(ctx context.Context, progress func(done, total int)) (tui.SyncReport, error) {
+			return syncOutbox(ctx, h, e.lang, progress)
+		},
+		SaveBidi: func(mode string) error {
+			return updateSettings(h, func(s *settings) { s.Bidi = mode })
+		},
 	}
 	if e.passphraseFile != "" {
 		if pass, err := e.passphrase(false); err == nil {
@@ -37,10 +48,72 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 	return o
 }
 
+// syncOutbox sends every project's waiting records to its archive, as
+// `enquete sync` does, calling progress after each acknowledged record.
+func syncOutbox(ctx context.Context, h *store.Home, lang string, progress func(done, total int)) (tui.SyncReport, error) {
+	var rep tui.SyncReport
+	projects, err := h.Projects()
+	if err != nil {
+		return rep, err
+	}
+	entries, err := h.Outbox()
+	if err != nil {
+		return rep, err
+	}
+	batches := make([][]sync.Item, len(projects))
+	for i, p := range projects {
+		batches[i] = waitingItems(h, entries, p.ID)
+		rep.Total += len(batches[i])
+	}
+	var firstErr error
+	for i, p := range projects {
+		if len(batches[i]) == 0 {
+			continue
+		}
+		client := &sync.Client{URL: p.Archive}
+		res, err := client.Send(ctx, batches[i], func(name string) error {
+			if err := h.MarkSynced(p.ID, name); err != nil {
+				return err
+			}
+			rep.Stored++
+			progress(rep.Stored, rep.Total)
+			return nil
+		})
+		for _, r := range res.Rejected {
+			msg, _ := locales.Localize(r.Err(), lang)
+			rep.Refused = append(rep.Refused, msg)
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return rep, firstErr
+}
+
 // settings are the device's interface preferences, kept in the clear: they
 // hold no answer and nothing about informants.
 type settings struct {
 	Lang string `json:"lang,omitempty"`
+	// Bidi is the right-to-left mode (terminal, reorder, off); empty
+	// until the first run asks.
+	Bidi string `json:"bidi,omitempty"`
+}
+
+// readSettings reads the device's settings; missing or unreadable ones
+// are the defaults.
+func readSettings(h *store.Home) settings {
+	var s settings
+	if data, err := os.ReadFile(settingsPath(h)); err == nil {
+		_ = json.Unmarshal(data, &s)
+	}
+	return s
+}
+
+// updateSettings changes the kept settings with fn.
+func updateSettings(h *store.Home, fn func(*settings)) error {
+	s := readSettings(h)
+	fn(&s)
+	return saveSettings(h, s)
 }
 
 func settingsPath(h *store.Home) string { return filepath.Join(h.Dir(), "settings.json") }
@@ -59,8 +132,7 @@ func (e *env) uiLang(h *store.Home) string {
 	if e.langFlag != "" && locales.IsSupported(e.langFlag) {
 		return locales.Base(e.langFlag)
 	}
-	var s settings
-	if data, err := os.ReadFile(settingsPath(h)); err == nil && json.Unmarshal(data, &s) == nil && locales.IsSupported(s.Lang) {
+	if s := readSettings(h); locales.IsSupported(s.Lang) {
 		return s.Lang
 	}
 	return e.lang
