@@ -222,7 +222,7 @@ func (e *exporter) open(f archiveFile) *opened {
 		o.rec.Answers = nil
 	case crypto.KindForm:
 		src := o.rec.FormSource
-		form, err := questionnaires.Parse(src.Filename, src.Data)
+		form, err := questionnaires.ParseFiles(src.Filename, src.Data, crypto.FilesFS(src.Files))
 		o.prepared = preparedForm{form, err}
 	}
 	return o
@@ -240,6 +240,8 @@ func (e *exporter) take(o *opened) error {
 		return e.takeForm(o)
 	case crypto.KindSensitive:
 		e.secrets.add(r)
+		return nil
+	case crypto.KindAttachment:
 		return nil
 	}
 	id := appendString(nil, r.ID)
