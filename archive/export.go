@@ -54,7 +54,8 @@ type Summary struct {
 	Sensitive  int      // responses whose sensitive answers were not re-linked: the export is pseudonymous
 	Relinked   int      // responses whose sensitive answers were re-linked (a custodian identity was given)
 	Orphans    int      // sensitive records whose response is not in the archive (not exported)
-	Files      []string // files written in OutDir, in order
+	Media      int      // attachments written to media/ (csv)
+	Files      []string // files written in OutDir, in order (media/NAME for attachments)
 }
 
 // Export decrypts every record file of an archive folder and writes the
@@ -100,6 +101,7 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 		e.sink = &jsonlSink{e: e}
 	} else {
 		e.sink = &csvSink{e: e}
+		e.media = newMedia(work)
 	}
 	if err := e.run(ctx); err != nil {
 		return nil, err
@@ -167,6 +169,7 @@ type exporter struct {
 	forms   map[string]*formInfo // form id → newest questionnaire
 	ids     *sorter              // record id, time, path: to find copies
 	secrets *secrets             // sensitive records opened, by link
+	media   *media               // attachments (csv only)
 	sum     *Summary
 }
 
@@ -220,9 +223,15 @@ func (e *exporter) open(f archiveFile) *opened {
 	case crypto.KindResponse:
 		o.prepared = e.sink.prepare(o.rec, f)
 		o.rec.Answers = nil
+	case crypto.KindAttachment:
+		if e.media == nil {
+			o.rec.Content = nil
+		} else if err := e.media.storeContent(o.rec); err != nil {
+			o.prepared = err
+		}
 	case crypto.KindForm:
 		src := o.rec.FormSource
-		form, err := questionnaires.Parse(src.Filename, src.Data)
+		form, err := questionnaires.ParseFiles(src.Filename, src.Data, crypto.FilesFS(src.Files))
 		o.prepared = preparedForm{form, err}
 	}
 	return o
@@ -240,7 +249,22 @@ func (e *exporter) take(o *opened) error {
 		return e.takeForm(o)
 	case crypto.KindSensitive:
 		e.secrets.add(r)
+		if e.media != nil {
+			e.media.addRecord(r, o.file)
+		}
 		return nil
+	case crypto.KindAttachment:
+		if o.prepared != nil {
+			e.skip(o.file, locales.Errorf("archive.export.write", e.opts.OutDir, o.prepared.(error).Error()))
+			return nil
+		}
+		if e.media != nil {
+			e.media.addContent(r, o.file)
+		}
+		return nil
+	}
+	if e.media != nil {
+		e.media.addRecord(r, o.file)
 	}
 	id := appendString(nil, r.ID)
 	id = binary.BigEndian.AppendUint64(id, ^uint64(o.file.mod.UnixNano()))

@@ -249,6 +249,8 @@ type csvOutput struct {
 	work  string
 	seq   int // this output's number in the export, for unique temporary names
 	files []*os.File
+	media *media            // attachments: counts, and names renamed in media/
+	names map[string]string // the current record's renamed files
 }
 
 // open creates the table files and writes their headers.
@@ -273,6 +275,7 @@ func (o *csvOutput) row(r *reader) error {
 	m := r.meta()
 	key := instanceKey(m.ID)
 	root := o.form.tables[0]
+	o.names = o.media.renamed(m.ID)
 	o.fill(root, r, key)
 	if r.err != nil {
 		return r.err
@@ -282,11 +285,25 @@ func (o *csvOutput) row(r *reader) error {
 	for _, c := range root.cells {
 		w.cell(c)
 	}
-	for _, v := range []string{key, "", "", "0", "0", "", "", m.Device, "0", m.Version} {
+	present, expected := o.media.counts(m.ID)
+	for _, v := range []string{key, "", "", strconv.Itoa(present), strconv.Itoa(expected), "", "", m.Device, "0", m.Version} {
 		w.cellString(v)
 	}
 	w.end()
 	return nil
+}
+
+// mediaTypes are the column types whose cells name a file in media/ ("":
+// a column guessed from records, whose type is unknown).
+var mediaTypes = map[string]bool{"image": true, "audio": true, "video": true, "file": true, "": true}
+
+// mediaName is the name in media/ of the file an answer of the current
+// record names (renamed when an older record took its name).
+func (o *csvOutput) mediaName(v []byte) []byte {
+	if n, ok := o.names[string(v)]; ok {
+		return []byte(n)
+	}
+	return v
 }
 
 // instanceKey is a record's KEY: "uuid:" and its id.
@@ -307,9 +324,12 @@ func (o *csvOutput) fill(t *csvTable, r *reader, key string) {
 	}
 	r.object(func(k, v []byte) {
 		for _, i := range t.index[string(k)] {
-			if p := t.cols[i].Part; p != "" {
-				t.cells[i] = geoPart(v, p)
-			} else {
+			switch c := t.cols[i]; {
+			case c.Part != "":
+				t.cells[i] = geoPart(v, c.Part)
+			case mediaTypes[c.Type]:
+				t.cells[i] = o.mediaName(v)
+			default:
 				t.cells[i] = v
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/enquete-field/enquete/crypto"
 )
@@ -150,6 +151,8 @@ func (s *csvSink) finish(dups map[string]bool) ([]string, error) {
 	var names []string
 	seen := &once{dups: dups, done: map[string]bool{}}
 	taken := fileNames{}
+	stems := map[string]string{} // form id → its root file's name without .csv
+	s.e.media.assign()
 	for _, id := range s.e.formIDs() {
 		layout, err := s.layout(id)
 		if err != nil {
@@ -158,7 +161,8 @@ func (s *csvSink) finish(dups map[string]bool) ([]string, error) {
 		for _, t := range layout.tables {
 			t.file = taken.unique(t.file)
 		}
-		out := &csvOutput{form: layout, work: s.e.work, seq: len(s.outs)}
+		stems[id] = strings.TrimSuffix(layout.tables[0].file, ".csv")
+		out := &csvOutput{form: layout, work: s.e.work, seq: len(s.outs), media: s.e.media}
 		s.outs = append(s.outs, out)
 		if err := out.open(); err != nil {
 			return names, err
@@ -182,7 +186,9 @@ func (s *csvSink) finish(dups map[string]bool) ([]string, error) {
 			return names, err
 		}
 	}
-	return names, nil
+	written, err := s.e.media.write(s.e.opts.OutDir, stems)
+	s.e.sum.Media = s.e.media.written
+	return append(names, written...), err
 }
 
 // layout is the CSV layout of form id: from its newest questionnaire, or

@@ -73,7 +73,11 @@ func (p Problem) Localize(lang string) string {
 //     1, 2, … with none missing (gaps) and none twice (forks), each record
 //     carrying the canonical hash of the one before (else a fork);
 //   - a response without a device signature is a problem when other
-//     responses of its project are signed (anonymous projects sign none).
+//     responses of its project are signed (anonymous projects sign none);
+//   - every attachment a record lists is in the archive, in the sealed
+//     file the record names, with the content hash, name and record id
+//     the record lists (else a problem); an attachment no record lists is
+//     a warning (a device that crashed while finalizing leaves one).
 //
 // It returns the problems found, one per line, also written to opts.Log
 // as they are found, with one line per device chain at the end. An error is
@@ -99,7 +103,7 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	}
 	v := &verifier{opts: opts, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
 		chains: newSorter("", "", 0), signedProjects: map[string]bool{},
-		links: map[string]bool{}, secretLinks: map[string]bool{}}
+		links: map[string]bool{}, secretLinks: map[string]bool{}, attachments: newAttachmentCheck()}
 	feed := func(yield func(archiveFile) bool) error {
 		return stopped(walkFiles(ctx, opts.Archive, func(f archiveFile) error {
 			if !yield(f) {
@@ -112,6 +116,7 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 		return v.problems, err
 	}
 	v.unsignedInSignedProjects()
+	v.attachments.check(v.report)
 	v.custodianOnly()
 	v.checkChains()
 	fmt.Fprintln(opts.Log, locales.T(opts.Lang, "archive.verify.summary",
@@ -147,6 +152,7 @@ type verifier struct {
 	closed         []Problem       // files no identity given opens, reported at the end
 	links          map[string]bool // linkKey of responses with a sensitive record…
 	secretLinks    map[string]bool // …and of the sensitive records opened
+	attachments    *attachmentCheck
 	files          int
 }
 
@@ -211,6 +217,7 @@ func (v *verifier) take(c checked) error {
 		return nil
 	}
 	r := c.rec
+	v.attachments.add(r, c.file)
 	switch k := linkKey(r.Project, r.Link); {
 	case k == "":
 	case r.Kind == crypto.KindSensitive:

@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"io/fs"
 	"net/url"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,12 +18,23 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
-// The project file's first line, and the manifest's format tag and version.
+// The project file's first line, and the manifest's format tag and
+// versions. A project whose questionnaire reads no file beside itself is
+// written as version 1, which every release of Enquête reads; one that
+// carries such files (Project.Files) is version 2, so that an older
+// release refuses it with "version 2 is not supported" rather than
+// installing a form it cannot compile.
 const (
 	projectMagic   = "enquete project v"
 	ProjectFormat  = "enquete.project"
-	ProjectVersion = 1
+	ProjectVersion = 2 // the newest version this package reads and writes
+	// ProjectVersionNoFiles is the version of a project without Files.
+	ProjectVersionNoFiles = 1
 )
+
+// MaxProjectFiles bounds what Project.Files may hold, all files together:
+// the project file travels to every laptop and is read whole.
+const MaxProjectFiles = 32 << 20
 
 // Project is what a project file tells a field laptop: the questionnaire,
 // who records are sealed to, where they go, and the policies.
@@ -35,7 +48,72 @@ type Project struct {
 	Archive    string    // the archive's URL (http or https), or "" for sneakernet only
 	Anonymous  bool      // records carry no device, signature, or time finer than the day
 	Created    time.Time // when the file was signed
+	// Files are the files beside the questionnaire that it reads (choice
+	// lists of select_*_from_file, itemsets.csv, pulldata CSVs), file
+	// name → content, as questionnaires.ParseFiles kept them in
+	// Form.Files. Signed with the rest; nil when the form reads none.
+	Files map[string][]byte
 }
+
+// FilesFS returns p.Files as a read-only file system, for
+// questionnaires.ParseFiles: a laptop compiles the form from the signed
+// project alone, never from files on its disk. nil when p has no files.
+func (p *Project) FilesFS() fs.FS { return FilesFS(p.Files) }
+
+// FilesFS returns files (name → content, names without folders) as a
+// read-only in-memory file system; nil when files is empty.
+func FilesFS(files map[string][]byte) fs.FS {
+	if len(files) == 0 {
+		return nil
+	}
+	return memFS(files)
+}
+
+// memFS is a flat in-memory file system: fs.ReadFile and fs.Stat work on
+// its file names; "." lists nothing (no caller needs it).
+type memFS map[string][]byte
+
+func (m memFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	data, ok := m[name]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return &memFile{name: name, r: bytes.NewReader(data), size: int64(len(data))}, nil
+}
+
+// ReadFile lets fs.ReadFile skip the copy through Open.
+func (m memFS) ReadFile(name string) ([]byte, error) {
+	data, ok := m[name]
+	if !ok || !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
+	}
+	return bytes.Clone(data), nil
+}
+
+type memFile struct {
+	name string
+	r    *bytes.Reader
+	size int64
+}
+
+func (f *memFile) Stat() (fs.FileInfo, error) { return memInfo{f.name, f.size}, nil }
+func (f *memFile) Read(b []byte) (int, error) { return f.r.Read(b) }
+func (f *memFile) Close() error               { return nil }
+
+type memInfo struct {
+	name string
+	size int64
+}
+
+func (i memInfo) Name() string       { return path.Base(i.name) }
+func (i memInfo) Size() int64        { return i.size }
+func (i memInfo) Mode() fs.FileMode  { return 0o444 }
+func (i memInfo) ModTime() time.Time { return time.Time{} }
+func (i memInfo) IsDir() bool        { return false }
+func (i memInfo) Sys() any           { return nil }
 
 // manifest is the project as JSON, the text of the signed note.
 type manifest struct {
@@ -49,6 +127,8 @@ type manifest struct {
 	Archive    string       `json:"archive"`
 	Anonymous  bool         `json:"anonymous"`
 	Created    string       `json:"created"`
+	// Files: version 2 only; base64 in JSON.
+	Files map[string][]byte `json:"files,omitempty"`
 }
 
 type manifestForm struct {
@@ -104,13 +184,18 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 	if err != nil {
 		return nil, errorf(KeySignerKey).Wrap(err)
 	}
+	version := p.version()
 	m := manifest{
-		Format: ProjectFormat, Version: ProjectVersion,
+		Format: ProjectFormat, Version: version,
 		ID: p.ID, Title: p.Title,
 		Form:       manifestForm{Filename: p.FormFile, Data: p.Form},
 		Recipients: p.Recipients, Custodians: p.Custodians,
 		Archive: p.Archive, Anonymous: p.Anonymous,
 		Created: p.Created.UTC().Format(time.RFC3339),
+		Files:   p.Files,
+	}
+	if len(m.Files) == 0 {
+		m.Files = nil
 	}
 	if m.Custodians == nil {
 		m.Custodians = []string{}
@@ -123,8 +208,16 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 	if err != nil {
 		return nil, errorf(KeySignerKey).Wrap(err)
 	}
-	out := []byte(projectMagic + strconv.Itoa(ProjectVersion) + "\n" + vkey + "\n")
+	out := []byte(projectMagic + strconv.Itoa(version) + "\n" + vkey + "\n")
 	return append(out, signed...), nil
+}
+
+// version is the project file version p needs: 2 with files, else 1.
+func (p *Project) version() int {
+	if len(p.Files) > 0 {
+		return ProjectVersion
+	}
+	return ProjectVersionNoFiles
 }
 
 // verifierKey derives the verifier key of a note signing key
@@ -154,11 +247,12 @@ func OpenProject(file []byte) (p *Project, vkey string, err error) {
 	if !ok {
 		return nil, "", errorf(KeyProjectFormat)
 	}
-	if n, err := strconv.Atoi(version); err != nil || n != ProjectVersion {
-		if err != nil {
-			return nil, "", errorf(KeyProjectFormat)
-		}
-		return nil, "", errorf(KeyProjectVersion, n).Hint(hintUpdate)
+	lineVersion, err := strconv.Atoi(version)
+	if err != nil {
+		return nil, "", errorf(KeyProjectFormat)
+	}
+	if lineVersion < ProjectVersionNoFiles || lineVersion > ProjectVersion {
+		return nil, "", errorf(KeyProjectVersion, lineVersion).Hint(hintUpdate)
 	}
 	vk, msg, ok := bytes.Cut(rest, []byte("\n"))
 	if !ok {
@@ -176,6 +270,9 @@ func OpenProject(file []byte) (p *Project, vkey string, err error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if p.version() != lineVersion {
+		return nil, "", errorf(KeyProjectField, "version")
+	}
 	return p, string(vk), nil
 }
 
@@ -190,7 +287,7 @@ func parseManifest(text []byte) (*Project, error) {
 	if m.Format != ProjectFormat {
 		return nil, errorf(KeyProjectFormat)
 	}
-	if m.Version != ProjectVersion {
+	if m.Version < ProjectVersionNoFiles || m.Version > ProjectVersion {
 		return nil, errorf(KeyProjectVersion, m.Version).Hint(hintUpdate)
 	}
 	created, err := time.Parse(time.RFC3339, m.Created)
@@ -200,10 +297,18 @@ func parseManifest(text []byte) (*Project, error) {
 	p := &Project{
 		ID: m.ID, Title: m.Title, FormFile: m.Form.Filename, Form: m.Form.Data,
 		Recipients: m.Recipients, Custodians: m.Custodians,
-		Archive: m.Archive, Anonymous: m.Anonymous, Created: created,
+		Archive: m.Archive, Anonymous: m.Anonymous, Created: created, Files: m.Files,
 	}
 	if len(p.Custodians) == 0 {
 		p.Custodians = nil
+	}
+	if len(p.Files) == 0 {
+		p.Files = nil
+	}
+	// A version 1 manifest has no files; version 2 is only written with
+	// some, so each version has exactly one reading.
+	if p.version() != m.Version {
+		return nil, errorf(KeyProjectField, "files")
 	}
 	if err := p.validate(); err != nil {
 		return nil, err
@@ -224,6 +329,9 @@ func (p *Project) validate() error {
 	case len(p.Form) == 0:
 		return bad("form")
 	}
+	if err := validFiles(p.Files); err != nil {
+		return err
+	}
 	if _, err := ParseRecipients(p.Recipients); err != nil {
 		return errorf(KeyProjectField, "recipients").Wrap(err)
 	}
@@ -239,6 +347,28 @@ func (p *Project) validate() error {
 		}
 	}
 	return nil
+}
+
+// validFiles checks the names of the files beside the questionnaire (a
+// plain name: no folder, nothing hidden, valid UTF-8) and their total size.
+func validFiles(files map[string][]byte) error {
+	var total int64
+	for name, data := range files {
+		if !validFileName(name) {
+			return errorf(KeyProjectField, "files: "+strconv.Quote(name))
+		}
+		total += int64(len(data))
+	}
+	if total > MaxProjectFiles {
+		return errorf(KeyProjectField, "files").Wrap(errorf(KeyTooLarge, formatSize(MaxProjectFiles)))
+	}
+	return nil
+}
+
+// validFileName accepts a file name with no folder part.
+func validFileName(name string) bool {
+	return name != "" && len(name) <= 255 && utf8.ValidString(name) && fs.ValidPath(name) &&
+		!strings.ContainsAny(name, "/\\\x00") && name[0] != '.'
 }
 
 // validProjectID: 1 to 64 of letters, digits, . _ -, not starting with a dot.

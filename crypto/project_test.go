@@ -2,9 +2,14 @@ package crypto
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 func testProject(t *testing.T) *Project {
@@ -94,7 +99,9 @@ func TestProjectTampering(t *testing.T) {
 			t.Fatalf("cut at %d accepted", n)
 		}
 	}
-	_, _, err = OpenProject([]byte("enquete project v2\nx\n"))
+	_, _, err = OpenProject([]byte("enquete project v3\nx\n"))
+	wantKey(t, err, KeyProjectVersion)
+	_, _, err = OpenProject([]byte("enquete project v0\nx\n"))
 	wantKey(t, err, KeyProjectVersion)
 	_, _, err = OpenProject([]byte("PK\x03\x04"))
 	wantKey(t, err, KeyProjectFormat)
@@ -132,4 +139,117 @@ func TestProjectRefusesBadFields(t *testing.T) {
 		_, _, err := NewProjectSigner(name)
 		wantKey(t, err, KeySignerName)
 	}
+}
+
+// TestProjectFiles: the files beside the questionnaire travel signed in a
+// version 2 project file; a project without them stays version 1.
+func TestProjectFiles(t *testing.T) {
+	skey, _, _ := NewProjectSigner("lab")
+	p := testProject(t)
+	plain, err := SignProject(p, skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(plain, []byte("enquete project v1\n")) || bytes.Contains(plain, []byte(`"files"`)) {
+		t.Fatalf("a project without files must stay version 1:\n%s", plain)
+	}
+	p.Files = map[string][]byte{"villages.csv": []byte("name,label\nanka,Ankadifotsy\n"), "itemsets.csv": {}}
+	file, err := SignProject(p, skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(file, []byte("enquete project v2\n")) || !bytes.Contains(file, []byte(`"version":2`)) {
+		t.Fatalf("a project with files is version 2:\n%s", file)
+	}
+	got, _, err := OpenProject(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Files) != 2 || !bytes.Equal(got.Files["villages.csv"], p.Files["villages.csv"]) {
+		t.Fatalf("files changed: %q", got.Files)
+	}
+	fsys := got.FilesFS()
+	data, err := fs.ReadFile(fsys, "villages.csv")
+	if err != nil || !bytes.Equal(data, p.Files["villages.csv"]) {
+		t.Fatalf("ReadFile: %q, %v", data, err)
+	}
+	f, err := fsys.Open("villages.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.Stat(); err != nil || st.Size() != int64(len(data)) || st.Name() != "villages.csv" {
+		t.Fatalf("stat: %v %v", st, err)
+	}
+	f.Close()
+	for _, name := range []string{"missing.csv", "../villages.csv", "/villages.csv"} {
+		if _, err := fs.ReadFile(fsys, name); !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("%s: %v, want not found", name, err)
+		}
+	}
+	if (&Project{}).FilesFS() != nil {
+		t.Error("no files: FilesFS must be nil (questionnaires then reads nothing)")
+	}
+	for i := 0; i < len(file); i += 7 {
+		bad := bytes.Clone(file)
+		bad[i] ^= 0x04
+		if _, _, err := OpenProject(bad); err == nil {
+			t.Fatalf("flipping byte %d of a version 2 file went unnoticed", i)
+		}
+	}
+}
+
+// TestProjectFilesVersionMismatch: a signed manifest whose version does not
+// match its files (v1 with files, v2 without) or its first line is refused.
+func TestProjectFilesVersionMismatch(t *testing.T) {
+	skey, vkey, _ := NewProjectSigner("lab")
+	signer, _ := note.NewSigner(skey)
+	p := testProject(t)
+	base := map[string]any{"format": ProjectFormat, "id": p.ID, "title": p.Title,
+		"form": map[string]any{"filename": p.FormFile, "data": p.Form}, "recipients": p.Recipients,
+		"custodians": []string{}, "archive": p.Archive, "anonymous": false, "created": "2024-06-01T08:00:00Z"}
+	tests := []struct {
+		name  string
+		line  int
+		man   int
+		files bool
+		key   string
+	}{
+		{"v1 with files", 1, 1, true, KeyProjectField},
+		{"v2 without files", 2, 2, false, KeyProjectField},
+		{"v1 line, v2 manifest", 1, 2, true, KeyProjectField},
+		{"v2 line, v1 manifest", 2, 1, false, KeyProjectField},
+		{"v3 manifest", 2, 3, true, KeyProjectVersion},
+	}
+	for _, tt := range tests {
+		m := map[string]any{}
+		for k, v := range base {
+			m[k] = v
+		}
+		m["version"] = tt.man
+		if tt.files {
+			m["files"] = map[string][]byte{"a.csv": []byte("name\n")}
+		}
+		text, _ := json.Marshal(m)
+		signed, err := note.Sign(&note.Note{Text: string(text) + "\n"}, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := append([]byte("enquete project v"+string(rune('0'+tt.line))+"\n"+vkey+"\n"), signed...)
+		_, _, err = OpenProject(file)
+		wantKey(t, err, tt.key)
+	}
+}
+
+func TestProjectRefusesBadFiles(t *testing.T) {
+	skey, _, _ := NewProjectSigner("lab")
+	for _, name := range []string{"", "a/b.csv", `a\b.csv`, "../x.csv", ".hidden.csv", "nul\x00.csv", "\xff.csv"} {
+		p := testProject(t)
+		p.Files = map[string][]byte{name: []byte("x")}
+		_, err := SignProject(p, skey)
+		wantKey(t, err, KeyProjectField)
+	}
+	p := testProject(t)
+	p.Files = map[string][]byte{"a.csv": make([]byte, MaxProjectFiles/2), "b.csv": make([]byte, MaxProjectFiles/2+1)}
+	_, err := SignProject(p, skey)
+	wantKey(t, err, KeyProjectField)
 }

@@ -15,18 +15,30 @@ import (
 	"time"
 )
 
-// The record format tag and the version this package reads and writes.
+// The record format tag and the versions this package reads and writes.
+// A record that uses nothing added in version 2 is written as version 1,
+// which every release of Enquête reads; one that carries attachments (kind
+// attachment, the attachments member, form_source.files) is version 2,
+// so that an older release says "version 2 is not supported" instead of
+// dropping the files. [Record.MinVersion] tells which.
 const (
-	RecordFormat  = "enquete.record"
-	RecordVersion = 1
+	RecordFormat             = "enquete.record"
+	RecordVersion            = 1 // records without attachments
+	RecordVersionAttachments = 2 // records that carry or list attachments
 )
 
 // Record kinds.
 const (
-	KindResponse  = "response"  // one interview's answers
-	KindForm      = "form"      // the questionnaire itself, in FormSource
-	KindSensitive = "sensitive" // identifying answers, sealed to custodians, joined by Link
+	KindResponse   = "response"   // one interview's answers
+	KindForm       = "form"       // the questionnaire itself, in FormSource
+	KindSensitive  = "sensitive"  // identifying answers, sealed to custodians, joined by Link
+	KindAttachment = "attachment" // one file of a response (a photo, a recording, the audit log), in Content
 )
+
+// MaxAttachment is the largest file a record can carry as one attachment.
+// Sealed (zstd, Padmé padding, age) it still fits the archive server's
+// default limit of 16 MiB per record.
+const MaxAttachment = 15 << 20
 
 // signingContext prefixes the canonical JSON in every record signature, so
 // a record signature can never be taken for a signature of anything else.
@@ -50,8 +62,35 @@ type Record struct {
 	Recipients []string        `json:"recipients"`            // the recipients the record is sealed to
 	Link       string          `json:"link,omitempty"`        // joins a response and its sensitive record
 	FormSource *FormSource     `json:"form_source,omitempty"` // kind form: the questionnaire file
-	Device     *DeviceStamp    `json:"device,omitempty"`      // absent in anonymous mode
-	Signature  string          `json:"signature,omitempty"`   // base64 Ed25519; absent in anonymous mode
+	// Attachments lists a response's files, each sealed apart in a record
+	// of kind attachment (version 2).
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// Attachment says, in a record of kind attachment, whose file it is
+	// (version 2).
+	Attachment *AttachedTo  `json:"attachment,omitempty"`
+	Device     *DeviceStamp `json:"device,omitempty"`    // absent in anonymous mode
+	Signature  string       `json:"signature,omitempty"` // base64 Ed25519; absent in anonymous mode
+	// Content is, in a record of kind attachment, the file's bytes: they
+	// follow the JSON in the plaintext, after one line feed.
+	Content []byte `json:"-"`
+}
+
+// Attachment is one entry of a response's attachment list: a file its
+// answers name, sealed apart. The response's signature covers the list,
+// and so, through SHA256, each file's content.
+type Attachment struct {
+	Name   string `json:"name"`   // the file name, as the answers hold it
+	SHA256 string `json:"sha256"` // hex SHA-256 of the file's content
+	Size   int64  `json:"size"`   // the content's length in bytes
+	File   string `json:"file"`   // the sealed file holding it: "<64 hex>.age"
+}
+
+// AttachedTo heads a record of kind attachment.
+type AttachedTo struct {
+	Record string `json:"record"` // the id of the response it belongs to
+	Name   string `json:"name"`   // the file name, as the response's answers hold it
+	SHA256 string `json:"sha256"` // hex SHA-256 of Content
+	Size   int64  `json:"size"`   // len(Content)
 }
 
 // FormRef names the questionnaire a record answers.
@@ -65,6 +104,9 @@ type FormRef struct {
 type FormSource struct {
 	Filename string `json:"filename"`
 	Data     []byte `json:"data"` // base64 in JSON
+	// Files are the files beside the questionnaire that it reads
+	// (Project.Files), name → content, base64 in JSON (version 2).
+	Files map[string][]byte `json:"files,omitempty"`
 }
 
 // DeviceStamp says which device made a record and where it sits in that
@@ -108,9 +150,31 @@ func DeviceID(pub ed25519.PublicKey) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// Marshal returns the record's JSON, compact, without HTML escaping. nil
-// Answers and Recipients are written as {} and [].
+// MinVersion is the lowest version that can hold r: RecordVersionAttachments
+// when it is an attachment, lists attachments or carries form files, else
+// RecordVersion. Writers set Version to it before signing.
+func (r *Record) MinVersion() int {
+	if r.Kind == KindAttachment || len(r.Attachments) > 0 || r.FormSource != nil && len(r.FormSource.Files) > 0 {
+		return RecordVersionAttachments
+	}
+	return RecordVersion
+}
+
+// Marshal returns the record's plaintext: its JSON, compact, without HTML
+// escaping (nil Answers and Recipients are written as {} and []), and, for
+// a record of kind attachment, a line feed and the Content.
 func (r *Record) Marshal() ([]byte, error) {
+	data, err := r.marshalJSON()
+	if err != nil || r.Kind != KindAttachment {
+		return data, err
+	}
+	out := make([]byte, 0, len(data)+1+len(r.Content))
+	out = append(append(data, '\n'), r.Content...)
+	return out, nil
+}
+
+// marshalJSON is the record's JSON alone.
+func (r *Record) marshalJSON() ([]byte, error) {
 	c := *r
 	if c.Answers == nil {
 		c.Answers = map[string]any{}
@@ -136,7 +200,7 @@ func encodeJSON(v any) ([]byte, error) {
 // sorted, no insignificant whitespace, no HTML escaping, numbers as written.
 // Without withSignature the signature member is left out.
 func (r *Record) canonical(withSignature bool) ([]byte, error) {
-	data, err := r.Marshal()
+	data, err := r.marshalJSON()
 	if err != nil {
 		return nil, err
 	}
@@ -232,12 +296,14 @@ func (r *Record) CanonicalHash() (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// ParseRecord reads record JSON (what [Open] returns). It refuses anything
-// that is not a version 1 Enquête record: other format tags
-// (KeyRecordFormat), other versions (KeyRecordVersion), unknown or invalid
-// fields (KeyRecordField), malformed JSON (KeyRecordJSON). Numbers in
-// answers and audit are kept verbatim (json.Number). It does not check the
-// signature: call [Record.VerifySignature].
+// ParseRecord reads a record's plaintext (what [Open] returns): its JSON
+// and, for kind attachment, the Content after it (checked against its
+// SHA-256 and size). It refuses anything that is not a version 1 or 2
+// Enquête record: other format tags (KeyRecordFormat), other versions
+// (KeyRecordVersion), unknown or invalid fields, and version 2 members in
+// a version 1 record (KeyRecordField), malformed JSON (KeyRecordJSON).
+// Numbers in answers and audit are kept verbatim (json.Number). It does
+// not check the signature: call [Record.VerifySignature].
 func ParseRecord(plaintext []byte) (*Record, error) {
 	// One decoding pass on the common path (the lab's export reads every
 	// record); the slower probe below runs only to explain a failure.
@@ -251,10 +317,16 @@ func ParseRecord(plaintext []byte) (*Record, error) {
 		}
 		return nil, fieldError(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if r.Kind == KindAttachment {
+		rest := plaintext[dec.InputOffset():]
+		if len(rest) == 0 || rest[0] != '\n' {
+			return nil, errorf(KeyRecordField, "content")
+		}
+		r.Content = bytes.Clone(rest[1:])
+	} else if _, err := dec.Token(); err != io.EOF {
 		return nil, errorf(KeyRecordJSON)
 	}
-	if r.Format != RecordFormat || r.Version != RecordVersion {
+	if r.Format != RecordFormat || !knownVersion(r.Version) {
 		return nil, probeRecord(plaintext)
 	}
 	if err := r.validate(); err != nil {
@@ -281,11 +353,14 @@ func probeRecord(plaintext []byte) error {
 		}
 		return errorf(KeyRecordFormat, format)
 	}
-	if v, ok := probe.Version.(float64); !ok || v != RecordVersion {
+	if v, ok := probe.Version.(float64); !ok || v != float64(int(v)) || !knownVersion(int(v)) {
 		return errorf(KeyRecordVersion, probe.Version).Hint(hintUpdate)
 	}
 	return nil
 }
+
+// knownVersion reports whether this package reads record version v.
+func knownVersion(v int) bool { return v == RecordVersion || v == RecordVersionAttachments }
 
 // fieldError turns a decoding error into a user error naming the field.
 func fieldError(err error) error {
@@ -303,7 +378,8 @@ func fieldError(err error) error {
 func (r *Record) validate() error {
 	bad := func(field string) error { return errorf(KeyRecordField, field) }
 	switch {
-	case r.Kind != KindResponse && r.Kind != KindForm && r.Kind != KindSensitive:
+	case r.Kind != KindResponse && r.Kind != KindForm && r.Kind != KindSensitive &&
+		(r.Kind != KindAttachment || r.Version < RecordVersionAttachments):
 		return bad("kind")
 	case r.ID == "":
 		return bad("id")
@@ -320,6 +396,9 @@ func (r *Record) validate() error {
 	case r.Form.SHA256 != "" && !isHex(r.Form.SHA256, 64):
 		return bad("form.sha256")
 	}
+	if err := r.validateAttachments(); err != nil {
+		return err
+	}
 	if d := r.Device; d != nil {
 		switch {
 		case d.Seq < 1:
@@ -331,6 +410,82 @@ func (r *Record) validate() error {
 		}
 	}
 	return nil
+}
+
+// validateAttachments checks the version 2 members: none in a version 1
+// record; a well-formed attachment list; an attachment's head and content.
+func (r *Record) validateAttachments() error {
+	bad := func(field string) error { return errorf(KeyRecordField, field) }
+	if r.Version < RecordVersionAttachments {
+		switch {
+		case r.Attachments != nil:
+			return bad("attachments")
+		case r.Attachment != nil:
+			return bad("attachment")
+		case r.FormSource != nil && r.FormSource.Files != nil:
+			return bad("form_source.files")
+		}
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, a := range r.Attachments {
+		switch {
+		case !ValidAttachmentName(a.Name) || seen[a.Name]:
+			return bad("attachments.name")
+		case !isHex(a.SHA256, 64):
+			return bad("attachments.sha256")
+		case a.Size < 0 || a.Size > MaxAttachment:
+			return bad("attachments.size")
+		case !ValidName(a.File):
+			return bad("attachments.file")
+		}
+		seen[a.Name] = true
+	}
+	if r.FormSource != nil {
+		for name := range r.FormSource.Files {
+			if !validFileName(name) {
+				return bad("form_source.files")
+			}
+		}
+	}
+	if (r.Kind == KindAttachment) != (r.Attachment != nil) {
+		return bad("attachment")
+	}
+	if a := r.Attachment; a != nil {
+		sum := sha256.Sum256(r.Content)
+		switch {
+		case a.Record == "":
+			return bad("attachment.record")
+		case !ValidAttachmentName(a.Name):
+			return bad("attachment.name")
+		case a.Size != int64(len(r.Content)) || a.Size > MaxAttachment:
+			return bad("attachment.size")
+		case a.SHA256 != hex.EncodeToString(sum[:]):
+			return bad("attachment.sha256")
+		}
+	}
+	return nil
+}
+
+// ValidAttachmentName reports whether name can name an attachment: a file
+// name without folder (no / or \\), not hidden, valid UTF-8, at most 255
+// bytes, no control characters.
+func ValidAttachmentName(name string) bool {
+	if !validFileName(name) {
+		return false
+	}
+	for _, c := range name {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// ContentHash is the hex SHA-256 of an attachment's content.
+func ContentHash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // validTime accepts "", a day, or an RFC 3339 time.

@@ -5,7 +5,12 @@
 package fieldwork
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"filippo.io/age"
@@ -26,9 +31,11 @@ type Interview struct {
 	Draft   *store.Draft
 }
 
-// Open compiles the project's questionnaire.
+// OpenForm compiles the project's questionnaire with the files beside it
+// that the project carries (choice lists, itemsets.csv, pulldata CSVs):
+// from the signed project alone, never from files on the laptop's disk.
 func OpenForm(p *crypto.Project) (*questionnaires.Form, error) {
-	f, err := questionnaires.Parse(p.FormFile, p.Form)
+	f, err := questionnaires.ParseFiles(p.FormFile, p.Form, p.FilesFS())
 	if err != nil {
 		return nil, locales.Errorf("fieldwork.project_form_broken", p.ID).Wrap(err)
 	}
@@ -118,7 +125,10 @@ func (iv *Interview) Finalize() (string, error) {
 
 // Finalize seals a finished session of project p into the outbox, with the
 // device's signature and chain unless the project is anonymous, and makes
-// sure the questionnaire itself travels to the archive once. Answers to
+// sure the questionnaire itself travels to the archive once. The files the
+// answers name (photos, recordings, the audit log) are sealed first, each
+// as its own record of kind attachment, and listed in the record whose
+// answers name them (see attachments.go). Answers to
 // questions marked sensitive go, when the project has custodians, into a
 // second record of kind sensitive sealed to the custodians only, joined to
 // the response by a random link. It returns the response's file name. A
@@ -127,6 +137,10 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questio
 	_, violations := s.Finalize() // stamps the end time; buildRecords reads the answers
 	if len(violations) > 0 {
 		return "", &ViolationsError{Violations: violations}
+	}
+	attachments, err := sessionAttachments(form, s, p.Anonymous)
+	if err != nil {
+		return "", err
 	}
 	recipients, err := crypto.ParseRecipients(p.Recipients)
 	if err != nil {
@@ -137,6 +151,9 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questio
 	}
 	rec, secret, err := buildRecords(p, form, s, started)
 	if err != nil {
+		return "", err
+	}
+	if err := attachFiles(h, p, form, attachments, rec, secret); err != nil {
 		return "", err
 	}
 	var commit func(string) error
@@ -187,6 +204,7 @@ func buildRecords(p *crypto.Project, form *questionnaires.Form, s *questionnaire
 	answers := s.Answers()
 	if p.Anonymous {
 		answers = anonymousAnswers(form, answers)
+		dropAudit(form, answers)
 	}
 	rec = &crypto.Record{
 		Format:     crypto.RecordFormat,
@@ -252,7 +270,7 @@ func sealToOutbox(h *store.Home, project string, rec *crypto.Record, recipients 
 // ensureFormRecord seals the project's questionnaire into the outbox once, so
 // the lab always holds the form that goes with the data.
 func ensureFormRecord(h *store.Home, p *crypto.Project, recipients []age.Recipient) error {
-	sum := crypto.FormHash(p.Form)
+	sum := formRecordSum(p)
 	if h.FormSealed(p.ID, sum) {
 		return nil
 	}
@@ -269,8 +287,9 @@ func ensureFormRecord(h *store.Home, p *crypto.Project, recipients []age.Recipie
 		Form:       formRef(form, p),
 		Finalized:  crypto.Timestamp(time.Now().UTC(), true),
 		Recipients: p.Recipients,
-		FormSource: &crypto.FormSource{Filename: p.FormFile, Data: p.Form},
+		FormSource: &crypto.FormSource{Filename: p.FormFile, Data: p.Form, Files: p.Files},
 	}
+	rec.Version = rec.MinVersion()
 	plain, err := rec.Marshal()
 	if err != nil {
 		return err
@@ -283,6 +302,22 @@ func ensureFormRecord(h *store.Home, p *crypto.Project, recipients []age.Recipie
 		return err
 	}
 	return h.MarkFormSealed(p.ID, sum)
+}
+
+// formRecordSum says which form record a project needs: the questionnaire's
+// hash, and with files beside it, a hash over those too (so that new lists
+// with the same questionnaire travel to the lab again).
+func formRecordSum(p *crypto.Project) string {
+	if len(p.Files) == 0 {
+		return crypto.FormHash(p.Form)
+	}
+	names := slices.Sorted(maps.Keys(p.Files))
+	h := sha256.New()
+	fmt.Fprintf(h, "%d:%s\n", len(p.Form), crypto.FormHash(p.Form))
+	for _, name := range names {
+		fmt.Fprintf(h, "%d:%s:%d:%s\n", len(name), name, len(p.Files[name]), crypto.FormHash(p.Files[name]))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func formRef(f *questionnaires.Form, p *crypto.Project) crypto.FormRef {

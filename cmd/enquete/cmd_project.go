@@ -75,7 +75,9 @@ func cmdProjectNew(e *env, args []string) error {
 	if err != nil {
 		return locales.Errorf("cli.cannot_read", *form, err).Wrap(err)
 	}
-	parsed, err := questionnaires.Parse(filepath.Base(*form), data)
+	// The lists and CSVs the form reads beside itself travel signed in
+	// the project: a laptop never reads them from its own disk.
+	parsed, err := questionnaires.ParseFiles(filepath.Base(*form), data, os.DirFS(filepath.Dir(*form)))
 	if err != nil {
 		return formError(e, *form, err)
 	}
@@ -92,6 +94,7 @@ func cmdProjectNew(e *env, args []string) error {
 		Archive:    *archive,
 		Anonymous:  *anonymous,
 		Created:    time.Now().UTC(),
+		Files:      parsed.Files,
 	}
 	if *id != "" {
 		p.ID = *id
