@@ -32,12 +32,20 @@ func (e *env) openHome() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if testWorkFactor != 0 {
+		home.SetPassphraseWorkFactor(testWorkFactor)
+	}
 	release, err := home.Lock()
 	if err != nil {
 		return nil, err
 	}
 	return &session{home: home, release: release}, nil
 }
+
+// testWorkFactor, when not 0, is the scrypt work factor (log2 N) of the
+// device key this process writes. Only the tests set it, from inside the
+// test binary: the enquete command always uses crypto's default.
+var testWorkFactor int
 
 // unlock opens the device key with the passphrase, creating the device on a
 // fresh home (the passphrase is then asked twice on a terminal).
