@@ -32,7 +32,7 @@ func FuzzOpen(f *testing.F) {
 	})
 }
 
-var allOpenKeys = []string{KeyEmpty, KeyNotAge, KeyWrongIdentity, KeyTruncated, KeyCorrupted,
+var allOpenKeys = []string{KeyEmpty, KeyTooManyRecipients, KeyNotAge, KeyWrongIdentity, KeyTruncated, KeyCorrupted,
 	KeyTooLarge, KeyPlaintextLarge, KeyNotRecord}
 
 func FuzzOpenProject(f *testing.F) {
