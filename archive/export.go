@@ -96,7 +96,8 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 	}
 	defer os.RemoveAll(work)
 	e := &exporter{opts: opts, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
-		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets()}
+		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets(),
+		unsigned: unsignedNotes{signed: map[string]bool{}, paths: map[string][]string{}, more: map[string]int{}}}
 	if opts.Format == "jsonl" {
 		e.sink = &jsonlSink{e: e}
 	} else {
@@ -162,15 +163,16 @@ type formInfo struct {
 
 // exporter is one run of [Export].
 type exporter struct {
-	opts    ExportOptions
-	opener  *opener
-	work    string
-	sink    sink
-	forms   map[string]*formInfo // form id → newest questionnaire
-	ids     *sorter              // record id, time, path: to find copies
-	secrets *secrets             // sensitive records opened, by link
-	media   *media               // attachments (csv only)
-	sum     *Summary
+	opts     ExportOptions
+	opener   *opener
+	work     string
+	sink     sink
+	forms    map[string]*formInfo // form id → newest questionnaire
+	ids      *sorter              // record id, time, path: to find copies
+	secrets  *secrets             // sensitive records opened, by link
+	media    *media               // attachments (csv only)
+	unsigned unsignedNotes        // unsigned responses, reported where their project signs
+	sum      *Summary
 }
 
 // preparedForm is what a worker made of a form record.
@@ -218,6 +220,14 @@ func (e *exporter) open(f archiveFile) *opened {
 	o := e.opener.open(f, e.opts.Identities)
 	if o.err != nil {
 		return o
+	}
+	if o.rec.Device != nil || o.rec.Signature != "" {
+		// A record that claims a device must prove it: anyone holding the
+		// archive recipient can seal one (verify says the same).
+		if err := o.rec.VerifySignature(); err != nil {
+			o.err, o.rec = err, nil
+			return o
+		}
 	}
 	switch o.rec.Kind {
 	case crypto.KindResponse:
@@ -275,6 +285,7 @@ func (e *exporter) take(o *opened) error {
 		e.forms[r.Form.ID] = &formInfo{}
 	}
 	e.sum.Read++
+	e.unsigned.take(r, o.file.path)
 	if err := e.sink.add(r, o.prepared); err != nil {
 		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
 	}
@@ -348,6 +359,7 @@ func (e *exporter) notes() {
 	if n := e.sum.Orphans; n > 0 {
 		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_orphan", n, n))
 	}
+	e.unsigned.report(e.opts.Log, lang)
 	fmt.Fprintln(e.opts.Log, locales.T(lang, "archive.export.summary",
 		locales.N(lang, "archive.export.records", e.sum.Read, e.sum.Read),
 		locales.N(lang, "archive.export.forms", e.sum.Forms, e.sum.Forms),

@@ -32,7 +32,7 @@ func FuzzOpen(f *testing.F) {
 	})
 }
 
-var allOpenKeys = []string{KeyEmpty, KeyNotAge, KeyWrongIdentity, KeyTruncated, KeyCorrupted,
+var allOpenKeys = []string{KeyEmpty, KeyTooManyRecipients, KeyNotAge, KeyWrongIdentity, KeyTruncated, KeyCorrupted,
 	KeyTooLarge, KeyPlaintextLarge, KeyNotRecord}
 
 func FuzzOpenProject(f *testing.F) {
@@ -46,6 +46,34 @@ func FuzzOpenProject(f *testing.F) {
 		}
 		if vkey == "" || p.validate() != nil {
 			t.Fatalf("accepted a project without a key or with invalid fields: %+v", p)
+		}
+	})
+}
+
+// FuzzOpenShare: a key share file, sealed or already decrypted, opens to a
+// share that writes back to the same text, or fails with a share or
+// record error; one share alone never rebuilds a key.
+func FuzzOpenShare(f *testing.F) {
+	ids, err := ReadIdentities("testdata/fuzz-key.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(shareMagic + "\n"))
+	f.Fuzz(func(t *testing.T, file []byte) {
+		s, err := OpenShare(file, ids...)
+		if err != nil {
+			wantKey(t, err, append([]string{KeyShareBad}, allOpenKeys...)...)
+			return
+		}
+		again, err := ParseShare(s.Marshal())
+		if err != nil {
+			t.Fatalf("a share does not parse back: %v", err)
+		}
+		if !bytes.Equal(again.Marshal(), s.Marshal()) {
+			t.Fatalf("a share changes when written back")
+		}
+		if _, err := JoinShares([]*KeyShare{s, again}); err == nil {
+			t.Fatalf("one share (twice) rebuilt a key")
 		}
 	})
 }

@@ -32,6 +32,9 @@ func Seal(plaintext []byte, recipients ...age.Recipient) ([]byte, error) {
 	if err := checkMix(recipients); err != nil {
 		return nil, err
 	}
+	if len(recipients) > MaxRecipients {
+		return nil, errorf(KeyTooManyRecipients, len(recipients), MaxRecipients)
+	}
 	if len(plaintext) > DefaultMaxPlaintext {
 		return nil, errorf(KeyPlaintextLarge, formatSize(DefaultMaxPlaintext))
 	}
@@ -234,6 +237,9 @@ func decrypt(sealed []byte, identities []age.Identity, padded bool) ([]byte, err
 		}
 		return nil, errorf(KeyNotAge)
 	}
+	if n := countStanzas(sealed, MaxRecipients); n > MaxRecipients {
+		return nil, errorf(KeyTooManyRecipients, n, MaxRecipients)
+	}
 	r, err := age.Decrypt(bytes.NewReader(sealed), identities...)
 	if err != nil {
 		return nil, headerError(err, identities)
@@ -245,6 +251,34 @@ func decrypt(sealed []byte, identities []age.Identity, padded bool) ([]byte, err
 		return nil, payloadError(err, sealed, padded)
 	}
 	return out.Bytes(), nil
+}
+
+// MaxRecipients is the most recipients a record may be sealed to. age
+// accepts up to 1,024 stanzas, and tries every identity on every one (a
+// post-quantum decapsulation each); a file with more than this many is
+// refused before any is tried, so junk cannot make the lab's tools spin.
+const MaxRecipients = 64
+
+// countStanzas counts the recipient stanzas ("-> " lines) of an age
+// header, stopping at the header's end ("---") or once past limit.
+func countStanzas(sealed []byte, limit int) int {
+	n := 0
+	rest := sealed[len(ageIntro):]
+	for len(rest) > 0 && n <= limit {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		switch {
+		case bytes.HasPrefix(line, []byte("---")):
+			return n
+		case bytes.HasPrefix(line, []byte("-> ")):
+			n++
+		}
+	}
+	return n
 }
 
 // headerError classifies an error of age.Decrypt.

@@ -52,7 +52,7 @@ func Start(h *store.Home, dev *store.Device, p *crypto.Project, lang string) (*I
 	if err != nil {
 		return nil, err
 	}
-	d := &store.Draft{ID: crypto.NewID(), Project: p.ID, Started: time.Now().UTC()}
+	d := &store.Draft{Project: p.ID, Started: time.Now().UTC()} // the store gives it a random id on first save
 	return &Interview{Home: h, Device: dev, Project: p, Form: form, Session: s, Draft: d}, nil
 }
 

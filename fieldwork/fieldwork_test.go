@@ -210,3 +210,27 @@ func TestInstallDemoTwice(t *testing.T) {
 		t.Errorf("demo key: %v", err)
 	}
 }
+
+// TestStartSaveResume: an interview started, saved after its first answer
+// and resumed comes back where it was, from a draft the store named.
+func TestStartSaveResume(t *testing.T) {
+	h, dev := device(t)
+	p, _ := projectOf(t, h, dev, "required.md", false)
+	iv, err := Start(h, dev, p, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := iv.Session.Answer("Ambohimanga"); err != nil {
+		t.Fatal(err)
+	}
+	if err := iv.Save(); err != nil {
+		t.Fatalf("saving a new interview's draft: %v", err)
+	}
+	back, err := Resume(h, dev, iv.Draft.ID, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Session.Answers()["village"]; got != "Ambohimanga" {
+		t.Fatalf("resumed answer = %v, want Ambohimanga", got)
+	}
+}

@@ -138,5 +138,5 @@ func (h *Home) writeChain(d *Device, c *chainFile) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(h.fs, h.path(chainName), sealed)
+	return h.writeFile(h.path(chainName), sealed)
 }

@@ -146,7 +146,7 @@ func (h *Home) ChangePassphrase(oldPassphrase, newPassphrase string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(h.fs, h.path(deviceName), sealed)
+	return h.writeFile(h.path(deviceName), sealed)
 }
 
 // writeDevice seals d under passphrase into device.age.
@@ -165,7 +165,7 @@ func (h *Home) writeDevice(d *Device, passphrase string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(h.fs, h.path(deviceName), sealed)
+	return h.writeFile(h.path(deviceName), sealed)
 }
 
 // parseDevice reads device.age's plaintext and checks it holds together.

@@ -23,6 +23,19 @@
 // Draft file names are random: neither the project nor the time of an
 // interview can be read from them.
 //
+// # File times
+//
+// After every change, the files and folders touched (and every folder up
+// to the home) get the start of the current day, UTC, as their access and
+// modification times: a file list shows on which day drafts and records
+// were written, never at what time of day, nor in which order within a
+// day. What the store cannot blur: the inode change time (ctime on unix,
+// the change time on NTFS) that the system sets on every write and that no
+// program may set, and access times the system updates on later reads
+// (unless the disk is mounted noatime). Someone who reads those with
+// forensic tools learns when the last change to each file happened; only
+// full-disk encryption, with the laptop off when seized, hides them.
+//
 // # Durability
 //
 // Every file is written by [WriteFileAtomic]: a temporary file in the same

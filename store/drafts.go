@@ -43,7 +43,7 @@ func (h *Home) SaveDraft(d *Device, draft *Draft) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(h.fs, h.draftPath(draft.ID), sealed)
+	return h.writeFile(h.draftPath(draft.ID), sealed)
 }
 
 // LoadDraft opens the draft id.
@@ -147,6 +147,7 @@ func (h *Home) DeleteDraft(id string) error {
 	if err := h.fs.SyncDir(h.path(draftsDir)); err != nil {
 		return locales.Errorf("store.remove_failed", path, causeText(err)).Wrap(err)
 	}
+	h.blurTimes(h.path(draftsDir))
 	return nil
 }
 

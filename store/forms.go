@@ -29,7 +29,7 @@ func (h *Home) MarkFormSealed(project, sum string) error {
 	if err := h.mkdir(dir); err != nil {
 		return err
 	}
-	return WriteFileAtomic(h.fs, h.path(projectsDir, project, sealedFormsDir, sum), nil)
+	return h.writeFile(h.path(projectsDir, project, sealedFormsDir, sum), nil)
 }
 
 // validFormHash reports whether sum is a lower-case hex SHA-256.

@@ -87,6 +87,7 @@ func (h *Home) mkdir(dir string) error {
 	if err := h.fs.SyncDir(filepath.Dir(dir)); err != nil {
 		return locales.Errorf("store.home_failed", dir, causeText(err)).Wrap(err)
 	}
+	h.blurTimes(dir)
 	return nil
 }
 

@@ -33,6 +33,7 @@ func (h *Home) Lock() (release func(), err error) {
 		return nil, locales.Errorf("store.lock_failed", path, causeText(err)).Wrap(err)
 	}
 	h.removeTemps()
+	h.blurTimes(path)
 	var once sync.Once
 	return func() {
 		once.Do(func() {

@@ -36,7 +36,7 @@ func (h *Home) AddToOutbox(project string, sealed []byte) (name string, err erro
 	if err := h.mkdir(dir); err != nil {
 		return "", err
 	}
-	if err := WriteFileAtomic(h.fs, filepath.Join(dir, name), sealed); err != nil {
+	if err := h.writeFile(filepath.Join(dir, name), sealed); err != nil {
 		return "", err
 	}
 	return name, nil
@@ -146,6 +146,7 @@ func (h *Home) MarkSynced(project, name string) error {
 			return writeError(syncedPath, err)
 		}
 	}
+	h.blurTimes(syncedPath, filepath.Dir(path))
 	return nil
 }
 
@@ -171,6 +172,7 @@ func (h *Home) RemoveSynced(project, name string) error {
 	if err := h.fs.SyncDir(filepath.Dir(path)); err != nil {
 		return locales.Errorf("store.remove_failed", path, causeText(err)).Wrap(err)
 	}
+	h.blurTimes(filepath.Dir(path))
 	return nil
 }
 

@@ -33,7 +33,7 @@ func (h *Home) InstallProject(file []byte) (*crypto.Project, error) {
 		if err := h.mkdir(dir); err != nil {
 			return nil, err
 		}
-		if err := WriteFileAtomic(h.fs, pinPath, []byte(vkey+"\n")); err != nil {
+		if err := h.writeFile(pinPath, []byte(vkey+"\n")); err != nil {
 			return nil, err
 		}
 	case err != nil:
@@ -45,7 +45,7 @@ func (h *Home) InstallProject(file []byte) (*crypto.Project, error) {
 			return nil, err
 		}
 	}
-	if err := WriteFileAtomic(h.fs, h.path(projectsDir, p.ID, projectName), file); err != nil {
+	if err := h.writeFile(h.path(projectsDir, p.ID, projectName), file); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 
 	"golang.org/x/term"
 
+	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/store"
 )
@@ -32,12 +34,20 @@ func (e *env) openHome() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if testWorkFactor != 0 {
+		home.SetPassphraseWorkFactor(testWorkFactor)
+	}
 	release, err := home.Lock()
 	if err != nil {
 		return nil, err
 	}
 	return &session{home: home, release: release}, nil
 }
+
+// testWorkFactor, when not 0, is the scrypt work factor (log2 N) of the
+// device key this process writes. Only the tests set it, from inside the
+// test binary: the enquete command always uses crypto's default.
+var testWorkFactor int
 
 // unlock opens the device key with the passphrase, creating the device on a
 // fresh home (the passphrase is then asked twice on a terminal).
@@ -49,11 +59,30 @@ func (e *env) unlock(h *store.Home) (*store.Device, error) {
 		}
 		return h.CreateDevice(pass)
 	}
-	pass, err := e.passphrase(false)
-	if err != nil {
-		return nil, err
+	tries := 1
+	if e.passphraseFile == "" {
+		tries = passphraseTries
 	}
-	return h.UnlockDevice(pass)
+	for try := 1; ; try++ {
+		pass, err := e.passphrase(false)
+		if err != nil {
+			return nil, err
+		}
+		dev, err := h.UnlockDevice(pass)
+		if err == nil || try == tries || !isWrongPassphrase(err) {
+			return dev, err
+		}
+		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.passphrase_retry", try+1, tries))
+	}
+}
+
+// passphraseTries is how many times a passphrase typed on a terminal is
+// asked before the command fails; one from a file is tried once.
+const passphraseTries = 3
+
+func isWrongPassphrase(err error) bool {
+	var le *locales.Error
+	return errors.As(err, &le) && le.Key == crypto.KeyWrongPassphrase
 }
 
 // passphrase reads the device passphrase from --passphrase-file or

@@ -19,9 +19,23 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"enquete": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"enquete": func() {
+			// The stories' devices use a cheap scrypt (real scrypt, 2^12
+			// instead of 2^18): only this test binary reads the variable.
+			if os.Getenv(testWorkFactorEnv) != "" {
+				testWorkFactor = testScryptLogN
+			}
+			os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
 	})
 }
+
+// testWorkFactorEnv, set in the stories' environment, makes the enquete
+// they run write its device key with scrypt work factor testScryptLogN.
+const (
+	testWorkFactorEnv = "ENQUETE_TEST_CHEAP_SCRYPT"
+	testScryptLogN    = 12
+)
 
 // TestScripts runs the CLI stories in testdata/script: each drives the real
 // binary as a user's shell would.
@@ -41,6 +55,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("PROXYPORT", strconv.Itoa(port))
 			env.Setenv("ENQUETE_HOME", env.WorkDir+"/home")
 			env.Setenv("LANG", "C")
+			env.Setenv(testWorkFactorEnv, "1")
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
