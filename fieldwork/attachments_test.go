@@ -51,7 +51,7 @@ func visitProject(t *testing.T, h *store.Home, dev *store.Device, anonymous, cus
 	if err != nil {
 		t.Fatal(err)
 	}
-	installed, err := h.InstallProject(signed)
+	installed, err := h.InstallProjectFor(dev, signed)
 	if err != nil {
 		t.Fatal(err)
 	}

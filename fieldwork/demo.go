@@ -56,7 +56,7 @@ func InstallDemo(h *store.Home, dev *store.Device) (*crypto.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.InstallProject(file)
+	return h.InstallProjectFor(dev, file)
 }
 
 // demoRecipient reads the demo key's recipient, making the key on first use.

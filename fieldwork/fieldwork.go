@@ -138,6 +138,11 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questio
 	if len(violations) > 0 {
 		return "", &ViolationsError{Violations: violations}
 	}
+	// Seal only to the recipients of the project file this device
+	// installed: not to one swapped on the disk since.
+	if err := h.CheckEndorsed(dev, p); err != nil {
+		return "", err
+	}
 	attachments, err := sessionAttachments(form, s, p.Anonymous)
 	if err != nil {
 		return "", err

@@ -55,7 +55,7 @@ func projectOf(t *testing.T, h *store.Home, dev *store.Device, file string, anon
 	if err != nil {
 		t.Fatal(err)
 	}
-	installed, err := h.InstallProject(signed)
+	installed, err := h.InstallProjectFor(dev, signed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func setUp(t *testing.T, l lab, anonymous, custodians bool) (*store.Home, *store
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err = h.InstallProject(file)
+	p, err = h.InstallProjectFor(dev, file)
 	if err != nil {
 		t.Fatal(err)
 	}

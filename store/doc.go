@@ -14,6 +14,7 @@
 //	  chain.age                    per-project record sequence and previous hash, sealed to the device
 //	  projects/<id>/project.enquete  the signed project file as installed
 //	  projects/<id>/pin            the signer's note verifier key, pinned at first install
+//	  projects/<id>/endorsement    the device's Ed25519 signature over the installed file (see endorse.go)
 //	  projects/<id>/sealed-forms/<sha256>  empty: that questionnaire version was sealed to the outbox
 //	  drafts/<random id>.age       one interview in progress, sealed to the device (padded)
 //	  outbox/<id>/<sha256>.age     sealed records waiting to sync

@@ -19,6 +19,7 @@ const (
 	projectsDir = "projects"
 	projectName = "project.enquete"
 	pinName     = "pin"
+	endorseName = "endorsement"
 	// sealedFormsDir holds one empty file per questionnaire hash already
 	// sealed into the project's outbox (the form is public in the project file).
 	sealedFormsDir = "sealed-forms"

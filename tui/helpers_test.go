@@ -159,7 +159,7 @@ func (sl *sealed) demoInstaller(h *store.Home) func(*store.Device) (*crypto.Proj
 			sl.keys = map[string][]byte{}
 		}
 		sl.keys[p.ID] = idFile
-		return h.InstallProject(file)
+		return h.InstallProjectFor(dev, file)
 	}
 }
 

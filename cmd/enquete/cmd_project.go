@@ -188,7 +188,13 @@ func cmdProjectAdd(e *env, args []string) error {
 		return err
 	}
 	defer s.release()
-	p, err := s.home.InstallProject(data)
+	// The device endorses the file it installs, with its own key: records
+	// are sealed only to the recipients of a project installed this way.
+	dev, err := e.unlock(s.home)
+	if err != nil {
+		return err
+	}
+	p, err := s.home.InstallProjectFor(dev, data)
 	if err != nil {
 		return err
 	}

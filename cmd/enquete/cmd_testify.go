@@ -120,7 +120,7 @@ func testifyHome(dir, projectFile, archiveURL string, recipients []string) (*thr
 			return nil, err
 		}
 	}
-	p, err := h.InstallProject(file)
+	p, err := h.InstallProjectFor(dev, file)
 	if err != nil {
 		return nil, err
 	}

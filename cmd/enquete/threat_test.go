@@ -228,7 +228,7 @@ func (w *threatWorld) outbox(t *testing.T) []store.OutboxEntry {
 // homeLayout is every name the home may hold (DESIGN.md: only counts,
 // padded sizes and project names show).
 var homeLayout = regexp.MustCompile(`^(device\.age|chain\.age|lock|projects|drafts|outbox` +
-	`|projects/household(/project\.enquete|/pin|/sealed-forms(/[0-9a-f]{64})?)?` +
+	`|projects/household(/project\.enquete|/pin|/endorsement|/sealed-forms(/[0-9a-f]{64})?)?` +
 	`|drafts/[0-9a-f]{32}\.age` +
 	`|outbox/household(/synced)?(/[0-9a-f]{64}\.age)?)$`)
 
@@ -445,6 +445,40 @@ func (w *threatWorld) projectTamperer(t *testing.T) {
 	}
 	if after := len(w.outbox(t)); after != before {
 		t.Errorf("a record was sealed with a tampered project (%d → %d)", before, after)
+	}
+	w.diskSwap(t, swapped, answers)
+}
+
+// diskSwap: someone who can write to the laptop's disk replaces the project
+// file and its signer pin together with their own (validly signed, with
+// their recipient). Loading cannot tell, but sealing refuses: the device
+// endorsed, with its own key, the file it installed.
+func (w *threatWorld) diskSwap(t *testing.T, swapped, answers string) {
+	dir := filepath.Join(w.home, "projects", "household")
+	installed, pin := filepath.Join(dir, "project.enquete"), filepath.Join(dir, "pin")
+	origFile, err := os.ReadFile(installed)
+	check(t, err)
+	origPin, err := os.ReadFile(pin)
+	check(t, err)
+	defer func() {
+		check(t, os.WriteFile(installed, origFile, 0o600))
+		check(t, os.WriteFile(pin, origPin, 0o600))
+	}()
+	swappedFile, err := os.ReadFile(swapped)
+	check(t, err)
+	check(t, os.WriteFile(installed, swappedFile, 0o600))
+	lines := strings.SplitN(string(swappedFile), "\n", 3)
+	check(t, os.WriteFile(pin, []byte(lines[1]+"\n"), 0o600)) // the attacker's verifier key
+	if _, stderr, code := w.try("project", "list"); code != 0 {
+		t.Fatalf("the swapped pair does not even load, so this test proves nothing: %s", stderr)
+	}
+	before := len(w.outbox(t))
+	_, stderr, code := w.try("interview", "household", "--answers", answers)
+	if code == 0 || !strings.Contains(stderr, "not the one this device installed") {
+		t.Errorf("a record was sealed to a project swapped on disk (exit %d): %s", code, stderr)
+	}
+	if after := len(w.outbox(t)); after != before {
+		t.Errorf("the outbox grew after a disk swap (%d → %d)", before, after)
 	}
 }
 
