@@ -6,11 +6,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -43,6 +45,9 @@ type ExportOptions struct {
 	// MaxRecord is the largest record accepted once decompressed
 	// (default crypto.DefaultMaxPlaintext); larger ones are skipped.
 	MaxRecord int64
+	// Project, when set, is the only project exported: a record of another
+	// project (sealed to the same key) is skipped with its line.
+	Project string
 }
 
 // Summary counts what [Export] did.
@@ -156,9 +161,10 @@ type sink interface {
 
 // formInfo is the newest questionnaire seen for one form id.
 type formInfo struct {
-	form    *questionnaires.Form // nil when only responses were seen
-	version string
-	mod     time.Time
+	form     *questionnaires.Form // nil when only responses were seen
+	version  string
+	mod      time.Time
+	projects map[string]bool // the projects whose responses use this form id
 }
 
 // exporter is one run of [Export].
@@ -219,6 +225,10 @@ func (e *exporter) run(ctx context.Context) error {
 func (e *exporter) open(f archiveFile) *opened {
 	o := e.opener.open(f, e.opts.Identities)
 	if o.err != nil {
+		return o
+	}
+	if e.opts.Project != "" && o.rec.Project != e.opts.Project {
+		o.err, o.rec = locales.Errorf("archive.export.other_project", o.rec.Project, e.opts.Project), nil
 		return o
 	}
 	if o.rec.Device != nil || o.rec.Signature != "" {
@@ -284,6 +294,10 @@ func (e *exporter) take(o *opened) error {
 	if e.forms[r.Form.ID] == nil {
 		e.forms[r.Form.ID] = &formInfo{}
 	}
+	if e.forms[r.Form.ID].projects == nil {
+		e.forms[r.Form.ID].projects = map[string]bool{}
+	}
+	e.forms[r.Form.ID].projects[r.Project] = true
 	e.sum.Read++
 	e.unsigned.take(r, o.file.path)
 	if err := e.sink.add(r, o.prepared); err != nil {
@@ -350,6 +364,12 @@ func (e *exporter) notes() {
 	e.sum.Relinked = e.secrets.relinked
 	e.sum.Sensitive = e.secrets.unlinked
 	e.sum.Orphans = e.secrets.orphans()
+	for _, id := range e.formIDs() {
+		if projects := e.forms[id].projects; len(projects) > 1 {
+			names := slices.Sorted(maps.Keys(projects))
+			fmt.Fprintln(e.opts.Log, locales.T(lang, "archive.export.mixed_projects", id, strings.Join(names, ", ")))
+		}
+	}
 	if n := e.sum.Relinked; n > 0 {
 		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.relinked", n, n))
 	}

@@ -32,6 +32,9 @@ type VerifyOptions struct {
 	// MaxRecord is the largest record accepted once decompressed
 	// (default crypto.DefaultMaxPlaintext).
 	MaxRecord int64
+	// Project, when set, is the only project expected: a record of another
+	// project (sealed to the same key) is a problem.
+	Project string
 }
 
 // Problem is one thing wrong in an archive.
@@ -175,6 +178,10 @@ func (v *verifier) check(f archiveFile) checked {
 	}
 	r := o.rec
 	dev := deviceOf(r)
+	if v.opts.Project != "" && r.Project != v.opts.Project {
+		c.add(f.path, dev, locales.Errorf("archive.verify.other_project", f.path, r.Project, v.opts.Project))
+		return c
+	}
 	if o.identity >= 0 && v.recipients[o.identity] != "" && !slices.Contains(r.Recipients, v.recipients[o.identity]) {
 		c.add(f.path, dev, locales.Errorf("archive.verify.resealed", f.path))
 	}

@@ -8,8 +8,9 @@ import (
 
 // cmdExport decrypts, verifies and writes the dataset.
 func cmdExport(e *env, args []string) error {
-	f := e.newFlags("enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] -o OUTDIR")
+	f := e.newFlags("enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] -o OUTDIR")
 	dir := f.String("archive", "", "")
+	project := f.String("project", "", "")
 	var ids listFlag
 	f.Var(&ids, "i", "")
 	format := f.String("format", "csv", "")
@@ -35,14 +36,16 @@ func cmdExport(e *env, args []string) error {
 	// dataset goes to OUTDIR.
 	_, err = archive.Export(e.ctx, archive.ExportOptions{
 		Archive: *dir, Identities: identities, Format: *format, OutDir: *out, Log: e.stderr, Lang: e.lang,
+		Project: *project,
 	})
 	return err
 }
 
 // cmdVerify checks every record of an archive and lists the problems.
 func cmdVerify(e *env, args []string) error {
-	f := e.newFlags("enquete verify --archive DIR -i IDENTITY_FILE...")
+	f := e.newFlags("enquete verify --archive DIR -i IDENTITY_FILE... [--project ID]")
 	dir := f.String("archive", "", "")
+	project := f.String("project", "", "")
 	var ids listFlag
 	f.Var(&ids, "i", "")
 	if err := f.parseNoArgs(args); err != nil {
@@ -60,7 +63,9 @@ func cmdVerify(e *env, args []string) error {
 	}
 	// One line per problem and the summary go to stderr; warnings (the
 	// traces a device crash leaves in its chain) do not fail the check.
-	problems, err := archive.Verify(e.ctx, archive.VerifyOptions{Archive: *dir, Identities: identities, Log: e.stderr, Lang: e.lang})
+	problems, err := archive.Verify(e.ctx, archive.VerifyOptions{
+		Archive: *dir, Identities: identities, Log: e.stderr, Lang: e.lang, Project: *project,
+	})
 	if err != nil {
 		return err
 	}

@@ -137,8 +137,8 @@ func commands() []command {
 		{"sync", "cli.cmd.sync", "enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]", cmdSync},
 		{"testify", "cli.cmd.testify", "enquete testify (--project FILE | --archive URL --recipient R... [-R FILE]) [--answers FILE] [--proxy socks5h://HOST:PORT]", cmdTestify},
 		{"archive serve", "cli.cmd.archive_serve", "enquete archive serve --dir DIR --listen ADDR", cmdArchiveServe},
-		{"export", "cli.cmd.export", "enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] -o OUTDIR", cmdExport},
-		{"verify", "cli.cmd.verify", "enquete verify --archive DIR -i IDENTITY_FILE...", cmdVerify},
+		{"export", "cli.cmd.export", "enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] -o OUTDIR", cmdExport},
+		{"verify", "cli.cmd.verify", "enquete verify --archive DIR -i IDENTITY_FILE... [--project ID]", cmdVerify},
 	}
 }
 
