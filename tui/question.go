@@ -44,9 +44,8 @@ type question struct {
 	filter string // typed to narrow a long select_one list
 	shown  []int  // the choices the list shows (indices into prompt.Choices)
 	err    string
-	last   int                   // progress index of the previous prompt (for repeat prompts)
-	items  []questionnaires.Item // the engine's summary, read once per prompt
-	remove bool                  // the remove key was pressed once: ask again
+	prog   questionnaires.Progress // where the interview stands, read once per prompt
+	remove bool                    // the remove key was pressed once: ask again
 }
 
 // newQuestion shows the session's current prompt; past the last question
@@ -59,11 +58,8 @@ func newQuestion(c *Common, iv *interview) *question {
 
 // load builds the widget for the session's current prompt.
 func (q *question) load() {
-	if q.prompt != nil {
-		q.last, _ = q.iv.progress(q.prompt, q.last, q.items)
-	}
 	q.prompt = q.iv.session.Current()
-	q.items = q.iv.session.Summary()
+	q.prog = q.iv.session.Progress()
 	q.field, q.list, q.remove, q.filter = textField{}, nil, false, ""
 	p := q.prompt
 	if p == nil {
@@ -312,8 +308,8 @@ func (q *question) confirm() tea.Cmd {
 		q.err = violationText(q.c, err)
 		return nil
 	}
-	q.load() // reads the summary once, for the draft and the next prompt
-	if err := q.iv.save(q.items); err != nil {
+	q.load() // reads the progress once, for the draft and the next prompt
+	if err := q.iv.save(q.prog.Answered); err != nil {
 		s.Back()
 		q.load()
 		q.err = q.c.T("tui.save_failed", q.c.Err(err))
@@ -361,7 +357,7 @@ func (q *question) removeRepeat(confirmed bool) {
 		return
 	}
 	q.load()
-	if err := q.iv.save(q.items); err != nil {
+	if err := q.iv.save(q.prog.Answered); err != nil {
 		q.err = q.c.T("tui.save_failed", q.c.Err(err))
 	}
 }
@@ -378,7 +374,7 @@ func (q *question) removeWhat() string {
 	}
 	for i := len(p.Groups) - 1; i >= 0; i-- {
 		if g := p.Groups[i]; g.Index > 0 {
-			return q.instanceTitle(g)
+			return q.instanceTitle(g, i)
 		}
 	}
 	return ""
@@ -427,9 +423,8 @@ func (q *question) View() string {
 	}
 	p := q.prompt
 	rtl := q.iv.rtl
-	index, total := q.iv.progress(p, q.last, q.items)
 	var top []string
-	top = append(top, c.block(c.Styles.Progress, c.T("tui.progress", index, total), rtl))
+	top = append(top, c.block(c.Styles.Progress, c.T("tui.progress", q.prog.Index, q.prog.Total), rtl))
 	if g := q.groupTitle(); g != "" {
 		top = append(top, c.block(c.Styles.Group, g, rtl))
 	}
@@ -560,10 +555,10 @@ func longDate(lang string, t time.Time) string {
 // do 2 of 3".
 func (q *question) groupTitle() string {
 	var parts []string
-	for _, g := range q.prompt.Groups {
+	for i, g := range q.prompt.Groups {
 		switch {
 		case g.Index > 0:
-			parts = append(parts, q.instanceTitle(g))
+			parts = append(parts, q.instanceTitle(g, i))
 		case g.Label != "":
 			parts = append(parts, g.Label)
 		}
@@ -571,38 +566,18 @@ func (q *question) groupTitle() string {
 	return strings.Join(parts, " › ")
 }
 
-// instanceTitle names a repeat instance with its number among its
-// siblings: "Tasks you do 2 of 3".
-func (q *question) instanceTitle(g questionnaires.GroupLabel) string {
+// instanceTitle names a repeat instance, the prompt's group i, with its
+// number among its siblings: "Tasks you do 2 of 3".
+func (q *question) instanceTitle(g questionnaires.GroupLabel, i int) string {
 	label := g.Label
 	if label == "" {
 		label = g.Name
 	}
-	return q.c.T("tui.repeat.instance_of", label, g.Index, instanceCount(q.items, q.prompt.Path, g))
-}
-
-// instanceCount is how many instances the repeat of g has, seen from the
-// prompt at path: the highest instance number in the summary under the
-// same parent instances.
-func instanceCount(items []questionnaires.Item, path string, g questionnaires.GroupLabel) int {
-	at := g.Name + "[" + strconv.Itoa(g.Index) + "]"
-	i := strings.Index("/"+path, "/"+at)
-	if i < 0 {
-		return g.Index
-	}
-	prefix := path[:i] + g.Name + "["
 	n := g.Index
-	for _, it := range items {
-		rest, ok := strings.CutPrefix(it.Path, prefix)
-		if !ok {
-			continue
-		}
-		num, _, _ := strings.Cut(rest, "]")
-		if k, err := strconv.Atoi(num); err == nil {
-			n = max(n, k)
-		}
+	if i < len(q.prog.Instances) {
+		n = max(n, q.prog.Instances[i])
 	}
-	return n
+	return q.c.T("tui.repeat.instance_of", label, g.Index, n)
 }
 
 // repeatQuestion asks whether to add an instance of the repeat.
