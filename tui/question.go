@@ -198,6 +198,12 @@ func (q *question) filterKey(km tea.KeyMsg) bool {
 	default:
 		return false
 	}
+	q.applyFilter()
+	return true
+}
+
+// applyFilter rebuilds the long list with the choices matching the filter.
+func (q *question) applyFilter() {
 	p := q.prompt
 	q.shown = q.shown[:0]
 	var items []listItem
@@ -213,7 +219,28 @@ func (q *question) filterKey(km tea.KeyMsg) bool {
 	}
 	l.rtl = q.list.rtl
 	q.list = l
-	return true
+}
+
+// relabel draws the prompt again in another language, keeping what was
+// typed, toggled, filtered or highlighted and not yet confirmed.
+func (q *question) relabel() {
+	field, list, filter := q.field, q.list, q.filter
+	q.load()
+	if q.prompt == nil {
+		return
+	}
+	q.field = field
+	q.filter = filter
+	if filter != "" && q.filterable() {
+		q.applyFilter()
+	}
+	if list == nil || q.list == nil {
+		return
+	}
+	if filter == "" && len(list.on) == len(q.list.on) {
+		copy(q.list.on, list.on)
+	}
+	q.list.cursor = min(list.cursor, max(len(q.list.items)-1, 0))
 }
 
 // matchesFilter reports whether text contains filter, ignoring case.

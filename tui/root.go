@@ -262,9 +262,12 @@ func (m *Model) applySettings(s settingsMsg) tea.Cmd {
 	iv.rtl = locales.IsRTL(formLangCode(iv.session.Language()))
 	switch sc := m.screen.(type) {
 	case *question:
-		return m.show(newQuestion(m.c, iv))
+		sc.relabel() // what was typed and not yet confirmed stays
+		return nil
 	case *review:
-		return m.show(newReview(m.c, iv, sc.finalize))
+		r := newReview(m.c, iv, sc.finalize)
+		r.cursor = min(sc.cursor, max(len(r.items)-1, 0))
+		return m.show(r)
 	case *jumpList:
 		return m.show(newJumpList(m.c, iv))
 	}
