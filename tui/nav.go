@@ -43,8 +43,14 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	case reviewMsg:
 		return m.show(newReview(m.c, msg.iv, m.opts.Finalize)), true
 	case jumpMsg:
-		return m.show(newJumpList(m.c, msg.iv)), true
+		return m.show(newJumpList(m.c, msg.iv, msg.from)), true
 	case backToQuestionsMsg:
+		if q := msg.keep; q != nil && q.prompt != nil {
+			if p := msg.iv.session.Current(); p != nil && p.Path == q.prompt.Path {
+				q.relabel() // back where it was, nothing typed lost
+				return m.show(q), true
+			}
+		}
 		return m.show(newQuestion(m.c, msg.iv)), true
 	case finalizedMsg:
 		return m.finalized(msg), true

@@ -260,7 +260,7 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(km, k.Confirm, k.Next):
 		return q, q.confirm()
 	case key.Matches(km, k.Jump):
-		return q, cmdOf(jumpMsg{q.iv})
+		return q, cmdOf(jumpMsg{q.iv, q})
 	case key.Matches(km, k.Remove) && q.removable():
 		q.removeRepeat(wasRemove)
 		return q, nil
@@ -523,7 +523,7 @@ func (q *question) widgetView(height int) string {
 		}
 		return q.list.View(c, c.inner(), height)
 	case widgetText:
-		area := splitLines(q.field.AreaView(c.inner()-2, min(height, 8)))
+		area := splitLines(q.field.AreaView(c.inner()-2, min(height, 8), &c.Styles.Marks))
 		for i, ln := range area {
 			mark := "  "
 			if i == 0 {
@@ -533,7 +533,7 @@ func (q *question) widgetView(height int) string {
 		}
 		return joinLines(area)
 	}
-	f := c.Styles.Field.Render(q.field.View(c.inner() - 2))
+	f := c.Styles.Field.Render(q.field.View(c.inner()-2, &c.Styles.Marks))
 	out := c.block(c.Styles.Item, c.lead("> ", f, q.iv.rtl), q.iv.rtl)
 	if q.kind == widgetDate {
 		if words := q.dateInWords(); words != "" {
@@ -546,7 +546,7 @@ func (q *question) widgetView(height int) string {
 // filteredView draws the filter typed so far above the long list.
 func (q *question) filteredView(height int) string {
 	c := q.c
-	line := c.block(c.Styles.Muted, c.lead("/ ", c.T("tui.filter", q.filter)+markCaret, q.iv.rtl), q.iv.rtl)
+	line := c.block(c.Styles.Muted, c.lead("/ ", c.T("tui.filter", q.filter)+c.Styles.Marks.Caret, q.iv.rtl), q.iv.rtl)
 	if len(q.shown) == 0 {
 		return line + "\n" + c.block(c.Styles.Muted, c.T("tui.filter_none"), q.iv.rtl)
 	}
@@ -590,7 +590,7 @@ func (q *question) groupTitle() string {
 			parts = append(parts, g.Label)
 		}
 	}
-	return strings.Join(parts, " › ")
+	return strings.Join(parts, q.c.Styles.Marks.Path)
 }
 
 // instanceTitle names a repeat instance, the prompt's group i, with its

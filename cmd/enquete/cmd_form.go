@@ -111,7 +111,7 @@ func cmdFormPreview(e *env, args []string) error {
 	if !stdinIsTerminal() {
 		return locales.Errorf("cli.tui_needs_terminal").Hint("cli.hint.preview_needs_terminal", rest[0])
 	}
-	return tui.Run(e.ctx, tui.Options{Lang: e.lang, Preview: form})
+	return tui.Run(e.ctx, tui.Options{Lang: e.lang, Preview: form, ASCII: tui.ASCIITerminal(os.Getenv)})
 }
 
 // cmdFormExpr prints the XPath string() of an expression, alone or against a

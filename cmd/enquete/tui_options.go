@@ -32,7 +32,8 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 		SaveLanguage: func(lang string) error {
 			return updateSettings(h, func(s *settings) { s.Lang = lang })
 		},
-		Bidi: readSettings(h).Bidi,
+		Bidi:  readSettings(h).Bidi,
+		ASCII: tui.ASCIITerminal(os.Getenv),
 		Sync: func(ctx context.Context, progress func(done, total int)) (tui.SyncReport, error) {
 			return syncOutbox(ctx, h, e.lang, progress)
 		},
