@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"io/fs"
 	"strings"
 
 	"github.com/enquete-field/enquete/crypto"
@@ -55,6 +56,19 @@ func (iv *interview) save(answered int) error {
 	iv.draft.State = state
 	iv.draft.Answered = answered
 	return iv.home.SaveDraft(iv.dev, iv.draft)
+}
+
+// removeDraft deletes the draft of a finalized interview (none in
+// preview, or before the first answer).
+func (iv *interview) removeDraft() error {
+	dr := iv.draft
+	if iv.preview || dr == nil || dr.ID == "" {
+		return nil
+	}
+	if err := iv.home.DeleteDraft(dr.ID); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // leave drops the interview for the home screen and says what was kept:

@@ -46,6 +46,7 @@ type question struct {
 	err    string
 	prog   questionnaires.Progress // where the interview stands, read once per prompt
 	remove bool                    // the remove key was pressed once: ask again
+	noPick bool                    // a single choice keeps its answer (the plain interface's empty line)
 }
 
 // newQuestion shows the session's current prompt; past the last question
@@ -423,7 +424,7 @@ func (q *question) value() (string, error) {
 	case widgetDateTime, widgetGeopoint:
 		return normalizeDigits(strings.TrimSpace(q.field.Value())), nil
 	case widgetSelect:
-		if len(q.shown) == 0 {
+		if len(q.shown) == 0 || q.noPick {
 			return p.Value, nil
 		}
 		q.list.pick()

@@ -67,6 +67,12 @@ type Options struct {
 	// ASCII draws only ASCII marks and borders, for consoles whose font
 	// lacks box drawing and arrows (see [ASCIITerminal]).
 	ASCII bool
+	// Plain runs the line-based interface instead of the screens, for
+	// screen readers, dumb terminals and pipes: a question is a block of
+	// lines, answered by a line; commands are words of the interface
+	// language or symbols (< back, = review, ! finalize, . quit, ? help);
+	// nothing but text is written. Same engine, drafts and Finalize.
+	Plain bool
 }
 
 // ASCIITerminal reports whether the terminal described by the environment
@@ -110,6 +116,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if out == nil {
 		out = os.Stdout
+	}
+	if opts.Plain {
+		return runPlain(ctx, opts, in, out)
 	}
 	r := newRenderer(out)
 	r.HasDarkBackground() // ask the terminal once, before the program reads its input

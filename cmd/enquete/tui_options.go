@@ -41,12 +41,21 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 			return updateSettings(h, func(s *settings) { s.Bidi = mode })
 		},
 	}
+	e.plainIO(&o)
 	if e.passphraseFile != "" {
 		if pass, err := e.passphrase(false); err == nil {
 			o.Passphrase = pass
 		}
 	}
 	return o
+}
+
+// plainIO sets the line-based interface on the command's own streams when
+// --plain was given.
+func (e *env) plainIO(o *tui.Options) {
+	if e.plain {
+		o.Plain, o.Input, o.Output = true, e.stdin, e.stdout
+	}
 }
 
 // syncOutbox sends every project's waiting records to its archive, as
