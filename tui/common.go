@@ -46,11 +46,13 @@ type Common struct {
 	Styles        *Styles
 	Keys          *KeyMap
 	Bidi          BidiMode // how right-to-left text is written
+	ASCII         bool     // only ASCII marks, borders and key names
 }
 
-// NewCommon returns the shared state for renderer r and interface language lang.
-func NewCommon(r *lipgloss.Renderer, lang string) *Common {
-	c := &Common{Renderer: r, Styles: NewStyles(r), Width: 80, Height: 24}
+// NewCommon returns the shared state for renderer r and interface language
+// lang; with ascii, the screens draw only ASCII marks and borders.
+func NewCommon(r *lipgloss.Renderer, lang string, ascii bool) *Common {
+	c := &Common{Renderer: r, Styles: NewStyles(r, ascii), Width: 80, Height: 24, ASCII: ascii}
 	c.SetLang(lang)
 	return c
 }
@@ -62,6 +64,9 @@ func (c *Common) SetLang(lang string) {
 	}
 	c.Lang = locales.Base(lang)
 	c.Keys = NewKeyMap(c.Lang)
+	if c.ASCII {
+		c.Keys.asciiNames()
+	}
 }
 
 // T is the message key in the interface language.
@@ -174,7 +179,8 @@ func (c *Common) helpLine(bindings []key.Binding) string {
 	h.Styles.ShortDesc = c.Styles.HelpDesc
 	h.Styles.ShortSeparator = c.Styles.Muted
 	h.Styles.Ellipsis = c.Styles.Muted
-	return ansi.Truncate(h.ShortHelpView(bindings), c.inner(), "…")
+	h.ShortSeparator, h.Ellipsis = c.Styles.Marks.Separator, c.Styles.Marks.Ellipsis
+	return ansi.Truncate(h.ShortHelpView(bindings), c.inner(), c.Styles.Marks.Ellipsis)
 }
 
 // tooSmallView asks for a larger terminal, in as little room as there is.

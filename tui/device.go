@@ -194,9 +194,9 @@ func (f *firstRun) View() string {
 	case stepPass, stepAgain:
 		body = append(body,
 			c.block(c.Styles.Warning, c.T("tui.setup.warning"), c.rtl()), "",
-			c.T("tui.setup.passphrase", MinPassphraseRunes), f.pass.View(c.inner()))
+			c.T("tui.setup.passphrase", MinPassphraseRunes), f.pass.View(c.inner(), &c.Styles.Marks))
 		if f.step == stepAgain {
-			body = append(body, "", c.T("tui.setup.again"), f.again.View(c.inner()))
+			body = append(body, "", c.T("tui.setup.again"), f.again.View(c.inner(), &c.Styles.Marks))
 		}
 	case stepWorking:
 		body = append(body, c.T("tui.setup.working"))
@@ -274,7 +274,7 @@ func (u *unlock) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (u *unlock) View() string {
 	c := u.c
-	body := []string{c.T("tui.unlock.prompt"), u.pass.View(c.inner())}
+	body := []string{c.T("tui.unlock.prompt"), u.pass.View(c.inner(), &c.Styles.Marks)}
 	if u.working {
 		body = append(body, "", c.T("tui.unlock.working"))
 	}

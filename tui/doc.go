@@ -32,4 +32,19 @@
 // resumes it. The panic keys blank the screen at once, drop the session and
 // the device key from memory and end the program; the draft on disk stays
 // sealed as it was after the last confirmed answer.
+//
+// # Terminals
+//
+// Every state is written in text as well as styled ([Marks]), so NO_COLOR
+// (no colour, bold or reverse video) and 16-colour terminals lose nothing;
+// with [Options].ASCII (see [ASCIITerminal]) every mark and border is
+// ASCII. Resizes reach every screen at any moment; below [MinWidth]×
+// [MinHeight] the screen asks for a larger terminal.
+//
+// # Plain
+//
+// With [Options].Plain the program is the line-based interface instead
+// (plain.go): for screen readers, dumb terminals and pipes. The same
+// question screen state, engine calls, draft saves and Finalize run behind
+// it; only the drawing and the reading of input differ.
 package tui

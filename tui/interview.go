@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"io/fs"
 	"strings"
 
 	"github.com/enquete-field/enquete/crypto"
@@ -41,9 +42,9 @@ func newInterview(s *questionnaires.Session, home *store.Home, dev *store.Device
 
 // save seals the session's state into the draft, durably (store writes a
 // temporary file, fsyncs and renames). It is called after every confirmed
-// answer, before the next question is drawn; items is the engine's summary
-// after the answer (nil: read it). Preview saves nothing.
-func (iv *interview) save(items []questionnaires.Item) error {
+// answer, before the next question is drawn; answered is the number of
+// questions answered ([questionnaires.Progress]). Preview saves nothing.
+func (iv *interview) save(answered int) error {
 	if iv.preview || iv.session == nil {
 		return nil
 	}
@@ -53,11 +54,21 @@ func (iv *interview) save(items []questionnaires.Item) error {
 	}
 	clear(iv.draft.State)
 	iv.draft.State = state
-	if items == nil {
-		items = iv.session.Summary()
-	}
-	iv.draft.Answered = answered(items)
+	iv.draft.Answered = answered
 	return iv.home.SaveDraft(iv.dev, iv.draft)
+}
+
+// removeDraft deletes the draft of a finalized interview (none in
+// preview, or before the first answer).
+func (iv *interview) removeDraft() error {
+	dr := iv.draft
+	if iv.preview || dr == nil || dr.ID == "" {
+		return nil
+	}
+	if err := iv.home.DeleteDraft(dr.ID); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // leave drops the interview for the home screen and says what was kept:
@@ -78,38 +89,6 @@ func (iv *interview) drop() {
 		iv.draft.State = nil
 	}
 	iv.session = nil
-}
-
-// answered counts the questions with an answer (notes excluded).
-func answered(items []questionnaires.Item) int {
-	n := 0
-	for _, it := range items {
-		if it.Type != "note" && it.Value != "" {
-			n++
-		}
-	}
-	return n
-}
-
-// progress is the current position among the interview's questions and
-// notes: "question 3 of 12". A repeat prompt is no question: it counts as
-// its repeat's last question, or before any instance as last, the index
-// of the question shown before it.
-func (iv *interview) progress(p *questionnaires.Prompt, last int, items []questionnaires.Item) (index, total int) {
-	if p == nil {
-		return len(items), len(items)
-	}
-	inRepeat := strings.TrimSuffix(p.Path, p.Name) + p.Name + "["
-	index = min(last, len(items))
-	for i, it := range items {
-		switch {
-		case it.Path == p.Path:
-			return i + 1, len(items)
-		case p.Kind == questionnaires.PromptRepeat && strings.HasPrefix(it.Path, inRepeat):
-			index = i + 1
-		}
-	}
-	return index, len(items)
 }
 
 // formLangCode is the code of a form language: "Arabic (ar)" → "ar",

@@ -19,15 +19,6 @@ const (
 	stateNotRelevant                  // not asked, given the answers so far
 )
 
-// stateMarks are the text marks of each state: they carry the state where
-// colour is dropped (NO_COLOR, 16 colours).
-var stateMarks = [...]string{
-	stateAnswered:    "[✓]",
-	stateUnanswered:  "[ ]",
-	stateInvalid:     "[!]",
-	stateNotRelevant: "[-]",
-}
-
 // stateKeys are the states' names in the catalogs.
 var stateKeys = [...]string{
 	stateAnswered:    "tui.jump.answered",
@@ -113,10 +104,14 @@ type jumpList struct {
 	items []outlineItem
 	list  *list
 	err   string
+	from  *question // the question screen it was opened on, or nil
 }
 
-func newJumpList(c *Common, iv *interview) *jumpList {
-	j := &jumpList{c: c, iv: iv, items: iv.outline()}
+// newJumpList lists the questions of iv; from is the question screen it
+// is opened on (nil from the review), shown again as it was on the way
+// back to the same question.
+func newJumpList(c *Common, iv *interview, from *question) *jumpList {
+	j := &jumpList{c: c, iv: iv, items: iv.outline(), from: from}
 	var li []listItem
 	cur := ""
 	if p := iv.session.Current(); p != nil {
@@ -124,7 +119,7 @@ func newJumpList(c *Common, iv *interview) *jumpList {
 	}
 	cursor := 0
 	for i, it := range j.items {
-		li = append(li, listItem{text: stateMarks[it.state] + " " + it.label})
+		li = append(li, listItem{text: c.Styles.Marks.States[it.state] + " " + it.label})
 		if it.path != "" && it.path == cur {
 			cursor = i
 		}
@@ -156,9 +151,9 @@ func (j *jumpList) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			j.err = j.c.Err(err)
 			return j, nil
 		}
-		return j, cmdOf(backToQuestionsMsg{j.iv})
+		return j, cmdOf(backToQuestionsMsg{j.iv, j.from})
 	case key.Matches(km, k.Leave, k.Jump, k.Back):
-		return j, cmdOf(backToQuestionsMsg{j.iv})
+		return j, cmdOf(backToQuestionsMsg{j.iv, j.from})
 	}
 	j.err = ""
 	j.list.Update(km, k, j.c.bodyHeight()/2)
@@ -169,7 +164,7 @@ func (j *jumpList) View() string {
 	c := j.c
 	rtl := j.iv.rtl
 	var legend []string
-	for s, mark := range stateMarks {
+	for s, mark := range c.Styles.Marks.States {
 		legend = append(legend, mark+" "+c.T(stateKeys[s]))
 	}
 	body := []string{c.block(c.Styles.Muted, strings.Join(legend, "  "), c.rtl()), ""}

@@ -78,6 +78,17 @@ func NewKeyMap(lang string) *KeyMap {
 	}
 }
 
+// asciiNames names the arrow keys in letters for the help, where the
+// console's font may lack arrows (Options.ASCII).
+func (k *KeyMap) asciiNames() {
+	for _, b := range []struct {
+		b    *key.Binding
+		name string
+	}{{&k.Up, "Up"}, {&k.Down, "Down"}, {&k.Left, "Left"}, {&k.Right, "Right"}, {&k.Filter, "a-z"}} {
+		b.b.SetHelp(b.name, b.b.Help().Desc)
+	}
+}
+
 // helpLetter reports whether msg is the extra help shortcut "?" (or the
 // Arabic question mark "؟"). Screens that take typed text never ask.
 func helpLetter(msg tea.KeyMsg) bool {

@@ -86,15 +86,16 @@ func (l *list) View(c *Common, width, height int) string {
 // itemView draws item i: cursor mark, choice mark, text, badge, note.
 func (l *list) itemView(c *Common, i, width int) string {
 	it := l.items[i]
-	marks := []string{markNoCursor}
+	mk := &c.Styles.Marks
+	marks := []string{mk.NoCursor}
 	if i == l.cursor {
-		marks[0] = markCursor
+		marks[0] = mk.Cursor
 	}
 	switch l.mode {
 	case listSingle:
-		marks = append(marks, pickMark(l.on[i], markPicked, markUnpicked))
+		marks = append(marks, pickMark(l.on[i], mk.Picked, mk.Unpicked))
 	case listMulti:
-		marks = append(marks, pickMark(l.on[i], markOn, markOff))
+		marks = append(marks, pickMark(l.on[i], mk.On, mk.Off))
 	}
 	text := it.text
 	if it.badge != "" {
@@ -113,19 +114,19 @@ func (l *list) itemView(c *Common, i, width int) string {
 	for j, ln := range lines {
 		lines[j] = st.Render(c.vis(ln, l.rtl))
 	}
-	return joinMarked(marks, lines, c.dir(l.rtl), width)
+	return joinMarked(marks, lines, c.dir(l.rtl), width, mk)
 }
 
 // joinMarked puts the marks before the first line (after it, mirrored, when
 // rtl: the start of a right-to-left line is on the right) and indents the
 // other lines to line up.
-func joinMarked(marks []string, lines []string, rtl bool, width int) string {
+func joinMarked(marks []string, lines []string, rtl bool, width int, mk *Marks) string {
 	lead := strings.Join(marks, " ")
 	if rtl {
 		rev := make([]string, len(marks))
 		for i, m := range marks {
-			if m == markCursor {
-				m = markCursorRTL
+			if m == mk.Cursor {
+				m = mk.CursorRTL
 			}
 			rev[len(marks)-1-i] = m
 		}
@@ -187,12 +188,12 @@ func window(blocks []string, focus, height int) string {
 func (l *list) rawView(c *Common, width, height int) string {
 	var blocks []string
 	for i, it := range l.items {
-		mark := markNoCursor
+		mark := c.Styles.Marks.NoCursor
 		st := c.Styles.Item
 		if i == l.cursor {
-			mark, st = markCursor, c.Styles.Selected
+			mark, st = c.Styles.Marks.Cursor, c.Styles.Selected
 		}
-		blocks = append(blocks, mark+" "+st.Render(ansi.Truncate(it.text, max(width-2, 1), "…")))
+		blocks = append(blocks, mark+" "+st.Render(ansi.Truncate(it.text, max(width-2, 1), c.Styles.Marks.Ellipsis)))
 	}
 	return window(blocks, l.cursor, height)
 }

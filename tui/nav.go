@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"errors"
-	"io/fs"
 	"sync"
 	"time"
 
@@ -43,8 +41,14 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	case reviewMsg:
 		return m.show(newReview(m.c, msg.iv, m.opts.Finalize)), true
 	case jumpMsg:
-		return m.show(newJumpList(m.c, msg.iv)), true
+		return m.show(newJumpList(m.c, msg.iv, msg.from)), true
 	case backToQuestionsMsg:
+		if q := msg.keep; q != nil && q.prompt != nil {
+			if p := msg.iv.session.Current(); p != nil && p.Path == q.prompt.Path {
+				q.relabel() // back where it was, nothing typed lost
+				return m.show(q), true
+			}
+		}
 		return m.show(newQuestion(m.c, msg.iv)), true
 	case finalizedMsg:
 		return m.finalized(msg), true
@@ -102,14 +106,20 @@ func (m *Model) fail(err error) tea.Cmd {
 
 // goHome reads projects, drafts and the outbox and shows the home screen.
 func (m *Model) goHome(notice string, failed bool) tea.Cmd {
-	h := m.opts.Home
-	d := homeData{offerDemo: m.opts.InstallDemo != nil, demoID: demoID(), canSync: m.opts.Sync != nil}
+	return m.show(newHome(m.c, readHome(m.opts, m.dev), notice, failed))
+}
+
+// readHome reads what the home screen lists: projects, drafts, and the
+// records waiting in the outbox.
+func readHome(o Options, dev *store.Device) homeData {
+	h := o.Home
+	d := homeData{offerDemo: o.InstallDemo != nil, demoID: demoID(), canSync: o.Sync != nil}
 	var errs []error
 	var err error
 	if d.projects, err = h.Projects(); err != nil {
 		errs = append(errs, err)
 	}
-	if d.drafts, err = h.Drafts(m.dev); err != nil {
+	if d.drafts, err = h.Drafts(dev); err != nil {
 		errs = append(errs, err)
 	}
 	entries, err := h.Outbox()
@@ -124,7 +134,7 @@ func (m *Model) goHome(notice string, failed bool) tea.Cmd {
 	if len(errs) > 0 {
 		d.err = errs[0]
 	}
-	return m.show(newHome(m.c, d, notice, failed))
+	return d
 }
 
 // demoID is the id the demo project is installed under: its form_id.
@@ -145,33 +155,68 @@ func (m *Model) now() time.Time {
 	return time.Now()
 }
 
-// sessionOptions are the engine options for this device and project. An
-// anonymous project gets no device id in its metadata.
-func (m *Model) sessionOptions(anonymous bool) questionnaires.Options {
-	o := questionnaires.Options{Now: m.opts.Now, Lang: m.c.Lang}
-	if m.dev != nil && !anonymous {
-		o.DeviceID = m.dev.ID
+// sessionOptions are the engine options for device dev (nil: none) and
+// interface language lang. An anonymous project gets no device id in its
+// metadata.
+func sessionOptions(o Options, dev *store.Device, lang string, anonymous bool) questionnaires.Options {
+	so := questionnaires.Options{Now: o.Now, Lang: lang}
+	if dev != nil && !anonymous {
+		so.DeviceID = dev.ID
 	}
-	return o
+	return so
 }
 
-// startProject begins a new interview on an installed project. Its draft
-// is first written after the first confirmed answer.
-func (m *Model) startProject(id string) tea.Cmd {
-	p, err := m.opts.Home.Project(id)
+// openProject begins a new interview on the installed project id. Its
+// draft is first written after the first confirmed answer.
+func openProject(o Options, dev *store.Device, lang, id string, started time.Time) (*interview, error) {
+	p, err := o.Home.Project(id)
 	if err != nil {
-		return m.fail(err)
+		return nil, err
 	}
 	form, err := questionnaires.Parse(p.FormFile, p.Form)
 	if err != nil {
-		return m.fail(err)
+		return nil, err
 	}
-	s, err := questionnaires.NewSession(form, m.sessionOptions(p.Anonymous))
+	s, err := questionnaires.NewSession(form, sessionOptions(o, dev, lang, p.Anonymous))
+	if err != nil {
+		return nil, err
+	}
+	draft := &store.Draft{Project: p.ID, Started: started}
+	return newInterview(s, o.Home, dev, p, draft), nil
+}
+
+// openDraft opens the draft id where it stopped.
+func openDraft(o Options, dev *store.Device, lang, id string) (*interview, error) {
+	h := o.Home
+	draft, err := h.LoadDraft(dev, id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.Project(draft.Project)
+	if err != nil {
+		return nil, err
+	}
+	form, err := questionnaires.Parse(p.FormFile, p.Form)
+	if err != nil {
+		return nil, err
+	}
+	s, err := questionnaires.NewSession(form, sessionOptions(o, dev, lang, p.Anonymous))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Restore(draft.State); err != nil {
+		return nil, err
+	}
+	return newInterview(s, h, dev, p, draft), nil
+}
+
+// startProject begins a new interview on an installed project.
+func (m *Model) startProject(id string) tea.Cmd {
+	iv, err := openProject(m.opts, m.dev, m.c.Lang, id, m.now())
 	if err != nil {
 		return m.fail(err)
 	}
-	draft := &store.Draft{Project: p.ID, Started: m.now()}
-	return m.show(newQuestion(m.c, newInterview(s, m.opts.Home, m.dev, p, draft)))
+	return m.show(newQuestion(m.c, iv))
 }
 
 // installDemo installs the demo project and starts an interview on it.
@@ -188,32 +233,16 @@ func (m *Model) installDemo() tea.Cmd {
 
 // resume opens a draft and goes on where it stopped.
 func (m *Model) resume(id string) tea.Cmd {
-	h := m.opts.Home
-	draft, err := h.LoadDraft(m.dev, id)
+	iv, err := openDraft(m.opts, m.dev, m.c.Lang, id)
 	if err != nil {
 		return m.fail(err)
 	}
-	p, err := h.Project(draft.Project)
-	if err != nil {
-		return m.fail(err)
-	}
-	form, err := questionnaires.Parse(p.FormFile, p.Form)
-	if err != nil {
-		return m.fail(err)
-	}
-	s, err := questionnaires.NewSession(form, m.sessionOptions(p.Anonymous))
-	if err != nil {
-		return m.fail(err)
-	}
-	if err := s.Restore(draft.State); err != nil {
-		return m.fail(err)
-	}
-	return m.show(newQuestion(m.c, newInterview(s, h, m.dev, p, draft)))
+	return m.show(newQuestion(m.c, iv))
 }
 
 // startPreview runs the preview form with nothing saved.
 func (m *Model) startPreview() tea.Cmd {
-	s, err := questionnaires.NewSession(m.opts.Preview, m.sessionOptions(true))
+	s, err := questionnaires.NewSession(m.opts.Preview, sessionOptions(m.opts, nil, m.c.Lang, true))
 	if err != nil {
 		m.fatal = err
 		return tea.Quit
@@ -227,13 +256,11 @@ func (m *Model) startPreview() tea.Cmd {
 func (m *Model) finalized(msg finalizedMsg) tea.Cmd {
 	d := &done{c: m.c, name: msg.name, preview: msg.preview, exit: m.opts.Project != ""}
 	if r, ok := m.screen.(*review); ok {
-		if dr := r.iv.draft; dr != nil && dr.ID != "" {
-			if err := m.opts.Home.DeleteDraft(dr.ID); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				r.iv.drop()
-				return m.goHome(m.c.T("tui.draft_not_removed", msg.name, m.c.Err(err)), true)
-			}
-		}
+		err := r.iv.removeDraft()
 		r.iv.drop()
+		if err != nil {
+			return m.goHome(m.c.T("tui.draft_not_removed", msg.name, m.c.Err(err)), true)
+		}
 	}
 	return m.show(d)
 }

@@ -63,7 +63,7 @@ func TestTextField(t *testing.T) {
 	if f.Value() != "abcd" || f.pos != 3 {
 		t.Fatalf("value %q pos %d", f.Value(), f.pos)
 	}
-	if got := f.View(20); got != "abc▏d" {
+	if got := f.View(20, &unicodeMarks); got != "abc▏d" {
 		t.Errorf("view %q", got)
 	}
 	f.Update(tea.KeyMsg{Type: tea.KeyBackspace}, keys)
@@ -82,12 +82,12 @@ func TestTextField(t *testing.T) {
 		t.Errorf("number field kept %q", f.Value())
 	}
 	f.masked = true
-	if got := f.View(20); got != "••••▏" {
+	if got := f.View(20, &unicodeMarks); got != "••••▏" {
 		t.Errorf("masked view %q", got)
 	}
 	f.masked = false
 	f.SetValue("0123456789abcdefghij")
-	if got := f.View(10); got != "…cdefghij▏" {
+	if got := f.View(10, &unicodeMarks); got != "…cdefghij▏" {
 		t.Errorf("long view %q", got)
 	}
 }

@@ -44,9 +44,9 @@ type question struct {
 	filter string // typed to narrow a long select_one list
 	shown  []int  // the choices the list shows (indices into prompt.Choices)
 	err    string
-	last   int                   // progress index of the previous prompt (for repeat prompts)
-	items  []questionnaires.Item // the engine's summary, read once per prompt
-	remove bool                  // the remove key was pressed once: ask again
+	prog   questionnaires.Progress // where the interview stands, read once per prompt
+	remove bool                    // the remove key was pressed once: ask again
+	noPick bool                    // a single choice keeps its answer (the plain interface's empty line)
 }
 
 // newQuestion shows the session's current prompt; past the last question
@@ -59,11 +59,8 @@ func newQuestion(c *Common, iv *interview) *question {
 
 // load builds the widget for the session's current prompt.
 func (q *question) load() {
-	if q.prompt != nil {
-		q.last, _ = q.iv.progress(q.prompt, q.last, q.items)
-	}
 	q.prompt = q.iv.session.Current()
-	q.items = q.iv.session.Summary()
+	q.prog = q.iv.session.Progress()
 	q.field, q.list, q.remove, q.filter = textField{}, nil, false, ""
 	p := q.prompt
 	if p == nil {
@@ -202,6 +199,12 @@ func (q *question) filterKey(km tea.KeyMsg) bool {
 	default:
 		return false
 	}
+	q.applyFilter()
+	return true
+}
+
+// applyFilter rebuilds the long list with the choices matching the filter.
+func (q *question) applyFilter() {
 	p := q.prompt
 	q.shown = q.shown[:0]
 	var items []listItem
@@ -217,7 +220,28 @@ func (q *question) filterKey(km tea.KeyMsg) bool {
 	}
 	l.rtl = q.list.rtl
 	q.list = l
-	return true
+}
+
+// relabel draws the prompt again in another language, keeping what was
+// typed, toggled, filtered or highlighted and not yet confirmed.
+func (q *question) relabel() {
+	field, list, filter := q.field, q.list, q.filter
+	q.load()
+	if q.prompt == nil {
+		return
+	}
+	q.field = field
+	q.filter = filter
+	if filter != "" && q.filterable() {
+		q.applyFilter()
+	}
+	if list == nil || q.list == nil {
+		return
+	}
+	if filter == "" && len(list.on) == len(q.list.on) {
+		copy(q.list.on, list.on)
+	}
+	q.list.cursor = min(list.cursor, max(len(q.list.items)-1, 0))
 }
 
 // matchesFilter reports whether text contains filter, ignoring case.
@@ -237,7 +261,7 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(km, k.Confirm, k.Next):
 		return q, q.confirm()
 	case key.Matches(km, k.Jump):
-		return q, cmdOf(jumpMsg{q.iv})
+		return q, cmdOf(jumpMsg{q.iv, q})
 	case key.Matches(km, k.Remove) && q.removable():
 		q.removeRepeat(wasRemove)
 		return q, nil
@@ -312,8 +336,8 @@ func (q *question) confirm() tea.Cmd {
 		q.err = violationText(q.c, err)
 		return nil
 	}
-	q.load() // reads the summary once, for the draft and the next prompt
-	if err := q.iv.save(q.items); err != nil {
+	q.load() // reads the progress once, for the draft and the next prompt
+	if err := q.iv.save(q.prog.Answered); err != nil {
 		s.Back()
 		q.load()
 		q.err = q.c.T("tui.save_failed", q.c.Err(err))
@@ -361,7 +385,7 @@ func (q *question) removeRepeat(confirmed bool) {
 		return
 	}
 	q.load()
-	if err := q.iv.save(q.items); err != nil {
+	if err := q.iv.save(q.prog.Answered); err != nil {
 		q.err = q.c.T("tui.save_failed", q.c.Err(err))
 	}
 }
@@ -378,7 +402,7 @@ func (q *question) removeWhat() string {
 	}
 	for i := len(p.Groups) - 1; i >= 0; i-- {
 		if g := p.Groups[i]; g.Index > 0 {
-			return q.instanceTitle(g)
+			return q.instanceTitle(g, i)
 		}
 	}
 	return ""
@@ -400,7 +424,7 @@ func (q *question) value() (string, error) {
 	case widgetDateTime, widgetGeopoint:
 		return normalizeDigits(strings.TrimSpace(q.field.Value())), nil
 	case widgetSelect:
-		if len(q.shown) == 0 {
+		if len(q.shown) == 0 || q.noPick {
 			return p.Value, nil
 		}
 		q.list.pick()
@@ -427,9 +451,8 @@ func (q *question) View() string {
 	}
 	p := q.prompt
 	rtl := q.iv.rtl
-	index, total := q.iv.progress(p, q.last, q.items)
 	var top []string
-	top = append(top, c.block(c.Styles.Progress, c.T("tui.progress", index, total), rtl))
+	top = append(top, c.block(c.Styles.Progress, c.T("tui.progress", q.prog.Index, q.prog.Total), rtl))
 	if g := q.groupTitle(); g != "" {
 		top = append(top, c.block(c.Styles.Group, g, rtl))
 	}
@@ -501,7 +524,7 @@ func (q *question) widgetView(height int) string {
 		}
 		return q.list.View(c, c.inner(), height)
 	case widgetText:
-		area := splitLines(q.field.AreaView(c.inner()-2, min(height, 8)))
+		area := splitLines(q.field.AreaView(c.inner()-2, min(height, 8), &c.Styles.Marks))
 		for i, ln := range area {
 			mark := "  "
 			if i == 0 {
@@ -511,7 +534,7 @@ func (q *question) widgetView(height int) string {
 		}
 		return joinLines(area)
 	}
-	f := c.Styles.Field.Render(q.field.View(c.inner() - 2))
+	f := c.Styles.Field.Render(q.field.View(c.inner()-2, &c.Styles.Marks))
 	out := c.block(c.Styles.Item, c.lead("> ", f, q.iv.rtl), q.iv.rtl)
 	if q.kind == widgetDate {
 		if words := q.dateInWords(); words != "" {
@@ -524,7 +547,7 @@ func (q *question) widgetView(height int) string {
 // filteredView draws the filter typed so far above the long list.
 func (q *question) filteredView(height int) string {
 	c := q.c
-	line := c.block(c.Styles.Muted, c.lead("/ ", c.T("tui.filter", q.filter)+markCaret, q.iv.rtl), q.iv.rtl)
+	line := c.block(c.Styles.Muted, c.lead("/ ", c.T("tui.filter", q.filter)+c.Styles.Marks.Caret, q.iv.rtl), q.iv.rtl)
 	if len(q.shown) == 0 {
 		return line + "\n" + c.block(c.Styles.Muted, c.T("tui.filter_none"), q.iv.rtl)
 	}
@@ -560,49 +583,29 @@ func longDate(lang string, t time.Time) string {
 // do 2 of 3".
 func (q *question) groupTitle() string {
 	var parts []string
-	for _, g := range q.prompt.Groups {
+	for i, g := range q.prompt.Groups {
 		switch {
 		case g.Index > 0:
-			parts = append(parts, q.instanceTitle(g))
+			parts = append(parts, q.instanceTitle(g, i))
 		case g.Label != "":
 			parts = append(parts, g.Label)
 		}
 	}
-	return strings.Join(parts, " › ")
+	return strings.Join(parts, q.c.Styles.Marks.Path)
 }
 
-// instanceTitle names a repeat instance with its number among its
-// siblings: "Tasks you do 2 of 3".
-func (q *question) instanceTitle(g questionnaires.GroupLabel) string {
+// instanceTitle names a repeat instance, the prompt's group i, with its
+// number among its siblings: "Tasks you do 2 of 3".
+func (q *question) instanceTitle(g questionnaires.GroupLabel, i int) string {
 	label := g.Label
 	if label == "" {
 		label = g.Name
 	}
-	return q.c.T("tui.repeat.instance_of", label, g.Index, instanceCount(q.items, q.prompt.Path, g))
-}
-
-// instanceCount is how many instances the repeat of g has, seen from the
-// prompt at path: the highest instance number in the summary under the
-// same parent instances.
-func instanceCount(items []questionnaires.Item, path string, g questionnaires.GroupLabel) int {
-	at := g.Name + "[" + strconv.Itoa(g.Index) + "]"
-	i := strings.Index("/"+path, "/"+at)
-	if i < 0 {
-		return g.Index
-	}
-	prefix := path[:i] + g.Name + "["
 	n := g.Index
-	for _, it := range items {
-		rest, ok := strings.CutPrefix(it.Path, prefix)
-		if !ok {
-			continue
-		}
-		num, _, _ := strings.Cut(rest, "]")
-		if k, err := strconv.Atoi(num); err == nil {
-			n = max(n, k)
-		}
+	if i < len(q.prog.Instances) {
+		n = max(n, q.prog.Instances[i])
 	}
-	return n
+	return q.c.T("tui.repeat.instance_of", label, g.Index, n)
 }
 
 // repeatQuestion asks whether to add an instance of the repeat.

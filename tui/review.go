@@ -71,7 +71,7 @@ func (r *review) key(msg tea.KeyMsg) tea.Cmd {
 		return r.enter(wasConfirm)
 	case key.Matches(msg, k.Back):
 		r.iv.session.Back()
-		return cmdOf(backToQuestionsMsg{r.iv})
+		return cmdOf(backToQuestionsMsg{r.iv, nil})
 	case key.Matches(msg, k.Leave):
 		if r.iv.preview {
 			return cmdOf(quitMsg{})
@@ -80,7 +80,7 @@ func (r *review) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Edit):
 		return r.edit()
 	case key.Matches(msg, k.Jump):
-		return cmdOf(jumpMsg{r.iv})
+		return cmdOf(jumpMsg{r.iv, nil})
 	case key.Matches(msg, k.Up):
 		r.cursor = max(r.cursor-1, 0)
 	case key.Matches(msg, k.Down):
@@ -107,7 +107,7 @@ func (r *review) edit() tea.Cmd {
 		return nil
 	}
 	r.iv.toReview = true
-	return cmdOf(backToQuestionsMsg{r.iv})
+	return cmdOf(backToQuestionsMsg{r.iv, nil})
 }
 
 // enter goes to the first problem, or asks for the confirmation, or (when
@@ -118,7 +118,7 @@ func (r *review) enter(confirmed bool) tea.Cmd {
 			r.err = r.c.Err(err)
 			return nil
 		}
-		return cmdOf(backToQuestionsMsg{r.iv})
+		return cmdOf(backToQuestionsMsg{r.iv, nil})
 	}
 	if !confirmed {
 		r.confirm = true
@@ -144,9 +144,9 @@ func (r *review) View() string {
 	rtl := r.iv.rtl
 	blocks := make([]string, len(r.items))
 	for i, it := range r.items {
-		mark, st := markNoCursor+" ", c.Styles.Label
+		mark, st := c.Styles.Marks.NoCursor+" ", c.Styles.Label
 		if i == r.cursor {
-			mark, st = markCursor+" ", c.Styles.Selected
+			mark, st = c.Styles.Marks.Cursor+" ", c.Styles.Selected
 		}
 		lines := []string{c.block(st, c.lead(mark, itemLabel(it), rtl), rtl)}
 		answer := it.Display

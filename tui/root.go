@@ -31,10 +31,18 @@ type (
 	resumeDraftMsg struct{ id string }
 	// reviewMsg: the interview is past its last question.
 	reviewMsg struct{ iv *interview }
-	// jumpMsg: show the list of questions, to go to any of them.
-	jumpMsg struct{ iv *interview }
-	// backToQuestionsMsg: leave the review for the last question.
-	backToQuestionsMsg struct{ iv *interview }
+	// jumpMsg: show the list of questions, to go to any of them; from is
+	// the question screen it was opened on (nil: the review).
+	jumpMsg struct {
+		iv   *interview
+		from *question
+	}
+	// backToQuestionsMsg: show the session's current question; keep, when
+	// it is still that question, is its screen with what was typed there.
+	backToQuestionsMsg struct {
+		iv   *interview
+		keep *question
+	}
 	// finalizedMsg: the record is sealed and in the outbox as name.
 	finalizedMsg struct {
 		name    string
@@ -69,7 +77,7 @@ type Model struct {
 
 // newModel builds the root model for opts, drawing with renderer r.
 func newModel(opts Options, r *lipgloss.Renderer) *Model {
-	c := NewCommon(r, opts.Lang)
+	c := NewCommon(r, opts.Lang, opts.ASCII)
 	c.Bidi, _ = ParseBidiMode(opts.Bidi)
 	m := &Model{c: c, opts: opts, ctx: context.Background()}
 	m.help = newHelpOverlay(c)
@@ -262,11 +270,16 @@ func (m *Model) applySettings(s settingsMsg) tea.Cmd {
 	iv.rtl = locales.IsRTL(formLangCode(iv.session.Language()))
 	switch sc := m.screen.(type) {
 	case *question:
-		return m.show(newQuestion(m.c, iv))
+		sc.relabel() // what was typed and not yet confirmed stays
+		return nil
 	case *review:
-		return m.show(newReview(m.c, iv, sc.finalize))
+		r := newReview(m.c, iv, sc.finalize)
+		r.cursor = min(sc.cursor, max(len(r.items)-1, 0))
+		return m.show(r)
 	case *jumpList:
-		return m.show(newJumpList(m.c, iv))
+		j := newJumpList(m.c, iv, sc.from)
+		j.list.cursor = sc.list.cursor
+		return m.show(j)
 	}
 	return nil
 }

@@ -64,6 +64,32 @@ type Options struct {
 	Sync func(ctx context.Context, progress func(done, total int)) (SyncReport, error)
 	// Now is the clock for interviews (nil: time.Now).
 	Now func() time.Time
+	// ASCII draws only ASCII marks and borders, for consoles whose font
+	// lacks box drawing and arrows (see [ASCIITerminal]).
+	ASCII bool
+	// Plain runs the line-based interface instead of the screens, for
+	// screen readers, dumb terminals and pipes: a question is a block of
+	// lines, answered by a line; commands are words of the interface
+	// language or symbols (< back, = review, ! finalize, . quit, ? help);
+	// nothing but text is written. Same engine, drafts and Finalize.
+	Plain bool
+}
+
+// ASCIITerminal reports whether the terminal described by the environment
+// (getenv is os.Getenv) should get ASCII marks and borders: ENQUETE_ASCII
+// set to anything but "0", or a TERM whose usual font lacks them (dumb,
+// the Linux and BSD consoles, VT100-class terminals). NO_COLOR alone does
+// not ask for it: it drops colour, bold and reverse video, and the text
+// marks carry every state without them.
+func ASCIITerminal(getenv func(string) string) bool {
+	if v := getenv("ENQUETE_ASCII"); v != "" {
+		return v != "0"
+	}
+	switch getenv("TERM") {
+	case "dumb", "linux", "cons25", "vt52", "vt100", "vt102", "vt220", "ansi", "pcansi", "wsvt25":
+		return true
+	}
+	return false
 }
 
 // SyncReport is what a sync did: records sent and acknowledged, refused
@@ -91,7 +117,10 @@ func Run(ctx context.Context, opts Options) error {
 	if out == nil {
 		out = os.Stdout
 	}
-	r := lipgloss.NewRenderer(out)
+	if opts.Plain {
+		return runPlain(ctx, opts, in, out)
+	}
+	r := newRenderer(out)
 	r.HasDarkBackground() // ask the terminal once, before the program reads its input
 	m := newModel(opts, r)
 	m.ctx = ctx
@@ -119,3 +148,8 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	return nil
 }
+
+// newRenderer draws for out with the colours the environment allows:
+// none under NO_COLOR (nor bold or reverse video), the 16 ANSI ones on a
+// 16-colour terminal (CLICOLOR_FORCE forces them on a pipe).
+func newRenderer(out io.Writer) *lipgloss.Renderer { return lipgloss.NewRenderer(out) }

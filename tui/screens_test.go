@@ -1,10 +1,13 @@
 package tui
 
 import (
-	"github.com/enquete-field/enquete/questionnaires"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/enquete-field/enquete/questionnaires"
 )
 
 // toReview answers the rest of the demo from the platforms question
@@ -159,4 +162,106 @@ func TestSettings(t *testing.T) {
 	if d.m.set != nil {
 		t.Fatal("settings still open after esc")
 	}
+}
+
+// TestSettingsKeepTyped changes the language while an answer is typed,
+// toggled or filtered and not yet confirmed: the new language shows, and
+// what was typed stays, cursor and all.
+func TestSettingsKeepTyped(t *testing.T) {
+	toFrench := func(d *driver) {
+		d.key(tea.KeyF3)
+		d.key(tea.KeyRight) // Français
+		d.key(tea.KeyEnter)
+	}
+	t.Run("typed number", func(t *testing.T) {
+		d := demoAt(t, "en", 80, false)
+		d.key(tea.KeyShiftTab)
+		d.key(tea.KeyShiftTab)
+		d.at("age")
+		d.keys(tea.KeyBackspace, tea.KeyBackspace)
+		d.typeText("4")
+		toFrench(d)
+		d.at("age")
+		d.see("Quel âge avez-vous", "> 4▏")
+		d.key(tea.KeyLeft)
+		d.typeText("5")
+		d.see("> 5▏4")
+		d.key(tea.KeyEnter)
+		if got := d.session().Answers()["age"]; got != "54" {
+			t.Errorf("age = %q, want 54", got)
+		}
+	})
+	t.Run("toggled choices", func(t *testing.T) {
+		d := demoAt(t, "en", 80, false) // two toggled, cursor on the second
+		toFrench(d)
+		d.at("platforms")
+		d.see("Sur quelles plateformes", "[x] Amazon Mechanical Turk", "› [x] Appen", "[ ] Clickworker")
+		d.key(tea.KeyEnter)
+		if got := d.session().Answers()["platforms"]; got != "mturk appen" {
+			t.Errorf("platforms = %q, want %q", got, "mturk appen")
+		}
+	})
+	t.Run("filtered list", func(t *testing.T) {
+		d := typedAt(t, "en", 80)
+		for _, v := range []string{"2024-03-31", "07:30", "2024-03-31 07:45", "-18.9 47"} {
+			d.typeText(v)
+			d.key(tea.KeyEnter)
+		}
+		d.at("crop")
+		d.typeText("ma")
+		toFrench(d)
+		d.at("crop")
+		d.see("filtre : ma", "Manioc")
+		d.notSee("Riz")
+	})
+}
+
+// TestResizeKeepsEverything resizes the terminal at every step of an
+// interview, below the minimum and back, with an answer half typed: the
+// typed text, the answers and the position survive, and every size draws.
+func TestResizeKeepsEverything(t *testing.T) {
+	f := newField(t, Options{Lang: "en"})
+	f.startDemo()
+	sizes := [][2]int{{40, 12}, {20, 5}, {120, 40}, {80, 24}, {MinWidth, MinHeight}, {80, 24}}
+	resize := func() {
+		for _, s := range sizes {
+			f.send(tea.WindowSizeMsg{Width: s[0], Height: s[1]})
+			v := f.view()
+			if s[0] < MinWidth || s[1] < MinHeight {
+				if !strings.Contains(v, "enlarge") {
+					t.Fatalf("at %dx%d, no request for a larger terminal:\n%s", s[0], s[1], v)
+				}
+				continue
+			}
+			for i, ln := range strings.Split(v, "\n") {
+				if w := ansi.StringWidth(ln); w > s[0] {
+					t.Fatalf("at %dx%d line %d is %d wide:\n%s", s[0], s[1], i, w, v)
+				}
+			}
+			if n := strings.Count(v, "\n") + 1; n > s[1] {
+				t.Fatalf("at %dx%d the screen has %d lines:\n%s", s[0], s[1], n, v)
+			}
+		}
+	}
+	f.typeText("3")
+	resize()
+	f.typeText("4")
+	f.see("> 34▏")
+	f.confirm()
+	f.at("country")
+	f.key(tea.KeyDown)
+	resize()
+	f.see("› ( ) Egypt")
+	f.key(tea.KeyUp)
+	f.confirm()
+	f.at("platforms")
+	f.key(tea.KeySpace)
+	resize()
+	f.see("› [x] Amazon Mechanical Turk")
+	f.confirm()
+	f.at("hours_week")
+	if got := f.session().Answers(); got["age"] != "34" || got["country"] != "madagascar" || got["platforms"] != "mturk" {
+		t.Fatalf("answers after resizes: %v", got)
+	}
+	f.checkDraft()
 }

@@ -116,12 +116,13 @@ func (s *settingsScreen) View() string {
 		case "bidi":
 			label, value = c.T("tui.settings.bidi"), c.T("tui.bidi."+s.bidi.String())
 		}
-		mark, st := markNoCursor, c.Styles.Item
+		mk := &c.Styles.Marks
+		mark, st := mk.NoCursor, c.Styles.Item
 		if i == s.row {
-			mark, st = markCursor, c.Styles.Selected
+			mark, st = mk.Cursor, c.Styles.Selected
 		}
 		lines = append(lines, c.block(c.Styles.Label, label, c.rtl()),
-			mark+" "+st.Render("◂ "+value+" ▸"), "")
+			mark+" "+st.Render(mk.Prev+value+mk.Next), "")
 	}
 	lines = append(lines, c.block(c.Styles.Muted, c.T("tui.settings.form_follows"), c.rtl()))
 	keys := []key.Binding{c.Keys.Up, c.Keys.Down, c.Keys.Left, c.Keys.Right, c.Keys.Confirm, c.Keys.Leave}

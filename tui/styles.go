@@ -5,7 +5,8 @@ import "github.com/charmbracelet/lipgloss"
 // Styles is every style of the interface, in one struct built for one
 // renderer (no global lipgloss state). Under NO_COLOR the renderer drops
 // colour, bold and reverse video alike, so nothing here may be the only sign
-// of a state: selections also carry text markers (see the mark constants).
+// of a state: selections also carry text marks ([Marks]). On a 16-colour
+// terminal the renderer brings the colours down to the 16 ANSI ones.
 type Styles struct {
 	App        lipgloss.Style // the whole screen's padding
 	Title      lipgloss.Style // a screen's title line
@@ -24,22 +25,60 @@ type Styles struct {
 	HelpKey    lipgloss.Style // a key in the help overlay
 	HelpDesc   lipgloss.Style // its description
 	HelpBorder lipgloss.Style // the help overlay's frame
+	// Marks are the text marks drawn with these styles.
+	Marks Marks
 }
 
-// Text markers that carry state where styling may be dropped (NO_COLOR).
-const (
-	markCursor    = "›" // the highlighted item of a list
-	markCursorRTL = "‹" // the same, at the right end of a right-to-left line
-	markNoCursor  = " "
-	markOn        = "[x]" // a chosen item of a multiple-choice list
-	markOff       = "[ ]"
-	markPicked    = "(•)" // the chosen item of a single-choice list
-	markUnpicked  = "( )"
-	markCaret     = "▏" // the cursor in a text field
-)
+// Marks are the text marks that carry state where styling may be dropped
+// (NO_COLOR drops colour, bold and reverse video alike): every selection,
+// choice and cursor is also a character. The Unicode marks are the default;
+// the ASCII ones are for consoles whose font lacks the others (the Linux
+// console, TERM=dumb, old Windows code pages).
+type Marks struct {
+	Cursor    string // the highlighted item of a list
+	CursorRTL string // the same, at the right end of a right-to-left line
+	NoCursor  string // the other items
+	On, Off   string // a chosen (not chosen) item of a multiple-choice list
+	Picked    string // the chosen item of a single-choice list
+	Unpicked  string
+	Caret     string // the cursor in a text field
+	Mask      string // one typed character of a passphrase
+	Ellipsis  string // where text was cut
+	Path      string // between a group and the group inside it
+	Prev      string // before a setting's value (←)
+	Next      string // after it (→)
+	Separator string // between the keys of the help line
+	// States are the jump list's marks: answered, no answer, to correct,
+	// not asked.
+	States [4]string
+}
 
-// NewStyles returns the styles for renderer r.
-func NewStyles(r *lipgloss.Renderer) *Styles {
+// unicodeMarks are the marks drawn by default.
+var unicodeMarks = Marks{
+	Cursor: "›", CursorRTL: "‹", NoCursor: " ",
+	On: "[x]", Off: "[ ]", Picked: "(•)", Unpicked: "( )",
+	Caret: "▏", Mask: "•", Ellipsis: "…", Path: " › ", Prev: "◂ ", Next: " ▸",
+	Separator: " • ",
+	States:    [4]string{"[✓]", "[ ]", "[!]", "[-]"},
+}
+
+// asciiMarks are the marks drawn with [Options].ASCII: every one is
+// printable ASCII.
+var asciiMarks = Marks{
+	Cursor: ">", CursorRTL: "<", NoCursor: " ",
+	On: "[x]", Off: "[ ]", Picked: "(*)", Unpicked: "( )",
+	Caret: "|", Mask: "*", Ellipsis: "~", Path: " > ", Prev: "< ", Next: " >",
+	Separator: " - ",
+	States:    [4]string{"[v]", "[ ]", "[!]", "[-]"},
+}
+
+// NewStyles returns the styles for renderer r: Unicode marks and box
+// borders, or, with ascii, only ASCII characters (borders drawn with + - |).
+func NewStyles(r *lipgloss.Renderer, ascii bool) *Styles {
+	border, marks := lipgloss.NormalBorder(), unicodeMarks
+	if ascii {
+		border, marks = lipgloss.ASCIIBorder(), asciiMarks
+	}
 	accent := lipgloss.AdaptiveColor{Light: "#1F5FAF", Dark: "#7FB2F0"}
 	muted := lipgloss.AdaptiveColor{Light: "#666666", Dark: "#9A9A9A"}
 	red := lipgloss.AdaptiveColor{Light: "#B00020", Dark: "#FF6B6B"}
@@ -61,6 +100,7 @@ func NewStyles(r *lipgloss.Renderer) *Styles {
 		Answer:     r.NewStyle().Foreground(accent),
 		HelpKey:    r.NewStyle().Bold(true),
 		HelpDesc:   r.NewStyle().Foreground(muted),
-		HelpBorder: r.NewStyle().Border(lipgloss.NormalBorder()).Padding(0, 1),
+		HelpBorder: r.NewStyle().Border(border).Padding(0, 1),
+		Marks:      marks,
 	}
 }

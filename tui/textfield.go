@@ -98,30 +98,30 @@ func (f *textField) insert(rs []rune) {
 
 // View draws the field in width columns with the cursor mark; a long value
 // shows its part around the cursor.
-func (f *textField) View(width int) string {
+func (f *textField) View(width int, m *Marks) string {
 	shown := f.runes
 	if f.masked {
-		shown = []rune(strings.Repeat("•", len(f.runes)))
+		shown = []rune(strings.Repeat(m.Mask, len(f.runes)))
 	}
 	before, after := string(shown[:f.pos]), string(shown[f.pos:])
 	width = max(width-1, 1)
 	if ansi.StringWidth(before) > width {
-		before = ansi.TruncateLeft(before, ansi.StringWidth(before)-width+1, "…")
+		before = ansi.TruncateLeft(before, ansi.StringWidth(before)-width+1, m.Ellipsis)
 	}
-	line := before + markCaret + after
-	return ansi.Truncate(line, width+1, "…")
+	line := before + m.Caret + after
+	return ansi.Truncate(line, width+1, m.Ellipsis)
 }
 
 // AreaView draws a multi-line field in width columns and at most height
 // lines, wrapped, keeping the line with the cursor in sight.
-func (f *textField) AreaView(width, height int) string {
-	text := string(f.runes[:f.pos]) + markCaret + string(f.runes[f.pos:])
+func (f *textField) AreaView(width, height int, m *Marks) string {
+	text := string(f.runes[:f.pos]) + m.Caret + string(f.runes[f.pos:])
 	var lines []string
 	focus := 0
 	for _, para := range strings.Split(text, "\n") {
 		wrapped := strings.Split(ansi.Wrap(para, max(width, 4), ""), "\n")
 		for _, w := range wrapped {
-			if strings.Contains(w, markCaret) {
+			if strings.Contains(w, m.Caret) {
 				focus = len(lines)
 			}
 			lines = append(lines, w)

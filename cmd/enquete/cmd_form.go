@@ -108,10 +108,12 @@ func cmdFormPreview(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !stdinIsTerminal() {
+	if !e.plain && !stdinIsTerminal() {
 		return locales.Errorf("cli.tui_needs_terminal").Hint("cli.hint.preview_needs_terminal", rest[0])
 	}
-	return tui.Run(e.ctx, tui.Options{Lang: e.lang, Preview: form})
+	o := tui.Options{Lang: e.lang, Preview: form, ASCII: tui.ASCIITerminal(os.Getenv)}
+	e.plainIO(&o)
+	return tui.Run(e.ctx, o)
 }
 
 // cmdFormExpr prints the XPath string() of an expression, alone or against a

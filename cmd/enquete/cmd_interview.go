@@ -117,7 +117,7 @@ func (e *env) runTUI(h *store.Home, project string) error {
 			return err
 		}
 	}
-	if !stdinIsTerminal() {
+	if !e.plain && !stdinIsTerminal() {
 		return locales.Errorf("cli.tui_needs_terminal").Hint("cli.hint.tui_needs_terminal")
 	}
 	return tui.Run(e.ctx, e.tuiOptions(h, project))

@@ -37,6 +37,7 @@ type env struct {
 	langFlag       string // --lang as given, also the form language
 	passphraseFile string
 	json           bool
+	plain          bool // --plain: the line-based interface instead of the screens
 }
 
 func main() {
@@ -83,7 +84,7 @@ func oneLine(s string) string {
 }
 
 // takeGlobalFlags removes the options that may stand anywhere on the line
-// (--lang, --passphrase-file, --json) and returns the rest.
+// (--lang, --passphrase-file, --json, --plain) and returns the rest.
 func (e *env) takeGlobalFlags(args []string) []string {
 	var rest []string
 	for i := 0; i < len(args); i++ {
@@ -110,6 +111,8 @@ func (e *env) takeGlobalFlags(args []string) []string {
 			}
 		case "json":
 			e.json = true
+		case "plain":
+			e.plain = true
 		default:
 			rest = append(rest, a)
 		}

@@ -32,7 +32,8 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 		SaveLanguage: func(lang string) error {
 			return updateSettings(h, func(s *settings) { s.Lang = lang })
 		},
-		Bidi: readSettings(h).Bidi,
+		Bidi:  readSettings(h).Bidi,
+		ASCII: tui.ASCIITerminal(os.Getenv),
 		Sync: func(ctx context.Context, progress func(done, total int)) (tui.SyncReport, error) {
 			return syncOutbox(ctx, h, e.lang, progress)
 		},
@@ -40,12 +41,21 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 			return updateSettings(h, func(s *settings) { s.Bidi = mode })
 		},
 	}
+	e.plainIO(&o)
 	if e.passphraseFile != "" {
 		if pass, err := e.passphrase(false); err == nil {
 			o.Passphrase = pass
 		}
 	}
 	return o
+}
+
+// plainIO sets the line-based interface on the command's own streams when
+// --plain was given.
+func (e *env) plainIO(o *tui.Options) {
+	if e.plain {
+		o.Plain, o.Input, o.Output = true, e.stdin, e.stdout
+	}
 }
 
 // syncOutbox sends every project's waiting records to its archive, as

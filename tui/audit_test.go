@@ -1,0 +1,111 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/fieldwork"
+	"github.com/enquete-field/enquete/questionnaires"
+	"github.com/enquete-field/enquete/store"
+)
+
+// TestAuditReachesRecord interviews the demo in the interface, leaving
+// and resuming half-way, with a clock that moves 5 seconds at each
+// reading; the record sealed by fieldwork.Finalize, opened with the
+// archive key, holds the time spent at every question in order, without
+// a gap, across the resume.
+func TestAuditReachesRecord(t *testing.T) {
+	clock := fixedNow()
+	tick := func() time.Time { clock = clock.Add(5 * time.Second); return clock }
+	h := copyHome(t)
+	keys := &sealed{}
+	d := newDriver(t, Options{Lang: "en", Home: h, Now: tick,
+		InstallDemo: keys.demoInstaller(h),
+		Finalize: func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
+			return fieldwork.Finalize(h, dev, p, s.Form(), s, fieldwork.StartedAt(s))
+		}})
+	d.send(deviceReadyMsg{templateDev})
+	d.key(tea.KeyEnter) // try the demo
+	d.keys(tea.KeyEnter, tea.KeyEnter)
+	d.typeText("34")
+	d.key(tea.KeyEnter)
+	d.at("country")
+	d.key(tea.KeyEsc) // home, draft kept
+	d.key(tea.KeyEnter)
+	d.at("country") // resumed
+	d.key(tea.KeyEnter)
+	d.key(tea.KeySpace)
+	d.key(tea.KeyEnter)
+	d.typeText("10")
+	d.key(tea.KeyEnter)
+	d.key(tea.KeyDown)                               // no task
+	d.keys(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter) // the repeat, experience, thanks
+	d.keys(tea.KeyEnter, tea.KeyEnter)               // finalize, confirmed
+	d.see("sealed")
+
+	rec := openResponse(t, h, keys)
+	var events []questionnaires.AuditEvent
+	if err := json.Unmarshal(rec.Audit, &events); err != nil {
+		t.Fatalf("audit in the record: %v (%s)", err, rec.Audit)
+	}
+	var paths []string
+	for i, ev := range events {
+		paths = append(paths, ev.Path)
+		if !ev.End.After(ev.Start) {
+			t.Errorf("event %d at %s: %v to %v", i, ev.Path, ev.Start, ev.End)
+		}
+		if i > 0 && !ev.Start.Equal(events[i-1].End) && ev.Path != "country" {
+			t.Errorf("gap before event %d at %s: %v after %v", i, ev.Path, ev.Start, events[i-1].End)
+		}
+	}
+	want := []string{"intro", "consent", "age", "country", "platforms", "hours_week", "tasks", "experience", "thanks"}
+	if !slices.Equal(paths, want) {
+		t.Fatalf("audit paths %v, want %v", paths, want)
+	}
+}
+
+// openResponse opens the one response record of the outbox with the demo
+// project's archive key.
+func openResponse(t *testing.T, h *store.Home, keys *sealed) *crypto.Record {
+	t.Helper()
+	entries, err := h.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *crypto.Record
+	for _, e := range entries {
+		ids, err := age.ParseIdentities(bytes.NewReader(keys.keys[e.Project]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, err := h.OutboxFile(e.Project, e.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := crypto.Open(bytes.NewReader(file), ids...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := crypto.ParseRecord(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Kind == crypto.KindResponse {
+			if found != nil {
+				t.Fatal("two response records")
+			}
+			found = rec
+		}
+	}
+	if found == nil {
+		t.Fatal("no response record in the outbox")
+	}
+	return found
+}

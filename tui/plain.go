@@ -1,0 +1,723 @@
+package tui
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"golang.org/x/term"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
+	"github.com/enquete-field/enquete/store"
+)
+
+// The plain interface ([Options].Plain) is for screen readers, dumb
+// terminals and pipes: lines in, lines out, no escape sequence at all. It
+// runs the same engine and the same draft and finalize paths as the
+// screens: a question is a block of lines (progress and groups, label,
+// hint, numbered choices, the current answer), answered by a line and
+// Enter; the draft is sealed after every confirmed answer.
+
+// plainCmd is a command typed alone on a line instead of an answer.
+type plainCmd int
+
+const (
+	plainNone     plainCmd = iota // an answer
+	plainBack                     // the previous question
+	plainReview                   // the review of every answer
+	plainFinalize                 // the review, asking to finalize at once
+	plainQuit                     // leave: the interview for the home, the home for good
+	plainHelp                     // the list of commands
+	plainSync                     // on the home: send the outbox
+)
+
+// plainSymbols are the commands' forms that read the same in every
+// language and on every keyboard layout.
+var plainSymbols = map[string]plainCmd{
+	"<": plainBack, "=": plainReview, "!": plainFinalize, ".": plainQuit,
+	"?": plainHelp, "؟": plainHelp,
+}
+
+// plainWords are the catalog keys of the commands' words, said in the
+// interface language (English always works too).
+var plainWords = []struct {
+	cmd plainCmd
+	key string
+}{
+	{plainBack, "tui.plain.word.back"}, {plainReview, "tui.plain.word.review"},
+	{plainFinalize, "tui.plain.word.finalize"}, {plainQuit, "tui.plain.word.quit"},
+	{plainHelp, "tui.plain.word.help"}, {plainSync, "tui.plain.word.sync"},
+}
+
+// ctrlX is Ctrl+X as a terminal in line mode passes it: the panic key.
+const ctrlX = '\x18'
+
+// plainUI is one run of the plain interface.
+type plainUI struct {
+	ctx  context.Context
+	c    *Common
+	opts Options
+	raw  io.Reader // the input, for passphrases typed without echo
+	tty  bool      // the input is a terminal, which echoes what is typed
+	in   *bufio.Scanner
+	out  *bufio.Writer
+	dev  *store.Device
+	// finalizeNow: the finalize command was typed during the interview;
+	// the review asks for the confirmation at once.
+	finalizeNow bool
+}
+
+// runPlain runs the plain interface on in and out until the user leaves.
+func runPlain(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	p := &plainUI{ctx: ctx, opts: opts, raw: in, c: NewCommon(r, opts.Lang, true),
+		in: bufio.NewScanner(in), out: bufio.NewWriter(out)}
+	p.in.Buffer(make([]byte, 0, 4096), 1<<20)
+	if f, ok := in.(*os.File); ok {
+		p.tty = term.IsTerminal(int(f.Fd()))
+	}
+	p.c.Bidi = BidiOff            // logical order: screen readers and pipes read it so
+	p.c.Styles.Marks.Path = " / " // "> " is the input mark
+	defer p.out.Flush()
+	err := p.run()
+	if p.dev != nil {
+		clear(p.dev.Signing)
+	}
+	return err
+}
+
+// run opens the device and goes to the home, the project, or the preview.
+func (p *plainUI) run() error {
+	o := p.opts
+	if o.Preview != nil {
+		s, err := questionnaires.NewSession(o.Preview, sessionOptions(o, nil, p.c.Lang, true))
+		if err != nil {
+			return err
+		}
+		_, err = p.interview(newInterview(s, nil, nil, nil, nil))
+		return err
+	}
+	if err := p.openDevice(); err != nil || p.dev == nil {
+		return err // nil: the input ended before the device was open
+	}
+	if o.Project != "" {
+		iv, err := openProject(o, p.dev, p.c.Lang, o.Project, p.now())
+		if err != nil {
+			return err
+		}
+		_, err = p.interview(iv)
+		return err
+	}
+	return p.home()
+}
+
+// now is the interview clock.
+func (p *plainUI) now() time.Time {
+	if p.opts.Now != nil {
+		return p.opts.Now()
+	}
+	return time.Now()
+}
+
+// say writes lines.
+func (p *plainUI) say(lines ...string) {
+	for _, ln := range lines {
+		p.out.WriteString(ln)
+		p.out.WriteByte('\n')
+	}
+}
+
+// ask writes the input mark and reads one line, NFC-normalized; ok is
+// false at the end of the input. Input that is not a terminal is written
+// back after the mark, so the output reads as a transcript.
+func (p *plainUI) ask() (line string, ok bool) {
+	p.out.WriteString("> ")
+	p.out.Flush()
+	if !p.in.Scan() {
+		p.say("")
+		return "", false
+	}
+	line = norm.NFC.String(strings.TrimRight(p.in.Text(), "\r"))
+	if !p.tty {
+		p.say(strings.Map(printable, line))
+	}
+	return line, true
+}
+
+// printable drops control characters from echoed input.
+func printable(r rune) rune {
+	if r < ' ' || r == 0x7f {
+		return -1
+	}
+	return r
+}
+
+// secret reads a passphrase: without echo on a terminal, else a line.
+func (p *plainUI) secret(prompt string) (string, bool) {
+	p.say(prompt)
+	if f, isFile := p.raw.(*os.File); isFile && p.tty {
+		p.out.WriteString("> ")
+		p.out.Flush()
+		b, err := term.ReadPassword(int(f.Fd()))
+		p.say("")
+		if err != nil {
+			return "", false
+		}
+		return string(b), true
+	}
+	p.out.WriteString("> ")
+	p.out.Flush()
+	ok := p.in.Scan()
+	p.say("") // never written back
+	return strings.TrimRight(p.in.Text(), "\r"), ok
+}
+
+// command reads a line as a command, or as an answer (returned): a line
+// starting with a backslash is always an answer, the backslash dropped.
+func (p *plainUI) command(line string) (plainCmd, string) {
+	t := strings.TrimSpace(line)
+	if rest, ok := strings.CutPrefix(t, `\`); ok {
+		return plainNone, rest
+	}
+	if c, ok := plainSymbols[t]; ok {
+		return c, ""
+	}
+	for _, w := range plainWords {
+		if t != "" && (strings.EqualFold(t, p.c.T(w.key)) || strings.EqualFold(t, locales.T("en", w.key))) {
+			return w.cmd, ""
+		}
+	}
+	return plainNone, line
+}
+
+// help lists the commands.
+func (p *plainUI) help() {
+	c := p.c
+	w := func(k string) string { return c.T("tui.plain.word." + k) }
+	p.say(c.T("tui.plain.help.title"),
+		"  "+c.T("tui.plain.help.answers"),
+		"  < "+w("back")+": "+c.T("tui.plain.help.back"),
+		"  = "+w("review")+": "+c.T("tui.plain.help.review"),
+		"  ! "+w("finalize")+": "+c.T("tui.plain.help.finalize"),
+		"  . "+w("quit")+": "+c.T("tui.plain.help.quit"),
+		"  ? "+w("help")+": "+c.T("tui.plain.help.help"),
+		"  "+c.T("tui.plain.help.escape"))
+}
+
+// openDevice creates or unlocks the device key with the passphrase given,
+// or asked on a line (twice on a fresh home).
+func (p *plainUI) openDevice() error {
+	c, h := p.c, p.opts.Home
+	pass := p.opts.Passphrase
+	if !h.HasDevice() {
+		for pass == "" {
+			p.say(c.T("tui.setup.title"), c.T("tui.setup.warning"))
+			first, ok := p.secret(c.T("tui.setup.passphrase", MinPassphraseRunes))
+			if !ok {
+				return nil
+			}
+			if len([]rune(first)) < MinPassphraseRunes {
+				p.say("! " + c.T("tui.passphrase_short", MinPassphraseRunes))
+				continue
+			}
+			again, ok := p.secret(c.T("tui.setup.again"))
+			if !ok {
+				return nil
+			}
+			if again != first {
+				p.say("! " + c.T("tui.passphrase_mismatch"))
+				continue
+			}
+			pass = first
+		}
+		p.say(c.T("tui.setup.working"))
+		p.out.Flush()
+		dev, err := h.CreateDevice(pass)
+		p.dev = dev
+		return err
+	}
+	asked := pass == ""
+	for {
+		if asked {
+			var ok bool
+			if pass, ok = p.secret(c.T("tui.unlock.prompt")); !ok {
+				return nil
+			}
+		}
+		dev, err := h.UnlockDevice(pass)
+		if err == nil || !asked {
+			p.dev = dev
+			return err
+		}
+		p.say("! " + c.Err(err))
+	}
+}
+
+// home lists drafts, projects and the demo, numbered, until the user
+// leaves or the input ends.
+func (p *plainUI) home() error {
+	c := p.c
+	notice, failed := "", false
+	for {
+		h := newHome(c, readHome(p.opts, p.dev), notice, failed)
+		notice, failed = "", false
+		p.say("", c.T("tui.home.title"), c.N("tui.home.outbox", h.outbox, h.outbox))
+		if h.notice != "" {
+			p.say(h.notice)
+		}
+		if len(h.entries) == 0 {
+			p.say(c.T("tui.home.empty"))
+		}
+		for i, it := range h.list.items {
+			p.say(fmt.Sprintf("%d. %s", i+1, strings.Join(strings.Fields(it.text+" "+it.badge+" "+it.note), " ")))
+		}
+		p.say(c.T("tui.plain.home_help", c.T("tui.plain.word.sync"), c.T("tui.plain.word.quit")))
+		line, ok := p.ask()
+		if !ok {
+			return nil
+		}
+		if strings.ContainsRune(line, ctrlX) {
+			return ErrPanic
+		}
+		cmd, text := p.command(line)
+		switch cmd {
+		case plainQuit:
+			return nil
+		case plainHelp:
+			p.help()
+			continue
+		case plainSync:
+			p.sync()
+			continue
+		case plainNone:
+		default:
+			continue
+		}
+		n, err := strconv.Atoi(normalizeDigits(strings.TrimSpace(text)))
+		if err != nil || n < 1 || n > len(h.entries) {
+			notice, failed = "! "+c.T("tui.plain.bad_number", max(len(h.entries), 1)), true
+			continue
+		}
+		iv, err := p.open(h.entries[n-1])
+		if err != nil {
+			notice, failed = "! "+c.Err(err), true
+			continue
+		}
+		quit, err := p.interview(iv)
+		if quit || err != nil {
+			return err
+		}
+	}
+}
+
+// open starts or resumes the interview of a home entry.
+func (p *plainUI) open(e homeEntry) (*interview, error) {
+	switch {
+	case e.draft != "":
+		return openDraft(p.opts, p.dev, p.c.Lang, e.draft)
+	case e.demo:
+		pr, err := p.opts.InstallDemo(p.dev)
+		if err != nil {
+			return nil, err
+		}
+		return openProject(p.opts, p.dev, p.c.Lang, pr.ID, p.now())
+	}
+	return openProject(p.opts, p.dev, p.c.Lang, e.project, p.now())
+}
+
+// sync sends the outbox, a line per record the archive keeps.
+func (p *plainUI) sync() {
+	c := p.c
+	if p.opts.Sync == nil {
+		return
+	}
+	p.say(c.T("tui.sync.working"))
+	p.out.Flush()
+	rep, err := p.opts.Sync(p.ctx, func(done, total int) {
+		p.say(c.N("tui.sync.stored", done, done, total))
+		p.out.Flush()
+	})
+	if rep.Total == 0 && err == nil {
+		p.say(c.T("tui.sync.nothing"))
+	}
+	for _, r := range rep.Refused {
+		p.say("! " + r)
+	}
+	if err != nil {
+		p.say("! " + c.Err(err))
+	}
+}
+
+// interview asks the questions until the record is finalized or the
+// user leaves (quit: the program must end, at the end of the input).
+func (p *plainUI) interview(iv *interview) (quit bool, err error) {
+	c := p.c
+	title := iv.title
+	if iv.preview {
+		title = c.T("tui.preview_title", title)
+	}
+	p.say("", title)
+	fresh, msg := true, ""
+	for {
+		if err := p.ctx.Err(); err != nil {
+			iv.drop()
+			return true, err
+		}
+		q := newQuestion(c, iv)
+		if q.prompt == nil {
+			done, quit, err := p.review(iv)
+			if done || quit || err != nil {
+				return quit, err
+			}
+			fresh = true
+			continue
+		}
+		if fresh {
+			p.show(q)
+		}
+		if msg != "" {
+			p.say("! " + msg)
+		}
+		line, ok := p.ask()
+		if !ok {
+			iv.drop() // the draft holds every confirmed answer
+			return true, nil
+		}
+		if strings.ContainsRune(line, ctrlX) {
+			iv.drop()
+			return true, ErrPanic
+		}
+		fresh, msg = true, ""
+		cmd, text := p.command(line)
+		switch cmd {
+		case plainBack:
+			iv.session.Back()
+		case plainHelp:
+			p.help()
+		case plainReview, plainFinalize:
+			p.finalizeNow = cmd == plainFinalize
+			if err := iv.session.Jump(""); err != nil {
+				msg = c.Err(err)
+			}
+		case plainQuit:
+			if iv.preview {
+				iv.drop()
+				return true, nil
+			}
+			p.say(iv.leave(c))
+			return p.opts.Project != "", nil
+		case plainSync:
+			fresh, msg = false, c.T("tui.plain.bad_here")
+		default:
+			if m := p.fill(q, text); m != "" {
+				fresh, msg = false, m
+				continue
+			}
+			q.confirm() // the engine checks, the draft is sealed, the session moves on
+			if q.err != "" {
+				fresh, msg = false, q.err
+			}
+		}
+	}
+}
+
+// show writes the question's block: progress and groups, label, hint,
+// choices numbered, the current answer.
+func (p *plainUI) show(q *question) {
+	c, pr := p.c, q.prompt
+	p.say("")
+	head := c.T("tui.progress", q.prog.Index, q.prog.Total)
+	if g := q.groupTitle(); g != "" {
+		head += c.Styles.Marks.Path + g
+	}
+	p.say(head)
+	label := pr.Label
+	if pr.Kind == questionnaires.PromptRepeat {
+		label = repeatQuestion(c, pr)
+	}
+	if pr.Required && label != "" {
+		label += " *"
+	}
+	if label != "" {
+		p.say(label)
+	}
+	if hint := q.hint(); hint != "" && !q.filterable() {
+		p.say(hint)
+	} else if pr.Hint != "" {
+		p.say(pr.Hint)
+	}
+	if q.list != nil {
+		mk := &c.Styles.Marks
+		for i, it := range q.list.items {
+			mark := ""
+			switch q.kind {
+			case widgetSelect:
+				mark = pickMark(q.list.on[i], mk.Picked, mk.Unpicked) + " "
+			case widgetMulti:
+				mark = pickMark(q.list.on[i], mk.On, mk.Off) + " "
+			}
+			p.say(fmt.Sprintf("  %d. %s%s", i+1, mark, it.text))
+		}
+	}
+	switch {
+	case q.kind == widgetNone && pr.Kind == questionnaires.PromptQuestion && pr.Value != "":
+		p.say(c.T("tui.plain.current", pr.Value))
+	case q.kind == widgetNone:
+		p.say(c.T("tui.note_continue"))
+	case q.kind == widgetRepeat:
+	case pr.Value != "":
+		p.say(c.T("tui.plain.current", displayValue(pr)))
+	case q.list != nil && q.kind != widgetAck:
+		p.say(c.T("tui.plain.choose"))
+	}
+}
+
+// displayValue is the current answer as the fieldworker reads it: choice
+// labels for selects.
+func displayValue(pr *questionnaires.Prompt) string {
+	if pr.Type != "select_one" && pr.Type != "select_multiple" {
+		return pr.Value
+	}
+	var labels []string
+	for _, name := range strings.Fields(pr.Value) {
+		label := name
+		for _, ch := range pr.Choices {
+			if ch.Name == name {
+				label = ch.Label
+			}
+		}
+		labels = append(labels, label)
+	}
+	return strings.Join(labels, ", ")
+}
+
+// fill puts a typed line into the question's widget, as keys would; it
+// returns what is wrong with the line ("" when fine). An empty line keeps
+// the current answer (and goes on).
+func (p *plainUI) fill(q *question, line string) string {
+	c := p.c
+	t := strings.TrimSpace(line)
+	switch q.kind {
+	case widgetNone:
+		return ""
+	case widgetSelect, widgetMulti, widgetAck, widgetRepeat:
+		if t == "" {
+			switch q.kind {
+			case widgetSelect:
+				q.noPick = true
+			case widgetRepeat:
+				return c.T("tui.plain.choose")
+			}
+			return ""
+		}
+		picked, bad := p.choices(q, t)
+		if bad != "" {
+			return c.T("tui.plain.bad_choice", bad)
+		}
+		if q.kind == widgetMulti {
+			for i := range q.list.on {
+				q.list.on[i] = false
+			}
+			for _, i := range picked {
+				q.list.on[i] = true
+			}
+			return ""
+		}
+		if len(picked) != 1 {
+			return c.T("tui.plain.one_choice")
+		}
+		q.list.cursor = picked[0]
+		return ""
+	}
+	if t != "" {
+		q.field.SetValue("")
+		q.field.insert([]rune(line))
+	}
+	return ""
+}
+
+// choices reads the items a line names: numbers (any script's digits),
+// choice names, or a whole label. bad is the first word that names none.
+func (p *plainUI) choices(q *question, t string) (picked []int, bad string) {
+	if i := p.choiceIndex(q, t); i >= 0 {
+		return []int{i}, ""
+	}
+	words := strings.FieldsFunc(t, func(r rune) bool { return r == ' ' || r == ',' || r == '،' || r == ';' })
+	for _, w := range words {
+		i := p.choiceIndex(q, w)
+		if i < 0 {
+			return nil, w
+		}
+		picked = append(picked, i)
+	}
+	return picked, ""
+}
+
+// choiceIndex is the item word names, or -1.
+func (p *plainUI) choiceIndex(q *question, word string) int {
+	n := len(q.list.items)
+	if k, err := strconv.Atoi(normalizeDigits(word)); err == nil {
+		if k >= 1 && k <= n {
+			return k - 1
+		}
+		return -1
+	}
+	if q.kind == widgetSelect || q.kind == widgetMulti {
+		for i, ch := range q.prompt.Choices {
+			if ch.Name == word {
+				return i
+			}
+		}
+	}
+	for i, it := range q.list.items {
+		if strings.EqualFold(it.text, word) {
+			return i
+		}
+	}
+	return -1
+}
+
+// review lists every answer, numbered. A number goes to that answer and
+// back here once it is confirmed; Enter goes to the first problem, or
+// asks for the confirmation and, pressed again, finalizes. done: the
+// record is sealed (or the preview ended); quit: the program must end.
+func (p *plainUI) review(iv *interview) (done, quit bool, err error) {
+	c := p.c
+	var items []questionnaires.Item
+	for _, it := range iv.session.Summary() {
+		if it.Type != "note" {
+			items = append(items, it)
+		}
+	}
+	problems := iv.session.Validate()
+	p.say("", c.T("tui.review.title", iv.title))
+	for i, it := range items {
+		p.say(fmt.Sprintf("%d. %s", i+1, itemLabel(it)))
+		answer := it.Display
+		if answer == "" {
+			answer = c.T("tui.review.no_answer")
+		}
+		p.say("   " + answer)
+		if it.Problem != "" {
+			p.say("   ! " + it.Problem)
+		}
+	}
+	confirm := p.finalizeNow && len(problems) == 0
+	p.finalizeNow = false
+	switch {
+	case len(problems) > 0:
+		p.say(c.N("tui.review.problems", len(problems), len(problems)))
+	case confirm:
+		p.say(p.confirmText(iv))
+	default:
+		p.say(c.T("tui.plain.review_help"))
+	}
+	for {
+		line, ok := p.ask()
+		if !ok {
+			iv.drop()
+			return false, true, nil
+		}
+		if strings.ContainsRune(line, ctrlX) {
+			iv.drop()
+			return false, true, ErrPanic
+		}
+		cmd, text := p.command(line)
+		wasConfirm := confirm
+		confirm = false
+		switch cmd {
+		case plainBack:
+			iv.session.Back()
+			return false, false, nil
+		case plainHelp:
+			p.help()
+			continue
+		case plainQuit:
+			if iv.preview {
+				iv.drop()
+				return false, true, nil
+			}
+			p.say(iv.leave(c))
+			return false, p.opts.Project != "", nil
+		case plainReview:
+			return false, false, nil
+		case plainFinalize:
+			text = ""
+		case plainSync:
+			p.say("! " + c.T("tui.plain.bad_here"))
+			continue
+		}
+		if strings.TrimSpace(text) == "" {
+			if len(problems) > 0 {
+				if err := iv.session.Jump(problems[0].Path); err != nil {
+					p.say("! " + c.Err(err))
+					continue
+				}
+				return false, false, nil
+			}
+			if !wasConfirm {
+				confirm = true
+				p.say(p.confirmText(iv))
+				continue
+			}
+			if p.finalize(iv) {
+				return true, p.opts.Project != "" || iv.preview, nil
+			}
+			continue
+		}
+		n, err := strconv.Atoi(normalizeDigits(strings.TrimSpace(text)))
+		if err != nil || n < 1 || n > len(items) {
+			p.say("! " + c.T("tui.plain.bad_number", max(len(items), 1)))
+			continue
+		}
+		if err := iv.session.Jump(items[n-1].Path); err != nil {
+			p.say("! " + c.Err(err))
+			continue
+		}
+		iv.toReview = true
+		return false, false, nil
+	}
+}
+
+// confirmText asks for Enter again before finalizing.
+func (p *plainUI) confirmText(iv *interview) string {
+	if iv.preview {
+		return p.c.T("tui.review.confirm_preview")
+	}
+	return p.c.T("tui.review.confirm")
+}
+
+// finalize seals the record through Options.Finalize and removes the
+// draft; it reports whether the interview is over.
+func (p *plainUI) finalize(iv *interview) bool {
+	c := p.c
+	if iv.preview {
+		iv.drop()
+		p.say(c.T("tui.done.preview"))
+		return true
+	}
+	p.say(c.T("tui.review.sealing"))
+	p.out.Flush()
+	name, err := p.opts.Finalize(iv.dev, iv.project, iv.session)
+	if err != nil {
+		p.say("! " + c.Err(err))
+		return false
+	}
+	err = iv.removeDraft()
+	iv.drop()
+	p.say(c.T("tui.done.sealed"), name, c.T("tui.done.outbox"))
+	if err != nil {
+		p.say("! " + c.T("tui.draft_not_removed", name, c.Err(err)))
+	}
+	return true
+}
