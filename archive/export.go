@@ -323,7 +323,11 @@ func (e *exporter) takeForm(o *opened) error {
 	}
 	cur := e.forms[id]
 	if cur == nil || cur.form == nil || newerVersion(version, cur.version) {
-		e.forms[id] = &formInfo{form: p.form, version: version, mod: o.file.mod}
+		next := &formInfo{form: p.form, version: version, mod: o.file.mod}
+		if cur != nil {
+			next.projects = cur.projects // responses seen before their form
+		}
+		e.forms[id] = next
 	}
 	return nil
 }
