@@ -55,17 +55,27 @@ func (c *evalCtx) Ref(name string) ([]xpath.Node, error) {
 	if def == nil {
 		return nil, errUnknownRef(name)
 	}
+	return c.refDef(def), nil
+}
+
+// RefIndex is Ref for a reference bound at compile time to Node.id.
+func (c *evalCtx) RefIndex(id int) ([]xpath.Node, error) {
+	return c.refDef(c.s.prog.defs[id]), nil
+}
+
+// refDef resolves the nodes of definition def from the context node.
+func (c *evalCtx) refDef(def *Node) []xpath.Node {
 	if def.rep == nil {
 		// Outside every repeat: the nodes are fixed until the tree
 		// changes shape, and shared (read-only) by every evaluation.
-		return c.s.refNodes(def), nil
+		return c.s.refNodes(def)
 	}
 	nodes := c.s.resolve(c.node, def)
 	out := make([]xpath.Node, len(nodes))
 	for i, n := range nodes {
 		out[i] = n
 	}
-	return out, nil
+	return out
 }
 
 // ChoiceName is jr:choice-name(): a choice's label in the session language.
@@ -165,24 +175,28 @@ func (s *Session) evalBool(e *xpath.Expr, node *inode) bool { return xpath.Bool(
 // tree changed shape.
 func (s *Session) reindex() {
 	s.byDef = map[*Node][]*inode{}
-	s.refCache = map[*Node][]xpath.Node{}
+	s.byID = make([][]*inode, len(s.prog.defs))
+	s.refCache = make([][]xpath.Node, len(s.prog.defs))
 	s.root.eachNode(func(n *inode) {
 		s.byDef[n.def] = append(s.byDef[n.def], n)
+		if n.parent != nil {
+			s.byID[n.def.id] = append(s.byID[n.def.id], n)
+		}
 	})
 }
 
 // refNodes returns the nodes of definition d as the evaluator sees them,
 // from the index; callers must not modify the slice.
 func (s *Session) refNodes(d *Node) []xpath.Node {
-	if out, ok := s.refCache[d]; ok {
+	if out := s.refCache[d.id]; out != nil {
 		return out
 	}
-	nodes := s.byDef[d]
+	nodes := s.byID[d.id]
 	out := make([]xpath.Node, len(nodes))
 	for i, n := range nodes {
 		out[i] = n
 	}
-	s.refCache[d] = out
+	s.refCache[d.id] = out
 	return out
 }
 
@@ -225,7 +239,7 @@ func (s *Session) changed(defs ...*Node) {
 		}
 	}
 	for _, d := range defs {
-		mark(d, s.prog.dependents[d])
+		mark(d, d.comp.dependents)
 	}
 	for i := lo; pending > 0 && i < len(s.dirty); i++ {
 		if !s.dirty[i] {
@@ -241,11 +255,11 @@ func (s *Session) changed(defs ...*Node) {
 			return
 		}
 		if valueChanged || relevanceChanged {
-			mark(d, s.prog.dependents[d])
+			mark(d, d.comp.dependents)
 		}
 		if relevanceChanged && d.IsContainer() {
 			for _, inner := range s.prog.inside[d] {
-				mark(inner, s.prog.dependents[inner])
+				mark(inner, inner.comp.dependents)
 			}
 		}
 	}
@@ -262,7 +276,7 @@ func (s *Session) compute(d *Node) (valueChanged, relevanceChanged bool) {
 	if c.repeatCount != nil {
 		s.computeRepeatCount(d, c)
 	}
-	for _, n := range s.byDef[d] {
+	for _, n := range s.byID[d.id] {
 		if c.relevant != nil {
 			self := s.evalBool(c.relevant, n)
 			rel := self && (n.parent == nil || n.parent.relevant)
@@ -280,7 +294,12 @@ func (s *Session) compute(d *Node) (valueChanged, relevanceChanged bool) {
 		v := ""
 		switch {
 		case c.calculation != nil:
-			v = xpath.String(s.eval(c.calculation, n))
+			r := s.eval(c.calculation, n)
+			if f, ok := r.(xpath.NumberValue); ok {
+				valueChanged = n.setNumber(float64(f)) || valueChanged
+				continue
+			}
+			v = xpath.String(r)
 		case c.triggers == nil:
 			continue
 		}
@@ -289,7 +308,9 @@ func (s *Session) compute(d *Node) (valueChanged, relevanceChanged bool) {
 			valueChanged = true
 		}
 	}
-	delete(s.firing, d)
+	if c.triggers != nil {
+		delete(s.firing, d)
+	}
 	return valueChanged, relevanceChanged
 }
 

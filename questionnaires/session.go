@@ -37,8 +37,11 @@ type Session struct {
 	lang, ui string
 	root     *inode
 	byDef    map[*Node][]*inode
-	// refCache holds byDef as xpath nodes, for ${name} outside repeats.
-	refCache map[*Node][]xpath.Node
+	// byID is byDef by Node.id, for the recomputation's hot path.
+	byID [][]*inode
+	// refCache holds byDef as xpath nodes, by Node.id, for ${name}
+	// outside repeats; nil until first asked.
+	refCache [][]xpath.Node
 	// dirty marks, by rank, the graph nodes a recomputation must visit.
 	dirty []bool
 	// attachments maps the file names answers hold to paths on disk.
