@@ -207,3 +207,35 @@ func TestCheckProblemClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptInputs checks what a prompt tells the interface about typed
+// inputs: a range's bounds, a rank's items, a geographic format.
+func TestPromptInputs(t *testing.T) {
+	s := newTestSession(t, typesForm(t))
+	at := func(path string) *Prompt {
+		t.Helper()
+		if err := s.Jump(path); err != nil {
+			t.Fatal(err)
+		}
+		return s.Current()
+	}
+	if r := at("score").Range; r == nil || *r != (RangeInfo{Start: 0, End: 10, Step: 2}) {
+		t.Errorf("score: Range = %+v", r)
+	}
+	if p := at("order"); len(p.Choices) != 4 || p.Range != nil || p.Geo != nil {
+		t.Errorf("order: %d choices, Range %v, Geo %v", len(p.Choices), p.Range, p.Geo)
+	}
+	for path, want := range map[string]GeoInfo{"path": geoInfos["geotrace"], "field": geoInfos["geoshape"]} {
+		g := at(path).Geo
+		if g == nil || *g != want {
+			t.Errorf("%s: Geo = %+v", path, g)
+			continue
+		}
+		if err := s.Answer(g.Example); err != nil {
+			t.Errorf("%s: the example %q is refused: %v", path, g.Example, err)
+		}
+	}
+	if _, msg := normalizeGeopoint(geoInfos["geopoint"].Example); msg != nil {
+		t.Errorf("the geopoint example is refused: %v", msg)
+	}
+}
