@@ -44,6 +44,8 @@ type compiled struct {
 	// triggers are the questions of the trigger column: the calculation
 	// runs only when one of them changes (never at load).
 	triggers []*Node
+	// isTrigger is true when the node is named in a trigger column.
+	isTrigger bool
 	// dependents are the graph nodes that read this node's value
 	// (program.dependents, kept here for the recomputation).
 	dependents []*Node
@@ -185,6 +187,7 @@ func (p *program) buildGraph(f *Form, ps *problems, sheet string) {
 			}
 		}
 		for _, t := range c.triggers {
+			t.comp.isTrigger = true
 			computed[n] = true
 			c.reads = append(c.reads, t)
 			p.dependents[t] = appendOnce(p.dependents[t], n)

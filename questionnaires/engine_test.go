@@ -288,3 +288,26 @@ func TestLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestTriggerInRepeat checks that a trigger inside a repeat re-runs its
+// calculation only in the repeat instance whose question changed, and
+// that a trigger outside runs its calculation when it changes only.
+func TestTriggerInRepeat(t *testing.T) {
+	s := newTestSession(t, loadTest(t, "testdata/engine/trigger_repeat.md"))
+	runStory(t, s, []act{
+		{path: "round", value: "1", want: map[string]string{"${last}": ""}},
+		{path: "n", value: "2", want: map[string]string{"${last}": "round 1", "indexed-repeat(${stamp}, ${visit}, 1)": ""}},
+		{path: "visit[1]/who", value: "Aina", want: map[string]string{
+			"indexed-repeat(${stamp}, ${visit}, 1)": "Aina in round 1", "indexed-repeat(${stamp}, ${visit}, 2)": ""}},
+		// round changes: nothing is triggered by it.
+		{path: "round", value: "2", want: map[string]string{
+			"${last}": "round 1", "indexed-repeat(${stamp}, ${visit}, 1)": "Aina in round 1"}},
+		// visit 2's trigger runs visit 2's calculation, not visit 1's.
+		{path: "visit[2]/who", value: "Bako", want: map[string]string{
+			"indexed-repeat(${stamp}, ${visit}, 1)": "Aina in round 1",
+			"indexed-repeat(${stamp}, ${visit}, 2)": "Bako in round 2"}},
+		{path: "visit[1]/who", value: "Fara", want: map[string]string{
+			"indexed-repeat(${stamp}, ${visit}, 1)": "Fara in round 2",
+			"indexed-repeat(${stamp}, ${visit}, 2)": "Bako in round 2"}},
+	})
+}

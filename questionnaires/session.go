@@ -46,8 +46,11 @@ type Session struct {
 	dirty []bool
 	// attachments maps the file names answers hold to paths on disk.
 	attachments map[string]string
-	// firing marks the triggered calculations to run (trigger column).
-	firing map[*Node]bool
+	// firing marks the nodes of triggered calculations to run (trigger
+	// column): in a repeat, only the instance whose trigger changed.
+	firing map[*inode]bool
+	// touched collects, during compute, the nodes whose value changed.
+	touched []*inode
 	// seed orders randomized choices that have no seed parameter; drafts
 	// keep it, so the order survives a restore.
 	seed float64
@@ -387,7 +390,7 @@ func (s *Session) set(n *inode, value string) error {
 		return nil
 	}
 	n.value = v
-	s.changed(d)
+	s.changedNodes(n)
 	s.applyDynamicDefaults()
 	return nil
 }
