@@ -135,14 +135,24 @@ type Violation struct {
 // Error renders the violation: "question: message".
 func (v *Violation) Error() string { return v.Path + ": " + v.Message }
 
-// AuditEvent records the time spent at one position of the interview.
+// AuditEvent is one line of the interview's audit log, as in ODK
+// Collect's: the time spent at a position ("question", "repeat" for a
+// repeat prompt, "end screen" for the review), or a moment of the
+// interview's life ("form start", "form save", "form exit", "form
+// resume", "form finalize"; End is zero).
 type AuditEvent struct {
-	// Event is "question" or "repeat" (a repeat prompt).
 	Event string `json:"event"`
-	// Path is the position ([Prompt.Path]).
+	// Path is the position ([Prompt.Path]); "" for the form events and
+	// the end screen.
 	Path  string    `json:"path"`
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
+	// OldValue and NewValue are the answer when the question was entered
+	// and when it was left, for question events of forms whose audit
+	// question has track-changes=true; never for sensitive questions,
+	// whose answers are sealed apart.
+	OldValue string `json:"old_value,omitempty"`
+	NewValue string `json:"new_value,omitempty"`
 }
 
 // Audit returns the time spent at each position, in order.

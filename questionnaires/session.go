@@ -67,6 +67,10 @@ type Session struct {
 	started   time.Time
 	audit     []AuditEvent
 	posStart  time.Time
+	// posValue is the answer when the current position was entered, for
+	// the audit's track-changes.
+	posValue     string
+	trackChanges bool
 }
 
 // position is where the interview stands: a question or note (field), the
@@ -98,8 +102,9 @@ func NewSession(f *Form, opts Options) (*Session, error) {
 	s.reindex()
 	s.recomputeAll()
 	s.applyDynamicDefaults()
-	s.pos = s.first()
-	s.posStart = s.now()
+	s.audit = []AuditEvent{{Event: auditFormStart, Start: s.started}}
+	s.trackChanges = trackChanges(f)
+	s.moveTo(s.first())
 	return s, nil
 }
 
@@ -243,12 +248,31 @@ func indexOf(ps []position, p position) int {
 
 // moveTo changes position, recording the time spent where we were.
 func (s *Session) moveTo(p position) {
-	now := s.now()
-	if !s.pos.atEnd() {
-		s.audit = append(s.audit, AuditEvent{Event: s.pos.event(), Path: s.pos.path(), Start: s.posStart, End: now})
+	if p == s.pos && !s.posStart.IsZero() {
+		return // staying is no visit
 	}
+	s.leave()
 	s.pos = p
+	if p.field != nil {
+		s.posValue = p.field.value
+	}
+}
+
+// leave records the time spent at the current position (the end screen
+// included), and starts counting again from now.
+func (s *Session) leave() {
+	now := s.now()
+	if !s.posStart.IsZero() {
+		ev := AuditEvent{Event: s.pos.event(), Path: s.pos.path(), Start: s.posStart, End: now}
+		if f := s.pos.field; f != nil && s.trackChanges && !f.def.Sensitive {
+			ev.OldValue, ev.NewValue = s.posValue, f.value
+		}
+		s.audit = append(s.audit, ev)
+	}
 	s.posStart = now
+	if s.pos.field != nil {
+		s.posValue = s.pos.field.value
+	}
 }
 
 // path is a position's name for users and drafts.
@@ -266,8 +290,11 @@ func (p position) path() string {
 }
 
 func (p position) event() string {
-	if p.repeat != nil {
+	switch {
+	case p.repeat != nil:
 		return "repeat"
+	case p.field == nil:
+		return auditEndScreen
 	}
 	return "question"
 }
@@ -627,7 +654,12 @@ func (s *Session) Finalize() (map[string]any, []Violation) {
 		}
 	}
 	s.changed(ends...)
-	s.moveTo(position{})
+	if s.pos.atEnd() {
+		s.leave() // the time at the end screen
+	} else {
+		s.moveTo(position{})
+	}
+	s.formEvent(auditFormFinalize)
 	return s.Answers(), nil
 }
 
