@@ -4,26 +4,85 @@ import (
 	"bytes"
 	"encoding/csv"
 	"strconv"
+	"time"
 )
 
 // auditFile is the value of an audit field: the name of the audit log
 // attached to the record, as in ODK.
 const auditFile = "audit.csv"
 
+// The form events of the audit log, named as ODK Collect names them.
+const (
+	auditFormStart    = "form start"
+	auditFormSave     = "form save"
+	auditFormExit     = "form exit"
+	auditFormResume   = "form resume"
+	auditFormFinalize = "form finalize"
+	auditEndScreen    = "end screen"
+)
+
+// formEvent appends a form event at the current time.
+func (s *Session) formEvent(name string) {
+	s.audit = append(s.audit, AuditEvent{Event: name, Start: s.now()})
+}
+
+// Exit records that the interview is left (the interface closes it,
+// normally after saving a draft with [Session.State]): the time spent at
+// the current position, then a "form exit" event. [Session.Restore]
+// records "form resume"; the time in between counts nowhere.
+func (s *Session) Exit() {
+	s.leave()
+	s.formEvent(auditFormExit)
+}
+
+// trackChanges reports whether the form's audit question asks for the
+// answers' old and new values (parameters track-changes=true).
+func trackChanges(f *Form) bool {
+	on := false
+	f.Walk(func(n *Node) {
+		if n.Type == "audit" {
+			on, _ = parseBool(parseParameters(n.Parameters)["track-changes"])
+		}
+	})
+	return on
+}
+
 // AuditCSV returns the interview's audit log in ODK Collect's layout
-// (event,node,start,end; times in milliseconds since 1970): "form start"
-// when the interview began, then one "question" (or "repeat", at a
-// repeat prompt) line per visit of a position with the time spent there.
-// A form with an audit field names it "audit.csv" in its answers; the
-// log holds positions and times, never answers.
+// (event,node,start,end; times in milliseconds since 1970, end empty for
+// the form events): "form start", one "question" (or "repeat", at a
+// repeat prompt, or "end screen") line per visit of a position with the
+// time spent there, and the form events "form save", "form exit", "form
+// resume" and "form finalize" when they happened. With track-changes=true
+// in the audit question's parameters, two more columns, old-value and
+// new-value, give a question's answer when it was entered and left
+// (except for sensitive questions). A form with an audit field names it
+// "audit.csv" in its answers; without track-changes, the log holds
+// positions and times, never answers.
 func (s *Session) AuditCSV() []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	ms := func(t interface{ UnixMilli() int64 }) string { return strconv.FormatInt(t.UnixMilli(), 10) }
-	_ = w.Write([]string{"event", "node", "start", "end"})
-	_ = w.Write([]string{"form start", "", ms(s.started), ""})
-	for _, e := range s.audit {
-		_ = w.Write([]string{e.Event, e.Path, ms(e.Start), ms(e.End)})
+	ms := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return strconv.FormatInt(t.UnixMilli(), 10)
+	}
+	header := []string{"event", "node", "start", "end"}
+	if s.trackChanges {
+		header = append(header, "old-value", "new-value")
+	}
+	_ = w.Write(header)
+	events := s.audit
+	if len(events) == 0 || events[0].Event != auditFormStart {
+		// A draft saved before form events were recorded.
+		events = append([]AuditEvent{{Event: auditFormStart, Start: s.started}}, events...)
+	}
+	for _, e := range events {
+		line := []string{e.Event, e.Path, ms(e.Start), ms(e.End)}
+		if s.trackChanges {
+			line = append(line, e.OldValue, e.NewValue)
+		}
+		_ = w.Write(line)
 	}
 	w.Flush()
 	return b.Bytes()

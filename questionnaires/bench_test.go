@@ -2,8 +2,10 @@ package questionnaires
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // bigForm generates a 2,000-question form: groups of 20, every question
@@ -92,18 +94,53 @@ func BenchmarkCompile(b *testing.B) {
 	}
 }
 
-// BenchmarkSessionMemory reports the heap a compiled 2,000-question form
-// and one session on it hold (B/op of building both).
+// BenchmarkSessionMemory builds a compiled 2,000-question form and one
+// session on it (B/op: what building them allocates) and reports what
+// they hold: the live heap after a collection, without the form, with
+// the compiled form, and with a session on it (form-MiB, session-MiB).
 func BenchmarkSessionMemory(b *testing.B) {
-	data := heavyForm(2000)
-	for b.Loop() {
-		f, err := Parse("big.md", data)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := NewSession(f, Options{Now: fixedNow}); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name string
+		data []byte
+	}{{"chain", bigForm(2000)}, {"heavy", heavyForm(2000)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			var form, session uint64
+			for b.Loop() {
+				base := liveHeap()
+				f, err := Parse("big.md", bc.data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				withForm := liveHeap()
+				s, err := NewSession(f, Options{Now: fixedNow})
+				if err != nil {
+					b.Fatal(err)
+				}
+				withSession := liveHeap()
+				runtime.KeepAlive(f)
+				runtime.KeepAlive(s)
+				form, session = withForm-base, withSession-withForm
+			}
+			b.ReportMetric(float64(form)/(1<<20), "form-MiB")
+			b.ReportMetric(float64(session)/(1<<20), "session-MiB")
+		})
+	}
+}
+
+// liveHeap is the heap in use after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// reportCPU adds the process CPU time per operation (user and system,
+// garbage collection included) since start: on a shared machine, wall
+// time counts the waits for a core too.
+func reportCPU(b *testing.B, start time.Duration) {
+	if b.N > 0 {
+		b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
 	}
 }
 
@@ -123,12 +160,14 @@ func BenchmarkAnswer(b *testing.B) {
 			}
 			n := s.byDef[f.Node(q)][0]
 			i := 0
+			start := cpuTime()
 			for b.Loop() {
 				i++
 				if err := s.set(n, fmt.Sprint(1+i%500)); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, start)
 			if got, _ := s.Eval("${grand}"); got != fmt.Sprint(1+i%500) {
 				b.Errorf("grand = %s, want %d", got, 1+i%500)
 			}
@@ -163,12 +202,14 @@ func BenchmarkAnswerChain(b *testing.B) {
 		b.Fatal(err)
 	}
 	i := 0
+	start := cpuTime()
 	for b.Loop() {
 		i++
 		if err := s.set(s.byDef[f.Node("q0")][0], fmt.Sprint(i%500)); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 	if got, _ := s.Eval("${c1999}"); got != fmt.Sprint(i%500) {
 		b.Errorf("c1999 = %s, want %d", got, i%500)
 	}
@@ -184,12 +225,14 @@ func BenchmarkAnswerLocal(b *testing.B) {
 	s, _ := NewSession(f, Options{Now: fixedNow})
 	q := s.byDef[f.Node("q1995")][0]
 	i := 0
+	start := cpuTime()
 	for b.Loop() {
 		i++
 		if err := s.set(q, fmt.Sprint(i%500)); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 func TestBigFormRuns(t *testing.T) {

@@ -13,6 +13,9 @@ import (
 // dependency graph that says what to recompute when an answer changes.
 type program struct {
 	exprs map[*Node]*compiled
+	// defs lists the form's nodes in form order, by Node.id: bound
+	// ${name} references and the session's indexes use the id.
+	defs []*Node
 	// graph lists the nodes whose state is computed (a relevant, a
 	// calculation or a repeat_count), in an order where each comes after
 	// everything it reads and after its container.
@@ -41,6 +44,11 @@ type compiled struct {
 	// triggers are the questions of the trigger column: the calculation
 	// runs only when one of them changes (never at load).
 	triggers []*Node
+	// isTrigger is true when the node is named in a trigger column.
+	isTrigger bool
+	// dependents are the graph nodes that read this node's value
+	// (program.dependents, kept here for the recomputation).
+	dependents []*Node
 	// randomize shuffles the choices (parameters randomize=true), by
 	// seed when set.
 	randomize bool
@@ -108,6 +116,17 @@ func choiceFilterExpr(list, filter string) string {
 func compileForm(f *Form, ps *problems, sheet string) *program {
 	p := &program{exprs: map[*Node]*compiled{}, rank: map[*Node]int{}, dependents: map[*Node][]*Node{},
 		inside: map[*Node][]*Node{}}
+	f.Root.id = -1
+	f.Walk(func(n *Node) {
+		n.id, n.xtype = len(p.defs), nodeType(n)
+		p.defs = append(p.defs, n)
+	})
+	bind := func(name string) (int, bool) {
+		if n := f.byName[name]; n != nil {
+			return n.id, true
+		}
+		return 0, false
+	}
 	f.Walk(func(n *Node) {
 		c := &compiled{}
 		p.exprs[n] = c
@@ -136,6 +155,7 @@ func compileForm(f *Form, ps *problems, sheet string) *program {
 				}
 				e = wrapped
 			}
+			e.Bind(bind)
 			*col.dst = e
 		}
 		if c.dynDefault != nil {
@@ -167,11 +187,15 @@ func (p *program) buildGraph(f *Form, ps *problems, sheet string) {
 			}
 		}
 		for _, t := range c.triggers {
+			t.comp.isTrigger = true
 			computed[n] = true
 			c.reads = append(c.reads, t)
 			p.dependents[t] = appendOnce(p.dependents[t], n)
 		}
 	})
+	for n, list := range p.dependents {
+		n.comp.dependents = list
+	}
 	// Depth-first topological sort; edges: what a node reads, and its
 	// container (a container's relevance governs its contents).
 	const (

@@ -1,6 +1,8 @@
 package questionnaires
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -286,5 +288,73 @@ func TestLanguages(t *testing.T) {
 				t.Errorf("fr required message: %v", err)
 			}
 		}
+	}
+}
+
+// TestTriggerInRepeat checks that a trigger inside a repeat re-runs its
+// calculation only in the repeat instance whose question changed, and
+// that a trigger outside runs its calculation when it changes only.
+func TestTriggerInRepeat(t *testing.T) {
+	s := newTestSession(t, loadTest(t, "testdata/engine/trigger_repeat.md"))
+	runStory(t, s, []act{
+		{path: "round", value: "1", want: map[string]string{"${last}": ""}},
+		{path: "n", value: "2", want: map[string]string{"${last}": "round 1", "indexed-repeat(${stamp}, ${visit}, 1)": ""}},
+		{path: "visit[1]/who", value: "Aina", want: map[string]string{
+			"indexed-repeat(${stamp}, ${visit}, 1)": "Aina in round 1", "indexed-repeat(${stamp}, ${visit}, 2)": ""}},
+		// round changes: nothing is triggered by it.
+		{path: "round", value: "2", want: map[string]string{
+			"${last}": "round 1", "indexed-repeat(${stamp}, ${visit}, 1)": "Aina in round 1"}},
+		// visit 2's trigger runs visit 2's calculation, not visit 1's.
+		{path: "visit[2]/who", value: "Bako", want: map[string]string{
+			"indexed-repeat(${stamp}, ${visit}, 1)": "Aina in round 1",
+			"indexed-repeat(${stamp}, ${visit}, 2)": "Bako in round 2"}},
+		{path: "visit[1]/who", value: "Fara", want: map[string]string{
+			"indexed-repeat(${stamp}, ${visit}, 1)": "Fara in round 2",
+			"indexed-repeat(${stamp}, ${visit}, 2)": "Bako in round 2"}},
+	})
+}
+
+// TestFillAttachments is the story of `interview --answers` with media:
+// answers give file paths relative to the working directory, the record
+// stores unique file names, and Attachments maps them to absolute paths.
+func TestFillAttachments(t *testing.T) {
+	f, err := Parse("media.md", []byte("| survey |\n| | type | name | label |\n| | image | photo | Photo |\n"+
+		"| | begin repeat | visit | Visit |\n| | file | doc | Document |\n| | end repeat | | |\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, p := range []string{"photo.jpg", filepath.Join("sub", "photo.jpg")} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte("jpeg"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	visits := func(docs ...string) []any {
+		var out []any
+		for _, d := range docs {
+			out = append(out, map[string]any{"doc": d})
+		}
+		return out
+	}
+	_, vs := Fill(f, map[string]any{"photo": "photo.jpg", "visit": visits("sub/photo.jpg", "missing.pdf")}, Options{Now: fixedNow})
+	if len(vs) != 1 || vs[0].Path != "visit[2]/doc" || !strings.Contains(vs[0].Message, "missing.pdf") {
+		t.Fatalf("violations %v, want missing.pdf refused at visit[2]/doc", vs)
+	}
+	s, vs := Fill(f, map[string]any{"photo": "photo.jpg", "visit": visits("sub/photo.jpg", "./photo.jpg")}, Options{Now: fixedNow})
+	if len(vs) > 0 {
+		t.Fatal(vs)
+	}
+	ans := s.Answers()
+	docs, _ := ans["visit"].([]map[string]any)
+	if ans["photo"] != "photo.jpg" || len(docs) != 2 || docs[0]["doc"] != "photo-2.jpg" || docs[1]["doc"] != "photo.jpg" {
+		t.Errorf("answers %v", ans)
+	}
+	want := map[string]string{"photo.jpg": filepath.Join(dir, "photo.jpg"), "photo-2.jpg": filepath.Join(dir, "sub", "photo.jpg")}
+	if got := s.Attachments(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Attachments() = %v, want %v", got, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -153,13 +154,14 @@ func xmlChoices(data []byte, valueCol, labelCol string) ([]*Choice, error) {
 
 // geojsonChoices reads a GeoJSON FeatureCollection: each feature is a
 // choice named by its id property (or feature id), labelled by title;
-// its geometry's first point is kept in the geometry column.
+// its geometry is kept in the geometry column as JavaRosa writes it.
 func geojsonChoices(data []byte) ([]*Choice, error) {
 	var doc struct {
 		Features []struct {
 			ID         any            `json:"id"`
 			Properties map[string]any `json:"properties"`
-			Geometry   struct {
+			Geometry   *struct {
+				Type        string          `json:"type"`
 				Coordinates json.RawMessage `json:"coordinates"`
 			} `json:"geometry"`
 		} `json:"features"`
@@ -176,13 +178,52 @@ func geojsonChoices(data []byte) ([]*Choice, error) {
 		if cols["id"] == "" {
 			cols["id"] = jsonText(f.ID)
 		}
-		var pt []float64
-		if json.Unmarshal(f.Geometry.Coordinates, &pt) == nil && len(pt) >= 2 {
-			cols["geometry"] = strconv.FormatFloat(pt[1], 'f', -1, 64) + " " + strconv.FormatFloat(pt[0], 'f', -1, 64)
+		if g := f.Geometry; g != nil {
+			geo, err := odkGeometry(g.Type, g.Coordinates)
+			if err != nil {
+				return nil, fmt.Errorf("feature %d: %w", i+1, err)
+			}
+			cols["geometry"] = geo
 		}
 		out = append(out, &Choice{Name: cols["id"], Label: Text{"": orDefault(cols["title"], cols["id"])}, Columns: cols, Row: i + 1})
 	}
 	return out, nil
+}
+
+// odkGeometry writes a GeoJSON geometry as JavaRosa does for forms: a
+// Point as a geopoint "lat lon 0 0", a LineString as a geotrace and a
+// Polygon's outer ring as a geoshape, their points "lat lon 0 0" joined
+// by "; " (altitudes are dropped, as JavaRosa drops them). Other types
+// are refused, as in JavaRosa.
+func odkGeometry(typ string, coords json.RawMessage) (string, error) {
+	var points [][]float64
+	var err error
+	switch typ {
+	case "Point":
+		var pt []float64
+		err = json.Unmarshal(coords, &pt)
+		points = [][]float64{pt}
+	case "LineString":
+		err = json.Unmarshal(coords, &points)
+	case "Polygon":
+		var rings [][][]float64
+		if err = json.Unmarshal(coords, &rings); err == nil && len(rings) > 0 {
+			points = rings[0]
+		}
+	default:
+		return "", fmt.Errorf("geometry %q: only Point, LineString and Polygon can be used", typ)
+	}
+	if err != nil {
+		return "", fmt.Errorf("geometry %q: %w", typ, err)
+	}
+	parts := make([]string, 0, len(points))
+	for _, p := range points {
+		if len(p) < 2 {
+			return "", fmt.Errorf("geometry %q: a position needs a longitude and a latitude", typ)
+		}
+		parts = append(parts, strconv.FormatFloat(p[1], 'f', -1, 64)+" "+strconv.FormatFloat(p[0], 'f', -1, 64)+" 0 0")
+	}
+	return strings.Join(parts, "; "), nil
 }
 
 func jsonText(v any) string {

@@ -17,7 +17,10 @@ import (
 // interactive interview would: relevance, types, choices and choice
 // filters, constraints, required questions, repeat counts. It returns the
 // finalized session, or every violation found (the session as far as it
-// got, for Eval).
+// got, for Eval). Image, audio, video and file answers are paths to the
+// files, relative ones resolved from the working directory; the record
+// stores their names, and [Session.Attachments] maps the names to the
+// absolute paths to seal.
 func Fill(f *Form, answers map[string]any, opts Options) (*Session, []Violation) {
 	s, err := NewSession(f, opts)
 	if err != nil {

@@ -23,6 +23,11 @@ type inode struct {
 	selfRelevant, relevant bool
 	// defaulted marks a field whose default was applied at creation.
 	defaulted bool
+	// num is numText read as a number (numOK when it is one): the
+	// evaluator's cache, refreshed when the value read differs.
+	numText string
+	num     float64
+	numOK   bool
 }
 
 // newInstance builds the instance of a container definition (the root, a

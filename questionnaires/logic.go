@@ -91,7 +91,7 @@ func parseCheck(f *Form, src string) (*xpath.Expr, *problemMsg) {
 			switch {
 			case xpath.KnownFunction(name):
 			case unsupportedFunctions[name]:
-				return nil, &problemMsg{"unsupported_function", []any{name}}
+				return nil, &problemMsg{"phone_only_function", []any{name}}
 			default:
 				return nil, &problemMsg{"unknown_function", []any{name}}
 			}

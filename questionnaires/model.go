@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires/xpath"
 )
 
 // Form is one questionnaire, read from its file and checked.
@@ -95,6 +96,10 @@ type Node struct {
 	comp *compiled
 	rank int
 	rep  *Node
+	// id numbers the node in form order (program.defs); -1 for the root.
+	id int
+	// xtype is how the evaluator reads the node's values.
+	xtype xpath.NodeType
 }
 
 // Choice is one entry of a choice list.

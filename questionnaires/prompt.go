@@ -40,8 +40,16 @@ type Prompt struct {
 	// first.
 	Groups []GroupLabel
 	// Choices are the choices offered now (choice filter applied), for
-	// select questions.
+	// select questions. For a rank question they are the items to order:
+	// its answer is every choice name, space-separated, first ranked
+	// first ("beans maize rice").
 	Choices []PromptChoice
+	// Range is set for range questions: the bounds and step the answer
+	// must fit.
+	Range *RangeInfo
+	// Geo is set for geopoint, geotrace and geoshape questions: the input
+	// format and how many points it takes.
+	Geo *GeoInfo
 	// Value is the current answer ("" when none).
 	Value string
 	// Required, ReadOnly and Sensitive describe the question.
@@ -64,6 +72,37 @@ type GroupLabel struct {
 // PromptChoice is a choice as offered.
 type PromptChoice struct {
 	Name, Label string
+}
+
+// RangeInfo is a range question's parameters (ODK's defaults filled
+// in): the answer is a number from Start to End (Start may be the
+// larger), reached from Start by whole Steps.
+type RangeInfo struct {
+	Start, End, Step float64
+}
+
+// GeoInfo says how to type a geographic answer. A point is "latitude
+// longitude [altitude [accuracy]]", in decimal degrees (WGS 84), metres
+// and metres, separated by spaces; a geotrace or geoshape is points
+// separated by ";". A geoshape is closed by the engine (its first point
+// is repeated at the end when it is not).
+type GeoInfo struct {
+	// MinPoints is 1 for a geopoint, 2 for a geotrace, 3 (distinct
+	// points) for a geoshape; MaxPoints is 1 for a geopoint, 0 (no
+	// limit) otherwise.
+	MinPoints, MaxPoints int
+	// Closed is true for a geoshape.
+	Closed bool
+	// Example is an answer in the expected format.
+	Example string
+}
+
+// geoInfos is the input format of each geographic type.
+var geoInfos = map[string]GeoInfo{
+	"geopoint": {MinPoints: 1, MaxPoints: 1, Example: "-18.8792 47.5079 1280 5"},
+	"geotrace": {MinPoints: 2, Example: "-18.8792 47.5079;-18.8801 47.5092"},
+	"geoshape": {MinPoints: 3, Closed: true,
+		Example: "-18.8792 47.5079;-18.8801 47.5092;-18.8810 47.5071;-18.8792 47.5079"},
 }
 
 // RepeatInfo describes the repeat asked about at a repeat prompt.
@@ -96,14 +135,24 @@ type Violation struct {
 // Error renders the violation: "question: message".
 func (v *Violation) Error() string { return v.Path + ": " + v.Message }
 
-// AuditEvent records the time spent at one position of the interview.
+// AuditEvent is one line of the interview's audit log, as in ODK
+// Collect's: the time spent at a position ("question", "repeat" for a
+// repeat prompt, "end screen" for the review), or a moment of the
+// interview's life ("form start", "form save", "form exit", "form
+// resume", "form finalize"; End is zero).
 type AuditEvent struct {
-	// Event is "question" or "repeat" (a repeat prompt).
 	Event string `json:"event"`
-	// Path is the position ([Prompt.Path]).
+	// Path is the position ([Prompt.Path]); "" for the form events and
+	// the end screen.
 	Path  string    `json:"path"`
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
+	// OldValue and NewValue are the answer when the question was entered
+	// and when it was left, for question events of forms whose audit
+	// question has track-changes=true; never for sensitive questions,
+	// whose answers are sealed apart.
+	OldValue string `json:"old_value,omitempty"`
+	NewValue string `json:"new_value,omitempty"`
 }
 
 // Audit returns the time spent at each position, in order.
@@ -132,6 +181,13 @@ func (s *Session) prompt(p position) *Prompt {
 	pr.ReadOnly = s.readOnly(n)
 	for _, c := range s.choices(n) {
 		pr.Choices = append(pr.Choices, PromptChoice{Name: c.Name, Label: s.text(c.Label, n)})
+	}
+	if d.Type == "range" {
+		r, _ := rangeOf(d)
+		pr.Range = &RangeInfo{Start: r.start, End: r.end, Step: r.step}
+	}
+	if g, ok := geoInfos[d.Type]; ok {
+		pr.Geo = &g
 	}
 	return pr
 }

@@ -13,12 +13,20 @@ import (
 // whose dimension claims millions of cells cannot exhaust memory.
 const maxSheetCells = 4 << 20
 
+// maxUnzipped bounds the uncompressed size of a workbook's parts, as
+// their zip headers declare it: excelize allocates that much up front,
+// so a damaged or hostile header could otherwise claim gigabytes. The
+// same bound for worksheets keeps them in memory (excelize would spill
+// larger ones to temporary files).
+const maxUnzipped = 64 << 20
+
 // readXLSX reads every sheet of an Excel workbook as raw cell values:
 // numbers as stored, not as formatted, except date cells, written as ISO
 // dates ("2024-01-31", "2024-01-31T08:30:00", "08:30:00"), and boolean
 // cells, written TRUE or FALSE.
 func readXLSX(data []byte) ([]*sheet, error) {
-	x, err := excelize.OpenReader(bytes.NewReader(data))
+	x, err := excelize.OpenReader(bytes.NewReader(data),
+		excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzipped})
 	if err != nil {
 		return nil, err
 	}

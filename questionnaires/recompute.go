@@ -55,17 +55,27 @@ func (c *evalCtx) Ref(name string) ([]xpath.Node, error) {
 	if def == nil {
 		return nil, errUnknownRef(name)
 	}
+	return c.refDef(def), nil
+}
+
+// RefIndex is Ref for a reference bound at compile time to Node.id.
+func (c *evalCtx) RefIndex(id int) ([]xpath.Node, error) {
+	return c.refDef(c.s.prog.defs[id]), nil
+}
+
+// refDef resolves the nodes of definition def from the context node.
+func (c *evalCtx) refDef(def *Node) []xpath.Node {
 	if def.rep == nil {
 		// Outside every repeat: the nodes are fixed until the tree
 		// changes shape, and shared (read-only) by every evaluation.
-		return c.s.refNodes(def), nil
+		return c.s.refNodes(def)
 	}
 	nodes := c.s.resolve(c.node, def)
 	out := make([]xpath.Node, len(nodes))
 	for i, n := range nodes {
 		out[i] = n
 	}
-	return out, nil
+	return out
 }
 
 // ChoiceName is jr:choice-name(): a choice's label in the session language.
@@ -165,24 +175,28 @@ func (s *Session) evalBool(e *xpath.Expr, node *inode) bool { return xpath.Bool(
 // tree changed shape.
 func (s *Session) reindex() {
 	s.byDef = map[*Node][]*inode{}
-	s.refCache = map[*Node][]xpath.Node{}
+	s.byID = make([][]*inode, len(s.prog.defs))
+	s.refCache = make([][]xpath.Node, len(s.prog.defs))
 	s.root.eachNode(func(n *inode) {
 		s.byDef[n.def] = append(s.byDef[n.def], n)
+		if n.parent != nil {
+			s.byID[n.def.id] = append(s.byID[n.def.id], n)
+		}
 	})
 }
 
 // refNodes returns the nodes of definition d as the evaluator sees them,
 // from the index; callers must not modify the slice.
 func (s *Session) refNodes(d *Node) []xpath.Node {
-	if out, ok := s.refCache[d]; ok {
+	if out := s.refCache[d.id]; out != nil {
 		return out
 	}
-	nodes := s.byDef[d]
+	nodes := s.byID[d.id]
 	out := make([]xpath.Node, len(nodes))
 	for i, n := range nodes {
 		out[i] = n
 	}
-	s.refCache[d] = out
+	s.refCache[d.id] = out
 	return out
 }
 
@@ -202,21 +216,36 @@ func (s *Session) recomputeAll() {
 	}
 }
 
-// changed recomputes what reads the given definitions, and what reads
-// that in turn, in dependency order: only what an answer touches. The
-// graph is topologically sorted, so one sweep over the dirty ranks, from
-// the lowest, visits each touched node once, after all it reads.
+// changed recomputes what reads the given definitions (in all their
+// instances), and what reads that in turn.
 func (s *Session) changed(defs ...*Node) {
+	s.recompute(defs, nil)
+}
+
+// changedNodes is changed for the definitions of the given nodes; a
+// calculation triggered by one of them runs only where it sees that node
+// (in the same repeat instance, when they share a repeat).
+func (s *Session) changedNodes(nodes ...*inode) {
+	defs := make([]*Node, len(nodes))
+	for i, n := range nodes {
+		defs[i] = n.def
+	}
+	s.recompute(defs, nodes)
+}
+
+// recompute recomputes what reads defs, and what reads that in turn, in
+// dependency order: only what an answer touches. The graph is
+// topologically sorted, so one sweep over the dirty ranks, from the
+// lowest, visits each touched node once, after all it reads. nodes, when
+// given, are the nodes of defs that changed (else all of them did).
+func (s *Session) recompute(defs []*Node, nodes []*inode) {
 	defer s.freeze()()
 	if len(s.dirty) != len(s.prog.graph) {
 		s.dirty = make([]bool, len(s.prog.graph))
 	}
 	lo, pending := len(s.dirty), 0
-	mark := func(from *Node, list []*Node) {
+	mark := func(list []*Node) {
 		for _, d := range list {
-			if from != nil && d.comp.triggers != nil && slices.Contains(d.comp.triggers, from) {
-				s.fire(d)
-			}
 			if r := d.rank; r >= 0 && !s.dirty[r] {
 				s.dirty[r] = true
 				pending++
@@ -224,8 +253,13 @@ func (s *Session) changed(defs ...*Node) {
 			}
 		}
 	}
-	for _, d := range defs {
-		mark(d, s.prog.dependents[d])
+	for i, d := range defs {
+		var at []*inode
+		if nodes != nil {
+			at = nodes[i : i+1]
+		}
+		s.fireTriggered(d, at)
+		mark(d.comp.dependents)
 	}
 	for i := lo; pending > 0 && i < len(s.dirty); i++ {
 		if !s.dirty[i] {
@@ -234,6 +268,7 @@ func (s *Session) changed(defs ...*Node) {
 		s.dirty[i] = false
 		pending--
 		d := s.prog.graph[i]
+		s.touched = s.touched[:0]
 		valueChanged, relevanceChanged := s.compute(d)
 		if s.reshaped {
 			clear(s.dirty)
@@ -241,11 +276,15 @@ func (s *Session) changed(defs ...*Node) {
 			return
 		}
 		if valueChanged || relevanceChanged {
-			mark(d, s.prog.dependents[d])
+			if d.comp.isTrigger {
+				s.fireTriggered(d, s.touched)
+			}
+			mark(d.comp.dependents)
 		}
 		if relevanceChanged && d.IsContainer() {
 			for _, inner := range s.prog.inside[d] {
-				mark(inner, s.prog.dependents[inner])
+				s.fireTriggered(inner, nil)
+				mark(inner.comp.dependents)
 			}
 		}
 	}
@@ -254,51 +293,83 @@ func (s *Session) changed(defs ...*Node) {
 	}
 }
 
+// fireTriggered lets the calculations that d triggers run at their next
+// computation: where they see one of the changed nodes at, or in every
+// instance when at is empty.
+func (s *Session) fireTriggered(d *Node, at []*inode) {
+	if !d.comp.isTrigger {
+		return
+	}
+	for _, t := range d.comp.dependents {
+		if t.comp.triggers == nil || !slices.Contains(t.comp.triggers, d) {
+			continue
+		}
+		if s.firing == nil {
+			s.firing = map[*inode]bool{}
+		}
+		if len(at) == 0 {
+			for _, n := range s.byID[t.id] {
+				s.firing[n] = true
+			}
+			continue
+		}
+		for _, from := range at {
+			for _, n := range s.resolve(from, t) {
+				s.firing[n] = true
+			}
+		}
+	}
+}
+
 // compute recomputes definition d in every instance: relevance,
 // calculation, repeat count. It reports whether a value or a relevance
-// changed.
+// changed, and collects the nodes whose value changed in s.touched.
 func (s *Session) compute(d *Node) (valueChanged, relevanceChanged bool) {
 	c := d.comp
 	if c.repeatCount != nil {
 		s.computeRepeatCount(d, c)
 	}
-	for _, n := range s.byDef[d] {
+	for _, n := range s.byID[d.id] {
 		if c.relevant != nil {
 			self := s.evalBool(c.relevant, n)
 			rel := self && (n.parent == nil || n.parent.relevant)
 			if self != n.selfRelevant || rel != n.relevant {
 				n.selfRelevant, n.relevant = self, rel
 				relevanceChanged = true
+				s.touched = append(s.touched, n)
 				if n.isContainer() {
 					s.propagateRelevance(n)
 				}
 			}
 		}
-		if c.triggers != nil && !s.firing[d] {
-			continue
+		if c.triggers != nil {
+			if !s.firing[n] {
+				continue
+			}
+			delete(s.firing, n)
 		}
 		v := ""
 		switch {
 		case c.calculation != nil:
-			v = xpath.String(s.eval(c.calculation, n))
+			r := s.eval(c.calculation, n)
+			if f, ok := r.(xpath.NumberValue); ok {
+				if n.setNumber(float64(f)) {
+					valueChanged = true
+					s.touched = append(s.touched, n)
+				}
+				continue
+			}
+			v = xpath.String(r)
 		case c.triggers == nil:
 			continue
 		}
 		if v != n.value {
 			n.value = v
 			valueChanged = true
+			s.touched = append(s.touched, n)
 		}
 	}
-	delete(s.firing, d)
 	return valueChanged, relevanceChanged
-}
-
-// fire lets triggered calculation d run at its next computation.
-func (s *Session) fire(d *Node) {
-	if s.firing == nil {
-		s.firing = map[*Node]bool{}
-	}
-	s.firing[d] = true
 }
 
 // propagateRelevance sets the relevance of everything below n from its

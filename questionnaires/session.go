@@ -37,14 +37,20 @@ type Session struct {
 	lang, ui string
 	root     *inode
 	byDef    map[*Node][]*inode
-	// refCache holds byDef as xpath nodes, for ${name} outside repeats.
-	refCache map[*Node][]xpath.Node
+	// byID is byDef by Node.id, for the recomputation's hot path.
+	byID [][]*inode
+	// refCache holds byDef as xpath nodes, by Node.id, for ${name}
+	// outside repeats; nil until first asked.
+	refCache [][]xpath.Node
 	// dirty marks, by rank, the graph nodes a recomputation must visit.
 	dirty []bool
 	// attachments maps the file names answers hold to paths on disk.
 	attachments map[string]string
-	// firing marks the triggered calculations to run (trigger column).
-	firing map[*Node]bool
+	// firing marks the nodes of triggered calculations to run (trigger
+	// column): in a repeat, only the instance whose trigger changed.
+	firing map[*inode]bool
+	// touched collects, during compute, the nodes whose value changed.
+	touched []*inode
 	// seed orders randomized choices that have no seed parameter; drafts
 	// keep it, so the order survives a restore.
 	seed float64
@@ -61,6 +67,10 @@ type Session struct {
 	started   time.Time
 	audit     []AuditEvent
 	posStart  time.Time
+	// posValue is the answer when the current position was entered, for
+	// the audit's track-changes.
+	posValue     string
+	trackChanges bool
 }
 
 // position is where the interview stands: a question or note (field), the
@@ -92,8 +102,9 @@ func NewSession(f *Form, opts Options) (*Session, error) {
 	s.reindex()
 	s.recomputeAll()
 	s.applyDynamicDefaults()
-	s.pos = s.first()
-	s.posStart = s.now()
+	s.audit = []AuditEvent{{Event: auditFormStart, Start: s.started}}
+	s.trackChanges = trackChanges(f)
+	s.moveTo(s.first())
 	return s, nil
 }
 
@@ -237,12 +248,31 @@ func indexOf(ps []position, p position) int {
 
 // moveTo changes position, recording the time spent where we were.
 func (s *Session) moveTo(p position) {
-	now := s.now()
-	if !s.pos.atEnd() {
-		s.audit = append(s.audit, AuditEvent{Event: s.pos.event(), Path: s.pos.path(), Start: s.posStart, End: now})
+	if p == s.pos && !s.posStart.IsZero() {
+		return // staying is no visit
 	}
+	s.leave()
 	s.pos = p
+	if p.field != nil {
+		s.posValue = p.field.value
+	}
+}
+
+// leave records the time spent at the current position (the end screen
+// included), and starts counting again from now.
+func (s *Session) leave() {
+	now := s.now()
+	if !s.posStart.IsZero() {
+		ev := AuditEvent{Event: s.pos.event(), Path: s.pos.path(), Start: s.posStart, End: now}
+		if f := s.pos.field; f != nil && s.trackChanges && !f.def.Sensitive {
+			ev.OldValue, ev.NewValue = s.posValue, f.value
+		}
+		s.audit = append(s.audit, ev)
+	}
 	s.posStart = now
+	if s.pos.field != nil {
+		s.posValue = s.pos.field.value
+	}
 }
 
 // path is a position's name for users and drafts.
@@ -260,8 +290,11 @@ func (p position) path() string {
 }
 
 func (p position) event() string {
-	if p.repeat != nil {
+	switch {
+	case p.repeat != nil:
 		return "repeat"
+	case p.field == nil:
+		return auditEndScreen
 	}
 	return "question"
 }
@@ -384,7 +417,7 @@ func (s *Session) set(n *inode, value string) error {
 		return nil
 	}
 	n.value = v
-	s.changed(d)
+	s.changedNodes(n)
 	s.applyDynamicDefaults()
 	return nil
 }
@@ -621,7 +654,12 @@ func (s *Session) Finalize() (map[string]any, []Violation) {
 		}
 	}
 	s.changed(ends...)
-	s.moveTo(position{})
+	if s.pos.atEnd() {
+		s.leave() // the time at the end screen
+	} else {
+		s.moveTo(position{})
+	}
+	s.formEvent(auditFormFinalize)
 	return s.Answers(), nil
 }
 

@@ -30,8 +30,12 @@ type sessionState struct {
 
 // State returns the interview as JSON, for drafts: every value (answers,
 // calculations, metadata, also those not relevant now), the repeat
-// instances, the position, the form language and the audit so far.
+// instances, the position, the form language and the audit so far, which
+// ends with the visit of the current position until now and a "form
+// save" event.
 func (s *Session) State() ([]byte, error) {
+	s.leave() // the draft keeps the time spent here so far
+	s.formEvent(auditFormSave)
 	st := sessionState{Format: stateFormat, Version: 1, FormID: s.form.ID, FormVersion: s.form.Version,
 		Lang: s.lang, Started: s.started, Position: s.pos.path(), AtEnd: s.pos.atEnd(),
 		Values: s.answersOf(s.root, true), Audit: s.audit, Seed: s.seed, Attachments: s.attachments}
@@ -81,6 +85,10 @@ func (s *Session) Restore(state []byte) error {
 		}
 	}
 	s.posStart = s.now()
+	s.formEvent(auditFormResume)
+	if s.pos.field != nil {
+		s.posValue = s.pos.field.value
+	}
 	return nil
 }
 

@@ -207,3 +207,63 @@ func TestCheckProblemClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptInputs checks what a prompt tells the interface about typed
+// inputs: a range's bounds, a rank's items, a geographic format.
+func TestPromptInputs(t *testing.T) {
+	s := newTestSession(t, typesForm(t))
+	at := func(path string) *Prompt {
+		t.Helper()
+		if err := s.Jump(path); err != nil {
+			t.Fatal(err)
+		}
+		return s.Current()
+	}
+	if r := at("score").Range; r == nil || *r != (RangeInfo{Start: 0, End: 10, Step: 2}) {
+		t.Errorf("score: Range = %+v", r)
+	}
+	if p := at("order"); len(p.Choices) != 4 || p.Range != nil || p.Geo != nil {
+		t.Errorf("order: %d choices, Range %v, Geo %v", len(p.Choices), p.Range, p.Geo)
+	}
+	for path, want := range map[string]GeoInfo{"path": geoInfos["geotrace"], "field": geoInfos["geoshape"]} {
+		g := at(path).Geo
+		if g == nil || *g != want {
+			t.Errorf("%s: Geo = %+v", path, g)
+			continue
+		}
+		if err := s.Answer(g.Example); err != nil {
+			t.Errorf("%s: the example %q is refused: %v", path, g.Example, err)
+		}
+	}
+	if _, msg := normalizeGeopoint(geoInfos["geopoint"].Example); msg != nil {
+		t.Errorf("the geopoint example is refused: %v", msg)
+	}
+}
+
+// TestGeoJSONGeometry checks the geometry column of GeoJSON lists: every
+// coordinate kept, written as JavaRosa writes it.
+func TestGeoJSONGeometry(t *testing.T) {
+	for _, c := range []struct{ geometry, want, wantErr string }{
+		{`{"type":"Point","coordinates":[47.5,-18.9,1280]}`, "-18.9 47.5 0 0", ""},
+		{`{"type":"LineString","coordinates":[[47.5,-18.9],[47.51,-18.91]]}`, "-18.9 47.5 0 0; -18.91 47.51 0 0", ""},
+		{`{"type":"Polygon","coordinates":[[[47.5,-18.9],[47.6,-18.9],[47.6,-19],[47.5,-18.9]],[[47.55,-18.95],[47.56,-18.95],[47.55,-18.96],[47.55,-18.95]]]}`,
+			"-18.9 47.5 0 0; -18.9 47.6 0 0; -19 47.6 0 0; -18.9 47.5 0 0", ""},
+		{`{"type":"MultiPoint","coordinates":[[47.5,-18.9]]}`, "", "only Point, LineString and Polygon"},
+		{`{"type":"Point","coordinates":[47.5]}`, "", "longitude and a latitude"},
+		{`null`, "", ""},
+	} {
+		doc := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":` + c.geometry +
+			`,"properties":{"id":"a","title":"A"}}]}`
+		choices, err := geojsonChoices([]byte(doc))
+		switch {
+		case c.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s: error %v, want %q", c.geometry, err, c.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", c.geometry, err)
+		case choices[0].Columns["geometry"] != c.want:
+			t.Errorf("%s: geometry %q, want %q", c.geometry, choices[0].Columns["geometry"], c.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package questionnaires
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -43,12 +44,44 @@ func (n *inode) Value() string {
 	return n.value
 }
 
+// Number is the value read as a plain number (xpath.NumberNode), parsed
+// once per distinct value.
+func (n *inode) Number() (float64, bool) {
+	v := n.Value()
+	if v != n.numText {
+		n.num, n.numOK = xpath.ParseNumber(v)
+		n.numText = v
+	}
+	return n.num, n.numOK
+}
+
+// setNumber stores a calculation's numeric result, keeping the number
+// so that readers do not parse it back; it reports whether the value
+// changed.
+func (n *inode) setNumber(f float64) bool {
+	if n.numOK && n.numText == n.value && (n.num == f || math.IsNaN(f) && math.IsNaN(n.num)) && n.value != "" {
+		return false
+	}
+	v := xpath.FormatNumber(f)
+	n.numText, n.num, n.numOK = v, f, v != "NaN" && v != "Infinity" && v != "-Infinity"
+	if v == n.value {
+		return false
+	}
+	n.value = v
+	return true
+}
+
 // Type tells the evaluator how the value reads.
 func (n *inode) Type() xpath.NodeType {
 	if n.parent == nil {
 		return xpath.TypeString
 	}
-	switch n.def.Type {
+	return n.def.xtype
+}
+
+// nodeType is how the evaluator reads the values of definition d.
+func nodeType(d *Node) xpath.NodeType {
+	switch d.Type {
 	case "integer", "decimal":
 		return xpath.TypeNumber
 	case "date", "today":

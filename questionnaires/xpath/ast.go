@@ -12,7 +12,17 @@ type node interface {
 	// write appends the node's XPath text to b; parent is the precedence
 	// of the enclosing operator, so the node adds parentheses when needed.
 	write(b *strings.Builder, parent int)
+	// compiledCode is the node's closures, set by compile (nil before).
+	compiledCode() *code
+	// setCode records the node's closures.
+	setCode(c *code)
 }
+
+// slot holds a node's compiled closures; every node type embeds it.
+type slot struct{ code *code }
+
+func (s *slot) compiledCode() *code { return s.code }
+func (s *slot) setCode(c *code)     { s.code = c }
 
 // Precedence levels, lowest first (XPath 1.0 / xlsform-notes.md).
 const (
@@ -29,6 +39,7 @@ const (
 
 // numberLit is a numeric literal.
 type numberLit struct {
+	slot
 	pos  int
 	val  float64
 	text string // the digits as written, so String() round-trips
@@ -36,12 +47,14 @@ type numberLit struct {
 
 // stringLit is a string literal.
 type stringLit struct {
+	slot
 	pos int
 	val string
 }
 
 // binary is a binary operation: or and = != < <= > >= + - * div mod.
 type binary struct {
+	slot
 	pos  int
 	op   tokenKind
 	l, r node
@@ -49,12 +62,14 @@ type binary struct {
 
 // negate is unary minus.
 type negate struct {
+	slot
 	pos int
 	x   node
 }
 
 // call is a function call.
 type call struct {
+	slot
 	pos  int
 	name string
 	args []node
@@ -63,13 +78,18 @@ type call struct {
 
 // refExpr is a ${name} question reference.
 type refExpr struct {
+	slot
 	pos  int
 	name string
+	// id is the engine's number for the reference plus one, set by
+	// [Expr.Bind]; 0 when unbound (Context.Ref resolves it by name).
+	id int
 }
 
 // filter is a primary expression followed by predicates: ${q}[. = 'yes'],
 // (expr)[2].
 type filter struct {
+	slot
 	pos   int
 	x     node
 	preds []node
@@ -79,6 +99,7 @@ type filter struct {
 // starting from a primary expression (instance('x')/root/item,
 // current()/../a, ${group}/q).
 type path struct {
+	slot
 	pos      int
 	start    node // nil for absolute and plain relative paths
 	absolute bool // starts at the document root

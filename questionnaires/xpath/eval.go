@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -167,9 +168,19 @@ func (e *EvalError) Unwrap() error { return e.Err }
 // [Number] or [Bool] to read them; node-sets come back as [NodeSetValue].
 func (e *Expr) Eval(ctx Context) (v Value, err error) {
 	now := ctx.Now()
-	st := &state{ctx: ctx, node: ctx.Node(), pos: 1, size: 1, now: now, loc: now.Location(), current: ctx.Node()}
-	return st.eval(e.root)
+	st := statePool.Get().(*state)
+	node := ctx.Node()
+	*st = state{ctx: ctx, node: node, pos: 1, size: 1, now: now, loc: now.Location(), current: node}
+	st.refs, _ = ctx.(RefIndexer)
+	v, err = st.eval(e.root)
+	*st = state{}
+	statePool.Put(st)
+	return v, err
 }
+
+// statePool recycles evaluation states: an evaluation allocates nothing
+// of its own when its expression needs no node-set.
+var statePool = sync.Pool{New: func() any { return new(state) }}
 
 // EvalString evaluates an expression that needs no form (literals,
 // operators, functions) with the system clock and zone, and returns its
@@ -191,10 +202,11 @@ func EvalString(src string) (string, error) {
 // state is the evaluation context of one sub-expression.
 type state struct {
 	ctx       Context
-	node      Node // "."
-	current   Node // current(): the Context's node, also inside predicates
-	pos, size int  // position() and last()
-	inPred    bool // evaluating a predicate
+	node      Node       // "."
+	current   Node       // current(): the Context's node, also inside predicates
+	pos, size int        // position() and last()
+	inPred    bool       // evaluating a predicate
+	refs      RefIndexer // the Context, when it resolves bound references
 	now       time.Time
 	loc       *time.Location
 }
@@ -213,7 +225,17 @@ func wrapAt(n node, err error) error {
 	return &EvalError{Pos: n.position(), Msg: err.Error(), Err: err}
 }
 
+// eval evaluates n: through its compiled closures when it has them.
 func (st *state) eval(n node) (Value, error) {
+	if c := n.compiledCode(); c != nil {
+		return c.val(st)
+	}
+	return st.interp(n)
+}
+
+// interp evaluates n by walking the tree: the general evaluator, which
+// compiled closures fall back on for what they do not specialize.
+func (st *state) interp(n node) (Value, error) {
 	switch n := n.(type) {
 	case *numberLit:
 		return NumberValue(n.val), nil
@@ -227,12 +249,9 @@ func (st *state) eval(n node) (Value, error) {
 	case *call:
 		return n.fn.eval(st, n)
 	case *refExpr:
-		nodes, err := st.ctx.Ref(n.name)
+		nodes, err := st.refNodes(n)
 		if err != nil {
-			return nil, wrapAt(n, err)
-		}
-		if st.inPred && len(nodes) > 1 && !isNil(st.node) && st.node != st.current {
-			nodes = narrow(nodes, st.node)
+			return nil, err
 		}
 		return NodeSetValue(nodes), nil
 	case *filter:
@@ -241,6 +260,25 @@ func (st *state) eval(n node) (Value, error) {
 		return st.evalPath(n)
 	}
 	return nil, fmt.Errorf("xpath: unknown node %T", n)
+}
+
+// refNodes resolves a ${name}: by its bound id when the Context is a
+// [RefIndexer], else by name; narrowed inside predicates.
+func (st *state) refNodes(n *refExpr) ([]Node, error) {
+	var nodes []Node
+	var err error
+	if st.refs != nil && n.id > 0 {
+		nodes, err = st.refs.RefIndex(n.id - 1)
+	} else {
+		nodes, err = st.ctx.Ref(n.name)
+	}
+	if err != nil {
+		return nil, wrapAt(n, err)
+	}
+	if st.inPred && len(nodes) > 1 && !isNil(st.node) && st.node != st.current {
+		nodes = narrow(nodes, st.node)
+	}
+	return nodes, nil
 }
 
 // narrow keeps, of a ${name}'s nodes, those inside the innermost ancestor
@@ -288,6 +326,9 @@ func text(n node) string {
 
 // value evaluates n to one non-node-set value.
 func (st *state) value(n node) (Value, error) {
+	if c := n.compiledCode(); c != nil {
+		return c.atom(st)
+	}
 	v, err := st.eval(n)
 	if err != nil {
 		return nil, err
@@ -317,6 +358,9 @@ func (st *state) str(n node) (string, error) {
 }
 
 func (st *state) number(n node) (float64, error) {
+	if c := n.compiledCode(); c != nil {
+		return c.num(st)
+	}
 	v, err := st.value(n)
 	if err != nil {
 		return math.NaN(), err
@@ -325,6 +369,9 @@ func (st *state) number(n node) (float64, error) {
 }
 
 func (st *state) boolean(n node) (bool, error) {
+	if c := n.compiledCode(); c != nil {
+		return c.bool(st)
+	}
 	v, err := st.value(n)
 	if err != nil {
 		return false, err
