@@ -263,16 +263,22 @@ func (s *Session) moveTo(p position) {
 func (s *Session) leave() {
 	now := s.now()
 	if !s.posStart.IsZero() {
-		ev := AuditEvent{Event: s.pos.event(), Path: s.pos.path(), Start: s.posStart, End: now}
-		if f := s.pos.field; f != nil && s.trackChanges && !f.def.Sensitive {
-			ev.OldValue, ev.NewValue = s.posValue, f.value
-		}
-		s.audit = append(s.audit, ev)
+		s.audit = append(s.audit, s.visit(now))
 	}
 	s.posStart = now
 	if s.pos.field != nil {
 		s.posValue = s.pos.field.value
 	}
+}
+
+// visit is the audit event of the current position, from when it was
+// entered until end.
+func (s *Session) visit(end time.Time) AuditEvent {
+	ev := AuditEvent{Event: s.pos.event(), Path: s.pos.path(), Start: s.posStart, End: end}
+	if f := s.pos.field; f != nil && s.trackChanges && !f.def.Sensitive {
+		ev.OldValue, ev.NewValue = s.posValue, f.value
+	}
+	return ev
 }
 
 // path is a position's name for users and drafts.

@@ -2,6 +2,7 @@ package questionnaires
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/enquete-field/enquete/locales"
@@ -34,11 +35,18 @@ type sessionState struct {
 // ends with the visit of the current position until now and a "form
 // save" event.
 func (s *Session) State() ([]byte, error) {
-	s.leave() // the draft keeps the time spent here so far
+	// The draft keeps the time spent at the current position so far, as a
+	// visit closed now, then the save; the live visit goes on, so saving
+	// after every answer does not split one visit into many events.
+	audit := slices.Clip(s.audit)
+	if !s.posStart.IsZero() {
+		audit = append(audit, s.visit(s.now()))
+	}
 	s.formEvent(auditFormSave)
+	audit = append(audit, s.audit[len(s.audit)-1])
 	st := sessionState{Format: stateFormat, Version: 1, FormID: s.form.ID, FormVersion: s.form.Version,
 		Lang: s.lang, Started: s.started, Position: s.pos.path(), AtEnd: s.pos.atEnd(),
-		Values: s.answersOf(s.root, true), Audit: s.audit, Seed: s.seed, Attachments: s.attachments}
+		Values: s.answersOf(s.root, true), Audit: audit, Seed: s.seed, Attachments: s.attachments}
 	return json.Marshal(st)
 }
 

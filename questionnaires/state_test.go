@@ -42,10 +42,13 @@ func TestStateRestoreRoundTrip(t *testing.T) {
 	if p := r.Current(); p.Path != "tasks[1]/task_hours" || p.Value != "4" || p.Label != "Adiny firy isan-kerinandro amin'ity asa ity?" {
 		t.Errorf("position after restore: %+v", p)
 	}
-	// The draft holds the audit up to its own "form save"; the restored
-	// session adds "form resume".
+	// The draft holds the audit up to its own "form save", with the visit
+	// in progress closed at the save (the live session keeps it open); the
+	// restored session adds "form resume".
 	saved, resumed := s.Audit(), r.Audit()
-	if len(resumed) != len(saved)+1 || saved[len(saved)-1].Event != "form save" ||
+	visit := resumed[len(resumed)-3]
+	if len(resumed) != len(saved)+2 || saved[len(saved)-1].Event != "form save" ||
+		visit.Path != "tasks[1]/task_hours" || visit.End.IsZero() ||
 		resumed[len(resumed)-1].Event != "form resume" || !resumed[len(resumed)-1].Start.Equal(later()) {
 		t.Errorf("audit: %d events after restore, %d saved: %+v", len(resumed), len(saved), resumed)
 	}
@@ -172,5 +175,49 @@ func TestAuditLog(t *testing.T) {
 	exit := s.Audit()[len(s.Audit())-1]
 	if exit.Event != "form exit" || !exit.End.IsZero() {
 		t.Errorf("last event before leaving: %+v", exit)
+	}
+}
+
+// TestStateKeepsVisitWhole: saving a draft after every answer (as the
+// interface does) records a "form save" but does not split the visit in
+// progress into several events; the draft holds the visit so far.
+func TestStateKeepsVisitWhole(t *testing.T) {
+	f, err := Parse("visit.md", []byte("| survey |\n| | type | name | label |\n| | text | name | Name |\n| | integer | age | Age |\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := fixedNow()
+	tick := func() time.Time { clock = clock.Add(time.Second); return clock }
+	s, err := NewSession(f, Options{Now: tick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Answer("Ana"); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		draft, err := s.State()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st struct{ Audit []AuditEvent }
+		if err := json.Unmarshal(draft, &st); err != nil {
+			t.Fatal(err)
+		}
+		if visit := st.Audit[len(st.Audit)-2]; visit.Path != "name" || visit.End.IsZero() {
+			t.Errorf("the draft's event before the save = %+v, want the visit of name so far", visit)
+		}
+	}
+	if err := s.Next(); err != nil {
+		t.Fatal(err)
+	}
+	visits := 0
+	for _, ev := range s.Audit() {
+		if ev.Event == "question" && ev.Path == "name" {
+			visits++
+		}
+	}
+	if visits != 1 {
+		t.Errorf("%d question events for one visit of name, want 1: %+v", visits, s.Audit())
 	}
 }

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Expressions are compiled once, when parsed, into a tree of closures: each
+// Expressions are compiled once ([Expr.Compile], [Expr.Bind]) into a tree
+// of closures: each
 // node of the syntax tree gets a [code] whose functions evaluate it as a
 // value, as one atomic value, as a number and as a boolean. Numbers and
 // booleans travel unboxed between operators, literals are converted once,
@@ -14,7 +15,11 @@ import (
 // if(${x} = '', 0, ${x}) — evaluate without allocating. What the closures
 // do not specialize (paths, predicates, most functions) runs through the
 // tree-walking evaluator, whose sub-expressions come back to their
-// closures: the semantics stay in one place.
+// closures: the semantics stay in one place. An expression that is not
+// compiled is evaluated by the tree walker alone, with the same results
+// (the test suites and FuzzParse evaluate every case both ways); parsing
+// does not compile, so that form checks, which parse every expression and
+// evaluate none, do not pay for it.
 
 // code is a node's compiled closures. val is eval (node-sets stay
 // node-sets), atom is the one value a node-set stands for (value), num
@@ -47,12 +52,18 @@ type NumberNode interface {
 // including "" and "Infinity".
 func ParseNumber(s string) (float64, bool) { return parseNumber(s) }
 
-// Bind numbers the expression's ${name} references once: id returns the
-// engine's number for a name, or false to leave that name to Context.Ref.
-// When the Context also implements [RefIndexer], evaluation asks
-// RefIndex(number) instead of Ref(name). Bind before evaluating: it
-// changes the expression, which is otherwise safe for concurrent use.
+// Compile turns the expression into closures for repeated evaluation
+// (see above). Compile before evaluating concurrently: it changes the
+// expression, which is otherwise safe for concurrent use.
+func (e *Expr) Compile() { compileTree(e.root) }
+
+// Bind numbers the expression's ${name} references once, and compiles
+// the expression: id returns the engine's number for a name, or false to
+// leave that name to Context.Ref. When the Context also implements
+// [RefIndexer], evaluation asks RefIndex(number) instead of Ref(name).
+// Bind before evaluating concurrently, as Compile.
 func (e *Expr) Bind(id func(name string) (int, bool)) {
+	defer e.Compile()
 	walk(e.root, false, func(n node, _ bool) {
 		if r, ok := n.(*refExpr); ok {
 			r.id = 0

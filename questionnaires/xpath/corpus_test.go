@@ -111,12 +111,23 @@ var corpusContext = FormlessContext{
 	Rand:  func() float64 { return 0.5 },
 }
 
-// evalCase returns the string result of expr, or errorResult.
+// evalCase returns the string result of expr, or errorResult. It
+// evaluates expr by walking the tree and compiled; when they disagree it
+// returns both, which no case expects.
 func evalCase(expr string) string {
 	e, err := Parse(expr)
 	if err != nil {
 		return errorResult
 	}
+	walked := evalResult(e)
+	e.Compile()
+	if compiled := evalResult(e); compiled != walked {
+		return "walked " + walked + ", compiled " + compiled
+	}
+	return walked
+}
+
+func evalResult(e *Expr) string {
 	v, err := e.Eval(corpusContext)
 	if err != nil {
 		return errorResult

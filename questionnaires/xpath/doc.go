@@ -35,6 +35,13 @@
 // over 5), as JavaRosa's contextualization does; absolute paths keep plain
 // XPath meaning, so engines should prefer Context.Ref to Resolve.
 //
+// [Expr.Compile] (or [Expr.Bind], which also numbers the ${name}
+// references for a [RefIndexer] Context) turns an expression into
+// closures for repeated evaluation: numbers and booleans unboxed,
+// literals converted once, a node's number read from a [NumberNode]
+// cache. Compiled and walked evaluation give the same results; the test
+// corpus and FuzzParse check both.
+//
 // # Values and comparisons (JavaRosa's rules)
 //
 // Values are strings, numbers, booleans, dates and node-sets. A node-set

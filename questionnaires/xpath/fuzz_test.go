@@ -2,6 +2,7 @@ package xpath
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -9,7 +10,8 @@ import (
 // FuzzParse checks that Parse never panics, that its errors are
 // *SyntaxError with a position inside the source, that String() output
 // parses back to the same String(), and that evaluating without a form
-// does not panic. Seeds are in testdata/fuzz/FuzzParse.
+// does not panic, and that the compiled expression gives what the tree
+// walker gives on a form. Seeds are in testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	ctx := FormlessContext{
 		Clock: func() time.Time { return time.Date(2024, 5, 17, 9, 30, 0, 0, time.UTC) },
@@ -36,5 +38,16 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip of %q: %q then %q", src, printed, s)
 		}
 		_, _ = e.Eval(ctx)
+		// The compiled closures must agree with the tree walker.
+		if strings.Contains(src, "uuid") {
+			return
+		}
+		walkedV, walkedErr := e.Eval(household())
+		e.Compile()
+		compiledV, compiledErr := e.Eval(household())
+		if (walkedErr == nil) != (compiledErr == nil) ||
+			walkedErr == nil && String(walkedV) != String(compiledV) {
+			t.Fatalf("%q: walked %v %v, compiled %v %v", src, walkedV, walkedErr, compiledV, compiledErr)
+		}
 	})
 }

@@ -49,7 +49,6 @@ func Parse(src string) (*Expr, error) {
 	if t := p.peek(); t.kind != tokEOF {
 		return nil, p.unexpected(t)
 	}
-	compileTree(root)
 	return &Expr{src: src, root: root}, nil
 }
 

@@ -68,7 +68,6 @@ func (e *Expr) Resolve(fn func(r Ref) (string, error)) (*Expr, error) {
 	if failure != nil {
 		return nil, failure
 	}
-	compileTree(root)
 	out := &Expr{root: root}
 	out.src = out.String()
 	return out, nil

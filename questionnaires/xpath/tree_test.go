@@ -277,13 +277,18 @@ func TestPaths(t *testing.T) {
 			t.Errorf("Parse(%q): %v", tt.expr, err)
 			continue
 		}
-		v, err := e.Eval(ctx)
-		if err != nil {
-			t.Errorf("at %s: %q: %v", tt.at, tt.expr, err)
-			continue
-		}
-		if got := String(v); got != tt.want {
-			t.Errorf("at %s: %q = %q, want %q", tt.at, tt.expr, got, tt.want)
+		for _, compiled := range []bool{false, true} {
+			if compiled {
+				e.Compile()
+			}
+			v, err := e.Eval(ctx)
+			if err != nil {
+				t.Errorf("at %s: %q (compiled %v): %v", tt.at, tt.expr, compiled, err)
+				continue
+			}
+			if got := String(v); got != tt.want {
+				t.Errorf("at %s: %q (compiled %v) = %q, want %q", tt.at, tt.expr, compiled, got, tt.want)
+			}
 		}
 	}
 }
@@ -311,14 +316,19 @@ func TestEvalErrors(t *testing.T) {
 			t.Errorf("Parse(%q): %v", tt.expr, err)
 			continue
 		}
-		_, err = e.Eval(household())
-		var ee *EvalError
-		if !errors.As(err, &ee) {
-			t.Errorf("%q: got %v, want an *EvalError", tt.expr, err)
-			continue
-		}
-		if ee.Pos != tt.pos || !strings.Contains(ee.Msg, tt.message) {
-			t.Errorf("%q: got %d %q, want %d %q", tt.expr, ee.Pos, ee.Msg, tt.pos, tt.message)
+		for _, compiled := range []bool{false, true} {
+			if compiled {
+				e.Compile()
+			}
+			_, err = e.Eval(household())
+			var ee *EvalError
+			if !errors.As(err, &ee) {
+				t.Errorf("%q (compiled %v): got %v, want an *EvalError", tt.expr, compiled, err)
+				continue
+			}
+			if ee.Pos != tt.pos || !strings.Contains(ee.Msg, tt.message) {
+				t.Errorf("%q (compiled %v): got %d %q, want %d %q", tt.expr, compiled, ee.Pos, ee.Msg, tt.pos, tt.message)
+			}
 		}
 	}
 }
