@@ -62,7 +62,7 @@ func normalizeValue(n *Node, v string) (string, *locales.Message) {
 func normalizeTime(v string) (string, *locales.Message) {
 	for _, layout := range []string{"15:04", "15:04:05", "15:04:05.000", "15:04:05Z07:00", "15:04:05.000Z07:00"} {
 		if t, err := time.Parse(layout, v); err == nil {
-			if strings.ContainsAny(v[5:], "Z+-") {
+			if strings.HasSuffix(layout, "Z07:00") { // the answer names its zone
 				return t.Format("15:04:05.000Z07:00"), nil
 			}
 			return t.Format("15:04:05"), nil
