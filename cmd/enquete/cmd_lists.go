@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/store"
 )
 
 // draftJSON is a draft as `drafts --json` prints it: no answers, the day only.
@@ -22,24 +23,23 @@ func cmdDrafts(e *env, args []string) error {
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
-	s, err := e.openHome()
-	if err != nil {
-		return err
-	}
-	defer s.release()
 	list := []draftJSON{}
-	if s.home.HasDevice() {
-		dev, err := e.unlock(s.home)
+	err := e.withHome(func(h *store.Home) error {
+		if !h.HasDevice() {
+			return nil
+		}
+		dev, err := e.unlock(h)
 		if err != nil {
 			return err
 		}
-		drafts, err := s.home.Drafts(dev)
-		if err != nil {
-			return err
-		}
+		drafts, err := h.Drafts(dev)
 		for _, d := range drafts {
 			list = append(list, draftJSON{d.ID, d.Project, d.Started.UTC().Format(time.DateOnly), d.Answered})
 		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if e.json {
 		return writeJSON(e, map[string]any{"drafts": list})
@@ -69,12 +69,11 @@ func cmdOutbox(e *env, args []string) error {
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
-	s, err := e.openHome()
-	if err != nil {
+	var entries []store.OutboxEntry
+	err := e.withHome(func(h *store.Home) (err error) {
+		entries, err = h.Outbox()
 		return err
-	}
-	defer s.release()
-	entries, err := s.home.Outbox()
+	})
 	if err != nil {
 		return err
 	}

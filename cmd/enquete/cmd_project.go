@@ -219,12 +219,11 @@ func cmdProjectList(e *env, args []string) error {
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
-	s, err := e.openHome()
-	if err != nil {
+	var projects []*crypto.Project
+	err := e.withHome(func(h *store.Home) (err error) {
+		projects, err = h.Projects()
 		return err
-	}
-	defer s.release()
-	projects, err := s.home.Projects()
+	})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,16 @@ func (e *env) openHome() (*session, error) {
 // test binary: the enquete command always uses crypto's default.
 var testWorkFactor int
 
+// withHome runs fn with ENQUETE_HOME opened and locked for the command.
+func (e *env) withHome(fn func(h *store.Home) error) error {
+	s, err := e.openHome()
+	if err != nil {
+		return err
+	}
+	defer s.release()
+	return fn(s.home)
+}
+
 // unlock opens the device key with the passphrase, creating the device on a
 // fresh home (the passphrase is then asked twice on a terminal).
 func (e *env) unlock(h *store.Home) (*store.Device, error) {
