@@ -685,8 +685,8 @@ func (q *question) FullHelp() [][]key.Binding {
 	switch q.kind {
 	case widgetRank:
 		rows[1] = []key.Binding{k.Up, k.Down, k.MoveUp, k.MoveDown, k.PageUp, k.PageDown, k.Home, k.End}
-	case widgetFile:
-		rows[2] = []key.Binding{k.Complete, k.Erase, k.Delete, k.Left, k.Right}
+	case widgetFile: // Tab completes here, it is not Next
+		rows[0][1] = k.Complete
 	}
 	return rows
 }

@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -204,4 +207,38 @@ func TestRankFileGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestPlainRank orders a rank by typed numbers in the plain interface,
+// refuses an incomplete order, and attaches a file by its path.
+func TestPlainRank(t *testing.T) {
+	form, err := questionnaires.Load("testdata/rankfile.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	in := strings.Join([]string{"3 1", "3 1 2", "testdata/files/a-photo.jpg", "", "quit"}, "\n") + "\n"
+	err = Run(context.Background(), Options{Preview: form, Lang: "en", Plain: true, Now: fixedNow,
+		Input: strings.NewReader(in), Output: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wants(t, out.String(), "1. Rice", "type the numbers in the new order",
+		"type each number from 1 to 3 once", "A photo of the field", "a-photo.jpg")
+	if !strings.Contains(out.String(), "maize rice cassava") && !strings.Contains(out.String(), "Maize, Rice, Cassava") {
+		t.Fatalf("the review does not show the typed order:\n%s", out.String())
+	}
+}
+
+// TestRankHelp lists the move keys in the help of a rank question, the
+// panic key still in sight.
+func TestRankHelp(t *testing.T) {
+	d := rankFileAt(t, "en", 80)
+	d.key(tea.KeyF1)
+	d.see("shift+↑", "move the item up a rank", "shift+↓", "panic: blank and exit")
+	d.key(tea.KeyEsc)
+	d.key(tea.KeyEnter)
+	d.at("photo")
+	d.key(tea.KeyF1)
+	d.see("complete the file path", "panic: blank and exit")
 }
