@@ -26,6 +26,9 @@ type KeyMap struct {
 	Left     key.Binding // ←: move the cursor in a text field
 	Right    key.Binding // →: move the cursor in a text field
 	Toggle   key.Binding // Space: toggle a choice in a multiple-choice list
+	MoveUp   key.Binding // Shift+↑, Ctrl+↑, Alt+↑ ("[" as an extra): move the highlighted item up a rank
+	MoveDown key.Binding // Shift+↓, Ctrl+↓, Alt+↓ ("]" as an extra): move it down a rank
+	Complete key.Binding // Tab in a file path field: complete the path (elsewhere Tab is Next)
 	Erase    key.Binding // Backspace: erase the character before the cursor
 	Delete   key.Binding // Delete: erase the character under the cursor
 	Leave    key.Binding // Esc: leave for the home screen (the draft is kept)
@@ -61,6 +64,9 @@ func NewKeyMap(lang string) *KeyMap {
 		Left:     b("←", "tui.key.left", "left"),
 		Right:    b("→", "tui.key.right", "right"),
 		Toggle:   b("space", "tui.key.toggle", " "),
+		MoveUp:   b("shift+↑", "tui.key.move_up", "shift+up", "ctrl+up", "alt+up", "["),
+		MoveDown: b("shift+↓", "tui.key.move_down", "shift+down", "ctrl+down", "alt+down", "]"),
+		Complete: b("tab", "tui.key.complete", "tab"),
 		Erase:    b("backspace", "tui.key.erase", "backspace", "ctrl+h"),
 		Delete:   b("delete", "tui.key.delete", "delete"),
 		Leave:    b("esc", "tui.key.leave", "esc"),
@@ -84,7 +90,8 @@ func (k *KeyMap) asciiNames() {
 	for _, b := range []struct {
 		b    *key.Binding
 		name string
-	}{{&k.Up, "Up"}, {&k.Down, "Down"}, {&k.Left, "Left"}, {&k.Right, "Right"}, {&k.Filter, "a-z"}} {
+	}{{&k.Up, "Up"}, {&k.Down, "Down"}, {&k.Left, "Left"}, {&k.Right, "Right"}, {&k.Filter, "a-z"},
+		{&k.MoveUp, "shift+Up"}, {&k.MoveDown, "shift+Down"}} {
 		b.b.SetHelp(b.name, b.b.Help().Desc)
 	}
 }

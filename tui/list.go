@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -16,6 +18,7 @@ const (
 	listPlain  listMode = iota // a menu: only the cursor mark
 	listSingle                 // single choice: ( ) and (•) for the answer
 	listMulti                  // multiple choice: [ ] and [x], Space toggles
+	listRank                   // an order: each item's position, "1." "2." …
 )
 
 // listItem is one line of a list: its text, an optional badge (DEMO) and
@@ -96,6 +99,8 @@ func (l *list) itemView(c *Common, i, width int) string {
 		marks = append(marks, pickMark(l.on[i], mk.Picked, mk.Unpicked))
 	case listMulti:
 		marks = append(marks, pickMark(l.on[i], mk.On, mk.Off))
+	case listRank:
+		marks = append(marks, rankMark(i, len(l.items)))
 	}
 	text := it.text
 	if it.badge != "" {
@@ -146,6 +151,11 @@ func joinMarked(marks []string, lines []string, rtl bool, width int, mk *Marks) 
 		out[i] = m + " " + ln
 	}
 	return strings.Join(out, "\n")
+}
+
+// rankMark is position i's number among n, right-aligned: " 2." of 10.
+func rankMark(i, n int) string {
+	return fmt.Sprintf("%*d.", len(strconv.Itoa(n)), i+1)
 }
 
 func pickMark(on bool, yes, no string) string {

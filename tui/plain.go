@@ -475,6 +475,8 @@ func (p *plainUI) show(q *question) {
 	case q.kind == widgetNone:
 		p.say(c.T("tui.note_continue"))
 	case q.kind == widgetRepeat:
+	case q.kind == widgetRank:
+		p.say(c.T("tui.plain.rank"))
 	case pr.Value != "":
 		p.say(c.T("tui.plain.current", displayValue(pr)))
 	case q.list != nil && q.kind != widgetAck:
@@ -510,6 +512,8 @@ func (p *plainUI) fill(q *question, line string) string {
 	switch q.kind {
 	case widgetNone:
 		return ""
+	case widgetRank:
+		return p.fillRank(q, t)
 	case widgetSelect, widgetMulti, widgetAck, widgetRepeat:
 		if t == "" {
 			switch q.kind {
@@ -543,6 +547,21 @@ func (p *plainUI) fill(q *question, line string) string {
 		q.field.SetValue("")
 		q.field.insert([]rune(line))
 	}
+	return ""
+}
+
+// fillRank reorders a rank from typed numbers ("3 1 2": the items'
+// current numbers in their new order); an empty line keeps the order shown.
+func (p *plainUI) fillRank(q *question, t string) string {
+	if t == "" {
+		return ""
+	}
+	order, ok := reorder(q.order, t)
+	if !ok {
+		return p.c.T("tui.plain.rank_order", len(q.order))
+	}
+	q.order = order
+	q.list = rankList(q.prompt, order)
 	return ""
 }
 

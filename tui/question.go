@@ -29,6 +29,8 @@ const (
 	widgetMulti                      // select_multiple: Space toggles
 	widgetAck                        // acknowledge: Enter acknowledges
 	widgetRepeat                     // "add another?": yes or no
+	widgetRank                       // rank: order the choices (rank.go)
+	widgetFile                       // file, image, audio, video: a path, Tab completes (pathfield.go)
 )
 
 // question shows the interview's current prompt, one at a time: group
@@ -41,8 +43,11 @@ type question struct {
 	kind   widgetKind
 	field  textField
 	list   *list
-	filter string // typed to narrow a long select_one list
-	shown  []int  // the choices the list shows (indices into prompt.Choices)
+	filter string   // typed to narrow a long select_one list
+	shown  []int    // the choices the list shows (indices into prompt.Choices)
+	order  []int    // a rank's choices in their order (indices into prompt.Choices)
+	cands  []string // a path's completions after Tab, when several
+	none   string   // the path Tab found nothing for
 	err    string
 	prog   questionnaires.Progress // where the interview stands, read once per prompt
 	remove bool                    // the remove key was pressed once: ask again
@@ -62,6 +67,7 @@ func (q *question) load() {
 	q.prompt = q.iv.session.Current()
 	q.prog = q.iv.session.Progress()
 	q.field, q.list, q.remove, q.filter = textField{}, nil, false, ""
+	q.order, q.cands, q.none = nil, nil, ""
 	p := q.prompt
 	if p == nil {
 		return
@@ -78,6 +84,11 @@ func (q *question) load() {
 		for i := range p.Choices {
 			q.shown = append(q.shown, i)
 		}
+	case widgetRank:
+		q.order = rankOrder(p)
+		q.list = rankList(p, q.order)
+	case widgetFile:
+		q.field.SetValue(q.filePath(p.Value))
 	case widgetAck:
 		q.list = newList(listMulti, []listItem{{text: q.c.T("tui.acknowledge")}})
 		q.list.on[0] = p.Value != ""
@@ -119,6 +130,10 @@ func kindOf(p *questionnaires.Prompt) widgetKind {
 		return widgetMulti
 	case "acknowledge":
 		return widgetAck
+	case "rank":
+		return widgetRank
+	case "file", "image", "big-image", "audio", "video":
+		return widgetFile
 	}
 	return widgetText
 }
@@ -167,7 +182,7 @@ func (q *question) Typing() bool {
 		return false
 	}
 	switch q.kind {
-	case widgetNone, widgetMulti, widgetAck, widgetRepeat:
+	case widgetNone, widgetMulti, widgetAck, widgetRepeat, widgetRank:
 		return false
 	case widgetSelect:
 		return q.filterable()
@@ -225,13 +240,18 @@ func (q *question) applyFilter() {
 // relabel draws the prompt again in another language, keeping what was
 // typed, toggled, filtered or highlighted and not yet confirmed.
 func (q *question) relabel() {
-	field, list, filter := q.field, q.list, q.filter
+	field, list, filter, order := q.field, q.list, q.filter, q.order
 	q.load()
 	if q.prompt == nil {
 		return
 	}
 	q.field = field
 	q.filter = filter
+	if q.kind == widgetRank && len(order) == len(q.order) {
+		q.order = order
+		q.list = rankList(q.prompt, order)
+		q.list.rtl = q.iv.rtl
+	}
 	if filter != "" && q.filterable() {
 		q.applyFilter()
 	}
@@ -257,6 +277,10 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := q.c.Keys
 	wasRemove := q.remove
 	q.remove = false
+	if q.kind == widgetFile && key.Matches(km, k.Complete) {
+		q.complete()
+		return q, nil
+	}
 	switch {
 	case key.Matches(km, k.Confirm, k.Next):
 		return q, q.confirm()
@@ -274,6 +298,10 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(km, k.Leave):
 		return q, q.leave()
 	}
+	if q.kind == widgetRank && q.rankKey(km) {
+		q.err = ""
+		return q, nil
+	}
 	if q.filterable() && q.filterKey(km) {
 		q.err = ""
 		return q, nil
@@ -285,7 +313,7 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return q, nil
 	}
 	if q.Typing() && q.kind != widgetSelect && q.field.Update(km, k) {
-		q.err = ""
+		q.err, q.cands, q.none = "", nil, ""
 	}
 	return q, nil
 }
@@ -440,6 +468,13 @@ func (q *question) value() (string, error) {
 	case widgetAck:
 		q.list.on[0] = true
 		return "OK", nil
+	case widgetRank:
+		if q.noPick {
+			return p.Value, nil
+		}
+		return rankValue(p, q.order), nil
+	case widgetFile:
+		return expandHome(strings.TrimSpace(q.field.Value())), nil
 	}
 	return strings.TrimSpace(norm.NFC.String(q.field.Value())), nil
 }
@@ -494,6 +529,8 @@ var formatKeys = map[widgetKind]string{
 	widgetTime:     "tui.time_format",
 	widgetDateTime: "tui.datetime_format",
 	widgetGeopoint: "tui.geopoint_format",
+	widgetRank:     "tui.rank_format",
+	widgetFile:     "tui.file_format",
 }
 
 // hint is the prompt's hint, with the expected format for typed dates,
@@ -518,7 +555,7 @@ func (q *question) widgetView(height int) string {
 			return c.block(c.Styles.Answer, q.prompt.Value, q.iv.rtl)
 		}
 		return c.block(c.Styles.Muted, c.T("tui.note_continue"), q.iv.rtl)
-	case widgetSelect, widgetMulti, widgetAck, widgetRepeat:
+	case widgetSelect, widgetMulti, widgetAck, widgetRepeat, widgetRank:
 		if q.filterable() {
 			return q.filteredView(height)
 		}
@@ -536,6 +573,9 @@ func (q *question) widgetView(height int) string {
 	}
 	f := c.Styles.Field.Render(q.field.View(c.inner()-2, &c.Styles.Marks))
 	out := c.block(c.Styles.Item, c.lead("> ", f, q.iv.rtl), q.iv.rtl)
+	if q.kind == widgetFile {
+		out += q.candidatesView()
+	}
 	if q.kind == widgetDate {
 		if words := q.dateInWords(); words != "" {
 			out += "\n" + c.block(c.Styles.Muted, c.lead("  ", words, q.iv.rtl), q.iv.rtl)
@@ -627,15 +667,26 @@ func (q *question) ShortHelp() []key.Binding {
 		return []key.Binding{k.Up, k.Down, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 	case widgetMulti:
 		return []key.Binding{k.Up, k.Down, k.Toggle, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
+	case widgetRank:
+		return []key.Binding{k.Up, k.Down, k.MoveUp, k.MoveDown, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
+	case widgetFile:
+		return []key.Binding{k.Complete, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 	}
 	return []key.Binding{k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 }
 
 func (q *question) FullHelp() [][]key.Binding {
 	k := q.c.Keys
-	return [][]key.Binding{
+	rows := [][]key.Binding{
 		{k.Confirm, k.Next, k.Back, k.Jump, k.Settings, k.Remove, k.Leave},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Toggle, k.Filter},
 		{k.Erase, k.Delete, k.Left, k.Right, k.Newline},
 	}
+	switch q.kind {
+	case widgetRank:
+		rows[1] = []key.Binding{k.Up, k.Down, k.MoveUp, k.MoveDown, k.PageUp, k.PageDown, k.Home, k.End}
+	case widgetFile: // Tab completes here, it is not Next
+		rows[0][1] = k.Complete
+	}
+	return rows
 }
