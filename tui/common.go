@@ -47,6 +47,7 @@ type Common struct {
 	Keys          *KeyMap
 	Bidi          BidiMode // how right-to-left text is written
 	ASCII         bool     // only ASCII marks, borders and key names
+	Testimony     bool     // an anonymous testimony: nothing is kept here
 }
 
 // NewCommon returns the shared state for renderer r and interface language
@@ -67,6 +68,18 @@ func (c *Common) SetLang(lang string) {
 	if c.ASCII {
 		c.Keys.asciiNames()
 	}
+	if c.Testimony {
+		c.Keys.Leave.SetHelp(c.Keys.Leave.Help().Key, c.T("tui.key.leave_testimony"))
+	}
+}
+
+// doneNext is the message key that says what happens to a sealed record:
+// it waits in the outbox, or, for a testimony, leaves with the interface.
+func (c *Common) doneNext() string {
+	if c.Testimony {
+		return "tui.done.testimony"
+	}
+	return "tui.done.outbox"
 }
 
 // T is the message key in the interface language.

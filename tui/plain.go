@@ -86,6 +86,10 @@ func runPlain(ctx context.Context, opts Options, in io.Reader, out io.Writer) er
 	if f, ok := in.(*os.File); ok {
 		p.tty = term.IsTerminal(int(f.Fd()))
 	}
+	if opts.Testimony {
+		p.c.Testimony = true
+		p.c.SetLang(p.c.Lang)
+	}
 	p.c.Bidi = BidiOff            // logical order: screen readers and pipes read it so
 	p.c.Styles.Marks.Path = " / " // "> " is the input mark
 	defer p.out.Flush()
@@ -734,7 +738,7 @@ func (p *plainUI) finalize(iv *interview) bool {
 	}
 	err = iv.removeDraft()
 	iv.drop()
-	p.say(c.T("tui.done.sealed"), name, c.T("tui.done.outbox"))
+	p.say(c.T("tui.done.sealed"), name, c.T(c.doneNext()))
 	if err != nil {
 		p.say("! " + c.T("tui.draft_not_removed", name, c.Err(err)))
 	}

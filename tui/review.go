@@ -240,7 +240,7 @@ func (d *done) View() string {
 		body = append(body,
 			c.block(c.Styles.Item, c.T("tui.done.sealed"), rtl),
 			c.block(c.Styles.Answer, d.name, rtl), "",
-			c.block(c.Styles.Muted, c.T("tui.done.outbox"), rtl))
+			c.block(c.Styles.Muted, c.T(c.doneNext()), rtl))
 	}
 	return c.page(c.T("tui.done.title"), joinLines(body), d.ShortHelp(), rtl)
 }

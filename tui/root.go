@@ -78,6 +78,10 @@ type Model struct {
 // newModel builds the root model for opts, drawing with renderer r.
 func newModel(opts Options, r *lipgloss.Renderer) *Model {
 	c := NewCommon(r, opts.Lang, opts.ASCII)
+	if opts.Testimony {
+		c.Testimony = true
+		c.SetLang(c.Lang)
+	}
 	c.Bidi, _ = ParseBidiMode(opts.Bidi)
 	m := &Model{c: c, opts: opts, ctx: context.Background()}
 	m.help = newHelpOverlay(c)

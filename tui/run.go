@@ -73,6 +73,11 @@ type Options struct {
 	// language or symbols (< back, = review, ! finalize, . quit, ? help);
 	// nothing but text is written. Same engine, drafts and Finalize.
 	Plain bool
+	// Testimony says the interview is an anonymous testimony (`enquete
+	// testify`): it runs in a throwaway home that is erased, and the record
+	// goes to the archive when the interface closes, so the screens never
+	// speak of drafts kept or of an outbox.
+	Testimony bool
 }
 
 // ASCIITerminal reports whether the terminal described by the environment

@@ -142,7 +142,7 @@ func (e *env) testimony(t *throwaway, answers map[string]any) (string, error) {
 			return "", err
 		}
 		defer release()
-		o := tui.Options{Home: h, Lang: e.lang, Project: p.ID, Passphrase: t.passphrase,
+		o := tui.Options{Home: h, Lang: e.lang, Project: p.ID, Passphrase: t.passphrase, Testimony: true,
 			Finalize: func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
 				n, err := fieldwork.Finalize(h, dev, p, s.Form(), s, fieldwork.StartedAt(s))
 				name = n
