@@ -32,6 +32,7 @@ func (s *Session) formEvent(name string) {
 // records "form resume"; the time in between counts nowhere.
 func (s *Session) Exit() {
 	s.leave()
+	s.posStart = time.Time{} // no visit goes on until a resume
 	s.formEvent(auditFormExit)
 }
 

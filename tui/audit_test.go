@@ -55,6 +55,16 @@ func TestAuditReachesRecord(t *testing.T) {
 	if err := json.Unmarshal(rec.Audit, &events); err != nil {
 		t.Fatalf("audit in the record: %v (%s)", err, rec.Audit)
 	}
+	// Leaving for home (Esc) recorded the exit before the resume.
+	var order []string
+	for _, ev := range events {
+		if ev.Event == "form exit" || ev.Event == "form resume" {
+			order = append(order, ev.Event)
+		}
+	}
+	if !slices.Equal(order, []string{"form exit", "form resume"}) {
+		t.Errorf("exit and resume events: %v", order)
+	}
 	// The visits (question and repeat events), without the form events
 	// (start, save, exit, resume, finalize) and the end screen.
 	visits := events[:0]

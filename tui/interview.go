@@ -75,6 +75,13 @@ func (iv *interview) removeDraft() error {
 // the draft as of the last confirmed answer, or nothing before the first.
 func (iv *interview) leave(c *Common) string {
 	kept := iv.draft != nil && iv.draft.ID != ""
+	if kept && iv.session != nil {
+		// The audit log records the exit (and the time spent on the
+		// question left); the answers saved are the confirmed ones. If
+		// this save fails, the draft of the last confirmed answer stands.
+		iv.session.Exit()
+		_ = iv.save(iv.session.Progress().Answered)
+	}
 	iv.drop()
 	if !kept {
 		return c.T("tui.home.nothing_kept")
