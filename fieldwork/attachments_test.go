@@ -71,49 +71,6 @@ func writeFile(t *testing.T, dir, name string, n int) (string, []byte) {
 	return path, data
 }
 
-// finalizeVisit fills the visit form and finalizes it.
-func finalizeVisit(t *testing.T, h *store.Home, dev *store.Device, p *crypto.Project, answers map[string]any) (string, *questionnaires.Session, error) {
-	t.Helper()
-	form, err := OpenForm(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, vs := questionnaires.Fill(form, answers, questionnaires.Options{})
-	if len(vs) > 0 {
-		t.Fatalf("violations: %v", vs)
-	}
-	name, err := Finalize(h, dev, p, form, s, StartedAt(s))
-	return name, s, err
-}
-
-// outboxByName opens every outbox file with ids; files ids cannot open are
-// counted in closed.
-func outboxByName(t *testing.T, h *store.Home, ids []age.Identity) (recs map[string]*crypto.Record, closed int) {
-	t.Helper()
-	entries, err := h.Outbox()
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs = map[string]*crypto.Record{}
-	for _, e := range entries {
-		data, err := h.OutboxFile(e.Project, e.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plain, err := crypto.Open(bytes.NewReader(data), ids...)
-		if err != nil {
-			closed++
-			continue
-		}
-		rec, err := crypto.ParseRecord(plain)
-		if err != nil {
-			t.Fatalf("%s: %v", e.Name, err)
-		}
-		recs[e.Name] = rec
-	}
-	return recs, closed
-}
-
 // TestProjectFilesTravel: the form compiles from the files the signed
 // project carries (never from the disk), and the form record carries them
 // to the lab.

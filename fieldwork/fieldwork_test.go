@@ -62,50 +62,6 @@ func projectOf(t *testing.T, h *store.Home, dev *store.Device, file string, anon
 	return installed, ids
 }
 
-// finalize fills the project's form with answers and finalizes it.
-func finalize(t *testing.T, h *store.Home, dev *store.Device, p *crypto.Project, answers map[string]any) string {
-	t.Helper()
-	form, err := OpenForm(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, vs := questionnaires.Fill(form, answers, questionnaires.Options{})
-	if len(vs) > 0 {
-		t.Fatalf("violations: %v", vs)
-	}
-	name, err := Finalize(h, dev, p, form, s, StartedAt(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return name
-}
-
-// outboxRecords opens every record of the outbox with ids, by kind.
-func outboxRecords(t *testing.T, h *store.Home, ids []age.Identity) map[string][]*crypto.Record {
-	t.Helper()
-	entries, err := h.Outbox()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]*crypto.Record{}
-	for _, e := range entries {
-		data, err := h.OutboxFile(e.Project, e.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plain, err := crypto.Open(bytes.NewReader(data), ids...)
-		if err != nil {
-			t.Fatalf("%s: %v", e.Name, err)
-		}
-		rec, err := crypto.ParseRecord(plain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[rec.Kind] = append(out[rec.Kind], rec)
-	}
-	return out
-}
-
 func TestFinalizeSignsAndChains(t *testing.T) {
 	h, dev := device(t)
 	p, ids := project(t, h, dev, false)

@@ -92,35 +92,6 @@ func finalizeOne(t *testing.T, h *store.Home, dev *store.Device, p *crypto.Proje
 	return name
 }
 
-// outboxRecords opens every outbox record that ids can open, by kind; it
-// also counts those they cannot.
-func openOutbox(t *testing.T, h *store.Home, ids ...age.Identity) (map[string][]*crypto.Record, int) {
-	t.Helper()
-	entries, err := h.Outbox()
-	if err != nil {
-		t.Fatal(err)
-	}
-	byKind := map[string][]*crypto.Record{}
-	closed := 0
-	for _, e := range entries {
-		data, err := h.OutboxFile(e.Project, e.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plain, err := crypto.Open(bytes.NewReader(data), ids...)
-		if err != nil {
-			closed++
-			continue
-		}
-		r, err := crypto.ParseRecord(plain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		byKind[r.Kind] = append(byKind[r.Kind], r)
-	}
-	return byKind, closed
-}
-
 // TestSensitiveSplit: answers to questions marked sensitive leave the
 // response for a record only the custodian opens, joined by a link.
 func TestSensitiveSplit(t *testing.T) {
