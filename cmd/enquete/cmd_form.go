@@ -17,14 +17,10 @@ import (
 // cmdFormCheck reports every problem of a questionnaire, one line each.
 func cmdFormCheck(e *env, args []string) error {
 	f := e.newFlags("enquete form check FORM")
-	rest, err := f.parse(args)
+	path, err := f.parseOne(args, "FORM")
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		return f.need("FORM")
-	}
-	path := rest[0]
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return locales.Errorf("cli.cannot_read", path, err).Wrap(err)
@@ -97,19 +93,16 @@ func loadForm(e *env, path string) (*questionnaires.Form, error) {
 // cmdFormPreview runs the interview TUI on a questionnaire file; nothing is saved.
 func cmdFormPreview(e *env, args []string) error {
 	f := e.newFlags("enquete form preview FORM")
-	rest, err := f.parse(args)
+	path, err := f.parseOne(args, "FORM")
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		return f.need("FORM")
-	}
-	form, err := loadForm(e, rest[0])
+	form, err := loadForm(e, path)
 	if err != nil {
 		return err
 	}
 	if !e.plain && !stdinIsTerminal() {
-		return locales.Errorf("cli.tui_needs_terminal").Hint("cli.hint.preview_needs_terminal", rest[0])
+		return locales.Errorf("cli.tui_needs_terminal").Hint("cli.hint.preview_needs_terminal", path)
 	}
 	o := tui.Options{Lang: e.lang, Preview: form, ASCII: tui.ASCIITerminal(os.Getenv)}
 	e.plainIO(&o)

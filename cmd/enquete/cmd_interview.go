@@ -19,22 +19,15 @@ import (
 func cmdInterview(e *env, args []string) error {
 	f := e.newFlags("enquete interview [PROJECT] [--answers FILE]")
 	answersPath := f.String("answers", "", "")
-	rest, err := f.parse(args)
+	project, err := f.parseOptional(args)
 	if err != nil {
 		return err
-	}
-	if len(rest) > 1 {
-		return f.tooMany(rest[1:])
 	}
 	s, err := e.openHome()
 	if err != nil {
 		return err
 	}
 	defer s.release()
-	project := ""
-	if len(rest) == 1 {
-		project = rest[0]
-	}
 	if *answersPath == "" {
 		return e.runTUI(s.home, project)
 	}

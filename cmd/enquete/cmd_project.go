@@ -169,19 +169,13 @@ func checkArchiveURL(s string) error {
 // cmdProjectAdd installs a signed project file on this device.
 func cmdProjectAdd(e *env, args []string) error {
 	f := e.newFlags("enquete project add FILE")
-	rest, err := f.parse(args)
+	path, err := f.parseOne(args, "FILE")
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		if len(rest) > 1 {
-			return f.tooMany(rest[1:])
-		}
-		return f.need("FILE")
-	}
-	data, err := os.ReadFile(rest[0])
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return locales.Errorf("cli.cannot_read", rest[0], err).Wrap(err)
+		return locales.Errorf("cli.cannot_read", path, err).Wrap(err)
 	}
 	s, err := e.openHome()
 	if err != nil {

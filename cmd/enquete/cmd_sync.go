@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"github.com/enquete-field/enquete/archive"
+	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/store"
 	"github.com/enquete-field/enquete/sync"
@@ -16,12 +17,9 @@ import (
 func cmdSync(e *env, args []string) error {
 	f := e.newFlags("enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]")
 	proxyFlag := f.String("proxy", "", "")
-	rest, err := f.parse(args)
+	only, err := f.parseOptional(args)
 	if err != nil {
 		return err
-	}
-	if len(rest) > 1 {
-		return f.tooMany(rest[1:])
 	}
 	s, err := e.openHome()
 	if err != nil {
@@ -32,13 +30,12 @@ func cmdSync(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) == 1 {
-		p, err := s.home.Project(rest[0])
+	if only != "" {
+		p, err := s.home.Project(only)
 		if err != nil {
 			return err
 		}
-		projects = projects[:0]
-		projects = append(projects, p)
+		projects = []*crypto.Project{p}
 	}
 	entries, err := s.home.Outbox()
 	if err != nil {

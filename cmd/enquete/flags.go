@@ -63,6 +63,32 @@ func (f *flags) tooMany(extra []string) error {
 	return locales.Errorf("cli.unexpected_args", strings.Join(extra, " ")).Hint("cli.hint.usage", f.usage)
 }
 
+// parseOne parses args for a command that takes exactly one positional
+// argument, named what in the error when it is missing.
+func (f *flags) parseOne(args []string, what string) (string, error) {
+	arg, err := f.parseOptional(args)
+	if err == nil && arg == "" {
+		err = f.need(what)
+	}
+	return arg, err
+}
+
+// parseOptional parses args for a command that takes at most one
+// positional argument, and returns it ("" when absent).
+func (f *flags) parseOptional(args []string) (string, error) {
+	rest, err := f.parse(args)
+	if err != nil {
+		return "", err
+	}
+	if len(rest) > 1 {
+		return "", f.tooMany(rest[1:])
+	}
+	if len(rest) == 1 {
+		return rest[0], nil
+	}
+	return "", nil
+}
+
 // parseNoArgs parses args for a command that takes options only.
 func (f *flags) parseNoArgs(args []string) error {
 	rest, err := f.parse(args)
