@@ -203,7 +203,7 @@ func TestFinalizeAttachmentLimits(t *testing.T) {
 		t.Fatal(vs)
 	}
 	os.Remove(gone)
-	_, err = Finalize(h, dev, p, form, s, time.Now())
+	_, err = Finalize(h, dev, p, s)
 	if !errors.As(err, &le) || le.Key != "fieldwork.attachment_unreadable" {
 		t.Fatalf("file removed before finalize: %v, want fieldwork.attachment_unreadable", err)
 	}

@@ -113,7 +113,7 @@ func countAnswered(s *questionnaires.Session) int {
 // Finalize validates the interview, seals it into the outbox and removes its
 // draft. It returns the sealed record's file name.
 func (iv *Interview) Finalize() (string, error) {
-	name, err := Finalize(iv.Home, iv.Device, iv.Project, iv.Form, iv.Session, iv.Draft.Started)
+	name, err := Finalize(iv.Home, iv.Device, iv.Project, iv.Session)
 	if err != nil {
 		return "", err
 	}
@@ -133,7 +133,8 @@ func (iv *Interview) Finalize() (string, error) {
 // second record of kind sensitive sealed to the custodians only, joined to
 // the response by a random link. It returns the response's file name. A
 // session with violations is refused whole.
-func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, form *questionnaires.Form, s *questionnaires.Session, started time.Time) (string, error) {
+func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
+	form, started := s.Form(), StartedAt(s)
 	_, violations := s.Finalize() // stamps the end time; buildRecords reads the answers
 	if len(violations) > 0 {
 		return "", &ViolationsError{Violations: violations}

@@ -138,7 +138,7 @@ func TestFinalizeRefusesViolations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Finalize(h, dev, p, form, s, time.Now())
+	_, err = Finalize(h, dev, p, s)
 	ve, ok := err.(*ViolationsError)
 	if !ok || len(ve.Violations) != 1 || ve.Violations[0].Question != "village" {
 		t.Fatalf("Finalize of an unanswered required question: %v, want one violation on village", err)

@@ -23,7 +23,7 @@ func finalizeVisit(t *testing.T, h *store.Home, dev *store.Device, p *crypto.Pro
 	if len(vs) > 0 {
 		t.Fatalf("violations: %v", vs)
 	}
-	name, err := Finalize(h, dev, p, form, s, StartedAt(s))
+	name, err := Finalize(h, dev, p, s)
 	return name, s, err
 }
 

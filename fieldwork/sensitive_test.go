@@ -85,7 +85,7 @@ func finalizeOne(t *testing.T, h *store.Home, dev *store.Device, p *crypto.Proje
 	if len(v) > 0 {
 		t.Fatalf("violations: %v", v)
 	}
-	name, err := Finalize(h, dev, p, form, s, time.Now())
+	name, err := Finalize(h, dev, p, s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func TestAuditReachesRecord(t *testing.T) {
 	d := newDriver(t, Options{Lang: "en", Home: h, Now: tick,
 		InstallDemo: keys.demoInstaller(h),
 		Finalize: func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
-			return fieldwork.Finalize(h, dev, p, s.Form(), s, fieldwork.StartedAt(s))
+			return fieldwork.Finalize(h, dev, p, s)
 		}})
 	d.send(deviceReadyMsg{templateDev})
 	d.key(tea.KeyEnter) // try the demo

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/fieldwork"
@@ -51,7 +50,7 @@ func cmdInterview(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	name, err := fieldwork.Finalize(s.home, dev, p, form, session, time.Now().UTC())
+	name, err := fieldwork.Finalize(s.home, dev, p, session)
 	var ve *fieldwork.ViolationsError
 	if errors.As(err, &ve) {
 		return e.reportViolations(ve.Violations)

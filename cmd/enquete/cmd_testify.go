@@ -144,7 +144,7 @@ func (e *env) testimony(t *throwaway, answers map[string]any) (string, error) {
 		defer release()
 		o := tui.Options{Home: h, Lang: e.lang, Project: p.ID, Passphrase: t.passphrase, Testimony: true,
 			Finalize: func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
-				n, err := fieldwork.Finalize(h, dev, p, s.Form(), s, fieldwork.StartedAt(s))
+				n, err := fieldwork.Finalize(h, dev, p, s)
 				name = n
 				return n, err
 			}}
@@ -161,7 +161,7 @@ func (e *env) testimony(t *throwaway, answers map[string]any) (string, error) {
 	if len(violations) > 0 {
 		return "", e.reportViolations(violations)
 	}
-	return fieldwork.Finalize(h, t.device, p, form, session, fieldwork.StartedAt(session))
+	return fieldwork.Finalize(h, t.device, p, session)
 }
 
 // dropOutbox sends every sealed record of the throwaway outbox to the

@@ -24,7 +24,7 @@ func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
 		Lang:    e.uiLang(h),
 		Project: project,
 		Finalize: func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
-			return fieldwork.Finalize(h, dev, p, s.Form(), s, fieldwork.StartedAt(s))
+			return fieldwork.Finalize(h, dev, p, s)
 		},
 		InstallDemo: func(dev *store.Device) (*crypto.Project, error) {
 			return fieldwork.InstallDemo(h, dev)
