@@ -53,6 +53,11 @@ type Project struct {
 	// name → content, as questionnaires.ParseFiles kept them in
 	// Form.Files. Signed with the rest; nil when the form reads none.
 	Files map[string][]byte
+	// SentDays is how many days a device keeps an interview in its "sent"
+	// list (its label, under the device key) after the archive
+	// acknowledged it; nil: the device's default (30). Project file
+	// version 2.
+	SentDays *int
 }
 
 // FilesFS returns p.Files as a read-only file system, for
@@ -129,6 +134,8 @@ type manifest struct {
 	Created    string       `json:"created"`
 	// Files: version 2 only; base64 in JSON.
 	Files map[string][]byte `json:"files,omitempty"`
+	// SentDays: version 2 only.
+	SentDays *int `json:"sent_days,omitempty"`
 }
 
 type manifestForm struct {
@@ -191,8 +198,9 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 		Form:       manifestForm{Filename: p.FormFile, Data: p.Form},
 		Recipients: p.Recipients, Custodians: p.Custodians,
 		Archive: p.Archive, Anonymous: p.Anonymous,
-		Created: p.Created.UTC().Format(time.RFC3339),
-		Files:   p.Files,
+		Created:  p.Created.UTC().Format(time.RFC3339),
+		Files:    p.Files,
+		SentDays: p.SentDays,
 	}
 	if len(m.Files) == 0 {
 		m.Files = nil
@@ -212,9 +220,10 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 	return append(out, signed...), nil
 }
 
-// version is the project file version p needs: 2 with files, else 1.
+// version is the project file version p needs: 2 with files or a sent
+// list's days, else 1.
 func (p *Project) version() int {
-	if len(p.Files) > 0 {
+	if len(p.Files) > 0 || p.SentDays != nil {
 		return ProjectVersion
 	}
 	return ProjectVersionNoFiles
@@ -297,7 +306,7 @@ func parseManifest(text []byte) (*Project, error) {
 	p := &Project{
 		ID: m.ID, Title: m.Title, FormFile: m.Form.Filename, Form: m.Form.Data,
 		Recipients: m.Recipients, Custodians: m.Custodians,
-		Archive: m.Archive, Anonymous: m.Anonymous, Created: created, Files: m.Files,
+		Archive: m.Archive, Anonymous: m.Anonymous, Created: created, Files: m.Files, SentDays: m.SentDays,
 	}
 	if len(p.Custodians) == 0 {
 		p.Custodians = nil
@@ -305,8 +314,8 @@ func parseManifest(text []byte) (*Project, error) {
 	if len(p.Files) == 0 {
 		p.Files = nil
 	}
-	// A version 1 manifest has no files; version 2 is only written with
-	// some, so each version has exactly one reading.
+	// A version 1 manifest has no files nor sent days; version 2 is only
+	// written with some, so each version has exactly one reading.
 	if p.version() != m.Version {
 		return nil, errorf(KeyProjectField, "files")
 	}
@@ -315,6 +324,9 @@ func parseManifest(text []byte) (*Project, error) {
 	}
 	return p, nil
 }
+
+// MaxSentDays bounds [Project].SentDays (ten years).
+const MaxSentDays = 3660
 
 // validate checks what a device relies on.
 func (p *Project) validate() error {
@@ -331,6 +343,9 @@ func (p *Project) validate() error {
 	}
 	if err := validFiles(p.Files); err != nil {
 		return err
+	}
+	if p.SentDays != nil && (*p.SentDays < 0 || *p.SentDays > MaxSentDays) {
+		return bad("sent_days")
 	}
 	if _, err := ParseRecipients(p.Recipients); err != nil {
 		return errorf(KeyProjectField, "recipients").Wrap(err)

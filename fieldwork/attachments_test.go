@@ -55,7 +55,7 @@ func visitProject(t *testing.T, h *store.Home, dev *store.Device, anonymous, cus
 	if err != nil {
 		t.Fatal(err)
 	}
-	return installed, ids, custodianIDs
+	return installed.Project, ids, custodianIDs
 }
 
 // writeFile writes a file of n random bytes in dir and returns its path and
@@ -203,7 +203,7 @@ func TestFinalizeAttachmentLimits(t *testing.T) {
 		t.Fatal(vs)
 	}
 	os.Remove(gone)
-	_, err = Finalize(h, dev, p, s)
+	_, err = finalizeSession(h, dev, p, s)
 	if !errors.As(err, &le) || le.Key != "fieldwork.attachment_unreadable" {
 		t.Fatalf("file removed before finalize: %v, want fieldwork.attachment_unreadable", err)
 	}

@@ -1,40 +1,40 @@
 package fieldwork
 
 import (
-	"os"
-	"path/filepath"
+	"errors"
+	"io/fs"
 	"strings"
-	"time"
 
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
-	"github.com/enquete-field/enquete/store"
 )
 
-// DemoProjectID is the id of the built-in demo project.
+// DemoProjectID is the id of the built-in demo project: the demo
+// questionnaire's form_id.
 const DemoProjectID = "microwork_demo"
 
 // DemoArchive is the archive address of the demo project: an archive server
 // started on the same laptop (`enquete archive serve --dir demo-archive`).
 const DemoArchive = "http://127.0.0.1:8470"
 
-// DemoKeyPath is where the demo archive key is kept: beside the device's
-// data, in the clear, because it protects nothing real. The app marks
-// everything that uses it DEMO.
-func DemoKeyPath(h *store.Home) string {
-	return filepath.Join(h.Dir(), "demo", "DEMO-archive-key.txt")
-}
+// IsDemo reports whether p is the built-in demo project (faces mark it DEMO).
+func IsDemo(p *crypto.Project) bool { return p != nil && p.ID == DemoProjectID }
 
 // InstallDemo installs the built-in demo project, sealed to a demo archive
-// key made for this device and signed by the device's project key. Calling
-// it again keeps the existing demo.
-func InstallDemo(h *store.Home, dev *store.Device) (*crypto.Project, error) {
-	if p, err := h.Project(DemoProjectID); err == nil {
+// key made for this device (kept beside the device's data, in the clear,
+// because it protects nothing real: see [store.Home.DemoKeyPath]) and
+// signed by the device's project key. Calling it again keeps the existing
+// demo.
+func (s *Service) InstallDemo() (*crypto.Project, error) {
+	dev, err := s.needDevice()
+	if err != nil {
+		return nil, err
+	}
+	if p, err := s.home.Project(DemoProjectID); err == nil {
 		return p, nil
 	}
-	keyPath := DemoKeyPath(h)
-	recipient, err := demoRecipient(keyPath)
+	recipient, err := s.demoRecipient()
 	if err != nil {
 		return nil, err
 	}
@@ -50,33 +50,38 @@ func InstallDemo(h *store.Home, dev *store.Device) (*crypto.Project, error) {
 		Form:       data,
 		Recipients: []string{recipient},
 		Archive:    DemoArchive,
-		Created:    time.Now().UTC(),
+		Created:    s.now().UTC(),
 	}
 	file, err := crypto.SignProject(p, dev.ProjectSigner)
 	if err != nil {
 		return nil, err
 	}
-	return h.InstallProjectFor(dev, file)
+	inst, err := s.home.InstallProjectFor(dev, file)
+	if err != nil {
+		return nil, err
+	}
+	return inst.Project, nil
 }
 
 // demoRecipient reads the demo key's recipient, making the key on first use.
-func demoRecipient(path string) (string, error) {
-	if data, err := os.ReadFile(path); err == nil {
+func (s *Service) demoRecipient() (string, error) {
+	data, err := s.home.DemoKey()
+	if err == nil {
 		for _, line := range strings.Split(string(data), "\n") {
 			if r, ok := strings.CutPrefix(line, "# public key: "); ok {
 				return strings.TrimSpace(r), nil
 			}
 		}
-		return "", locales.Errorf("fieldwork.demo_key_broken", path)
+		return "", locales.Errorf("fieldwork.demo_key_broken", s.home.DemoKeyPath())
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
 	}
 	identity, recipient, err := crypto.NewArchiveKey(true)
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", err
-	}
-	if err := store.WriteFileAtomic(store.OSFS{}, path, identity); err != nil {
+	if err := s.home.SaveDemoKey(identity); err != nil {
 		return "", err
 	}
 	return recipient, nil

@@ -1,7 +1,10 @@
-// Package fieldwork is the device side of an interview, from start to
-// outbox: it joins the engine (questionnaires), the device store (store) and
-// the sealing (crypto). The TUI and the command line both finalize through
-// it, so a record sealed from either face is the same record.
+// Package fieldwork is the device's one service ([Service]): every face of
+// Enquête on a fieldworker's laptop (the screens, --plain, `interview
+// --answers`, `testify`, the CLI's device commands) goes through it to
+// unlock the device, install projects, start, save, resume, discard and
+// finalize interviews, sync the outbox and keep settings. It joins the
+// engine (questionnaires), the device store (store), the sealing (crypto)
+// and the wire (sync), so a record sealed from any face is the same record.
 package fieldwork
 
 import (
@@ -21,109 +24,7 @@ import (
 	"github.com/enquete-field/enquete/store"
 )
 
-// Interview is one interview in progress on a device.
-type Interview struct {
-	Home    *store.Home
-	Device  *store.Device
-	Project *crypto.Project
-	Form    *questionnaires.Form
-	Session *questionnaires.Session
-	Draft   *store.Draft
-}
-
-// OpenForm compiles the project's questionnaire with the files beside it
-// that the project carries (choice lists, itemsets.csv, pulldata CSVs):
-// from the signed project alone, never from files on the laptop's disk.
-func OpenForm(p *crypto.Project) (*questionnaires.Form, error) {
-	f, err := questionnaires.ParseFiles(p.FormFile, p.Form, p.FilesFS())
-	if err != nil {
-		return nil, locales.Errorf("fieldwork.project_form_broken", p.ID).Wrap(err)
-	}
-	return f, nil
-}
-
-// Start begins a new interview of project p, in form language lang.
-func Start(h *store.Home, dev *store.Device, p *crypto.Project, lang string) (*Interview, error) {
-	form, err := OpenForm(p)
-	if err != nil {
-		return nil, err
-	}
-	s, err := questionnaires.NewSession(form, sessionOptions(dev, p, lang))
-	if err != nil {
-		return nil, err
-	}
-	d := &store.Draft{Project: p.ID, Started: time.Now().UTC()} // the store gives it a random id on first save
-	return &Interview{Home: h, Device: dev, Project: p, Form: form, Session: s, Draft: d}, nil
-}
-
-// Resume reopens a saved draft.
-func Resume(h *store.Home, dev *store.Device, draftID, lang string) (*Interview, error) {
-	d, err := h.LoadDraft(dev, draftID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := h.Project(d.Project)
-	if err != nil {
-		return nil, err
-	}
-	form, err := OpenForm(p)
-	if err != nil {
-		return nil, err
-	}
-	s, err := questionnaires.NewSession(form, sessionOptions(dev, p, lang))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Restore(d.State); err != nil {
-		return nil, locales.Errorf("fieldwork.draft_unreadable", draftID).Wrap(err)
-	}
-	return &Interview{Home: h, Device: dev, Project: p, Form: form, Session: s, Draft: d}, nil
-}
-
-func sessionOptions(dev *store.Device, p *crypto.Project, lang string) questionnaires.Options {
-	o := questionnaires.Options{Lang: lang, Now: time.Now}
-	if !p.Anonymous && dev != nil {
-		o.DeviceID = "enquete:" + dev.ID
-	}
-	return o
-}
-
-// Save seals the interview's current state into its draft, durably. Call it
-// after every confirmed answer, before the next question shows.
-func (iv *Interview) Save() error {
-	state, err := iv.Session.State()
-	if err != nil {
-		return err
-	}
-	iv.Draft.State = state
-	iv.Draft.Answered = countAnswered(iv.Session)
-	return iv.Home.SaveDraft(iv.Device, iv.Draft)
-}
-
-func countAnswered(s *questionnaires.Session) int {
-	n := 0
-	for _, it := range s.Summary() {
-		if it.Value != "" {
-			n++
-		}
-	}
-	return n
-}
-
-// Finalize validates the interview, seals it into the outbox and removes its
-// draft. It returns the sealed record's file name.
-func (iv *Interview) Finalize() (string, error) {
-	name, err := Finalize(iv.Home, iv.Device, iv.Project, iv.Session)
-	if err != nil {
-		return "", err
-	}
-	if err := iv.Home.DeleteDraft(iv.Draft.ID); err != nil {
-		return name, err
-	}
-	return name, nil
-}
-
-// Finalize seals a finished session of project p into the outbox, with the
+// sealInterview seals a finished session of project p into the outbox, with the
 // device's signature and chain unless the project is anonymous, and makes
 // sure the questionnaire itself travels to the archive once. The files the
 // answers name (photos, recordings, the audit log) are sealed first, each
@@ -133,7 +34,8 @@ func (iv *Interview) Finalize() (string, error) {
 // second record of kind sensitive sealed to the custodians only, joined to
 // the response by a random link. It returns the response's file name. A
 // session with violations is refused whole.
-func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
+func sealInterview(svc *Service, dev *store.Device, p *crypto.Project, s *questionnaires.Session, label string) (string, error) {
+	h := svc.home
 	form, started := s.Form(), StartedAt(s)
 	_, violations := s.Finalize() // stamps the end time; buildRecords reads the answers
 	if len(violations) > 0 {
@@ -152,7 +54,8 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, s *questionna
 	if err != nil {
 		return "", err
 	}
-	if err := ensureFormRecord(h, p, recipients); err != nil {
+	formName, err := ensureFormRecord(h, p, recipients)
+	if err != nil {
 		return "", err
 	}
 	rec, secret, err := buildRecords(p, form, s, started)
@@ -179,11 +82,12 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, s *questionna
 			}
 		}
 	}
+	secretName := ""
 	if secret != nil {
 		// The sensitive record goes first: a crash in between leaves a
 		// record the custodian can tell is alone, never a response whose
 		// identifying answers are lost.
-		if _, err := sealToOutbox(h, p.ID, secret, p.Custodians); err != nil {
+		if secretName, err = sealToOutbox(h, p.ID, secret, p.Custodians); err != nil {
 			return "", err
 		}
 	}
@@ -200,7 +104,37 @@ func Finalize(h *store.Home, dev *store.Device, p *crypto.Project, s *questionna
 			return "", err
 		}
 	}
+	svc.last = name
+	// The index that lets lists count interviews and show what was sent.
+	// The records are already safe: a failure here only leaves them
+	// uncounted, so it is not the interview's failure.
+	_ = h.NoteRecords(dev, recordNotes(p, name, label, formName, secretName, rec, secret, svc.now())...)
 	return name, nil
+}
+
+// recordNotes are the index entries of one finalized interview: its
+// response (with the label), and what travels with it.
+func recordNotes(p *crypto.Project, name, label, formName, secretName string, rec, secret *crypto.Record, now time.Time) []store.RecordNote {
+	day := now.UTC().Format(time.DateOnly)
+	note := func(n, kind string) store.RecordNote {
+		return store.RecordNote{Project: p.ID, Name: n, Kind: kind, Day: day, Of: name}
+	}
+	notes := []store.RecordNote{{Project: p.ID, Name: name, Kind: crypto.KindResponse, Label: label, Day: day}}
+	if formName != "" {
+		notes = append(notes, note(formName, crypto.KindForm))
+	}
+	if secretName != "" {
+		notes = append(notes, note(secretName, crypto.KindSensitive))
+	}
+	for _, r := range []*crypto.Record{rec, secret} {
+		if r == nil {
+			continue
+		}
+		for _, a := range r.Attachments {
+			notes = append(notes, note(a.File, crypto.KindAttachment))
+		}
+	}
+	return notes
 }
 
 // buildRecords makes the unsigned response record of a finished session
@@ -232,10 +166,17 @@ func buildRecords(p *crypto.Project, form *questionnaires.Form, s *questionnaire
 		}
 		rec.Audit = audit
 	}
+	instanceName, sensitive := s.InstanceName()
+	rec.InstanceName = instanceName
 	if len(p.Custodians) == 0 {
 		return rec, nil, nil
 	}
 	kept, hidden := splitAnswers(answers, sensitiveNames(form))
+	if sensitive {
+		// A name built from identifying answers is one of them: it
+		// goes to the custodians, never to the analysts.
+		rec.InstanceName = ""
+	}
 	if hidden == nil {
 		return rec, nil, nil
 	}
@@ -252,6 +193,9 @@ func buildRecords(p *crypto.Project, form *questionnaires.Form, s *questionnaire
 		Answers:    hidden,
 		Recipients: p.Custodians,
 		Link:       rec.Link,
+	}
+	if sensitive {
+		secret.InstanceName = instanceName
 	}
 	return rec, secret, nil
 }
@@ -274,15 +218,16 @@ func sealToOutbox(h *store.Home, project string, rec *crypto.Record, recipients 
 }
 
 // ensureFormRecord seals the project's questionnaire into the outbox once, so
-// the lab always holds the form that goes with the data.
-func ensureFormRecord(h *store.Home, p *crypto.Project, recipients []age.Recipient) error {
+// the lab always holds the form that goes with the data. It returns the
+// form record's name when it sealed one now.
+func ensureFormRecord(h *store.Home, p *crypto.Project, recipients []age.Recipient) (string, error) {
 	sum := formRecordSum(p)
 	if h.FormSealed(p.ID, sum) {
-		return nil
+		return "", nil
 	}
 	form, err := OpenForm(p)
 	if err != nil {
-		return err
+		return "", err
 	}
 	rec := &crypto.Record{
 		Format:     crypto.RecordFormat,
@@ -298,16 +243,17 @@ func ensureFormRecord(h *store.Home, p *crypto.Project, recipients []age.Recipie
 	rec.Version = rec.MinVersion()
 	plain, err := rec.Marshal()
 	if err != nil {
-		return err
+		return "", err
 	}
 	sealed, err := crypto.Seal(plain, recipients...)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if _, err := h.AddToOutbox(p.ID, sealed); err != nil {
-		return err
+	name, err := h.AddToOutbox(p.ID, sealed)
+	if err != nil {
+		return "", err
 	}
-	return h.MarkFormSealed(p.ID, sum)
+	return name, h.MarkFormSealed(p.ID, sum)
 }
 
 // formRecordSum says which form record a project needs: the questionnaire's

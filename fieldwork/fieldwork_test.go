@@ -59,7 +59,7 @@ func projectOf(t *testing.T, h *store.Home, dev *store.Device, file string, anon
 	if err != nil {
 		t.Fatal(err)
 	}
-	return installed, ids
+	return installed.Project, ids
 }
 
 func TestFinalizeSignsAndChains(t *testing.T) {
@@ -138,7 +138,7 @@ func TestFinalizeRefusesViolations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Finalize(h, dev, p, s)
+	_, err = finalizeSession(h, dev, p, s)
 	ve, ok := err.(*ViolationsError)
 	if !ok || len(ve.Violations) != 1 || ve.Violations[0].Question != "village" {
 		t.Fatalf("Finalize of an unanswered required question: %v, want one violation on village", err)
@@ -146,47 +146,5 @@ func TestFinalizeRefusesViolations(t *testing.T) {
 	entries, _ := h.Outbox()
 	if len(entries) != 0 {
 		t.Errorf("outbox holds %d files after a refused finalize, want 0", len(entries))
-	}
-}
-
-func TestInstallDemoTwice(t *testing.T) {
-	h, dev := device(t)
-	p1, err := InstallDemo(h, dev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p2, err := InstallDemo(h, dev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p1.ID != DemoProjectID || p2.Recipients[0] != p1.Recipients[0] {
-		t.Errorf("second install changed the demo: %v vs %v", p1.Recipients, p2.Recipients)
-	}
-	if _, err := os.Stat(DemoKeyPath(h)); err != nil {
-		t.Errorf("demo key: %v", err)
-	}
-}
-
-// TestStartSaveResume: an interview started, saved after its first answer
-// and resumed comes back where it was, from a draft the store named.
-func TestStartSaveResume(t *testing.T) {
-	h, dev := device(t)
-	p, _ := projectOf(t, h, dev, "required.md", false)
-	iv, err := Start(h, dev, p, "en")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := iv.Session.Answer("Ambohimanga"); err != nil {
-		t.Fatal(err)
-	}
-	if err := iv.Save(); err != nil {
-		t.Fatalf("saving a new interview's draft: %v", err)
-	}
-	back, err := Resume(h, dev, iv.Draft.ID, "en")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := back.Session.Answers()["village"]; got != "Ambohimanga" {
-		t.Fatalf("resumed answer = %v, want Ambohimanga", got)
 	}
 }

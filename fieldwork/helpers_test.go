@@ -23,7 +23,7 @@ func finalizeVisit(t *testing.T, h *store.Home, dev *store.Device, p *crypto.Pro
 	if len(vs) > 0 {
 		t.Fatalf("violations: %v", vs)
 	}
-	name, err := Finalize(h, dev, p, s)
+	name, err := finalizeSession(h, dev, p, s)
 	return name, s, err
 }
 
@@ -84,4 +84,12 @@ func outboxRecords(t *testing.T, h *store.Home, ids []age.Identity) map[string][
 		t.Fatalf("%d outbox files do not open with the archive key", closed)
 	}
 	return byKind
+}
+
+// finalizeSession seals a finished session of p as the service does for
+// any face, on h with the open device dev.
+func finalizeSession(h *store.Home, dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
+	svc := New(h, Options{})
+	svc.dev = dev
+	return sealInterview(svc, dev, p, s, "")
 }

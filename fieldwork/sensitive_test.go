@@ -60,11 +60,11 @@ func setUp(t *testing.T, l lab, anonymous, custodians bool) (*store.Home, *store
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err = h.InstallProjectFor(dev, file)
+	inst, err := h.InstallProjectFor(dev, file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h, dev, p
+	return h, dev, inst.Project
 }
 
 var householdAnswers = map[string]any{
@@ -80,12 +80,14 @@ func finalizeOne(t *testing.T, h *store.Home, dev *store.Device, p *crypto.Proje
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := sessionOptions(dev, p, "")
+	svc := New(h, Options{})
+	svc.dev = dev
+	opts := svc.sessionOptions(p.Anonymous, "")
 	s, v := questionnaires.Fill(form, householdAnswers, opts)
 	if len(v) > 0 {
 		t.Fatalf("violations: %v", v)
 	}
-	name, err := Finalize(h, dev, p, s)
+	name, err := finalizeSession(h, dev, p, s)
 	if err != nil {
 		t.Fatal(err)
 	}

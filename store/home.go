@@ -15,6 +15,7 @@ import (
 const (
 	deviceName  = "device.age"
 	chainName   = "chain.age"
+	notesName   = "records.age" // what the outbox holds, for lists (records.go)
 	lockName    = "lock"
 	projectsDir = "projects"
 	projectName = "project.enquete"
@@ -23,9 +24,13 @@ const (
 	// sealedFormsDir holds one empty file per questionnaire hash already
 	// sealed into the project's outbox (the form is public in the project file).
 	sealedFormsDir = "sealed-forms"
+	versionsDir    = "versions" // replaced project files kept for drafts (versions.go)
 	draftsDir      = "drafts"
 	outboxDir      = "outbox"
 	syncedDir      = "synced"
+	settingsName   = "settings.json"
+	demoDir        = "demo"
+	demoKeyName    = "DEMO-archive-key.txt"
 )
 
 // Home is an opened ENQUETE_HOME.

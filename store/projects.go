@@ -14,10 +14,18 @@ import (
 // verifier key; later installs of the same id must carry the same signer
 // (else refused: someone may be swapping the recipients) and must not be
 // older than the installed one (no rollback to earlier recipients).
-// Installing the same file twice is fine.
+// Installing the same file twice is fine. It neither endorses the file nor
+// keeps the version it replaces: the app installs with
+// [Home.InstallProjectFor].
 func (h *Home) InstallProject(file []byte) (*crypto.Project, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.install(file, nil)
+}
+
+// install is [Home.InstallProject] with h.mu held. beforeWrite, if set, is
+// called once every check passed, before the project file is replaced.
+func (h *Home) install(file []byte, beforeWrite func(p *crypto.Project) error) (*crypto.Project, error) {
 	p, vkey, err := crypto.OpenProject(file)
 	if err != nil {
 		return nil, err
@@ -42,6 +50,11 @@ func (h *Home) InstallProject(file []byte) (*crypto.Project, error) {
 		return nil, locales.Errorf("store.project_signer_changed", p.ID).Hint("store.project_signer_changed.hint")
 	default:
 		if err := h.refuseRollback(p); err != nil {
+			return nil, err
+		}
+	}
+	if beforeWrite != nil {
+		if err := beforeWrite(p); err != nil {
 			return nil, err
 		}
 	}

@@ -1,17 +1,14 @@
 package tui
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"testing"
 	"time"
 
-	"filippo.io/age"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/enquete-field/enquete/crypto"
-	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/enquete-field/enquete/store"
 )
@@ -25,13 +22,8 @@ func TestAuditReachesRecord(t *testing.T) {
 	clock := fixedNow()
 	tick := func() time.Time { clock = clock.Add(5 * time.Second); return clock }
 	h := copyHome(t)
-	keys := &sealed{}
-	d := newDriver(t, Options{Lang: "en", Home: h, Now: tick,
-		InstallDemo: keys.demoInstaller(h),
-		Finalize: func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
-			return fieldwork.Finalize(h, dev, p, s)
-		}})
-	d.send(deviceReadyMsg{templateDev})
+	d := newDriver(t, Options{Lang: "en", Device: newServiceAt(t, h, tick), Demo: true})
+	d.send(deviceReadyMsg{})
 	d.key(tea.KeyEnter) // try the demo
 	d.keys(tea.KeyEnter, tea.KeyEnter)
 	d.typeText("34")
@@ -50,7 +42,7 @@ func TestAuditReachesRecord(t *testing.T) {
 	d.keys(tea.KeyEnter, tea.KeyEnter)               // finalize, confirmed
 	d.see("sealed")
 
-	rec := openResponse(t, h, keys)
+	rec := openResponse(t, h)
 	var events []questionnaires.AuditEvent
 	if err := json.Unmarshal(rec.Audit, &events); err != nil {
 		t.Fatalf("audit in the record: %v (%s)", err, rec.Audit)
@@ -94,39 +86,20 @@ func TestAuditReachesRecord(t *testing.T) {
 
 // openResponse opens the one response record of the outbox with the demo
 // project's archive key.
-func openResponse(t *testing.T, h *store.Home, keys *sealed) *crypto.Record {
+func openResponse(t *testing.T, h *store.Home) *crypto.Record {
 	t.Helper()
-	entries, err := h.Outbox()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var found *crypto.Record
-	for _, e := range entries {
-		ids, err := age.ParseIdentities(bytes.NewReader(keys.keys[e.Project]))
-		if err != nil {
-			t.Fatal(err)
+	for _, r := range outboxRecords(t, h) {
+		if r.Kind != crypto.KindResponse {
+			continue
 		}
-		file, err := h.OutboxFile(e.Project, e.Name)
-		if err != nil {
-			t.Fatal(err)
+		if found != nil {
+			t.Fatal("more than one response in the outbox")
 		}
-		plain, err := crypto.Open(bytes.NewReader(file), ids...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, err := crypto.ParseRecord(plain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rec.Kind == crypto.KindResponse {
-			if found != nil {
-				t.Fatal("two response records")
-			}
-			found = rec
-		}
+		found = r
 	}
 	if found == nil {
-		t.Fatal("no response record in the outbox")
+		t.Fatal("no response in the outbox")
 	}
 	return found
 }

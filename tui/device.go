@@ -4,12 +4,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/enquete-field/enquete/store"
+	"github.com/enquete-field/enquete/fieldwork"
 )
-
-// MinPassphraseRunes is the shortest device passphrase the first-run
-// screen accepts (the CLI asks the same).
-const MinPassphraseRunes = 8
 
 // languageNames are the interface languages as their speakers write them.
 var languageNames = []struct{ code, name string }{
@@ -22,24 +18,22 @@ var languageNames = []struct{ code, name string }{
 
 // createDevice makes the device key under passphrase (scrypt: slow on
 // purpose, so it runs as a command).
-func createDevice(h *store.Home, passphrase string) tea.Cmd {
+func createDevice(dev *fieldwork.Service, passphrase string) tea.Cmd {
 	return func() tea.Msg {
-		dev, err := h.CreateDevice(passphrase)
-		if err != nil {
+		if err := dev.CreateDevice(passphrase); err != nil {
 			return deviceFailedMsg{err}
 		}
-		return deviceReadyMsg{dev}
+		return deviceReadyMsg{}
 	}
 }
 
 // unlockDevice opens the device key with passphrase, as a command.
-func unlockDevice(h *store.Home, passphrase string) tea.Cmd {
+func unlockDevice(dev *fieldwork.Service, passphrase string) tea.Cmd {
 	return func() tea.Msg {
-		dev, err := h.UnlockDevice(passphrase)
-		if err != nil {
+		if err := dev.Unlock(passphrase); err != nil {
 			return deviceFailedMsg{err}
 		}
-		return deviceReadyMsg{dev}
+		return deviceReadyMsg{}
 	}
 }
 
@@ -60,7 +54,7 @@ const (
 // the warning that it cannot be recovered.
 type firstRun struct {
 	c       *Common
-	home    *store.Home
+	dev     *fieldwork.Service
 	step    int
 	askBidi bool // the right-to-left mode is not chosen yet
 	langs   *list
@@ -70,7 +64,7 @@ type firstRun struct {
 	err     string
 }
 
-func newFirstRun(c *Common, h *store.Home, askBidi bool) *firstRun {
+func newFirstRun(c *Common, dev *fieldwork.Service, askBidi bool) *firstRun {
 	var items []listItem
 	cursor := 0
 	for i, l := range languageNames {
@@ -79,7 +73,7 @@ func newFirstRun(c *Common, h *store.Home, askBidi bool) *firstRun {
 			cursor = i
 		}
 	}
-	f := &firstRun{c: c, home: h, langs: newList(listPlain, items), askBidi: askBidi}
+	f := &firstRun{c: c, dev: dev, langs: newList(listPlain, items), askBidi: askBidi}
 	f.langs.cursor = cursor
 	f.pass.masked, f.again.masked = true, true
 	f.bidi = newList(listPlain, nil)
@@ -158,8 +152,8 @@ func (f *firstRun) confirm() tea.Cmd {
 		f.step = stepPass
 		return cmdOf(bidiChosenMsg{BidiMode(f.bidi.cursor)})
 	case stepPass:
-		if n := len([]rune(f.pass.Value())); n < MinPassphraseRunes {
-			f.err = f.c.T("tui.passphrase_short", MinPassphraseRunes)
+		if err := fieldwork.CheckPassphrase(f.pass.Value()); err != nil {
+			f.err = f.c.Err(err)
 			return nil
 		}
 		f.step = stepAgain
@@ -175,7 +169,7 @@ func (f *firstRun) confirm() tea.Cmd {
 		pass := f.pass.Value()
 		f.pass.Reset()
 		f.again.Reset()
-		return createDevice(f.home, pass)
+		return createDevice(f.dev, pass)
 	}
 	return nil
 }
@@ -194,7 +188,7 @@ func (f *firstRun) View() string {
 	case stepPass, stepAgain:
 		body = append(body,
 			c.block(c.Styles.Warning, c.T("tui.setup.warning"), c.rtl()), "",
-			c.T("tui.setup.passphrase", MinPassphraseRunes), f.pass.View(c.inner(), &c.Styles.Marks))
+			c.T("tui.setup.passphrase", fieldwork.MinPassphraseRunes), f.pass.View(c.inner(), &c.Styles.Marks))
 		if f.step == stepAgain {
 			body = append(body, "", c.T("tui.setup.again"), f.again.View(c.inner(), &c.Styles.Marks))
 		}
@@ -223,14 +217,14 @@ func (f *firstRun) FullHelp() [][]key.Binding {
 // unlock asks the device passphrase; a wrong one is said and asked again.
 type unlock struct {
 	c       *Common
-	home    *store.Home
+	dev     *fieldwork.Service
 	pass    textField
 	working bool
 	err     string
 }
 
-func newUnlock(c *Common, h *store.Home) *unlock {
-	u := &unlock{c: c, home: h}
+func newUnlock(c *Common, dev *fieldwork.Service) *unlock {
+	u := &unlock{c: c, dev: dev}
 	u.pass.masked = true
 	return u
 }
@@ -242,7 +236,7 @@ func (u *unlock) Typing() bool              { return !u.working }
 // unlockWith tries passphrase (from a file) without asking.
 func (u *unlock) unlockWith(passphrase string) tea.Cmd {
 	u.working = true
-	return unlockDevice(u.home, passphrase)
+	return unlockDevice(u.dev, passphrase)
 }
 
 func (u *unlock) Update(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/enquete-field/enquete/store"
 )
@@ -25,13 +26,10 @@ type fieldSetup struct {
 func newField(t *testing.T, opts Options) *fieldSetup {
 	t.Helper()
 	h := copyHome(t)
-	out := &sealed{}
-	opts.Home = h
-	opts.Finalize = out.finalizer(h)
-	opts.InstallDemo = out.demoInstaller(h)
+	opts.Device, opts.Demo = newService(t, h), true
 	d := newDriver(t, opts)
-	d.send(deviceReadyMsg{templateDev})
-	return &fieldSetup{driver: d, home: h, out: out}
+	d.send(deviceReadyMsg{})
+	return &fieldSetup{driver: d, home: h, out: &sealed{t: t, home: h}}
 }
 
 // drafts opens every draft of the home.
@@ -105,7 +103,7 @@ func (f *fieldSetup) confirm() {
 // the age question.
 func (f *fieldSetup) startDemo() {
 	f.t.Helper()
-	f.see("DEMO", "0 sealed records wait in the outbox")
+	f.see("DEMO", "0 interviews wait in the outbox")
 	f.key(tea.KeyEnter) // the only entry: try the demo
 	f.at("intro")
 	if n := len(f.drafts()); n != 0 {
@@ -193,18 +191,18 @@ func TestDemoInterview(t *testing.T) {
 	f.see("review:", "Egypt", "Amazon Mechanical Turk, Appen", "12.5", "press enter to finalize")
 	f.key(tea.KeyEnter)
 	f.see("press enter again")
-	if len(f.out.answers) != 0 {
+	if len(f.out.responses()) != 0 {
 		t.Fatal("finalized on the first enter")
 	}
 	f.key(tea.KeyEnter)
 	f.see("the record is sealed:")
 
-	if len(f.out.answers) != 1 {
-		t.Fatalf("%d records sealed, want 1", len(f.out.answers))
+	if len(f.out.responses()) != 1 {
+		t.Fatalf("%d records sealed, want 1", len(f.out.responses()))
 	}
 	var name string
 	var answers map[string]any
-	for name, answers = range f.out.answers {
+	for name, answers = range f.out.responses() {
 	}
 	f.see(name)
 	if !crypto.ValidName(name) {
@@ -226,7 +224,7 @@ func TestDemoInterview(t *testing.T) {
 			t.Errorf("answer %s = %v, want %v", k, answers[k], v)
 		}
 	}
-	tasks, _ := answers["tasks"].([]map[string]any)
+	tasks := repeatRows(answers["tasks"])
 	if len(tasks) != 1 || tasks[0]["task_type"] != "content_moderation" || tasks[0]["task_pay"] != "2.5" {
 		t.Errorf("tasks = %#v", answers["tasks"])
 	}
@@ -234,12 +232,12 @@ func TestDemoInterview(t *testing.T) {
 		t.Errorf("%d drafts left after finalizing", n)
 	}
 	entries, err := f.home.Outbox()
-	if err != nil || len(entries) != 1 || entries[0].Name != name {
-		t.Fatalf("outbox = %v, %v", entries, err)
+	if err != nil || len(entries) != 2 || (entries[0].Name != name && entries[1].Name != name) {
+		t.Fatalf("outbox = %v, %v; want the response and the questionnaire", entries, err)
 	}
 
 	f.key(tea.KeyEnter)
-	f.see("1 sealed record waits in the outbox", "DEMO")
+	f.see("1 interview waits in the outbox", "(with 1 record that travels with them", "DEMO")
 }
 
 // TestLeaveAndResume leaves an interview with Esc and resumes it from the
@@ -298,7 +296,7 @@ func TestPanicKeys(t *testing.T) {
 			if v := f.view(); v != "" {
 				t.Fatalf("screen after panic:\n%s", v)
 			}
-			if f.m.dev != nil || f.m.screen != nil {
+			if f.m.dev.Unlocked() || f.m.screen != nil {
 				t.Fatal("decrypted state kept after panic")
 			}
 			ds := f.drafts()
@@ -319,8 +317,7 @@ func TestPanicKeys(t *testing.T) {
 // TestUnlock types a wrong passphrase (said, no crash), then the right one.
 func TestUnlock(t *testing.T) {
 	h := copyHome(t)
-	out := &sealed{}
-	d := newDriver(t, Options{Home: h, Lang: "fr", Finalize: out.finalizer(h), InstallDemo: out.demoInstaller(h)})
+	d := newDriver(t, Options{Device: lockedService(h), Demo: true, Lang: "fr"})
 	d.init()
 	d.see("déverrouiller cet appareil", "phrase secrète de l'appareil")
 	d.typeText("pas la bonne")
@@ -328,7 +325,7 @@ func TestUnlock(t *testing.T) {
 	d.notSee("pas la bonne")
 	d.key(tea.KeyEnter)
 	d.see("phrase secrète")
-	if d.m.dev != nil {
+	if d.m.dev.Unlocked() {
 		t.Fatal("unlocked with a wrong passphrase")
 	}
 	if _, ok := d.m.screen.(*unlock); !ok {
@@ -337,7 +334,7 @@ func TestUnlock(t *testing.T) {
 	wrong := d.view()
 	d.typeText(testPassphrase)
 	d.key(tea.KeyEnter)
-	if d.m.dev == nil {
+	if !d.m.dev.Unlocked() {
 		t.Fatalf("not unlocked; after the wrong passphrase the screen was:\n%s", wrong)
 	}
 	d.see("DÉMO", "essayer le projet de démonstration")
@@ -350,24 +347,19 @@ func TestFirstRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.SetPassphraseWorkFactor(testWorkFactor)
-	out := &sealed{}
-	var saved, savedBidi string
-	d := newDriver(t, Options{Home: h, Lang: "en", Finalize: out.finalizer(h), InstallDemo: out.demoInstaller(h),
-		SaveLanguage: func(l string) error { saved = l; return nil },
-		SaveBidi:     func(m string) error { savedBidi = m; return nil }})
+	d := newDriver(t, Options{Device: newService(t, h), Demo: true, Lang: "en"})
 	d.init()
 	d.see("choose the interface language", "› English", "Malagasy", "العربية")
 	d.keys(tea.KeyDown, tea.KeyDown)
 	d.key(tea.KeyEnter)
-	if saved != "es" {
+	if saved := h.Settings().Lang; saved != "es" {
 		t.Errorf("saved language %q, want es", saved)
 	}
 	// The calibration line: as written, then reordered by Enquête.
 	d.see("¿qué línea", "› esta: "+calibrationSample, "esta: 123 مكب ابحرم")
 	d.key(tea.KeyDown)
 	d.key(tea.KeyEnter)
-	if savedBidi != "reorder" || d.m.c.Bidi != BidiReorder {
+	if savedBidi := h.Settings().Bidi; savedBidi != "reorder" || d.m.c.Bidi != BidiReorder {
 		t.Errorf("right-to-left mode %q (%v), want reorder", savedBidi, d.m.c.Bidi)
 	}
 	d.see("se puede", "al menos 8 caracteres")
@@ -388,7 +380,7 @@ func TestFirstRun(t *testing.T) {
 	d.key(tea.KeyEnter)
 	d.typeText("una frase larga")
 	d.key(tea.KeyEnter)
-	if !h.HasDevice() || d.m.dev == nil {
+	if !h.HasDevice() || !d.m.dev.Unlocked() {
 		t.Fatalf("no device after setup:\n%s", d.view())
 	}
 	d.see("probar el proyecto de demostración")
@@ -401,12 +393,10 @@ func TestFirstRun(t *testing.T) {
 // file: straight to the first question; after finalizing, Enter exits.
 func TestDirectProject(t *testing.T) {
 	h := copyHome(t)
-	out := &sealed{}
-	if _, err := out.demoInstaller(h)(templateDev); err != nil {
+	if _, err := newService(t, h).InstallDemo(); err != nil {
 		t.Fatal(err)
 	}
-	d := newDriver(t, Options{Home: h, Lang: "en", Passphrase: testPassphrase, Project: demoID(),
-		Finalize: out.finalizer(h)})
+	d := newDriver(t, Options{Device: lockedService(h), Lang: "en", Passphrase: testPassphrase, Project: fieldwork.DemoProjectID})
 	d.init()
 	if p := d.prompt(); p == nil || p.Name != "intro" {
 		t.Fatalf("want the first question:\n%s", d.view())
@@ -462,11 +452,11 @@ func TestReviewProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Jump("")
-	f.m.show(newReview(f.m.c, f.m.screen.(*review).iv, f.m.opts.Finalize))
+	f.m.show(newReview(f.m.c, f.m.screen.(*review).iv))
 	f.see("1 answer needs fixing", "(no answer)")
 	f.key(tea.KeyEnter)
 	f.at("age")
-	if len(f.out.answers) != 0 {
+	if len(f.out.responses()) != 0 {
 		t.Fatal("finalized with a problem left")
 	}
 }

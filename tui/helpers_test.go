@@ -2,7 +2,7 @@ package tui
 
 import (
 	"bytes"
-	"encoding/json"
+
 	"fmt"
 	"io/fs"
 	"os"
@@ -12,11 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
 	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/enquete-field/enquete/store"
 )
@@ -96,71 +99,82 @@ func asciiRenderer() *lipgloss.Renderer {
 // fixedNow is the interviews' clock in tests.
 func fixedNow() time.Time { return time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC) }
 
-// sealed is what testFinalize did: the answers it sealed, by file name.
+// newService is the device service on h, as the enquete command makes
+// it: the template device unlocked, interviews on the fixed clock.
+func newService(t *testing.T, h *store.Home) *fieldwork.Service {
+	return newServiceAt(t, h, fixedNow)
+}
+
+// newServiceAt is newService with the interview clock now.
+func newServiceAt(t *testing.T, h *store.Home, now func() time.Time) *fieldwork.Service {
+	t.Helper()
+	h.SetPassphraseWorkFactor(testWorkFactor)
+	dev := fieldwork.New(h, fieldwork.Options{Now: now})
+	if h.HasDevice() {
+		if err := dev.Unlock(testPassphrase); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dev
+}
+
+// lockedService is the device service on h with its key not yet open.
+func lockedService(h *store.Home) *fieldwork.Service {
+	h.SetPassphraseWorkFactor(testWorkFactor)
+	return fieldwork.New(h, fieldwork.Options{Now: fixedNow})
+}
+
+// sealed reads back what the device service sealed on a home: each
+// response in the outbox, opened with the demo project's archive key.
 type sealed struct {
-	answers map[string]map[string]any
-	keys    map[string][]byte // project id → archive identity file
+	t    *testing.T
+	home *store.Home
 }
 
-// finalizer returns a real Finalize: the session's answers as JSON,
-// sealed with crypto.Seal to the project's recipients and put in the
-// outbox. (The CLI's own Finalize builds and signs a full record.)
-func (sl *sealed) finalizer(h *store.Home) func(*store.Device, *crypto.Project, *questionnaires.Session) (string, error) {
-	return func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
-		answers, violations := s.Finalize()
-		if len(violations) > 0 {
-			return "", &violations[0]
+// responses are the answers of every response record, by file name.
+func (sl *sealed) responses() map[string]map[string]any {
+	sl.t.Helper()
+	out := map[string]map[string]any{}
+	for name, r := range outboxRecords(sl.t, sl.home) {
+		if r.Kind == crypto.KindResponse {
+			out[name] = r.Answers
 		}
-		plain, err := json.Marshal(answers)
-		if err != nil {
-			return "", err
-		}
-		rs, err := crypto.ParseRecipients(p.Recipients)
-		if err != nil {
-			return "", err
-		}
-		file, err := crypto.Seal(plain, rs...)
-		if err != nil {
-			return "", err
-		}
-		name, err := h.AddToOutbox(p.ID, file)
-		if err != nil {
-			return "", err
-		}
-		if sl.answers == nil {
-			sl.answers = map[string]map[string]any{}
-		}
-		sl.answers[name] = answers
-		return name, nil
 	}
+	return out
 }
 
-// demoInstaller returns a real InstallDemo: the embedded demo form in a
-// project signed by the device's own project key, sealed to a fresh
-// X25519 archive key, installed in h.
-func (sl *sealed) demoInstaller(h *store.Home) func(*store.Device) (*crypto.Project, error) {
-	return func(dev *store.Device) (*crypto.Project, error) {
-		name, data := questionnaires.Demo()
-		form, err := questionnaires.Parse(name, data)
-		if err != nil {
-			return nil, err
-		}
-		idFile, recipient, err := crypto.NewArchiveKey(true)
-		if err != nil {
-			return nil, err
-		}
-		p := &crypto.Project{ID: form.ID, Title: form.Title, FormFile: name, Form: data,
-			Recipients: []string{recipient}, Created: fixedNow()}
-		file, err := crypto.SignProject(p, dev.ProjectSigner)
-		if err != nil {
-			return nil, err
-		}
-		if sl.keys == nil {
-			sl.keys = map[string][]byte{}
-		}
-		sl.keys[p.ID] = idFile
-		return h.InstallProjectFor(dev, file)
+// outboxRecords opens every outbox record of h with the demo archive key.
+func outboxRecords(t *testing.T, h *store.Home) map[string]*crypto.Record {
+	t.Helper()
+	key, err := h.DemoKey()
+	if err != nil {
+		t.Fatal(err)
 	}
+	ids, err := age.ParseIdentities(bytes.NewReader(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := h.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := map[string]*crypto.Record{}
+	for _, e := range entries {
+		file, err := h.OutboxFile(e.Project, e.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := crypto.Open(bytes.NewReader(file), ids...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := crypto.ParseRecord(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[e.Name] = rec
+	}
+	return recs
 }
 
 // driver runs a root model without a terminal: each message goes through
@@ -281,4 +295,35 @@ func (d *driver) session() *questionnaires.Session {
 		return s.iv.session
 	}
 	return nil
+}
+
+// demo installs the demo project with its archive at url (a test server):
+// the demo, then an update of it that only moves its archive.
+func demo(t *testing.T, dev *fieldwork.Service, url string) {
+	t.Helper()
+	p, err := dev.InstallDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := *p
+	moved.Archive, moved.Created = url, p.Created.Add(time.Second)
+	file, err := crypto.SignProject(&moved, dev.Device().ProjectSigner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dev.InstallProject(file); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// repeatRows are the instances of a repeat as a record's JSON holds them.
+func repeatRows(v any) []map[string]any {
+	list, _ := v.([]any)
+	var out []map[string]any
+	for _, x := range list {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }

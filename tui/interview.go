@@ -2,86 +2,47 @@ package tui
 
 import (
 	"errors"
-	"io/fs"
-	"strings"
 
-	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
-	"github.com/enquete-field/enquete/store"
 )
 
-// interview is one interview in progress, shared by the question and
-// review screens: the engine's session, and where its draft is sealed.
-// In preview mode nothing is saved (no home, device, project or draft).
+// interview is the screens' hold on one interview of the device service
+// ([fieldwork.Interview]): the engine's session they draw, and what only
+// the screens need. Saving, leaving and finalizing are the service's.
 type interview struct {
-	session *questionnaires.Session
-	title   string // the form's title, shown at the top
-	rtl     bool   // the form language is written right to left
-
-	home    *store.Home
-	dev     *store.Device
-	project *crypto.Project
-	draft   *store.Draft
-	preview bool
+	fw      *fieldwork.Interview
+	session *questionnaires.Session // fw.Session until dropped
+	title   string                  // the form's title, shown at the top
+	rtl     bool                    // the form language is written right to left
+	preview bool                    // nothing is ever saved
 
 	toReview bool // an answer is being changed from the review: go back there after it
 }
 
-// newInterview wraps a session; draft may be nil in preview mode.
-func newInterview(s *questionnaires.Session, home *store.Home, dev *store.Device,
-	p *crypto.Project, draft *store.Draft) *interview {
-	iv := &interview{session: s, home: home, dev: dev, project: p, draft: draft, preview: draft == nil}
-	iv.title = s.Form().Title
-	if iv.title == "" {
-		iv.title = s.Form().ID
-	}
-	iv.rtl = locales.IsRTL(formLangCode(s.Language()))
+// newInterview wraps an interview of the service.
+func newInterview(fw *fieldwork.Interview) *interview {
+	iv := &interview{fw: fw, session: fw.Session, title: fw.Title(), preview: fw.IsPreview()}
+	iv.rtl = locales.IsRTL(questionnaires.LangCode(iv.session.Language()))
 	return iv
 }
 
-// save seals the session's state into the draft, durably (store writes a
-// temporary file, fsyncs and renames). It is called after every confirmed
-// answer, before the next question is drawn; answered is the number of
-// questions answered ([questionnaires.Progress]). Preview saves nothing.
-func (iv *interview) save(answered int) error {
-	if iv.preview || iv.session == nil {
+// save seals the session's state into the draft, durably (the service
+// writes a temporary file, fsyncs and renames). It is called after every
+// confirmed answer, before the next question is drawn. Preview saves
+// nothing.
+func (iv *interview) save() error {
+	if iv.session == nil {
 		return nil
 	}
-	state, err := iv.session.State()
-	if err != nil {
-		return err
-	}
-	clear(iv.draft.State)
-	iv.draft.State = state
-	iv.draft.Answered = answered
-	return iv.home.SaveDraft(iv.dev, iv.draft)
-}
-
-// removeDraft deletes the draft of a finalized interview (none in
-// preview, or before the first answer).
-func (iv *interview) removeDraft() error {
-	dr := iv.draft
-	if iv.preview || dr == nil || dr.ID == "" {
-		return nil
-	}
-	if err := iv.home.DeleteDraft(dr.ID); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return nil
+	return iv.fw.Save()
 }
 
 // leave drops the interview for the home screen and says what was kept:
 // the draft as of the last confirmed answer, or nothing before the first.
 func (iv *interview) leave(c *Common) string {
-	kept := iv.draft != nil && iv.draft.ID != ""
-	if kept && iv.session != nil {
-		// The audit log records the exit (and the time spent on the
-		// question left); the answers saved are the confirmed ones. If
-		// this save fails, the draft of the last confirmed answer stands.
-		iv.session.Exit()
-		_ = iv.save(iv.session.Progress().Answered)
-	}
+	kept := iv.session != nil && iv.fw.Leave()
 	iv.drop()
 	if !kept {
 		return c.T("tui.home.nothing_kept")
@@ -91,26 +52,13 @@ func (iv *interview) leave(c *Common) string {
 
 // drop forgets the decrypted interview (panic key, leaving the program).
 func (iv *interview) drop() {
-	if iv.draft != nil {
-		clear(iv.draft.State)
-		iv.draft.State = nil
-	}
+	iv.fw.Drop()
 	iv.session = nil
 }
 
-// formLangCode is the code of a form language: "Arabic (ar)" → "ar",
-// "ar" → "ar", "Arabic" or "العربية" → "ar".
-func formLangCode(lang string) string {
-	l := strings.TrimSpace(lang)
-	if i := strings.LastIndex(l, "("); i >= 0 && strings.HasSuffix(l, ")") {
-		return locales.Base(l[i+1 : len(l)-1])
-	}
-	switch strings.ToLower(l) {
-	case "arabic", "العربية":
-		return "ar"
-	}
-	return locales.Base(l)
-}
+// formLangCode is the interface code of a form language ("Arabic (ar)" →
+// "ar"): the engine's one rule.
+func formLangCode(lang string) string { return questionnaires.LangCode(lang) }
 
 // violationText is the message of an engine refusal, else the error as
 // the user reads it.
@@ -120,4 +68,14 @@ func violationText(c *Common, err error) string {
 		return v.Message
 	}
 	return c.Err(err)
+}
+
+// finalizedText is what the screens say of a finalize that sealed the
+// record (name) but could not remove its draft.
+func finalizedText(c *Common, err error) (string, bool) {
+	var nr *fieldwork.DraftNotRemovedError
+	if errors.As(err, &nr) {
+		return c.T("tui.draft_not_removed", nr.Name, c.Err(nr.Err)), true
+	}
+	return "", false
 }

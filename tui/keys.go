@@ -39,10 +39,13 @@ type KeyMap struct {
 	Edit     key.Binding // F4, Ctrl+E: on the review, change the highlighted answer
 	Sync     key.Binding // F5, Ctrl+R: on the home screen, send sealed records
 	Remove   key.Binding // F8, Ctrl+D: remove this repeat instance (pressed twice)
-	Newline  key.Binding // Alt+Enter, Ctrl+J: a new line in a long text answer
-	Filter   key.Binding // typing in a long choice list filters it (shown in help only)
-	Panic    key.Binding // F12, Ctrl+X: blank the screen and exit at once
-	Quit     key.Binding // Ctrl+C: leave the program (the draft is kept)
+	// RemoveDraft is F8, Ctrl+D or Delete on the home screen: discard the
+	// highlighted draft (pressed twice).
+	RemoveDraft key.Binding
+	Newline     key.Binding // Alt+Enter, Ctrl+J: a new line in a long text answer
+	Filter      key.Binding // typing in a long choice list filters it (shown in help only)
+	Panic       key.Binding // F12, Ctrl+X: blank the screen and exit at once
+	Quit        key.Binding // Ctrl+C: leave the program (the draft is kept)
 }
 
 // NewKeyMap returns the key map with help texts in lang.
@@ -52,35 +55,36 @@ func NewKeyMap(lang string) *KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, t(desc)))
 	}
 	return &KeyMap{
-		Confirm:  b("enter", "tui.key.confirm", "enter"),
-		Next:     b("tab", "tui.key.next", "tab"),
-		Back:     b("shift+tab", "tui.key.back", "shift+tab"),
-		Up:       b("↑", "tui.key.up", "up"),
-		Down:     b("↓", "tui.key.down", "down"),
-		PageUp:   b("pgup", "tui.key.pageup", "pgup"),
-		PageDown: b("pgdn", "tui.key.pagedown", "pgdown"),
-		Home:     b("home", "tui.key.first", "home"),
-		End:      b("end", "tui.key.last", "end"),
-		Left:     b("←", "tui.key.left", "left"),
-		Right:    b("→", "tui.key.right", "right"),
-		Toggle:   b("space", "tui.key.toggle", " "),
-		MoveUp:   b("shift+↑", "tui.key.move_up", "shift+up", "ctrl+up", "alt+up", "["),
-		MoveDown: b("shift+↓", "tui.key.move_down", "shift+down", "ctrl+down", "alt+down", "]"),
-		Complete: b("tab", "tui.key.complete", "tab"),
-		Erase:    b("backspace", "tui.key.erase", "backspace", "ctrl+h"),
-		Delete:   b("delete", "tui.key.delete", "delete"),
-		Leave:    b("esc", "tui.key.leave", "esc"),
-		Exit:     b("esc", "tui.key.quit", "esc"),
-		Help:     b("f1", "tui.key.help", "f1"),
-		Jump:     b("f2", "tui.key.jump", "f2", "ctrl+g"),
-		Settings: b("f3", "tui.key.settings", "f3", "ctrl+p"),
-		Edit:     b("f4", "tui.key.edit", "f4", "ctrl+e"),
-		Sync:     b("f5", "tui.key.sync", "f5", "ctrl+r"),
-		Remove:   b("f8", "tui.key.remove", "f8", "ctrl+d"),
-		Newline:  b("alt+enter", "tui.key.newline", "alt+enter", "ctrl+j"),
-		Filter:   b("a-z…", "tui.key.filter"),
-		Panic:    b("f12/ctrl+x", "tui.key.panic", "f12", "ctrl+x"),
-		Quit:     b("ctrl+c", "tui.key.quit", "ctrl+c"),
+		Confirm:     b("enter", "tui.key.confirm", "enter"),
+		Next:        b("tab", "tui.key.next", "tab"),
+		Back:        b("shift+tab", "tui.key.back", "shift+tab"),
+		Up:          b("↑", "tui.key.up", "up"),
+		Down:        b("↓", "tui.key.down", "down"),
+		PageUp:      b("pgup", "tui.key.pageup", "pgup"),
+		PageDown:    b("pgdn", "tui.key.pagedown", "pgdown"),
+		Home:        b("home", "tui.key.first", "home"),
+		End:         b("end", "tui.key.last", "end"),
+		Left:        b("←", "tui.key.left", "left"),
+		Right:       b("→", "tui.key.right", "right"),
+		Toggle:      b("space", "tui.key.toggle", " "),
+		MoveUp:      b("shift+↑", "tui.key.move_up", "shift+up", "ctrl+up", "alt+up", "["),
+		MoveDown:    b("shift+↓", "tui.key.move_down", "shift+down", "ctrl+down", "alt+down", "]"),
+		Complete:    b("tab", "tui.key.complete", "tab"),
+		Erase:       b("backspace", "tui.key.erase", "backspace", "ctrl+h"),
+		Delete:      b("delete", "tui.key.delete", "delete"),
+		Leave:       b("esc", "tui.key.leave", "esc"),
+		Exit:        b("esc", "tui.key.quit", "esc"),
+		Help:        b("f1", "tui.key.help", "f1"),
+		Jump:        b("f2", "tui.key.jump", "f2", "ctrl+g"),
+		Settings:    b("f3", "tui.key.settings", "f3", "ctrl+p"),
+		Edit:        b("f4", "tui.key.edit", "f4", "ctrl+e"),
+		Sync:        b("f5", "tui.key.sync", "f5", "ctrl+r"),
+		Remove:      b("f8", "tui.key.remove", "f8", "ctrl+d"),
+		RemoveDraft: b("f8", "tui.key.discard", "f8", "ctrl+d", "delete"),
+		Newline:     b("alt+enter", "tui.key.newline", "alt+enter", "ctrl+j"),
+		Filter:      b("a-z…", "tui.key.filter"),
+		Panic:       b("f12/ctrl+x", "tui.key.panic", "f12", "ctrl+x"),
+		Quit:        b("ctrl+c", "tui.key.quit", "ctrl+c"),
 	}
 }
 

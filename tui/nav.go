@@ -1,12 +1,11 @@
 package tui
 
 import (
-	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/enquete-field/enquete/questionnaires"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/store"
 )
 
@@ -19,7 +18,7 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	case bidiChosenMsg:
 		return m.chooseBidi(msg.mode), true
 	case deviceReadyMsg:
-		m.dev = msg.dev
+		m.open = true
 		if m.opts.Project != "" {
 			return m.startProject(m.opts.Project), true
 		}
@@ -39,7 +38,7 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	case resumeDraftMsg:
 		return m.resume(msg.id), true
 	case reviewMsg:
-		return m.show(newReview(m.c, msg.iv, m.opts.Finalize)), true
+		return m.show(newReview(m.c, msg.iv)), true
 	case jumpMsg:
 		return m.show(newJumpList(m.c, msg.iv, msg.from)), true
 	case backToQuestionsMsg:
@@ -53,10 +52,17 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	case finalizedMsg:
 		return m.finalized(msg), true
 	case syncMsg:
-		if m.opts.Sync == nil {
+		if !m.canSync() {
 			return nil, true
 		}
-		return m.show(newSyncScreen(m.c, m.ctx, m.opts.Sync)), true
+		return m.show(newSyncScreen(m.c, m.ctx, m.dev)), true
+	case sentMsg:
+		return m.showSent(), true
+	case discardDraftMsg:
+		if err := m.dev.DiscardDraft(msg.id); err != nil {
+			return m.goHome(m.c.Err(err), true), true
+		}
+		return m.goHome(m.c.T("tui.home.discarded"), false), true
 	case quitMsg:
 		return m.quit(), true
 	case failedMsg:
@@ -71,33 +77,34 @@ func (m *Model) chooseLanguage(lang string) tea.Cmd {
 	if f, ok := m.screen.(*firstRun); ok {
 		f.bidi = f.calibration()
 	}
-	if m.opts.SaveLanguage != nil {
-		if err := m.opts.SaveLanguage(m.c.Lang); err != nil {
-			if f, ok := m.screen.(*firstRun); ok {
-				f.err = m.c.Err(err)
-			}
+	m.keepSetting(func(s *store.Settings) { s.Lang = m.c.Lang })
+	return nil
+}
+
+// keepSetting changes the device's kept settings (not in a preview, nor
+// in a testimony's throwaway home); a failure is said on the first run.
+func (m *Model) keepSetting(fn func(*store.Settings)) {
+	if m.dev == nil || m.opts.Testimony {
+		return
+	}
+	if err := m.dev.UpdateSettings(fn); err != nil {
+		if f, ok := m.screen.(*firstRun); ok {
+			f.err = m.c.Err(err)
 		}
 	}
-	return nil
 }
 
 // chooseBidi sets the right-to-left mode and keeps the choice.
 func (m *Model) chooseBidi(mode BidiMode) tea.Cmd {
 	m.c.Bidi = mode
-	if m.opts.SaveBidi != nil {
-		if err := m.opts.SaveBidi(mode.String()); err != nil {
-			if f, ok := m.screen.(*firstRun); ok {
-				f.err = m.c.Err(err)
-			}
-		}
-	}
+	m.keepSetting(func(s *store.Settings) { s.Bidi = mode.String() })
 	return nil
 }
 
 // fail shows err on the home screen, or ends the program with it when
 // there is no home screen (preview, no device).
 func (m *Model) fail(err error) tea.Cmd {
-	if m.dev == nil || m.opts.Preview != nil {
+	if !m.open || m.opts.Preview != nil {
 		m.fatal = err
 		return tea.Quit
 	}
@@ -106,48 +113,58 @@ func (m *Model) fail(err error) tea.Cmd {
 
 // goHome reads projects, drafts and the outbox and shows the home screen.
 func (m *Model) goHome(notice string, failed bool) tea.Cmd {
-	return m.show(newHome(m.c, readHome(m.opts, m.dev), notice, failed))
+	return m.show(newHome(m.c, m.readHome(), notice, failed))
 }
 
-// readHome reads what the home screen lists: projects, drafts, and the
-// records waiting in the outbox.
-func readHome(o Options, dev *store.Device) homeData {
-	h := o.Home
-	d := homeData{offerDemo: o.InstallDemo != nil, demoID: demoID(), canSync: o.Sync != nil}
+// canSync reports whether the home offers the sync screen (not in a
+// testimony: its record leaves when the interface closes).
+func (m *Model) canSync() bool { return m.dev != nil && !m.opts.Testimony }
+
+// readHome reads what the home screen lists, through the device service.
+func (m *Model) readHome() homeData {
+	return readHome(m.dev, m.opts.Demo, m.canSync())
+}
+
+// readHome reads what a home lists: projects, drafts, and the records
+// waiting in the outbox.
+func readHome(dev *fieldwork.Service, demo, canSync bool) homeData {
+	d := homeData{offerDemo: demo, canSync: canSync}
 	var errs []error
 	var err error
-	if d.projects, err = h.Projects(); err != nil {
+	if d.projects, err = dev.Projects(); err != nil {
 		errs = append(errs, err)
 	}
-	if d.drafts, err = h.Drafts(dev); err != nil {
+	if d.drafts, err = dev.Drafts(); err != nil {
 		errs = append(errs, err)
 	}
-	entries, err := h.Outbox()
+	if d.outbox, err = dev.Outbox(); err != nil {
+		errs = append(errs, err)
+	}
+	sent, err := dev.Sent("")
 	if err != nil {
 		errs = append(errs, err)
 	}
-	for _, e := range entries {
-		if !e.Synced {
-			d.outbox++
-		}
-	}
+	d.sent = len(sent)
 	if len(errs) > 0 {
 		d.err = errs[0]
 	}
 	return d
 }
 
-// demoID is the id the demo project is installed under: its form_id.
-var demoID = sync.OnceValue(func() string {
-	name, data := questionnaires.Demo()
-	f, err := questionnaires.Parse(name, data)
+// showSent lists the interviews the archive acknowledged.
+func (m *Model) showSent() tea.Cmd {
+	sent, err := m.dev.Sent("")
 	if err != nil {
-		return ""
+		return m.fail(err)
 	}
-	return f.ID
-})
+	projects, err := m.dev.Projects()
+	if err != nil {
+		return m.fail(err)
+	}
+	return m.show(newSentScreen(m.c, sent, projects))
+}
 
-// now is the interview clock.
+// now is the clock of a preview.
 func (m *Model) now() time.Time {
 	if m.opts.Now != nil {
 		return m.opts.Now()
@@ -155,76 +172,21 @@ func (m *Model) now() time.Time {
 	return time.Now()
 }
 
-// sessionOptions are the engine options for device dev (nil: none) and
-// interface language lang. An anonymous project gets no device id in its
-// metadata.
-func sessionOptions(o Options, dev *store.Device, lang string, anonymous bool) questionnaires.Options {
-	so := questionnaires.Options{Now: o.Now, Lang: lang}
-	if dev != nil && !anonymous {
-		so.DeviceID = dev.ID
-	}
-	return so
-}
-
-// openProject begins a new interview on the installed project id. Its
-// draft is first written after the first confirmed answer.
-func openProject(o Options, dev *store.Device, lang, id string, started time.Time) (*interview, error) {
-	p, err := o.Home.Project(id)
-	if err != nil {
-		return nil, err
-	}
-	form, err := questionnaires.Parse(p.FormFile, p.Form)
-	if err != nil {
-		return nil, err
-	}
-	s, err := questionnaires.NewSession(form, sessionOptions(o, dev, lang, p.Anonymous))
-	if err != nil {
-		return nil, err
-	}
-	draft := &store.Draft{Project: p.ID, Started: started}
-	return newInterview(s, o.Home, dev, p, draft), nil
-}
-
-// openDraft opens the draft id where it stopped.
-func openDraft(o Options, dev *store.Device, lang, id string) (*interview, error) {
-	h := o.Home
-	draft, err := h.LoadDraft(dev, id)
-	if err != nil {
-		return nil, err
-	}
-	p, err := h.Project(draft.Project)
-	if err != nil {
-		return nil, err
-	}
-	form, err := questionnaires.Parse(p.FormFile, p.Form)
-	if err != nil {
-		return nil, err
-	}
-	s, err := questionnaires.NewSession(form, sessionOptions(o, dev, lang, p.Anonymous))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Restore(draft.State); err != nil {
-		return nil, err
-	}
-	return newInterview(s, h, dev, p, draft), nil
-}
-
 // startProject begins a new interview on an installed project.
 func (m *Model) startProject(id string) tea.Cmd {
-	iv, err := openProject(m.opts, m.dev, m.c.Lang, id, m.now())
+	fw, err := m.dev.Start(id, m.c.Lang)
 	if err != nil {
 		return m.fail(err)
 	}
-	return m.show(newQuestion(m.c, iv))
+	return m.show(newQuestion(m.c, newInterview(fw)))
 }
 
 // installDemo installs the demo project and starts an interview on it.
 func (m *Model) installDemo() tea.Cmd {
-	if m.opts.InstallDemo == nil {
+	if !m.opts.Demo {
 		return nil
 	}
-	p, err := m.opts.InstallDemo(m.dev)
+	p, err := m.dev.InstallDemo()
 	if err != nil {
 		return m.fail(err)
 	}
@@ -233,34 +195,31 @@ func (m *Model) installDemo() tea.Cmd {
 
 // resume opens a draft and goes on where it stopped.
 func (m *Model) resume(id string) tea.Cmd {
-	iv, err := openDraft(m.opts, m.dev, m.c.Lang, id)
+	fw, err := m.dev.Resume(id, m.c.Lang)
 	if err != nil {
 		return m.fail(err)
 	}
-	return m.show(newQuestion(m.c, iv))
+	return m.show(newQuestion(m.c, newInterview(fw)))
 }
 
 // startPreview runs the preview form with nothing saved.
 func (m *Model) startPreview() tea.Cmd {
-	s, err := questionnaires.NewSession(m.opts.Preview, sessionOptions(m.opts, nil, m.c.Lang, true))
+	fw, err := fieldwork.Preview(m.opts.Preview, m.c.Lang, fieldwork.Options{Now: m.now})
 	if err != nil {
 		m.fatal = err
 		return tea.Quit
 	}
-	return m.show(newQuestion(m.c, newInterview(s, nil, nil, nil, nil)))
+	return m.show(newQuestion(m.c, newInterview(fw)))
 }
 
-// finalized removes the finalized interview's draft and shows the
-// sealed record's name. A draft that cannot be removed is said, not
-// hidden: it would otherwise be finalized twice.
+// finalized shows the sealed record's name. A draft that could not be
+// removed is said, not hidden: it would otherwise be finalized twice.
 func (m *Model) finalized(msg finalizedMsg) tea.Cmd {
-	d := &done{c: m.c, name: msg.name, preview: msg.preview, exit: m.opts.Project != ""}
 	if r, ok := m.screen.(*review); ok {
-		err := r.iv.removeDraft()
 		r.iv.drop()
-		if err != nil {
-			return m.goHome(m.c.T("tui.draft_not_removed", msg.name, m.c.Err(err)), true)
-		}
 	}
-	return m.show(d)
+	if msg.notice != "" {
+		return m.goHome(msg.notice, true)
+	}
+	return m.show(&done{c: m.c, name: msg.name, preview: msg.preview, exit: m.opts.Project != ""})
 }

@@ -15,9 +15,10 @@ import (
 	"golang.org/x/term"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
-	"github.com/enquete-field/enquete/store"
 )
 
 // The plain interface ([Options].Plain) is for screen readers, dumb
@@ -38,6 +39,7 @@ const (
 	plainQuit                     // leave: the interview for the home, the home for good
 	plainHelp                     // the list of commands
 	plainSync                     // on the home: send the outbox
+	plainDiscard                  // on the home: discard a draft (its number may follow)
 )
 
 // plainSymbols are the commands' forms that read the same in every
@@ -56,6 +58,7 @@ var plainWords = []struct {
 	{plainBack, "tui.plain.word.back"}, {plainReview, "tui.plain.word.review"},
 	{plainFinalize, "tui.plain.word.finalize"}, {plainQuit, "tui.plain.word.quit"},
 	{plainHelp, "tui.plain.word.help"}, {plainSync, "tui.plain.word.sync"},
+	{plainDiscard, "tui.plain.word.discard"},
 }
 
 // ctrlX is Ctrl+X as a terminal in line mode passes it: the panic key.
@@ -70,7 +73,7 @@ type plainUI struct {
 	tty  bool      // the input is a terminal, which echoes what is typed
 	in   *bufio.Scanner
 	out  *bufio.Writer
-	dev  *store.Device
+	dev  *fieldwork.Service
 	// finalizeNow: the finalize command was typed during the interview;
 	// the review asks for the confirmation at once.
 	finalizeNow bool
@@ -81,7 +84,7 @@ func runPlain(ctx context.Context, opts Options, in io.Reader, out io.Writer) er
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
 	p := &plainUI{ctx: ctx, opts: opts, raw: in, c: NewCommon(r, opts.Lang, true),
-		in: bufio.NewScanner(in), out: bufio.NewWriter(out)}
+		in: bufio.NewScanner(in), out: bufio.NewWriter(out), dev: opts.Device}
 	p.in.Buffer(make([]byte, 0, 4096), 1<<20)
 	if f, ok := in.(*os.File); ok {
 		p.tty = term.IsTerminal(int(f.Fd()))
@@ -95,7 +98,7 @@ func runPlain(ctx context.Context, opts Options, in io.Reader, out io.Writer) er
 	defer p.out.Flush()
 	err := p.run()
 	if p.dev != nil {
-		clear(p.dev.Signing)
+		p.dev.Forget()
 	}
 	return err
 }
@@ -104,28 +107,28 @@ func runPlain(ctx context.Context, opts Options, in io.Reader, out io.Writer) er
 func (p *plainUI) run() error {
 	o := p.opts
 	if o.Preview != nil {
-		s, err := questionnaires.NewSession(o.Preview, sessionOptions(o, nil, p.c.Lang, true))
+		fw, err := fieldwork.Preview(o.Preview, p.c.Lang, fieldwork.Options{Now: p.now})
 		if err != nil {
 			return err
 		}
-		_, err = p.interview(newInterview(s, nil, nil, nil, nil))
+		_, err = p.interview(newInterview(fw))
 		return err
 	}
-	if err := p.openDevice(); err != nil || p.dev == nil {
+	if err := p.openDevice(); err != nil || !p.dev.Unlocked() {
 		return err // nil: the input ended before the device was open
 	}
 	if o.Project != "" {
-		iv, err := openProject(o, p.dev, p.c.Lang, o.Project, p.now())
+		fw, err := p.dev.Start(o.Project, p.c.Lang)
 		if err != nil {
 			return err
 		}
-		_, err = p.interview(iv)
+		_, err = p.interview(newInterview(fw))
 		return err
 	}
 	return p.home()
 }
 
-// now is the interview clock.
+// now is the clock of a preview.
 func (p *plainUI) now() time.Time {
 	if p.opts.Now != nil {
 		return p.opts.Now()
@@ -221,17 +224,20 @@ func (p *plainUI) help() {
 // openDevice creates or unlocks the device key with the passphrase given,
 // or asked on a line (twice on a fresh home).
 func (p *plainUI) openDevice() error {
-	c, h := p.c, p.opts.Home
+	c, dev := p.c, p.dev
 	pass := p.opts.Passphrase
-	if !h.HasDevice() {
+	if dev.Unlocked() {
+		return nil
+	}
+	if !dev.HasDevice() {
 		for pass == "" {
 			p.say(c.T("tui.setup.title"), c.T("tui.setup.warning"))
-			first, ok := p.secret(c.T("tui.setup.passphrase", MinPassphraseRunes))
+			first, ok := p.secret(c.T("tui.setup.passphrase", fieldwork.MinPassphraseRunes))
 			if !ok {
 				return nil
 			}
-			if len([]rune(first)) < MinPassphraseRunes {
-				p.say("! " + c.T("tui.passphrase_short", MinPassphraseRunes))
+			if err := fieldwork.CheckPassphrase(first); err != nil {
+				p.say("! " + c.Err(err))
 				continue
 			}
 			again, ok := p.secret(c.T("tui.setup.again"))
@@ -246,9 +252,7 @@ func (p *plainUI) openDevice() error {
 		}
 		p.say(c.T("tui.setup.working"))
 		p.out.Flush()
-		dev, err := h.CreateDevice(pass)
-		p.dev = dev
-		return err
+		return dev.CreateDevice(pass)
 	}
 	asked := pass == ""
 	for {
@@ -258,9 +262,8 @@ func (p *plainUI) openDevice() error {
 				return nil
 			}
 		}
-		dev, err := h.UnlockDevice(pass)
+		err := dev.Unlock(pass)
 		if err == nil || !asked {
-			p.dev = dev
 			return err
 		}
 		p.say("! " + c.Err(err))
@@ -273,9 +276,9 @@ func (p *plainUI) home() error {
 	c := p.c
 	notice, failed := "", false
 	for {
-		h := newHome(c, readHome(p.opts, p.dev), notice, failed)
+		h := newHome(c, readHome(p.dev, p.opts.Demo, !p.opts.Testimony), notice, failed)
 		notice, failed = "", false
-		p.say("", c.T("tui.home.title"), c.N("tui.home.outbox", h.outbox, h.outbox))
+		p.say("", c.T("tui.home.title"), waitingText(c, h.outbox))
 		if h.notice != "" {
 			p.say(h.notice)
 		}
@@ -286,6 +289,9 @@ func (p *plainUI) home() error {
 			p.say(fmt.Sprintf("%d. %s", i+1, strings.Join(strings.Fields(it.text+" "+it.badge+" "+it.note), " ")))
 		}
 		p.say(c.T("tui.plain.home_help", c.T("tui.plain.word.sync"), c.T("tui.plain.word.quit")))
+		if h.hasDrafts() {
+			p.say(c.T("tui.plain.home_discard", c.T("tui.plain.word.discard")))
+		}
 		line, ok := p.ask()
 		if !ok {
 			return nil
@@ -294,6 +300,11 @@ func (p *plainUI) home() error {
 			return ErrPanic
 		}
 		cmd, text := p.command(line)
+		if f := strings.Fields(line); cmd == plainNone && len(f) == 2 {
+			if c, _ := p.command(f[0]); c == plainDiscard {
+				cmd, text = plainDiscard, f[1] // "discard 2"
+			}
+		}
 		switch cmd {
 		case plainQuit:
 			return nil
@@ -303,6 +314,9 @@ func (p *plainUI) home() error {
 		case plainSync:
 			p.sync()
 			continue
+		case plainDiscard:
+			notice, failed = p.discard(h, text)
+			continue
 		case plainNone:
 		default:
 			continue
@@ -310,6 +324,10 @@ func (p *plainUI) home() error {
 		n, err := strconv.Atoi(normalizeDigits(strings.TrimSpace(text)))
 		if err != nil || n < 1 || n > len(h.entries) {
 			notice, failed = "! "+c.T("tui.plain.bad_number", max(len(h.entries), 1)), true
+			continue
+		}
+		if h.entries[n-1].sent {
+			p.sent()
 			continue
 		}
 		iv, err := p.open(h.entries[n-1])
@@ -324,37 +342,106 @@ func (p *plainUI) home() error {
 	}
 }
 
+// discard asks which draft to discard (the number after the command, or
+// asked), asks for the confirmation, and discards it.
+func (p *plainUI) discard(h *home, arg string) (notice string, failed bool) {
+	c := p.c
+	arg = strings.TrimSpace(arg)
+	if arg == "" {
+		p.say(c.T("tui.plain.discard_which"))
+		line, ok := p.ask()
+		if !ok {
+			return "", false
+		}
+		arg = strings.TrimSpace(line)
+	}
+	n, err := strconv.Atoi(normalizeDigits(arg))
+	if err != nil || n < 1 || n > len(h.entries) || h.entries[n-1].draft == "" {
+		return "! " + c.T("tui.plain.not_a_draft", arg), true
+	}
+	e := h.entries[n-1]
+	name := e.label
+	if name == "" {
+		name = h.list.items[n-1].text
+	}
+	p.say(c.T("tui.plain.discard_confirm", name))
+	line, ok := p.ask()
+	if !ok || !p.yes(line) {
+		return c.T("tui.plain.discard_kept"), false
+	}
+	if err := p.dev.DiscardDraft(e.draft); err != nil {
+		return "! " + c.Err(err), true
+	}
+	return c.T("tui.home.discarded"), false
+}
+
+// yes reports whether a line says yes in the interface language (or
+// English), or is the digit 1.
+func (p *plainUI) yes(line string) bool {
+	t := strings.TrimSpace(line)
+	return t == "1" || strings.EqualFold(t, p.c.T("tui.plain.word.yes")) || strings.EqualFold(t, locales.T("en", "tui.plain.word.yes"))
+}
+
+// sent lists the interviews the archive acknowledged.
+func (p *plainUI) sent() {
+	c := p.c
+	list, err := p.dev.Sent("")
+	if err != nil {
+		p.say("! " + c.Err(err))
+		return
+	}
+	projects, err := p.dev.Projects()
+	if err != nil {
+		p.say("! " + c.Err(err))
+		return
+	}
+	sc := newSentScreen(c, list, projects)
+	p.say("", c.T("tui.sent.title"))
+	if len(sc.list.items) == 0 {
+		p.say(c.T("tui.sent.empty"))
+	}
+	for _, it := range sc.list.items {
+		p.say(it.text + "  " + it.note)
+	}
+}
+
 // open starts or resumes the interview of a home entry.
 func (p *plainUI) open(e homeEntry) (*interview, error) {
+	var fw *fieldwork.Interview
+	var err error
 	switch {
 	case e.draft != "":
-		return openDraft(p.opts, p.dev, p.c.Lang, e.draft)
+		fw, err = p.dev.Resume(e.draft, p.c.Lang)
 	case e.demo:
-		pr, err := p.opts.InstallDemo(p.dev)
-		if err != nil {
-			return nil, err
+		var pr *crypto.Project
+		if pr, err = p.dev.InstallDemo(); err == nil {
+			fw, err = p.dev.Start(pr.ID, p.c.Lang)
 		}
-		return openProject(p.opts, p.dev, p.c.Lang, pr.ID, p.now())
+	default:
+		fw, err = p.dev.Start(e.project, p.c.Lang)
 	}
-	return openProject(p.opts, p.dev, p.c.Lang, e.project, p.now())
+	if err != nil {
+		return nil, err
+	}
+	return newInterview(fw), nil
 }
 
 // sync sends the outbox, a line per record the archive keeps.
 func (p *plainUI) sync() {
 	c := p.c
-	if p.opts.Sync == nil {
+	if p.opts.Testimony {
 		return
 	}
 	p.say(c.T("tui.sync.working"))
 	p.out.Flush()
-	rep, err := p.opts.Sync(p.ctx, func(done, total int) {
+	rep, err := p.dev.Sync(p.ctx, "", func(done, total int) {
 		p.say(c.N("tui.sync.stored", done, done, total))
 		p.out.Flush()
 	})
 	if rep.Total == 0 && err == nil {
 		p.say(c.T("tui.sync.nothing"))
 	}
-	for _, r := range rep.Refused {
+	for _, r := range refused(c, rep) {
 		p.say("! " + r)
 	}
 	if err != nil {
@@ -720,8 +807,8 @@ func (p *plainUI) confirmText(iv *interview) string {
 	return p.c.T("tui.review.confirm")
 }
 
-// finalize seals the record through Options.Finalize and removes the
-// draft; it reports whether the interview is over.
+// finalize seals the record through the device service, which removes
+// the draft; it reports whether the interview is over.
 func (p *plainUI) finalize(iv *interview) bool {
 	c := p.c
 	if iv.preview {
@@ -731,16 +818,16 @@ func (p *plainUI) finalize(iv *interview) bool {
 	}
 	p.say(c.T("tui.review.sealing"))
 	p.out.Flush()
-	name, err := p.opts.Finalize(iv.dev, iv.project, iv.session)
-	if err != nil {
+	name, err := iv.fw.Finalize()
+	notice, sealed := finalizedText(c, err)
+	if err != nil && !sealed {
 		p.say("! " + c.Err(err))
 		return false
 	}
-	err = iv.removeDraft()
 	iv.drop()
 	p.say(c.T("tui.done.sealed"), name, c.T(c.doneNext()))
-	if err != nil {
-		p.say("! " + c.T("tui.draft_not_removed", name, c.Err(err)))
+	if sealed {
+		p.say("! " + notice)
 	}
 	return true
 }

@@ -15,8 +15,10 @@ import (
 func runPlainLines(t *testing.T, f *fieldSetup, opts Options, lines ...string) string {
 	t.Helper()
 	var out bytes.Buffer
-	opts.Home, opts.Plain = f.home, true
-	opts.Finalize, opts.InstallDemo = f.out.finalizer(f.home), f.out.demoInstaller(f.home)
+	opts.Plain = true
+	if opts.Device == nil {
+		opts.Device, opts.Demo = lockedService(f.home), true
+	}
 	if opts.Now == nil {
 		opts.Now = fixedNow
 	}
@@ -93,16 +95,16 @@ func TestPlainInterview(t *testing.T) {
 	if n := len(f.drafts()); n != 0 {
 		t.Fatalf("%d drafts after finalizing", n)
 	}
-	if len(f.out.answers) != 1 {
-		t.Fatalf("%d records sealed", len(f.out.answers))
+	if len(f.out.responses()) != 1 {
+		t.Fatalf("%d records sealed", len(f.out.responses()))
 	}
-	for _, a := range f.out.answers {
+	for _, a := range f.out.responses() {
 		for k, v := range map[string]string{"age": "35", "platforms": "mturk appen", "hours_week": "10.5", "experience": "back"} {
 			if a[k] != v {
 				t.Errorf("%s = %v, want %q", k, a[k], v)
 			}
 		}
-		tasks, _ := a["tasks"].([]map[string]any)
+		tasks := repeatRows(a["tasks"])
 		if len(tasks) != 1 || tasks[0]["task_type"] != "image_labelling" {
 			t.Errorf("tasks = %v", a["tasks"])
 		}

@@ -18,9 +18,7 @@ import (
 // in Arabic, then Ctrl+X.
 func TestProgramFlow(t *testing.T) {
 	h := copyHome(t)
-	out := &sealed{}
-	opts := Options{Home: h, Lang: "ar", Passphrase: testPassphrase, Now: fixedNow,
-		Finalize: out.finalizer(h), InstallDemo: out.demoInstaller(h)}
+	opts := Options{Device: lockedService(h), Demo: true, Lang: "ar", Passphrase: testPassphrase}
 	tm := teatest.NewTestModel(t, newModel(opts, asciiRenderer()), teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "تجريبي") // the DEMO mark
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -36,7 +34,7 @@ func TestProgramFlow(t *testing.T) {
 	waitFor(t, tm, "في أي بلد")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlX})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
-	if !final.panicked || final.dev != nil || final.View() != "" {
+	if !final.panicked || final.dev.Unlocked() || final.View() != "" {
 		t.Fatal("Ctrl+X did not blank the screen and drop the device key")
 	}
 	ds, err := h.Drafts(templateDev)
@@ -66,13 +64,12 @@ func TestRun(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := copyHome(t)
-			out := &sealed{}
 			in, typed := io.Pipe()
 			var screen bytes.Buffer
 			done := make(chan error, 1)
 			go func() {
-				done <- Run(context.Background(), Options{Home: h, Lang: "en", Passphrase: testPassphrase,
-					Input: in, Output: &screen, Finalize: out.finalizer(h)})
+				done <- Run(context.Background(), Options{Device: lockedService(h), Lang: "en", Passphrase: testPassphrase,
+					Input: in, Output: &screen})
 			}()
 			typed.Write([]byte(tc.key))
 			select {

@@ -364,22 +364,23 @@ func (q *question) confirm() tea.Cmd {
 		q.err = violationText(q.c, err)
 		return nil
 	}
-	q.load() // reads the progress once, for the draft and the next prompt
-	if err := q.iv.save(q.prog.Answered); err != nil {
+	back := q.iv.toReview
+	if back {
+		// An answer changed from the review: back to the review at once,
+		// and the draft says so (a resume then shows the review, not the
+		// question after the one changed).
+		q.iv.toReview = false
+		back = s.Jump("") == nil
+	}
+	q.load() // reads the progress once, for the next prompt
+	if err := q.iv.save(); err != nil {
 		s.Back()
 		q.load()
 		q.err = q.c.T("tui.save_failed", q.c.Err(err))
 		return nil
 	}
 	q.err = ""
-	if q.iv.toReview {
-		// An answer changed from the review: back to the review at once.
-		q.iv.toReview = false
-		if err := s.Jump(""); err == nil {
-			return cmdOf(reviewMsg{q.iv})
-		}
-	}
-	if q.prompt == nil {
+	if back || q.prompt == nil {
 		return cmdOf(reviewMsg{q.iv})
 	}
 	return nil
@@ -413,7 +414,7 @@ func (q *question) removeRepeat(confirmed bool) {
 		return
 	}
 	q.load()
-	if err := q.iv.save(q.prog.Answered); err != nil {
+	if err := q.iv.save(); err != nil {
 		q.err = q.c.T("tui.save_failed", q.c.Err(err))
 	}
 }

@@ -4,13 +4,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/questionnaires"
-	"github.com/enquete-field/enquete/store"
 )
-
-// finalizeFunc seals a completed interview (Options.Finalize).
-type finalizeFunc func(dev *store.Device, project *crypto.Project, s *questionnaires.Session) (string, error)
 
 // review lists every answer after the last question, one highlighted:
 // the edit key changes it and comes back here. Enter asks for a
@@ -19,7 +14,6 @@ type finalizeFunc func(dev *store.Device, project *crypto.Project, s *questionna
 type review struct {
 	c        *Common
 	iv       *interview
-	finalize finalizeFunc
 	items    []questionnaires.Item // the questions (notes left out)
 	problems []questionnaires.Violation
 	cursor   int  // the highlighted answer
@@ -28,8 +22,8 @@ type review struct {
 	err      string
 }
 
-func newReview(c *Common, iv *interview, finalize finalizeFunc) *review {
-	r := &review{c: c, iv: iv, finalize: finalize}
+func newReview(c *Common, iv *interview) *review {
+	r := &review{c: c, iv: iv}
 	for _, it := range iv.session.Summary() {
 		if it.Type != "note" {
 			r.items = append(r.items, it)
@@ -129,9 +123,12 @@ func (r *review) enter(confirmed bool) tea.Cmd {
 		return cmdOf(finalizedMsg{preview: true})
 	}
 	r.working = true
-	fin, dev, p, s := r.finalize, r.iv.dev, r.iv.project, r.iv.session
+	fw, c := r.iv.fw, r.c
 	return func() tea.Msg {
-		name, err := fin(dev, p, s)
+		name, err := fw.Finalize()
+		if notice, sealed := finalizedText(c, err); sealed {
+			return finalizedMsg{name: name, notice: notice}
+		}
 		if err != nil {
 			return finalizeFailedMsg{err}
 		}

@@ -7,9 +7,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
-	"github.com/enquete-field/enquete/store"
 )
 
 // Messages that move between screens. Screens return them from commands;
@@ -20,7 +20,7 @@ type (
 	// bidiChosenMsg: the first-run screen picked the right-to-left mode.
 	bidiChosenMsg struct{ mode BidiMode }
 	// deviceReadyMsg: the device key is open (created or unlocked).
-	deviceReadyMsg struct{ dev *store.Device }
+	deviceReadyMsg struct{}
 	// goHomeMsg: back to the home screen, with a notice to show there.
 	goHomeMsg struct{ notice string }
 	// startProjectMsg: a new interview on the installed project id.
@@ -43,13 +43,20 @@ type (
 		iv   *interview
 		keep *question
 	}
-	// finalizedMsg: the record is sealed and in the outbox as name.
+	// finalizedMsg: the record is sealed and in the outbox as name
+	// (notice: what went wrong after it was sealed, e.g. its draft could
+	// not be removed).
 	finalizedMsg struct {
 		name    string
 		preview bool
+		notice  string
 	}
 	// syncMsg: show the sync screen and send the outbox.
 	syncMsg struct{}
+	// sentMsg: show the interviews sent to the archive.
+	sentMsg struct{}
+	// discardDraftMsg: discard the draft id (confirmed).
+	discardDraftMsg struct{ id string }
 	// quitMsg: leave the program normally.
 	quitMsg struct{}
 	// failedMsg: something the user cannot fix from this screen; shown on
@@ -66,7 +73,8 @@ type Model struct {
 	ctx    context.Context // the program's context (syncs stop with it)
 	c      *Common
 	opts   Options
-	dev    *store.Device
+	dev    *fieldwork.Service // the device's service (nil in a preview)
+	open   bool               // the device key is open
 	screen Component
 	help   *helpOverlay
 	set    *settingsScreen // the settings, open over the screen (nil: closed)
@@ -83,7 +91,7 @@ func newModel(opts Options, r *lipgloss.Renderer) *Model {
 		c.SetLang(c.Lang)
 	}
 	c.Bidi, _ = ParseBidiMode(opts.Bidi)
-	m := &Model{c: c, opts: opts, ctx: context.Background()}
+	m := &Model{c: c, opts: opts, dev: opts.Device, ctx: context.Background()}
 	m.help = newHelpOverlay(c)
 	return m
 }
@@ -94,14 +102,16 @@ func (m *Model) Init() tea.Cmd {
 	switch {
 	case m.opts.Preview != nil:
 		return m.startPreview()
-	case !m.opts.Home.HasDevice() && m.opts.Passphrase == "":
+	case !m.dev.HasDevice() && m.opts.Passphrase == "":
 		_, chosen := ParseBidiMode(m.opts.Bidi)
-		m.screen = newFirstRun(m.c, m.opts.Home, !chosen)
-	case !m.opts.Home.HasDevice():
+		m.screen = newFirstRun(m.c, m.dev, !chosen)
+	case !m.dev.HasDevice():
 		m.screen = newWorking(m.c)
-		return createDevice(m.opts.Home, m.opts.Passphrase)
+		return createDevice(m.dev, m.opts.Passphrase)
+	case m.dev.Unlocked():
+		return cmdOf(deviceReadyMsg{})
 	default:
-		u := newUnlock(m.c, m.opts.Home)
+		u := newUnlock(m.c, m.dev)
 		m.screen = u
 		if m.opts.Passphrase != "" {
 			return u.unlockWith(m.opts.Passphrase)
@@ -185,8 +195,7 @@ func (m *Model) panic() tea.Cmd {
 	m.screen = nil
 	m.help.screen = nil
 	if m.dev != nil {
-		clear(m.dev.Signing)
-		m.dev = nil
+		m.dev.Forget()
 	}
 	return tea.Quit
 }
@@ -277,7 +286,7 @@ func (m *Model) applySettings(s settingsMsg) tea.Cmd {
 		sc.relabel() // what was typed and not yet confirmed stays
 		return nil
 	case *review:
-		r := newReview(m.c, iv, sc.finalize)
+		r := newReview(m.c, iv)
 		r.cursor = min(sc.cursor, max(len(r.items)-1, 0))
 		return m.show(r)
 	case *jumpList:

@@ -10,10 +10,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
-	"github.com/enquete-field/enquete/store"
 )
 
 // ErrPanic is returned by [Run] when the user pressed a panic key (F12 or
@@ -21,10 +20,12 @@ import (
 // print nothing that tells an onlooker what was on it.
 var ErrPanic = errors.New("tui: panic key")
 
-// Options configure [Run]. Home is required unless Preview is set.
+// Options configure [Run]. Device is required unless Preview is set.
 type Options struct {
-	// Home is the opened and locked ENQUETE_HOME.
-	Home *store.Home
+	// Device is the device's service, on the opened and locked
+	// ENQUETE_HOME: every screen reaches the device through it (unlock,
+	// projects, drafts, finalize, sync, settings).
+	Device *fieldwork.Service
 	// Lang is the interface language code (en fr es ar mg); the form's
 	// language follows it where the form has it.
 	Lang string
@@ -37,32 +38,20 @@ type Options struct {
 	// Preview, when set, runs one interview on this form with nothing
 	// saved: no device, no draft, no record (`enquete form preview`).
 	Preview *questionnaires.Form
+	// Demo offers the built-in demo project on the home screen.
+	Demo bool
 
 	// Input and Output default to the process's terminal (tests pass pipes).
 	Input  io.Reader
 	Output io.Writer
 
-	// Finalize seals a completed interview into a record for the project's
-	// recipients and puts it in the outbox; it returns the sealed file's
-	// name. The interface then deletes the draft. Required unless Preview.
-	Finalize func(dev *store.Device, project *crypto.Project, s *questionnaires.Session) (name string, err error)
-	// InstallDemo installs the built-in demo project (demo keys) and
-	// returns it. Nil hides the demo from the home screen.
-	InstallDemo func(dev *store.Device) (*crypto.Project, error)
-	// SaveLanguage keeps the interface language chosen on first run or in
-	// the settings (nil: the choice lasts for this run only).
-	SaveLanguage func(lang string) error
 	// Bidi is the right-to-left mode: "terminal" (the terminal reorders),
 	// "reorder" (Enquête reorders), "off". Empty: not chosen yet, so the
 	// first run asks with a calibration line (and "terminal" until then).
+	// Choices made on screen are kept in the device's settings.
 	Bidi string
-	// SaveBidi keeps the right-to-left mode chosen (nil: this run only).
-	SaveBidi func(mode string) error
-	// Sync sends the sealed records waiting in the outbox to their
-	// archives, calling progress after each one the archive acknowledged
-	// (done of total). Nil hides the sync screen.
-	Sync func(ctx context.Context, progress func(done, total int)) (SyncReport, error)
-	// Now is the clock for interviews (nil: time.Now).
+	// Now is the clock of a preview (an interview's clock is the
+	// service's); nil: time.Now.
 	Now func() time.Time
 	// ASCII draws only ASCII marks and borders, for consoles whose font
 	// lacks box drawing and arrows (see [ASCIITerminal]).
@@ -71,12 +60,12 @@ type Options struct {
 	// screen readers, dumb terminals and pipes: a question is a block of
 	// lines, answered by a line; commands are words of the interface
 	// language or symbols (< back, = review, ! finalize, . quit, ? help);
-	// nothing but text is written. Same engine, drafts and Finalize.
+	// nothing but text is written. Same service, drafts and finalize.
 	Plain bool
 	// Testimony says the interview is an anonymous testimony (`enquete
 	// testify`): it runs in a throwaway home that is erased, and the record
 	// goes to the archive when the interface closes, so the screens never
-	// speak of drafts kept or of an outbox.
+	// speak of drafts kept or of an outbox, and offer no sync.
 	Testimony bool
 }
 
@@ -97,23 +86,12 @@ func ASCIITerminal(getenv func(string) string) bool {
 	return false
 }
 
-// SyncReport is what a sync did: records sent and acknowledged, refused
-// by an archive (each with its reason, in the interface language), and
-// how many there were to send.
-type SyncReport struct {
-	Total, Stored int
-	Refused       []string
-}
-
 // Run runs the terminal interface until the user leaves. It returns nil
 // when the user quits, [ErrPanic] after a panic key, and a user-facing
 // error when the interface cannot start.
 func Run(ctx context.Context, opts Options) error {
-	if opts.Home == nil && opts.Preview == nil {
-		return errors.New("tui: Options.Home or Options.Preview is required")
-	}
-	if opts.Preview == nil && opts.Finalize == nil {
-		return errors.New("tui: Options.Finalize is required")
+	if opts.Device == nil && opts.Preview == nil {
+		return errors.New("tui: Options.Device or Options.Preview is required")
 	}
 	in, out := opts.Input, opts.Output
 	if in == nil {

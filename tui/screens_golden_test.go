@@ -7,14 +7,16 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/store"
+	"github.com/enquete-field/enquete/sync"
 )
 
 // screenSetups bring a driver to each screen; each is drawn at 40, 80 and
 // 120 columns in English and Arabic by TestScreensGolden.
 var screenSetups = map[string]func(t *testing.T, lang string, width int) *driver{
 	"home": func(t *testing.T, lang string, width int) *driver {
-		f := newField(t, Options{Lang: lang, Sync: syncer(nil, "")})
+		f := newField(t, Options{Lang: lang})
 		f.send(tea.WindowSizeMsg{Width: width, Height: 24})
 		return f.driver
 	},
@@ -28,7 +30,7 @@ var screenSetups = map[string]func(t *testing.T, lang string, width int) *driver
 		return firstRunAt(t, lang, width, 2)
 	},
 	"unlock": func(t *testing.T, lang string, width int) *driver {
-		d := newDriver(t, Options{Home: copyHome(t), Lang: lang, Finalize: (&sealed{}).finalizer(nil)})
+		d := newDriver(t, Options{Device: lockedService(copyHome(t)), Lang: lang})
 		d.send(tea.WindowSizeMsg{Width: width, Height: 24})
 		d.init()
 		d.typeText("secret")
@@ -93,10 +95,11 @@ var screenSetups = map[string]func(t *testing.T, lang string, width int) *driver
 		return d
 	},
 	"sync": func(t *testing.T, lang string, width int) *driver {
-		d := newDriver(t, Options{Preview: nil, Home: copyHome(t), Lang: lang, Finalize: (&sealed{}).finalizer(nil)})
+		d := newDriver(t, Options{Device: lockedService(copyHome(t)), Lang: lang})
 		d.send(tea.WindowSizeMsg{Width: width, Height: 24})
 		s := &syncScreen{c: d.m.c, done: 3, total: 7, finished: true,
-			report: SyncReport{Total: 7, Stored: 3, Refused: []string{"record abc.age: refused"}}}
+			report: fieldwork.SyncReport{Total: 7, Stored: 3, Projects: []fieldwork.ProjectSync{{
+				Rejected: []sync.Rejection{{Name: "abc.age", Reason: sync.ReasonHashMismatch}}}}}}
 		d.m.screen = s
 		return d
 	},
@@ -109,7 +112,7 @@ func firstRunAt(t *testing.T, lang string, width, step int) *driver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newDriver(t, Options{Home: h, Lang: lang, Finalize: (&sealed{}).finalizer(h)})
+	d := newDriver(t, Options{Device: lockedService(h), Lang: lang})
 	d.send(tea.WindowSizeMsg{Width: width, Height: 24})
 	d.init()
 	if step > 0 {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/enquete-field/enquete/fieldwork"
 )
 
 // syncProgressMsg: the archive acknowledged one more record.
@@ -14,7 +16,7 @@ type syncProgressMsg struct{ done, total int }
 
 // syncDoneMsg: the sync ended, with what it did.
 type syncDoneMsg struct {
-	report SyncReport
+	report fieldwork.SyncReport
 	err    error
 }
 
@@ -25,18 +27,19 @@ type syncScreen struct {
 	c           *Common
 	done, total int
 	finished    bool
-	report      SyncReport
+	report      fieldwork.SyncReport
 	err         error
 	start, next tea.Cmd
 }
 
-// newSyncScreen starts fn in the background and shows its progress.
-func newSyncScreen(c *Common, ctx context.Context, fn func(context.Context, func(int, int)) (SyncReport, error)) *syncScreen {
+// newSyncScreen starts the device's sync in the background and shows its
+// progress.
+func newSyncScreen(c *Common, ctx context.Context, dev *fieldwork.Service) *syncScreen {
 	ch := make(chan tea.Msg, 64)
 	s := &syncScreen{c: c}
 	s.start = func() tea.Msg {
 		go func() {
-			rep, err := fn(ctx, func(done, total int) { ch <- syncProgressMsg{done, total} })
+			rep, err := dev.Sync(ctx, "", func(done, total int) { ch <- syncProgressMsg{done, total} })
 			ch <- syncDoneMsg{rep, err}
 			close(ch)
 		}()
@@ -71,6 +74,18 @@ func (s *syncScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return s, nil
 }
 
+// refused is what the archives refused, each with its reason, in the
+// interface language.
+func refused(c *Common, rep fieldwork.SyncReport) []string {
+	var out []string
+	for _, p := range rep.Projects {
+		for _, r := range p.Rejected {
+			out = append(out, c.Err(r.Err()))
+		}
+	}
+	return out
+}
+
 // bar draws done of total in width columns: "[#####-----] 5/10".
 func bar(done, total, width int) string {
 	count := " " + strconv.Itoa(done) + "/" + strconv.Itoa(total)
@@ -94,7 +109,7 @@ func (s *syncScreen) View() string {
 	default:
 		body = append(body, c.block(c.Styles.Answer, c.N("tui.sync.stored", s.report.Total, s.report.Stored, s.report.Total), rtl))
 	}
-	for _, r := range s.report.Refused {
+	for _, r := range refused(c, s.report) {
 		body = append(body, c.block(c.Styles.Error, c.lead("! ", r, rtl), rtl))
 	}
 	if s.err != nil {

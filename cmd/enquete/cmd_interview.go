@@ -9,7 +9,6 @@ import (
 	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
-	"github.com/enquete-field/enquete/store"
 	"github.com/enquete-field/enquete/tui"
 )
 
@@ -28,9 +27,9 @@ func cmdInterview(e *env, args []string) error {
 	}
 	defer s.release()
 	if *answersPath == "" {
-		return e.runTUI(s.home, project)
+		return e.runTUI(s.dev, project)
 	}
-	p, err := pickProject(s.home, project)
+	p, err := pickProject(s.dev, project)
 	if err != nil {
 		return err
 	}
@@ -38,36 +37,30 @@ func cmdInterview(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	form, err := fieldwork.OpenForm(p)
-	if err != nil {
+	lang := e.uiLang(s.dev)
+	// Checked before the passphrase is asked: a refused answer costs none.
+	if err := s.dev.CheckAnswers(p.ID, answers, lang); err != nil {
+		return e.answersError(err)
+	}
+	if err := e.unlock(s.dev); err != nil {
 		return err
 	}
-	session, violations := questionnaires.Fill(form, answers, questionnaires.Options{Lang: form.LanguageFor(e.formLang())})
-	if len(violations) > 0 {
-		return e.reportViolations(violations)
-	}
-	dev, err := e.unlock(s.home)
+	name, err := s.dev.Fill(p.ID, answers, lang)
 	if err != nil {
-		return err
-	}
-	name, err := fieldwork.Finalize(s.home, dev, p, session)
-	var ve *fieldwork.ViolationsError
-	if errors.As(err, &ve) {
-		return e.reportViolations(ve.Violations)
-	}
-	if err != nil {
-		return err
+		return e.answersError(err)
 	}
 	fmt.Fprintln(e.stdout, name)
 	return nil
 }
 
-// formLang is the language asked for the form: --lang, else the interface's.
-func (e *env) formLang() string {
-	if e.langFlag != "" {
-		return e.langFlag
+// answersError prints the violations of refused answers, one line each,
+// or returns err as it is.
+func (e *env) answersError(err error) error {
+	var ve *fieldwork.ViolationsError
+	if errors.As(err, &ve) {
+		return e.reportViolations(ve.Violations)
 	}
-	return e.lang
+	return err
 }
 
 // reportViolations prints one line per broken answer and fails.
@@ -80,11 +73,11 @@ func (e *env) reportViolations(vs []questionnaires.Violation) error {
 }
 
 // pickProject returns the named project, or the only one installed.
-func pickProject(h *store.Home, id string) (*crypto.Project, error) {
+func pickProject(dev *fieldwork.Service, id string) (*crypto.Project, error) {
 	if id != "" {
-		return h.Project(id)
+		return dev.Project(id)
 	}
-	projects, err := h.Projects()
+	projects, err := dev.Projects()
 	if err != nil {
 		return nil, err
 	}
@@ -103,16 +96,16 @@ func pickProject(h *store.Home, id string) (*crypto.Project, error) {
 
 // runTUI starts the terminal app, on the home screen or straight into an
 // interview of project.
-func (e *env) runTUI(h *store.Home, project string) error {
+func (e *env) runTUI(dev *fieldwork.Service, project string) error {
 	if project != "" {
-		if _, err := h.Project(project); err != nil {
+		if _, err := dev.Project(project); err != nil {
 			return err
 		}
 	}
 	if !e.plain && !stdinIsTerminal() {
 		return locales.Errorf("cli.tui_needs_terminal").Hint("cli.hint.tui_needs_terminal")
 	}
-	return tui.Run(e.ctx, e.tuiOptions(h, project))
+	return tui.Run(e.ctx, e.tuiOptions(dev, project))
 }
 
 // cmdHome is `enquete` alone: the TUI home screen.
@@ -122,5 +115,5 @@ func cmdHome(e *env, _ []string) error {
 		return err
 	}
 	defer s.release()
-	return e.runTUI(s.home, "")
+	return e.runTUI(s.dev, "")
 }

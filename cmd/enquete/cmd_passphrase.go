@@ -22,7 +22,7 @@ func cmdPassphraseChange(e *env, args []string) error {
 		return err
 	}
 	defer s.release()
-	if !s.home.HasDevice() {
+	if !s.dev.HasDevice() {
 		return locales.Errorf("cli.no_device").Hint("cli.hint.no_device")
 	}
 	old, err := e.passphrase(false)
@@ -36,9 +36,6 @@ func cmdPassphraseChange(e *env, args []string) error {
 			return locales.Errorf("cli.passphrase_file", *newFile, err).Wrap(err)
 		}
 		next = string(bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r")))
-		if len([]rune(next)) < minPassphraseRunes {
-			return locales.Errorf("cli.passphrase_short", minPassphraseRunes)
-		}
 	} else {
 		typed := *e
 		typed.passphraseFile = ""
@@ -46,7 +43,7 @@ func cmdPassphraseChange(e *env, args []string) error {
 			return err
 		}
 	}
-	if err := s.home.ChangePassphrase(old, next); err != nil {
+	if err := s.dev.ChangePassphrase(old, next); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.passphrase_changed"))

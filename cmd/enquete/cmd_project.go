@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/enquete-field/enquete/store"
@@ -29,6 +30,7 @@ func cmdProjectNew(e *env, args []string) error {
 	f.Var(&custodianFiles, "C", "")
 	archive := f.String("archive", "", "")
 	anonymous := f.Bool("anonymous", false, "")
+	sentDays := f.Int("sent-days", -1, "")
 	id := f.String("id", "", "")
 	signKey := f.String("sign-key", "", "")
 	out := f.String("o", "", "")
@@ -71,6 +73,9 @@ func cmdProjectNew(e *env, args []string) error {
 	if err := checkArchiveURL(*archive); err != nil {
 		return err
 	}
+	if *sentDays > crypto.MaxSentDays || (*sentDays < 0 && *sentDays != -1) {
+		return locales.Errorf("cli.bad_sent_days", *sentDays, crypto.MaxSentDays)
+	}
 	data, err := os.ReadFile(*form)
 	if err != nil {
 		return locales.Errorf("cli.cannot_read", *form, err).Wrap(err)
@@ -98,6 +103,9 @@ func cmdProjectNew(e *env, args []string) error {
 	}
 	if *id != "" {
 		p.ID = *id
+	}
+	if *sentDays >= 0 {
+		p.SentDays = sentDays
 	}
 	if err := store.ValidProjectID(p.ID); err != nil {
 		return err
@@ -132,11 +140,10 @@ func (e *env) projectSigningKey(path string) (string, error) {
 		return "", err
 	}
 	defer s.release()
-	dev, err := e.unlock(s.home)
-	if err != nil {
+	if err := e.unlock(s.dev); err != nil {
 		return "", err
 	}
-	return dev.ProjectSigner, nil
+	return s.dev.Device().ProjectSigner, nil
 }
 
 // readRecipientsFile reads one recipient per line, as age -R does.
@@ -184,16 +191,33 @@ func cmdProjectAdd(e *env, args []string) error {
 	defer s.release()
 	// The device endorses the file it installs, with its own key: records
 	// are sealed only to the recipients of a project installed this way.
-	dev, err := e.unlock(s.home)
+	if err := e.unlock(s.dev); err != nil {
+		return err
+	}
+	inst, err := s.dev.InstallProject(data)
 	if err != nil {
 		return err
 	}
-	p, err := s.home.InstallProjectFor(dev, data)
-	if err != nil {
-		return err
+	p := inst.Project
+	switch {
+	case inst.Same:
+		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_same", p.ID, formVersion(p)))
+	case inst.Previous != nil:
+		fmt.Fprintln(e.stdout, locales.N(e.lang, "cli.project_updated", inst.DraftsOnPrevious,
+			p.ID, formVersion(inst.Previous), formVersion(p), inst.DraftsOnPrevious, formVersion(inst.Previous)))
+	default:
+		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_installed", p.ID, p.Archive))
 	}
-	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_installed", p.ID, p.Archive))
 	return nil
+}
+
+// formVersion is the version of a project's questionnaire (its settings'
+// version, else the day the project file was signed).
+func formVersion(p *crypto.Project) string {
+	if f, err := fieldwork.OpenForm(p); err == nil && f.Version != "" {
+		return f.Version
+	}
+	return p.Created.UTC().Format(time.DateOnly)
 }
 
 // projectJSON is a project as `project list --json` prints it.
@@ -214,8 +238,8 @@ func cmdProjectList(e *env, args []string) error {
 		return err
 	}
 	var projects []*crypto.Project
-	err := e.withHome(func(h *store.Home) (err error) {
-		projects, err = h.Projects()
+	err := e.withHome(func(dev *fieldwork.Service) (err error) {
+		projects, err = dev.Projects()
 		return err
 	})
 	if err != nil {

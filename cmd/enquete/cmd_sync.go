@@ -1,22 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"net"
 
 	"github.com/enquete-field/enquete/archive"
-	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
-	"github.com/enquete-field/enquete/store"
 	"github.com/enquete-field/enquete/sync"
 )
 
 // cmdSync sends each project's waiting records to its archive.
 func cmdSync(e *env, args []string) error {
 	f := e.newFlags("enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]")
-	proxyFlag := f.String("proxy", "", "")
 	only, err := f.parseOptional(args)
 	if err != nil {
 		return err
@@ -26,61 +21,18 @@ func cmdSync(e *env, args []string) error {
 		return err
 	}
 	defer s.release()
-	projects, err := s.home.Projects()
-	if err != nil {
-		return err
-	}
-	if only != "" {
-		p, err := s.home.Project(only)
-		if err != nil {
-			return err
-		}
-		projects = []*crypto.Project{p}
-	}
-	entries, err := s.home.Outbox()
-	if err != nil {
-		return err
-	}
-	var firstErr error
-	for _, p := range projects {
-		items := waitingItems(s.home, entries, p.ID)
-		if len(items) == 0 {
-			fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.sync_nothing", p.ID))
+	rep, err := s.dev.Sync(e.ctx, only, nil)
+	for _, ps := range rep.Projects {
+		if ps.Waiting == 0 {
+			fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.sync_nothing", ps.Project))
 			continue
 		}
-		client, err := e.syncClient(p.Archive, *proxyFlag)
-		if err != nil {
-			return err
-		}
-		res, err := client.Send(e.ctx, items, ackFunc(s.home, p))
-		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.sync_result", p.ID, res.Stored, len(items)))
-		for _, r := range res.Rejected {
+		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.sync_result", ps.Project, ps.Stored, ps.Waiting))
+		for _, r := range ps.Rejected {
 			e.printError(r.Err())
 		}
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
 	}
-	return firstErr
-}
-
-// waitingItems are project's outbox records not yet acknowledged.
-func waitingItems(h *store.Home, entries []store.OutboxEntry, project string) []sync.Item {
-	var items []sync.Item
-	for _, o := range entries {
-		if o.Project != project || o.Synced {
-			continue
-		}
-		o := o
-		items = append(items, sync.Item{Name: o.Name, Size: o.Size, Open: func() (io.ReadCloser, error) {
-			data, err := h.OutboxFile(o.Project, o.Name)
-			if err != nil {
-				return nil, err
-			}
-			return io.NopCloser(bytes.NewReader(data)), nil
-		}})
-	}
-	return items
+	return err
 }
 
 // cmdArchiveServe runs the central archive server over a folder.

@@ -10,9 +10,7 @@ import (
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
-	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/enquete-field/enquete/store"
-	"github.com/enquete-field/enquete/sync"
 	"github.com/enquete-field/enquete/tui"
 )
 
@@ -28,7 +26,6 @@ func cmdTestify(e *env, args []string) error {
 	f.Var(&recipients, "recipient", "")
 	f.Var(&recipientFiles, "R", "")
 	answersPath := f.String("answers", "", "")
-	proxyFlag := f.String("proxy", "", "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
@@ -51,24 +48,20 @@ func cmdTestify(e *env, args []string) error {
 		return locales.Errorf("cli.cannot_write", os.TempDir(), err).Wrap(err)
 	}
 	defer os.RemoveAll(tmp)
-	t, err := testifyHome(tmp, *projectFile, *archiveURL, recipients)
-	if err != nil {
-		return err
-	}
-	client, err := e.syncClient(t.project.Archive, *proxyFlag)
+	t, err := testifyHome(tmp, *projectFile, *archiveURL, recipients, e.proxyURL())
 	if err != nil {
 		return err
 	}
 	// Ask the archive first: a testimony typed for an archive that cannot
 	// be reached would be lost with the throwaway home.
-	if err := client.Check(e.ctx); err != nil {
+	if err := t.dev.CheckArchive(e.ctx, t.project.ID); err != nil {
 		return err
 	}
 	name, err := e.testimony(t, answers)
 	if err != nil || name == "" {
 		return err
 	}
-	if err := dropOutbox(e, client, t.home, t.project); err != nil {
+	if _, err := t.dev.Drop(e.ctx, t.project.ID); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.testify_receipt", receiptCode(name)))
@@ -79,7 +72,7 @@ func cmdTestify(e *env, args []string) error {
 // throwaway is the home of one testimony.
 type throwaway struct {
 	home       *store.Home
-	device     *store.Device
+	dev        *fieldwork.Service
 	passphrase string
 	project    *crypto.Project
 }
@@ -87,7 +80,7 @@ type throwaway struct {
 // testifyHome makes a throwaway home: a device under a random passphrase
 // nobody knows (its drafts are unreadable once the command ends) and the
 // anonymous project, from a file or built from the flags.
-func testifyHome(dir, projectFile, archiveURL string, recipients []string) (*throwaway, error) {
+func testifyHome(dir, projectFile, archiveURL string, recipients []string, proxy string) (*throwaway, error) {
 	h, err := store.Open(dir)
 	if err != nil {
 		return nil, err
@@ -97,8 +90,8 @@ func testifyHome(dir, projectFile, archiveURL string, recipients []string) (*thr
 	var secret [32]byte
 	rand.Read(secret[:])
 	pass := hex.EncodeToString(secret[:])
-	dev, err := h.CreateDevice(pass)
-	if err != nil {
+	dev := fieldwork.New(h, fieldwork.Options{Proxy: proxy})
+	if err := dev.CreateDevice(pass); err != nil {
 		return nil, err
 	}
 	var file []byte
@@ -116,74 +109,40 @@ func testifyHome(dir, projectFile, archiveURL string, recipients []string) (*thr
 		if _, err := crypto.ParseRecipients(recipients); err != nil {
 			return nil, err
 		}
-		if file, err = crypto.SignProject(fieldwork.TestimonyProject(recipients, archiveURL), dev.ProjectSigner); err != nil {
+		if file, err = crypto.SignProject(fieldwork.TestimonyProject(recipients, archiveURL), dev.Device().ProjectSigner); err != nil {
 			return nil, err
 		}
 	}
-	p, err := h.InstallProjectFor(dev, file)
+	inst, err := dev.InstallProject(file)
 	if err != nil {
 		return nil, err
 	}
+	p := inst.Project
 	if !p.Anonymous {
 		return nil, locales.Errorf("cli.testify_not_anonymous", p.ID).Hint("cli.hint.testify_anonymous")
 	}
-	return &throwaway{home: h, device: dev, passphrase: pass, project: p}, nil
+	return &throwaway{home: h, dev: dev, passphrase: pass, project: p}, nil
 }
 
 // testimony takes the testimony, from answers or in the TUI, and seals it
 // into the throwaway outbox; it returns the response's file name ("" when
 // the person left the TUI without sending).
 func (e *env) testimony(t *throwaway, answers map[string]any) (string, error) {
-	h, p := t.home, t.project
-	if answers == nil {
-		var name string
-		release, err := h.Lock()
-		if err != nil {
-			return "", err
-		}
-		defer release()
-		o := tui.Options{Home: h, Lang: e.lang, Project: p.ID, Passphrase: t.passphrase, Testimony: true,
-			Finalize: func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
-				n, err := fieldwork.Finalize(h, dev, p, s)
-				name = n
-				return n, err
-			}}
-		if err := tui.Run(e.ctx, o); err != nil {
-			return "", err
-		}
-		return name, nil
+	if answers != nil {
+		name, err := t.dev.Fill(t.project.ID, answers, e.uiLang(t.dev))
+		return name, e.answersError(err)
 	}
-	form, err := fieldwork.OpenForm(p)
+	release, err := t.home.Lock()
 	if err != nil {
 		return "", err
 	}
-	session, violations := questionnaires.Fill(form, answers, questionnaires.Options{Lang: form.LanguageFor(e.formLang())})
-	if len(violations) > 0 {
-		return "", e.reportViolations(violations)
+	defer release()
+	o := tui.Options{Device: t.dev, Lang: e.lang, Project: t.project.ID, Passphrase: t.passphrase, Testimony: true}
+	e.plainIO(&o)
+	if err := tui.Run(e.ctx, o); err != nil {
+		return "", err
 	}
-	return fieldwork.Finalize(h, t.device, p, session)
-}
-
-// dropOutbox sends every sealed record of the throwaway outbox to the
-// archive's drop endpoint, erasing each once the archive holds it.
-func dropOutbox(e *env, c *sync.Client, h *store.Home, p *crypto.Project) error {
-	entries, err := h.Outbox()
-	if err != nil {
-		return err
-	}
-	for _, o := range entries {
-		data, err := h.OutboxFile(o.Project, o.Name)
-		if err != nil {
-			return err
-		}
-		if _, err := c.Drop(e.ctx, data); err != nil {
-			return err
-		}
-		if err := ackFunc(h, p)(o.Name); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.dev.LastFinalized(), nil
 }
 
 // receiptCode is what the person keeps: the first 80 bits of the sealed

@@ -1,21 +1,26 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 
 	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/store"
 )
 
-// session is an opened, locked home; release it when the command ends.
+// session is an opened, locked home and the device service on it;
+// release it when the command ends.
 type session struct {
 	home    *store.Home
+	dev     *fieldwork.Service
 	release func()
 }
 
@@ -41,7 +46,17 @@ func (e *env) openHome() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{home: home, release: release}, nil
+	dev := fieldwork.New(home, fieldwork.Options{Proxy: e.proxyURL()})
+	return &session{home: home, dev: dev, release: func() { dev.Forget(); release() }}, nil
+}
+
+// proxyURL is the SOCKS5 proxy of every sync: --proxy, else ENQUETE_PROXY
+// (e.g. Tor: socks5h://127.0.0.1:9050).
+func (e *env) proxyURL() string {
+	if e.proxy != "" {
+		return e.proxy
+	}
+	return e.getenv("ENQUETE_PROXY")
 }
 
 // testWorkFactor, when not 0, is the scrypt work factor (log2 N) of the
@@ -50,24 +65,27 @@ func (e *env) openHome() (*session, error) {
 var testWorkFactor int
 
 // withHome runs fn with ENQUETE_HOME opened and locked for the command.
-func (e *env) withHome(fn func(h *store.Home) error) error {
+func (e *env) withHome(fn func(dev *fieldwork.Service) error) error {
 	s, err := e.openHome()
 	if err != nil {
 		return err
 	}
 	defer s.release()
-	return fn(s.home)
+	return fn(s.dev)
 }
 
 // unlock opens the device key with the passphrase, creating the device on a
 // fresh home (the passphrase is then asked twice on a terminal).
-func (e *env) unlock(h *store.Home) (*store.Device, error) {
-	if !h.HasDevice() {
+func (e *env) unlock(dev *fieldwork.Service) error {
+	if dev.Unlocked() {
+		return nil
+	}
+	if !dev.HasDevice() {
 		pass, err := e.passphrase(true)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return h.CreateDevice(pass)
+		return dev.CreateDevice(pass)
 	}
 	tries := 1
 	if e.passphraseFile == "" {
@@ -76,11 +94,11 @@ func (e *env) unlock(h *store.Home) (*store.Device, error) {
 	for try := 1; ; try++ {
 		pass, err := e.passphrase(false)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		dev, err := h.UnlockDevice(pass)
+		err = dev.Unlock(pass)
 		if err == nil || try == tries || !isWrongPassphrase(err) {
-			return dev, err
+			return err
 		}
 		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.passphrase_retry", try+1, tries))
 	}
@@ -130,8 +148,8 @@ func (e *env) passphrase(confirm bool) (string, error) {
 		return "", locales.Errorf("cli.passphrase_empty_typed")
 	}
 	if confirm {
-		if len([]rune(first)) < minPassphraseRunes {
-			return "", locales.Errorf("cli.passphrase_short", minPassphraseRunes)
+		if err := fieldwork.CheckPassphrase(first); err != nil {
+			return "", err
 		}
 		second, err := ask("cli.passphrase_again")
 		if err != nil {
@@ -143,9 +161,6 @@ func (e *env) passphrase(confirm bool) (string, error) {
 	}
 	return first, nil
 }
-
-// minPassphraseRunes is the shortest device passphrase accepted when typed.
-const minPassphraseRunes = 8
 
 // openTerminal returns the controlling terminal for a prompt.
 func openTerminal() (*os.File, func(), error) {
@@ -166,3 +181,25 @@ func openTerminal() (*os.File, func(), error) {
 // stdinIsTerminal reports whether standard input is a terminal, as the
 // interview app needs.
 func stdinIsTerminal() bool { return term.IsTerminal(int(os.Stdin.Fd())) }
+
+// confirm asks question on the terminal and succeeds only on a yes (the
+// interface language's word, or "y"); with no terminal it fails with a
+// hint to pass --yes.
+func (e *env) confirm(question string) error {
+	tty, closeTTY, err := openTerminal()
+	if err != nil {
+		return locales.Errorf("cli.confirm_no_terminal").Hint("cli.hint.yes")
+	}
+	defer closeTTY()
+	fmt.Fprint(tty, question+" ["+locales.T(e.lang, "cli.yes_short")+"/N] ")
+	line, err := bufio.NewReader(tty).ReadString('\n')
+	if err != nil && line == "" {
+		return locales.Errorf("cli.confirm_no_terminal").Hint("cli.hint.yes")
+	}
+	answer := strings.ToLower(strings.TrimSpace(line))
+	if answer == "y" || answer == "yes" || answer == strings.ToLower(locales.T(e.lang, "cli.yes_short")) ||
+		answer == strings.ToLower(locales.T(e.lang, "cli.yes_word")) {
+		return nil
+	}
+	return locales.Errorf("cli.not_confirmed")
+}

@@ -37,7 +37,8 @@ type env struct {
 	langFlag       string // --lang as given, also the form language
 	passphraseFile string
 	json           bool
-	plain          bool // --plain: the line-based interface instead of the screens
+	plain          bool   // --plain: the line-based interface instead of the screens
+	proxy          string // --proxy: the SOCKS5 proxy of every sync (else ENQUETE_PROXY)
 }
 
 func main() {
@@ -84,7 +85,7 @@ func oneLine(s string) string {
 }
 
 // takeGlobalFlags removes the options that may stand anywhere on the line
-// (--lang, --passphrase-file, --json, --plain) and returns the rest.
+// (--lang, --passphrase-file, --proxy, --json, --plain) and returns the rest.
 func (e *env) takeGlobalFlags(args []string) []string {
 	var rest []string
 	for i := 0; i < len(args); i++ {
@@ -99,14 +100,17 @@ func (e *env) takeGlobalFlags(args []string) []string {
 			continue
 		}
 		switch name {
-		case "lang", "passphrase-file":
+		case "lang", "passphrase-file", "proxy":
 			if !hasValue && i+1 < len(args) {
 				i++
 				value = args[i]
 			}
-			if name == "lang" {
+			switch name {
+			case "lang":
 				e.langFlag = value
-			} else {
+			case "proxy":
+				e.proxy = value
+			default:
 				e.passphraseFile = value
 			}
 		case "json":
@@ -132,10 +136,12 @@ func commands() []command {
 		{"keys split", "cli.cmd.keys_split", "enquete keys split -i IDENTITY_FILE -k K (--custodian R... | -C FILE) -o DIR", cmdKeysSplit},
 		{"keys join", "cli.cmd.keys_join", "enquete keys join [-i CUSTODIAN_IDENTITY...] -o FILE SHARE...", cmdKeysJoin},
 		{"passphrase change", "cli.cmd.passphrase_change", "enquete passphrase change [--new-passphrase-file FILE]", cmdPassphraseChange},
-		{"project new", "cli.cmd.project_new", "enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [-C FILE] [--anonymous] [--id ID] [--sign-key FILE] -o FILE", cmdProjectNew},
+		{"project new", "cli.cmd.project_new", "enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [-C FILE] [--anonymous] [--sent-days N] [--id ID] [--sign-key FILE] -o FILE", cmdProjectNew},
 		{"project add", "cli.cmd.project_add", "enquete project add FILE", cmdProjectAdd},
 		{"project list", "cli.cmd.project_list", "enquete project list [--json]", cmdProjectList},
+		{"drafts rm", "cli.cmd.drafts_rm", "enquete drafts rm ID [--yes]", cmdDraftsRm},
 		{"drafts", "cli.cmd.drafts", "enquete drafts [--json]", cmdDrafts},
+		{"sent", "cli.cmd.sent", "enquete sent [PROJECT] [--json]", cmdSent},
 		{"outbox", "cli.cmd.outbox", "enquete outbox [--json]", cmdOutbox},
 		{"sync", "cli.cmd.sync", "enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]", cmdSync},
 		{"testify", "cli.cmd.testify", "enquete testify (--project FILE | --archive URL --recipient R... [-R FILE]) [--answers FILE] [--proxy socks5h://HOST:PORT]", cmdTestify},

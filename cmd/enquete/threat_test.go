@@ -189,11 +189,11 @@ func (w *threatWorld) try(args ...string) (stdout, stderr string, code int) {
 // saveDraft starts an interview as the TUI does and leaves it after the
 // first confirmed answer: a draft, sealed to the device.
 func (w *threatWorld) saveDraft(t *testing.T) {
-	h, dev, release := w.unlock(t)
+	h, _, release := w.unlock(t)
 	defer release()
-	p, err := h.Project("household")
-	check(t, err)
-	iv, err := fieldwork.Start(h, dev, p, "en")
+	svc := fieldwork.New(h, fieldwork.Options{})
+	check(t, svc.Unlock(threatPassphrase))
+	iv, err := svc.Start("household", "en")
 	check(t, err)
 	check(t, iv.Session.Answer(threatDraftName))
 	check(t, iv.Session.Next())
@@ -227,8 +227,8 @@ func (w *threatWorld) outbox(t *testing.T) []store.OutboxEntry {
 
 // homeLayout is every name the home may hold (DESIGN.md: only counts,
 // padded sizes and project names show).
-var homeLayout = regexp.MustCompile(`^(device\.age|chain\.age|lock|projects|drafts|outbox` +
-	`|projects/household(/project\.enquete|/pin|/endorsement|/sealed-forms(/[0-9a-f]{64})?)?` +
+var homeLayout = regexp.MustCompile(`^(device\.age|chain\.age|records\.age|settings\.json|lock|projects|drafts|outbox` +
+	`|projects/household(/project\.enquete|/pin|/endorsement|/sealed-forms(/[0-9a-f]{64})?|/versions(/[0-9a-f]{64}\.age)?)?` +
 	`|drafts/[0-9a-f]{32}\.age` +
 	`|outbox/household(/synced)?(/[0-9a-f]{64}\.age)?)$`)
 

@@ -1,45 +1,24 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"os"
-	"path/filepath"
 
-	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
-	"github.com/enquete-field/enquete/questionnaires"
-	"github.com/enquete-field/enquete/store"
-	"github.com/enquete-field/enquete/sync"
 	"github.com/enquete-field/enquete/tui"
 )
 
-// tuiOptions wires the terminal app to the device: finalizing through
-// fieldwork (the same path as `interview --answers`), the demo project, and
-// the interface language chosen on first run.
-func (e *env) tuiOptions(h *store.Home, project string) tui.Options {
+// tuiOptions wires the terminal app to the device service: the screens
+// reach the device (finalize, sync through the proxy, settings, the demo)
+// through it alone.
+func (e *env) tuiOptions(dev *fieldwork.Service, project string) tui.Options {
 	o := tui.Options{
-		Home:    h,
-		Lang:    e.uiLang(h),
+		Device:  dev,
+		Lang:    e.uiLang(dev),
 		Project: project,
-		Finalize: func(dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
-			return fieldwork.Finalize(h, dev, p, s)
-		},
-		InstallDemo: func(dev *store.Device) (*crypto.Project, error) {
-			return fieldwork.InstallDemo(h, dev)
-		},
-		SaveLanguage: func(lang string) error {
-			return updateSettings(h, func(s *settings) { s.Lang = lang })
-		},
-		Bidi:  readSettings(h).Bidi,
-		ASCII: tui.ASCIITerminal(os.Getenv),
-		Sync: func(ctx context.Context, progress func(done, total int)) (tui.SyncReport, error) {
-			return syncOutbox(ctx, h, e.lang, progress)
-		},
-		SaveBidi: func(mode string) error {
-			return updateSettings(h, func(s *settings) { s.Bidi = mode })
-		},
+		Demo:    true,
+		Bidi:    dev.Settings().Bidi,
+		ASCII:   tui.ASCIITerminal(os.Getenv),
 	}
 	e.plainIO(&o)
 	if e.passphraseFile != "" {
@@ -58,91 +37,13 @@ func (e *env) plainIO(o *tui.Options) {
 	}
 }
 
-// syncOutbox sends every project's waiting records to its archive, as
-// `enquete sync` does, calling progress after each acknowledged record.
-func syncOutbox(ctx context.Context, h *store.Home, lang string, progress func(done, total int)) (tui.SyncReport, error) {
-	var rep tui.SyncReport
-	projects, err := h.Projects()
-	if err != nil {
-		return rep, err
-	}
-	entries, err := h.Outbox()
-	if err != nil {
-		return rep, err
-	}
-	batches := make([][]sync.Item, len(projects))
-	for i, p := range projects {
-		batches[i] = waitingItems(h, entries, p.ID)
-		rep.Total += len(batches[i])
-	}
-	var firstErr error
-	for i, p := range projects {
-		if len(batches[i]) == 0 {
-			continue
-		}
-		client := &sync.Client{URL: p.Archive}
-		res, err := client.Send(ctx, batches[i], func(name string) error {
-			if err := h.MarkSynced(p.ID, name); err != nil {
-				return err
-			}
-			rep.Stored++
-			progress(rep.Stored, rep.Total)
-			return nil
-		})
-		for _, r := range res.Rejected {
-			msg, _ := locales.Localize(r.Err(), lang)
-			rep.Refused = append(rep.Refused, msg)
-		}
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-	}
-	return rep, firstErr
-}
-
-// settings are the device's interface preferences, kept in the clear: they
-// hold no answer and nothing about informants.
-type settings struct {
-	Lang string `json:"lang,omitempty"`
-	// Bidi is the right-to-left mode (terminal, reorder, off); empty
-	// until the first run asks.
-	Bidi string `json:"bidi,omitempty"`
-}
-
-// readSettings reads the device's settings; missing or unreadable ones
-// are the defaults.
-func readSettings(h *store.Home) settings {
-	var s settings
-	if data, err := os.ReadFile(settingsPath(h)); err == nil {
-		_ = json.Unmarshal(data, &s)
-	}
-	return s
-}
-
-// updateSettings changes the kept settings with fn.
-func updateSettings(h *store.Home, fn func(*settings)) error {
-	s := readSettings(h)
-	fn(&s)
-	return saveSettings(h, s)
-}
-
-func settingsPath(h *store.Home) string { return filepath.Join(h.Dir(), "settings.json") }
-
-func saveSettings(h *store.Home, s settings) error {
-	data, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	return store.WriteFileAtomic(store.OSFS{}, settingsPath(h), data)
-}
-
 // uiLang is --lang if given, else the language chosen on first run, else the
 // one the environment names.
-func (e *env) uiLang(h *store.Home) string {
+func (e *env) uiLang(dev *fieldwork.Service) string {
 	if e.langFlag != "" && locales.IsSupported(e.langFlag) {
 		return locales.Base(e.langFlag)
 	}
-	if s := readSettings(h); locales.IsSupported(s.Lang) {
+	if s := dev.Settings(); locales.IsSupported(s.Lang) {
 		return s.Lang
 	}
 	return e.lang

@@ -1,0 +1,150 @@
+package fieldwork
+
+import (
+	"time"
+
+	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
+	"github.com/enquete-field/enquete/store"
+)
+
+// Service is the device's one service: every face (the screens, --plain,
+// `interview --answers`, `testify` and the CLI commands) reaches the
+// device's data through it, so each rule (a passphrase, a record's name and
+// signature, a form's language, what a sync erases) has one home.
+//
+// A Service is used by one face at a time, on a home the caller opened and
+// locked ([store.Home.Lock]). Methods that touch drafts or seal records
+// need the device key: call [Service.Unlock] or [Service.CreateDevice]
+// first.
+type Service struct {
+	home *store.Home
+	dev  *store.Device
+	opts Options
+	last string // the response sealed last by this service
+}
+
+// Options tune a [Service]. The zero value is what the enquete command uses.
+type Options struct {
+	// Now is the clock of interviews (nil: time.Now). Tests fix it.
+	Now func() time.Time
+	// Proxy is the SOCKS5 proxy every sync goes through, e.g. Tor's
+	// socks5h://127.0.0.1:9050 ("": a direct connection).
+	Proxy string
+}
+
+// New returns the service of the opened, locked home h.
+func New(h *store.Home, o Options) *Service {
+	return &Service{home: h, opts: o}
+}
+
+// LastFinalized is the file name of the response this service sealed last
+// ("" when none): a testimony's receipt.
+func (s *Service) LastFinalized() string { return s.last }
+
+// Home is the store the service works on.
+func (s *Service) Home() *store.Home { return s.home }
+
+// now is the interview clock.
+func (s *Service) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now()
+	}
+	return time.Now()
+}
+
+// MinPassphraseRunes is the shortest device passphrase Enquête accepts,
+// from a terminal, a screen or a file alike.
+const MinPassphraseRunes = 8
+
+// CheckPassphrase applies the one passphrase policy to a new device
+// passphrase: at least [MinPassphraseRunes] characters.
+func CheckPassphrase(passphrase string) error {
+	if len([]rune(passphrase)) < MinPassphraseRunes {
+		return locales.Errorf("fieldwork.passphrase_short", MinPassphraseRunes)
+	}
+	return nil
+}
+
+// HasDevice reports whether the home holds a device key yet.
+func (s *Service) HasDevice() bool { return s.home.HasDevice() }
+
+// CreateDevice makes the device key under passphrase, which must pass
+// [CheckPassphrase], and keeps it unlocked.
+func (s *Service) CreateDevice(passphrase string) error {
+	if err := CheckPassphrase(passphrase); err != nil {
+		return err
+	}
+	dev, err := s.home.CreateDevice(passphrase)
+	if err != nil {
+		return err
+	}
+	s.dev = dev
+	return nil
+}
+
+// Unlock opens the device key with passphrase.
+func (s *Service) Unlock(passphrase string) error {
+	dev, err := s.home.UnlockDevice(passphrase)
+	if err != nil {
+		return err
+	}
+	s.dev = dev
+	return nil
+}
+
+// ChangePassphrase re-seals the device key under next, which must pass
+// [CheckPassphrase]; old is the current passphrase.
+func (s *Service) ChangePassphrase(old, next string) error {
+	if err := CheckPassphrase(next); err != nil {
+		return err
+	}
+	return s.home.ChangePassphrase(old, next)
+}
+
+// Unlocked reports whether the device key is open.
+func (s *Service) Unlocked() bool { return s.dev != nil }
+
+// Device is the open device key (nil before Unlock or CreateDevice).
+func (s *Service) Device() *store.Device { return s.dev }
+
+// Forget drops the open device key from memory (panic key, end of run).
+func (s *Service) Forget() {
+	if s.dev != nil {
+		clear(s.dev.Signing)
+		s.dev = nil
+	}
+}
+
+// needDevice is the device key, or an error when it is not open.
+func (s *Service) needDevice() (*store.Device, error) {
+	if s.dev == nil {
+		return nil, locales.Errorf("fieldwork.locked")
+	}
+	return s.dev, nil
+}
+
+// Settings are the device's interface preferences.
+func (s *Service) Settings() store.Settings { return s.home.Settings() }
+
+// UpdateSettings changes the kept settings with fn.
+func (s *Service) UpdateSettings(fn func(*store.Settings)) error {
+	st := s.home.Settings()
+	fn(&st)
+	return s.home.SaveSettings(st)
+}
+
+// sessionOptions are the engine options of every interview on this
+// device: one clock, one device id (ODK's deviceid, "enquete:" and the
+// device's id; none in anonymous projects), the interface language.
+func (s *Service) sessionOptions(anonymous bool, lang string) questionnaires.Options {
+	o := questionnaires.Options{Now: s.now, Lang: lang}
+	if s.dev != nil && !anonymous {
+		o.DeviceID = DeviceID(s.dev)
+	}
+	return o
+}
+
+// DeviceID is the device's id as questionnaires' deviceid metadata gives
+// it, as ODK Collect gives "collect:…".
+func DeviceID(dev *store.Device) string { return "enquete:" + dev.ID }

@@ -1,0 +1,196 @@
+package fieldwork
+
+import (
+	"bytes"
+	"context"
+	"io"
+
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/store"
+	"github.com/enquete-field/enquete/sync"
+)
+
+// SyncReport is what one sync did, project by project.
+type SyncReport struct {
+	Projects []ProjectSync
+	// Total is the number of records there were to send; Stored, the
+	// number the archives acknowledged.
+	Total, Stored int
+}
+
+// ProjectSync is one project's part of a sync.
+type ProjectSync struct {
+	Project string
+	// Waiting is the number of records there were to send.
+	Waiting int
+	// Stored is the number the archive acknowledged in a durable receipt.
+	Stored int
+	// Rejected lists the records the archive refused, each with its reason.
+	Rejected []sync.Rejection
+	// Err is why the sync of this project stopped early (nil: it did not).
+	Err error
+}
+
+// Sync sends the sealed records waiting in the outbox to each project's
+// archive (only project id's when id is not ""), through the service's
+// proxy. A record counts as sent only on the archive's durable receipt;
+// an anonymous project's record is then erased at once. progress is called
+// after each acknowledged record (done of total), from the calling
+// goroutine. The error is the first project's failure; the report says
+// what each project did.
+func (s *Service) Sync(ctx context.Context, id string, progress func(done, total int)) (SyncReport, error) {
+	var rep SyncReport
+	projects, err := s.syncProjects(id)
+	if err != nil {
+		return rep, err
+	}
+	entries, err := s.home.Outbox()
+	if err != nil {
+		return rep, err
+	}
+	batches := make([][]sync.Item, len(projects))
+	for i, p := range projects {
+		batches[i] = waitingItems(s.home, entries, p.ID)
+		rep.Total += len(batches[i])
+	}
+	var firstErr error
+	for i, p := range projects {
+		ps := ProjectSync{Project: p.ID, Waiting: len(batches[i])}
+		if ps.Waiting > 0 {
+			ps.Err = s.send(ctx, p, batches[i], &ps, func() {
+				rep.Stored++
+				if progress != nil {
+					progress(rep.Stored, rep.Total)
+				}
+			})
+		}
+		if ps.Err != nil && firstErr == nil {
+			firstErr = ps.Err
+		}
+		rep.Projects = append(rep.Projects, ps)
+	}
+	return rep, firstErr
+}
+
+// syncProjects are the projects a sync covers.
+func (s *Service) syncProjects(id string) ([]*crypto.Project, error) {
+	if id == "" {
+		return s.home.Projects()
+	}
+	p, err := s.home.Project(id)
+	if err != nil {
+		return nil, err
+	}
+	return []*crypto.Project{p}, nil
+}
+
+// send sends one project's waiting records to its archive.
+func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item, ps *ProjectSync, stored func()) error {
+	client, err := s.client(p.Archive)
+	if err != nil {
+		return err
+	}
+	res, err := client.Send(ctx, items, func(name string) error {
+		if err := s.acknowledged(p, name); err != nil {
+			return err
+		}
+		ps.Stored++
+		stored()
+		return nil
+	})
+	ps.Rejected = res.Rejected
+	return err
+}
+
+// client is a sync client for the archive at url, through the proxy.
+func (s *Service) client(url string) (*sync.Client, error) {
+	c := &sync.Client{URL: url}
+	if s.opts.Proxy != "" {
+		hc, err := sync.ProxyHTTP(s.opts.Proxy)
+		if err != nil {
+			return nil, err
+		}
+		c.HTTP = hc
+	}
+	return c, nil
+}
+
+// acknowledged marks a record synced once the archive's receipt lists it;
+// in an anonymous project it then erases the local copy at once.
+func (s *Service) acknowledged(p *crypto.Project, name string) error {
+	if err := s.home.MarkSynced(p.ID, name); err != nil {
+		return err
+	}
+	if p.Anonymous {
+		return s.home.RemoveSynced(p.ID, name)
+	}
+	return nil
+}
+
+// waitingItems are project's outbox records not yet acknowledged.
+func waitingItems(h *store.Home, entries []store.OutboxEntry, project string) []sync.Item {
+	var items []sync.Item
+	for _, o := range entries {
+		if o.Project != project || o.Synced {
+			continue
+		}
+		items = append(items, sync.Item{Name: o.Name, Size: o.Size, Open: func() (io.ReadCloser, error) {
+			data, err := h.OutboxFile(o.Project, o.Name)
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(bytes.NewReader(data)), nil
+		}})
+	}
+	return items
+}
+
+// CheckArchive asks project id's archive whether it answers, through the
+// proxy (a testimony is not typed for an archive that cannot be reached).
+func (s *Service) CheckArchive(ctx context.Context, id string) error {
+	p, err := s.home.Project(id)
+	if err != nil {
+		return err
+	}
+	c, err := s.client(p.Archive)
+	if err != nil {
+		return err
+	}
+	return c.Check(ctx)
+}
+
+// Drop hands every sealed record of project id to its archive's anonymous
+// drop, one by one, erasing each once the archive holds it (`testify`).
+// It returns the names the archive stored.
+func (s *Service) Drop(ctx context.Context, id string) ([]string, error) {
+	p, err := s.home.Project(id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.client(p.Archive)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.home.Outbox()
+	if err != nil {
+		return nil, err
+	}
+	var stored []string
+	for _, o := range entries {
+		if o.Project != p.ID || o.Synced {
+			continue
+		}
+		data, err := s.home.OutboxFile(o.Project, o.Name)
+		if err != nil {
+			return stored, err
+		}
+		if _, err := c.Drop(ctx, data); err != nil {
+			return stored, err
+		}
+		if err := s.acknowledged(p, o.Name); err != nil {
+			return stored, err
+		}
+		stored = append(stored, o.Name)
+	}
+	return stored, nil
+}
