@@ -20,6 +20,8 @@
 //	  outbox/<id>/<sha256>.age     sealed records waiting to sync
 //	  outbox/<id>/synced/<sha256>.age  records the archive acknowledged, kept until policy removes them
 //	  lock                         held (flock / LockFileEx) by the enquete using this home
+//	  settings.json                interface preferences (language, bidi mode), in the clear: no answers
+//	  demo/DEMO-archive-key.txt    the demo project's archive key, in the clear: it protects nothing real
 //
 // Draft file names are random: neither the project nor the time of an
 // interview can be read from them.

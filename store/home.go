@@ -26,6 +26,9 @@ const (
 	draftsDir      = "drafts"
 	outboxDir      = "outbox"
 	syncedDir      = "synced"
+	settingsName   = "settings.json"
+	demoDir        = "demo"
+	demoKeyName    = "DEMO-archive-key.txt"
 )
 
 // Home is an opened ENQUETE_HOME.
