@@ -1,8 +1,8 @@
 package fieldwork
 
 import (
-	"os"
-	"path/filepath"
+	"errors"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -22,9 +22,7 @@ const DemoArchive = "http://127.0.0.1:8470"
 // DemoKeyPath is where the demo archive key is kept: beside the device's
 // data, in the clear, because it protects nothing real. The app marks
 // everything that uses it DEMO.
-func DemoKeyPath(h *store.Home) string {
-	return filepath.Join(h.Dir(), "demo", "DEMO-archive-key.txt")
-}
+func DemoKeyPath(h *store.Home) string { return h.DemoKeyPath() }
 
 // InstallDemo installs the built-in demo project, sealed to a demo archive
 // key made for this device and signed by the device's project key. Calling
@@ -33,8 +31,7 @@ func InstallDemo(h *store.Home, dev *store.Device) (*crypto.Project, error) {
 	if p, err := h.Project(DemoProjectID); err == nil {
 		return p, nil
 	}
-	keyPath := DemoKeyPath(h)
-	recipient, err := demoRecipient(keyPath)
+	recipient, err := demoRecipient(h)
 	if err != nil {
 		return nil, err
 	}
@@ -60,23 +57,24 @@ func InstallDemo(h *store.Home, dev *store.Device) (*crypto.Project, error) {
 }
 
 // demoRecipient reads the demo key's recipient, making the key on first use.
-func demoRecipient(path string) (string, error) {
-	if data, err := os.ReadFile(path); err == nil {
+func demoRecipient(h *store.Home) (string, error) {
+	data, err := h.DemoKey()
+	if err == nil {
 		for _, line := range strings.Split(string(data), "\n") {
 			if r, ok := strings.CutPrefix(line, "# public key: "); ok {
 				return strings.TrimSpace(r), nil
 			}
 		}
-		return "", locales.Errorf("fieldwork.demo_key_broken", path)
+		return "", locales.Errorf("fieldwork.demo_key_broken", h.DemoKeyPath())
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", err // unreadable: never replace a key that may still open demo records
 	}
 	identity, recipient, err := crypto.NewArchiveKey(true)
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", err
-	}
-	if err := store.WriteFileAtomic(store.OSFS{}, path, identity); err != nil {
+	if err := h.SaveDemoKey(identity); err != nil {
 		return "", err
 	}
 	return recipient, nil

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
-	"path/filepath"
 
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/fieldwork"
@@ -100,40 +98,19 @@ func syncOutbox(ctx context.Context, h *store.Home, lang string, progress func(d
 	return rep, firstErr
 }
 
-// settings are the device's interface preferences, kept in the clear: they
-// hold no answer and nothing about informants.
-type settings struct {
-	Lang string `json:"lang,omitempty"`
-	// Bidi is the right-to-left mode (terminal, reorder, off); empty
-	// until the first run asks.
-	Bidi string `json:"bidi,omitempty"`
-}
+// settings are the device's interface preferences (the store keeps them
+// in settings.json).
+type settings = store.Settings
 
 // readSettings reads the device's settings; missing or unreadable ones
 // are the defaults.
-func readSettings(h *store.Home) settings {
-	var s settings
-	if data, err := os.ReadFile(settingsPath(h)); err == nil {
-		_ = json.Unmarshal(data, &s)
-	}
-	return s
-}
+func readSettings(h *store.Home) settings { return h.Settings() }
 
 // updateSettings changes the kept settings with fn.
 func updateSettings(h *store.Home, fn func(*settings)) error {
-	s := readSettings(h)
+	s := h.Settings()
 	fn(&s)
-	return saveSettings(h, s)
-}
-
-func settingsPath(h *store.Home) string { return filepath.Join(h.Dir(), "settings.json") }
-
-func saveSettings(h *store.Home, s settings) error {
-	data, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	return store.WriteFileAtomic(store.OSFS{}, settingsPath(h), data)
+	return h.SaveSettings(s)
 }
 
 // uiLang is --lang if given, else the language chosen on first run, else the
