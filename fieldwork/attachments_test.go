@@ -55,7 +55,7 @@ func visitProject(t *testing.T, h *store.Home, dev *store.Device, anonymous, cus
 	if err != nil {
 		t.Fatal(err)
 	}
-	return installed, ids, custodianIDs
+	return installed.Project, ids, custodianIDs
 }
 
 // writeFile writes a file of n random bytes in dir and returns its path and

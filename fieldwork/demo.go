@@ -53,7 +53,11 @@ func InstallDemo(h *store.Home, dev *store.Device) (*crypto.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.InstallProjectFor(dev, file)
+	inst, err := h.InstallProjectFor(dev, file)
+	if err != nil {
+		return nil, err
+	}
+	return inst.Project, nil
 }
 
 // demoRecipient reads the demo key's recipient, making the key on first use.

@@ -59,7 +59,7 @@ func projectOf(t *testing.T, h *store.Home, dev *store.Device, file string, anon
 	if err != nil {
 		t.Fatal(err)
 	}
-	return installed, ids
+	return installed.Project, ids
 }
 
 func TestFinalizeSignsAndChains(t *testing.T) {

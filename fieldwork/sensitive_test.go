@@ -60,11 +60,11 @@ func setUp(t *testing.T, l lab, anonymous, custodians bool) (*store.Home, *store
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err = h.InstallProjectFor(dev, file)
+	inst, err := h.InstallProjectFor(dev, file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h, dev, p
+	return h, dev, inst.Project
 }
 
 var householdAnswers = map[string]any{

@@ -16,6 +16,8 @@
 //	  projects/<id>/pin            the signer's note verifier key, pinned at first install
 //	  projects/<id>/endorsement    the device's Ed25519 signature over the installed file (see endorse.go)
 //	  projects/<id>/sealed-forms/<sha256>  empty: that questionnaire version was sealed to the outbox
+//	  projects/<id>/versions/<sha256>.age  a project file a newer install replaced, kept for the drafts
+//	                               that run on it: the device's endorsement and the file, sealed to the device
 //	  drafts/<random id>.age       one interview in progress, sealed to the device (padded)
 //	  outbox/<id>/<sha256>.age     sealed records waiting to sync
 //	  outbox/<id>/synced/<sha256>.age  records the archive acknowledged, kept until policy removes them

@@ -19,6 +19,12 @@ type Draft struct {
 	Started  time.Time `json:"started"`  // when the interview began
 	Answered int       `json:"answered"` // questions answered so far
 	State    []byte    `json:"state"`    // the engine's session state (questionnaires.Session.State)
+	// Label is what lists show for the interview ("" for anonymous projects).
+	Label string `json:"label,omitempty"`
+	// ProjectSHA is the version of the project file the draft runs on
+	// ([ProjectSHA]; [Home.ProjectVersion] opens it). "" in drafts saved
+	// before versions were kept: the installed one.
+	ProjectSHA string `json:"projectSHA,omitempty"`
 }
 
 // SaveDraft seals draft to the device (padded, so its size says little) and

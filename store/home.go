@@ -23,6 +23,7 @@ const (
 	// sealedFormsDir holds one empty file per questionnaire hash already
 	// sealed into the project's outbox (the form is public in the project file).
 	sealedFormsDir = "sealed-forms"
+	versionsDir    = "versions" // replaced project files kept for drafts (versions.go)
 	draftsDir      = "drafts"
 	outboxDir      = "outbox"
 	syncedDir      = "synced"

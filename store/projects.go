@@ -18,6 +18,12 @@ import (
 func (h *Home) InstallProject(file []byte) (*crypto.Project, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.install(file, nil)
+}
+
+// install is [Home.InstallProject] with h.mu held. beforeWrite, if set, is
+// called once every check passed, before the project file is replaced.
+func (h *Home) install(file []byte, beforeWrite func(p *crypto.Project) error) (*crypto.Project, error) {
 	p, vkey, err := crypto.OpenProject(file)
 	if err != nil {
 		return nil, err
@@ -42,6 +48,11 @@ func (h *Home) InstallProject(file []byte) (*crypto.Project, error) {
 		return nil, locales.Errorf("store.project_signer_changed", p.ID).Hint("store.project_signer_changed.hint")
 	default:
 		if err := h.refuseRollback(p); err != nil {
+			return nil, err
+		}
+	}
+	if beforeWrite != nil {
+		if err := beforeWrite(p); err != nil {
 			return nil, err
 		}
 	}

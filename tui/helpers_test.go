@@ -159,7 +159,11 @@ func (sl *sealed) demoInstaller(h *store.Home) func(*store.Device) (*crypto.Proj
 			sl.keys = map[string][]byte{}
 		}
 		sl.keys[p.ID] = idFile
-		return h.InstallProjectFor(dev, file)
+		inst, err := h.InstallProjectFor(dev, file)
+		if err != nil {
+			return nil, err
+		}
+		return inst.Project, nil
 	}
 }
 

@@ -188,10 +188,11 @@ func cmdProjectAdd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.home.InstallProjectFor(dev, data)
+	inst, err := s.home.InstallProjectFor(dev, data)
 	if err != nil {
 		return err
 	}
+	p := inst.Project
 	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_installed", p.ID, p.Archive))
 	return nil
 }

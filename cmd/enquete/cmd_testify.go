@@ -120,10 +120,11 @@ func testifyHome(dir, projectFile, archiveURL string, recipients []string) (*thr
 			return nil, err
 		}
 	}
-	p, err := h.InstallProjectFor(dev, file)
+	inst, err := h.InstallProjectFor(dev, file)
 	if err != nil {
 		return nil, err
 	}
+	p := inst.Project
 	if !p.Anonymous {
 		return nil, locales.Errorf("cli.testify_not_anonymous", p.ID).Hint("cli.hint.testify_anonymous")
 	}
