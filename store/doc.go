@@ -12,6 +12,8 @@
 //	ENQUETE_HOME/                  0700
 //	  device.age                   device secrets (JSON), age scrypt under the device passphrase
 //	  chain.age                    per-project record sequence and previous hash, sealed to the device
+//	  records.age                  notes on the outbox's records (project, name, kind, label, day), sealed
+//	                               to the device (padded), so lists count interviews without opening records
 //	  projects/<id>/project.enquete  the signed project file as installed
 //	  projects/<id>/pin            the signer's note verifier key, pinned at first install
 //	  projects/<id>/endorsement    the device's Ed25519 signature over the installed file (see endorse.go)
@@ -20,7 +22,8 @@
 //	                               that run on it: the device's endorsement and the file, sealed to the device
 //	  drafts/<random id>.age       one interview in progress, sealed to the device (padded)
 //	  outbox/<id>/<sha256>.age     sealed records waiting to sync
-//	  outbox/<id>/synced/<sha256>.age  records the archive acknowledged, kept until policy removes them
+//	  outbox/<id>/synced/<sha256>.age  records the archive acknowledged, kept until policy removes them;
+//	                               their time is the day of the acknowledgement
 //	  lock                         held (flock / LockFileEx) by the enquete using this home
 //	  settings.json                interface preferences (language, bidi mode), in the clear: no answers
 //	  demo/DEMO-archive-key.txt    the demo project's archive key, in the clear: it protects nothing real

@@ -15,6 +15,7 @@ import (
 const (
 	deviceName  = "device.age"
 	chainName   = "chain.age"
+	notesName   = "records.age" // what the outbox holds, for lists (records.go)
 	lockName    = "lock"
 	projectsDir = "projects"
 	projectName = "project.enquete"

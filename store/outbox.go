@@ -12,11 +12,15 @@ import (
 // OutboxEntry is one sealed record in the outbox, described without
 // opening it (the device cannot: it is sealed to the archive).
 type OutboxEntry struct {
-	Project string    // the project id
-	Name    string    // <64 hex SHA-256 of the file>.age
-	Size    int64     // bytes
-	Synced  bool      // the archive acknowledged it; kept until policy removes it
-	ModTime time.Time // when it was written (or moved to synced/)
+	Project string // the project id
+	Name    string // <64 hex SHA-256 of the file>.age
+	Size    int64  // bytes
+	Synced  bool   // the archive acknowledged it; kept until policy removes it
+	// ModTime is, for a waiting entry, the day it was written; for a synced
+	// one, the day the archive acknowledged it ([Home.MarkSynced] leaves
+	// that day on the file: the "sent" day lists show). Like every time
+	// in the home it is blurred to the start of the day, UTC.
+	ModTime time.Time
 }
 
 // AddToOutbox writes a sealed record to outbox/<project>/, named by the
@@ -122,8 +126,10 @@ func (h *Home) OutboxFile(project, name string) ([]byte, error) {
 }
 
 // MarkSynced moves a record the archive acknowledged to outbox/<project>/synced/
-// (rename, then fsync of both folders). Marking a record already synced is
-// fine; an unknown record is a user error.
+// (rename, then fsync of both folders) and gives it today (blurred) as its
+// time: the day it was sent, as [OutboxEntry.ModTime] shows it. Marking a
+// record already synced is fine and keeps its day; an unknown record is a
+// user error.
 func (h *Home) MarkSynced(project, name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -59,6 +59,9 @@ func TestFileTimesShowTheDayOnly(t *testing.T) {
 	if _, err := h.AddToOutbox("household", sealedRecord(t, "three")); err != nil {
 		t.Fatal(err)
 	}
+	if err := h.NoteRecords(d, RecordNote{Project: "household", Name: kept, Kind: "response", Day: "2026-12-03"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := h.MarkFormSealed("household", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +84,7 @@ func TestFileTimesShowTheDayOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n < 14 {
+	if n < 15 {
 		t.Fatalf("walked %d entries, want the whole layout", n)
 	}
 }
