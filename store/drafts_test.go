@@ -148,3 +148,63 @@ func BenchmarkSaveDraft(b *testing.B) {
 		}
 	}
 }
+
+// TestDeleteDraftLeavesNothing: discarding a draft leaves no copy of it in
+// the home (no temporary file, no other file with its bytes) and the
+// drafts folder carries the day only.
+func TestDeleteDraftLeavesNothing(t *testing.T) {
+	h, d := newHomeDevice(t)
+	dr := &Draft{Project: "household", Started: time.Now(), Label: "Rasoa", State: []byte(`{"village":"Ambohimanga"}`)}
+	var copies [][]byte
+	for i := range 3 {
+		dr.Answered = i + 1
+		if err := h.SaveDraft(d, dr); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(h.draftPath(dr.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		copies = append(copies, data)
+	}
+	old := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(h.path(draftsDir), old, old); err != nil {
+		t.Fatal(err)
+	}
+	before := blurDay(time.Now())
+	if err := h.DeleteDraft(dr.ID); err != nil {
+		t.Fatal(err)
+	}
+	after := blurDay(time.Now())
+	if names := entries(t, h.path(draftsDir)); len(names) != 0 {
+		t.Errorf("drafts folder holds %v after the delete", names)
+	}
+	err := filepath.WalkDir(h.Dir(), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		if isTemp(e.Name()) {
+			t.Errorf("temporary file %s left", path)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, c := range copies {
+			if bytes.Equal(data, c) {
+				t.Errorf("%s holds a copy of the deleted draft", path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(h.path(draftsDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := fi.ModTime().UTC(); !m.Equal(before) && !m.Equal(after) {
+		t.Errorf("drafts folder modified %s, want the day %s", m, after.Format(time.DateOnly))
+	}
+}
