@@ -14,7 +14,9 @@ import (
 // verifier key; later installs of the same id must carry the same signer
 // (else refused: someone may be swapping the recipients) and must not be
 // older than the installed one (no rollback to earlier recipients).
-// Installing the same file twice is fine.
+// Installing the same file twice is fine. It neither endorses the file nor
+// keeps the version it replaces: the app installs with
+// [Home.InstallProjectFor].
 func (h *Home) InstallProject(file []byte) (*crypto.Project, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
