@@ -88,7 +88,7 @@ func itemLabel(it questionnaires.Item) string {
 // stateOf is the state of a question the engine lists.
 func stateOf(it questionnaires.Item) itemState {
 	switch {
-	case it.Value == "" && it.Type != "note":
+	case it.Value == "" && it.Input != questionnaires.InputNone:
 		return stateUnanswered
 	case it.Problem != "":
 		return stateInvalid

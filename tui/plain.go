@@ -491,7 +491,7 @@ func (p *plainUI) show(q *question) {
 // displayValue is the current answer as the fieldworker reads it: choice
 // labels for selects.
 func displayValue(pr *questionnaires.Prompt) string {
-	if pr.Type != "select_one" && pr.Type != "select_multiple" {
+	if pr.Input != questionnaires.InputSelectOne && pr.Input != questionnaires.InputSelectMultiple {
 		return pr.Value
 	}
 	var labels []string
@@ -618,7 +618,7 @@ func (p *plainUI) review(iv *interview) (done, quit bool, err error) {
 	c := p.c
 	var items []questionnaires.Item
 	for _, it := range iv.session.Summary() {
-		if it.Type != "note" {
+		if it.Input != questionnaires.InputNone {
 			items = append(items, it)
 		}
 	}

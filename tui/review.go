@@ -31,7 +31,7 @@ type review struct {
 func newReview(c *Common, iv *interview, finalize finalizeFunc) *review {
 	r := &review{c: c, iv: iv, finalize: finalize}
 	for _, it := range iv.session.Summary() {
-		if it.Type != "note" {
+		if it.Input != questionnaires.InputNone {
 			r.items = append(r.items, it)
 		}
 	}
