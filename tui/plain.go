@@ -488,6 +488,19 @@ func (p *plainUI) show(q *question) {
 	}
 }
 
+// sayHanging writes text after mark, its further lines (a text answer's
+// new lines) indented by the mark's width, under the text.
+func (p *plainUI) sayHanging(mark, text string) {
+	pad := strings.Repeat(" ", len([]rune(mark)))
+	for i, ln := range strings.Split(text, "\n") {
+		if i == 0 {
+			p.say(mark + ln)
+		} else {
+			p.say(pad + ln)
+		}
+	}
+}
+
 // displayValue is the current answer as the fieldworker reads it: choice
 // labels for selects.
 func displayValue(pr *questionnaires.Prompt) string {
@@ -625,14 +638,14 @@ func (p *plainUI) review(iv *interview) (done, quit bool, err error) {
 	problems := iv.session.Validate()
 	p.say("", c.T("tui.review.title", iv.title))
 	for i, it := range items {
-		p.say(fmt.Sprintf("%d. %s", i+1, itemLabel(it)))
+		p.sayHanging(fmt.Sprintf("%d. ", i+1), c.itemTitle(it))
 		answer := it.Display
 		if answer == "" {
 			answer = c.T("tui.review.no_answer")
 		}
-		p.say("   " + answer)
+		p.sayHanging("   ", answer)
 		if it.Problem != "" {
-			p.say("   ! " + it.Problem)
+			p.sayHanging("   ! ", it.Problem)
 		}
 	}
 	confirm := p.finalizeNow && len(problems) == 0

@@ -148,15 +148,15 @@ func (r *review) View() string {
 		if i == r.cursor {
 			mark, st = c.Styles.Marks.Cursor+" ", c.Styles.Selected
 		}
-		lines := []string{c.block(st, c.lead(mark, itemLabel(it), rtl), rtl)}
+		lines := []string{c.hang(st, mark, c.itemTitle(it), rtl)}
 		answer := it.Display
 		ast := c.Styles.Answer
 		if answer == "" {
 			answer, ast = c.T("tui.review.no_answer"), c.Styles.Muted
 		}
-		lines = append(lines, c.block(ast, c.lead("    ", answer, rtl), rtl))
+		lines = append(lines, c.hang(ast, "    ", answer, rtl))
 		if it.Problem != "" {
-			lines = append(lines, c.block(c.Styles.Error, c.lead("    ! ", it.Problem, rtl), rtl))
+			lines = append(lines, c.hang(c.Styles.Error, "    ! ", it.Problem, rtl))
 		}
 		blocks[i] = joinLines(lines)
 	}
