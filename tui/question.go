@@ -354,6 +354,24 @@ func (q *question) confirm() tea.Cmd {
 			err = s.Next()
 		}
 	}
+	return q.moved(err)
+}
+
+// clear empties the answer (an optional question's) and goes on, as
+// confirming an empty answer does.
+func (q *question) clear() tea.Cmd {
+	s := q.iv.session
+	err := s.Answer("")
+	if err == nil {
+		err = s.Next()
+	}
+	return q.moved(err)
+}
+
+// moved follows a step of the session (err: the engine refused it): the
+// next prompt is loaded and the draft saved, or the refusal shown.
+func (q *question) moved(err error) tea.Cmd {
+	s := q.iv.session
 	if err != nil {
 		q.err = violationText(q.c, err)
 		return nil
