@@ -296,7 +296,7 @@ func (s *Session) display(n *inode) string {
 		labels[c.Name] = c.Label.In(s.lang, s.form.DefaultLanguage)
 	}
 	if n.def.OrOther {
-		labels["other"] = locales.T(s.ui, "questionnaires.other")
+		labels["other"] = s.otherLabel()
 	}
 	var out []string
 	for _, name := range strings.Fields(v) {
@@ -347,10 +347,31 @@ func (s *Session) choices(n *inode) []*Choice {
 				return list
 			}
 		}
-		other := &Choice{Name: "other", Label: Text{"": locales.T(s.ui, "questionnaires.other")}}
+		other := &Choice{Name: "other", Label: Text{"": s.otherLabel()}}
 		list = append(list[:len(list):len(list)], other)
 	}
 	return list
+}
+
+// otherLabel is the label of the "other" choice or_other adds: a choice
+// among the form's, so in the form language when Enquête speaks it, else
+// in the interface language.
+func (s *Session) otherLabel() string {
+	lang := s.ui
+	if code := languageCode(s.lang); locales.IsSupported(code) {
+		lang = code
+	}
+	return locales.T(lang, "questionnaires.other")
+}
+
+// SetFormLanguage switches the form's texts alone to lang, one of
+// [Form].Languages: labels, hints, choices and the form's own messages
+// change, the engine's messages stay in the interface language (unlike
+// [Session.SetLanguage], which takes an interface language for both).
+func (s *Session) SetFormLanguage(lang string) {
+	ui := s.ui
+	s.SetLanguage(lang)
+	s.ui = ui
 }
 
 // Summary lists every question asked so far and still relevant, with

@@ -1,6 +1,7 @@
 package questionnaires
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -335,5 +336,46 @@ func TestPromptInput(t *testing.T) {
 		if it.Input != InputOf(it.Type) {
 			t.Errorf("item %s: Input %d, type %s", it.Name, it.Input, it.Type)
 		}
+	}
+}
+
+// TestSetFormLanguage switches the form's texts alone: the engine's own
+// messages stay in the interface language, while the "other" choice that
+// or_other adds is one of the form's choices, in the form language.
+func TestSetFormLanguage(t *testing.T) {
+	src := `| survey |
+| | type | name | label::English (en) | label::French (fr) | constraint |
+| | integer | age | Age? | Âge ? | . > 10 |
+| | select_one yn or_other | ok | OK? | D'accord ? | |
+
+| choices |
+| | list_name | name | label::English (en) | label::French (fr) |
+| | yn | yes | Yes | Oui |
+`
+	f, err := Parse("lang.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSession(f, Options{Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetFormLanguage("French (fr)")
+	if p := s.Current(); p.Label != "Âge ?" {
+		t.Errorf("label %q", p.Label)
+	}
+	var v *Violation
+	if err := s.Answer("3"); !errors.As(err, &v) || v.Message != "this answer is not accepted" {
+		t.Errorf("after SetFormLanguage: %v", err)
+	}
+	if err := s.Answer("30"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Next(); err != nil {
+		t.Fatal(err)
+	}
+	cs := s.Current().Choices
+	if got := cs[len(cs)-1]; got.Name != "other" || got.Label != "Autre" {
+		t.Errorf("or_other choice %+v", got)
 	}
 }

@@ -574,7 +574,7 @@ func (p *plainUI) language(iv *interview) {
 			p.say("! " + c.T("tui.plain.bad_number", len(langs)))
 			continue
 		}
-		s.SetLanguage(langs[n-1])
+		s.SetFormLanguage(langs[n-1])
 		iv.rtl = locales.IsRTL(formLangCode(s.Language()))
 		p.say(c.T("tui.plain.language_now", name(langs[n-1])))
 		return

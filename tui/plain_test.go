@@ -212,8 +212,10 @@ func TestPlainClear(t *testing.T) {
 func TestPlainLanguage(t *testing.T) {
 	out := previewPlain(t, "testdata/typed.md", "en", append(typedToCrop,
 		"@",
-		"9", // not a language
-		"2", // French
+		"9",           // not a language
+		"2",           // French
+		"<", "-95 47", // refused: the engine's message stays English
+		"-18.9 47",
 		"language",
 		"", // keeps French
 		"=")...)
@@ -222,9 +224,11 @@ func TestPlainLanguage(t *testing.T) {
 		"form language: French (fr)\n\nquestion 5 of 6\nCulture principale ? *",
 		"  1. ( ) Riz", "type the number of your choice\nor type letters",
 		"  1. ( ) English (en)\n  2. (*) French (fr)",
-		"review: Typed answers", "1. Quand a eu lieu la visite ?")
-	if strings.Contains(out, "question 5 sur") || strings.Contains(out, "tapez") {
-		t.Errorf("interface words in French:\n%s", out)
+		"review: Typed answers", "1. Quand a eu lieu la visite ?", "! '-95 47' is not a location: write latitude")
+	for _, piece := range interfaceFrench() {
+		if strings.Contains(out, piece) {
+			t.Errorf("French interface text %q shows:\n%s", piece, out)
+		}
 	}
 	out = previewPlain(t, "testdata/nested.md", "en", "@", ".")
 	wants(t, out, "! this form has only one language")

@@ -612,8 +612,9 @@ func (q *question) filteredView(height int) string {
 	return line + "\n" + q.list.View(c, c.inner(), max(height-1, 1))
 }
 
-// dateInWords is the typed date written out in the interview language
-// ("31 mars 2024"), so a day and month typed the wrong way round show.
+// dateInWords is the typed date written out in the interface language
+// ("31 March 2024"), so a day and month typed the wrong way round show.
+// Month names are the interface's words, not the form's.
 func (q *question) dateInWords() string {
 	v, err := normalizeDate(q.field.Value())
 	if err != nil || v == "" {
@@ -623,11 +624,7 @@ func (q *question) dateInWords() string {
 	if err != nil {
 		return ""
 	}
-	lang := formLangCode(q.iv.session.Language())
-	if !locales.IsSupported(lang) {
-		lang = q.c.Lang
-	}
-	return longDate(lang, t)
+	return longDate(q.c.Lang, t)
 }
 
 // longDate writes t's date in words in lang: "31 March 2024".
