@@ -38,6 +38,9 @@ func TestInputWidgets(t *testing.T) {
 	d.see("[ ] Ambohimanga")
 	d.key(tea.KeySpace)
 	d.key(tea.KeyEnter)
+	d.at("home") // read-only: its answer shown by its label
+	d.see("Antsirabe")
+	d.key(tea.KeyEnter)
 	want := map[string]string{"village": "anta", "score": "4", "path": "1 2;3 4", "code": "40063", "visited": "ambo"}
 	answers := d.session().Answers()
 	for k, v := range want {

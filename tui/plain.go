@@ -512,7 +512,7 @@ func (p *plainUI) show(q *question) {
 	}
 	switch {
 	case q.kind == widgetNone && pr.Kind == questionnaires.PromptQuestion && pr.Value != "":
-		p.say(c.T("tui.plain.current", pr.Value))
+		p.say(c.T("tui.plain.current", displayValue(pr)))
 	case q.kind == widgetNone:
 		p.say(c.T("tui.note_continue"))
 	case q.kind == widgetRepeat:

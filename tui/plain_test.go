@@ -58,7 +58,8 @@ func TestPlainInterview(t *testing.T) {
 		"1",   // Madagascar
 		"1 3", // platforms: two
 	)
-	wants(t, out, "< back: the previous question", "1. try the demo project", "question 1 of",
+	wants(t, out, "< back: the previous question", "  - clear: clear the answer of an optional question",
+		"  @ language: the form's languages", "  # remove: remove this repeat instance", "1. try the demo project", "question 1 of",
 		"  1. ( ) Yes", "question 3 of", "About your work", "How old are you? *", "In years.",
 		"! Age must be between 15 and 99.", "! 9 is not one of the numbers or names listed",
 		"Choose all that apply.", "  3. [ ] Appen")

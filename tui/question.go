@@ -570,7 +570,7 @@ func (q *question) widgetView(height int) string {
 	switch q.kind {
 	case widgetNone:
 		if q.prompt.Kind == questionnaires.PromptQuestion && q.prompt.Value != "" {
-			return c.block(c.Styles.Answer, q.prompt.Value, q.iv.rtl)
+			return c.block(c.Styles.Answer, displayValue(q.prompt), q.iv.rtl)
 		}
 		return c.block(c.Styles.Muted, c.T("tui.note_continue"), q.iv.rtl)
 	case widgetSelect, widgetMulti, widgetAck, widgetRepeat, widgetRank:
