@@ -22,6 +22,59 @@ const (
 	PromptRepeat
 )
 
+// InputKind is how an interface takes a prompt's answer: the widget of
+// the screens, the reading of a typed line in the plain interface. Each
+// canonical type has its kind in the engine's type table, so that no
+// interface compares type names.
+type InputKind int
+
+// Input kinds.
+const (
+	// InputNone takes no answer: notes, and types without an input of
+	// their own. A read-only question keeps its type's kind (its answer
+	// is shown as that kind shows it) with [Prompt.ReadOnly] set.
+	InputNone InputKind = iota
+	// InputText is free text, possibly long (text).
+	InputText
+	// InputInteger is a whole number (integer).
+	InputInteger
+	// InputDecimal is a number with a decimal point (decimal).
+	InputDecimal
+	// InputRange is a number within [Prompt.Range] (range).
+	InputRange
+	// InputSelectOne is one of [Prompt.Choices], by name (select_one,
+	// select_one_from_file, select_one_external).
+	InputSelectOne
+	// InputSelectMultiple is any of [Prompt.Choices], names
+	// space-separated (select_multiple, select_multiple_from_file).
+	InputSelectMultiple
+	// InputRank is every one of [Prompt.Choices] in an order (rank).
+	InputRank
+	// InputDate is a date, YYYY-MM-DD (date).
+	InputDate
+	// InputTime is a time of day, HH:MM (time).
+	InputTime
+	// InputDateTime is a date and a time (dateTime).
+	InputDateTime
+	// InputGeo is one or more points as [Prompt.Geo] says (geopoint,
+	// geotrace, geoshape).
+	InputGeo
+	// InputFile is the path of a file to attach (image, audio, video,
+	// file).
+	InputFile
+	// InputBarcode is a code typed or scanned as text (barcode).
+	InputBarcode
+	// InputAcknowledge is a confirmation: "OK" or nothing (acknowledge).
+	InputAcknowledge
+	// InputRepeat is the question whether to add a repeat instance, at a
+	// repeat prompt ([PromptRepeat]).
+	InputRepeat
+)
+
+// InputOf is the input kind of a canonical type ("select_one_from_file"
+// → [InputSelectOne]); [InputNone] for types without one.
+func InputOf(typ string) InputKind { return types[typ].input }
+
 // Prompt is what the interview shows at one position, in the session's
 // form language, ${name} references interpolated.
 type Prompt struct {
@@ -32,8 +85,12 @@ type Prompt struct {
 	// as name[n], groups left out ("tasks[2]/task_hours").
 	Path string
 	// Type is the canonical question type ("integer", "select_one"…);
-	// "begin repeat" at a repeat prompt.
+	// "begin repeat" at a repeat prompt. Interfaces choose their input
+	// by Input, not by Type.
 	Type string
+	// Input is how the answer is taken ([InputRepeat] at a repeat
+	// prompt, [InputNone] for a note).
+	Input InputKind
 	// Label, Hint and GuidanceHint are the texts to show.
 	Label, Hint, GuidanceHint string
 	// Groups are the enclosing groups and repeat instances, outermost
@@ -115,6 +172,11 @@ type RepeatInfo struct {
 // Item is one question in the review list ([Session.Summary]).
 type Item struct {
 	Path, Name, Label, Type string
+	// Input is the question's input kind ([InputNone] for a note).
+	Input InputKind
+	// Groups are the enclosing groups and repeat instances, outermost
+	// first, as in [Prompt.Groups].
+	Groups []GroupLabel
 	// Value is the raw answer; Display the answer as shown (choice
 	// labels for selects).
 	Value, Display string
@@ -163,13 +225,13 @@ func (s *Session) prompt(p position) *Prompt {
 	if p.repeat != nil {
 		d := p.repeat
 		label := s.text(d.Label, p.container)
-		return &Prompt{Kind: PromptRepeat, Name: d.Name, Path: p.path(), Type: d.Type, Label: label,
+		return &Prompt{Kind: PromptRepeat, Name: d.Name, Path: p.path(), Type: d.Type, Input: InputRepeat, Label: label,
 			Groups: s.groups(p.container), Node: d,
 			Repeat: &RepeatInfo{Name: d.Name, Label: label, Count: len(p.container.instances(d))}}
 	}
 	n := p.field
 	d := n.def
-	pr := &Prompt{Kind: PromptQuestion, Name: d.Name, Path: p.path(), Type: d.Type,
+	pr := &Prompt{Kind: PromptQuestion, Name: d.Name, Path: p.path(), Type: d.Type, Input: InputOf(d.Type),
 		Label: s.text(d.Label, n), Hint: s.text(d.Hint, n), GuidanceHint: s.text(d.GuidanceHint, n),
 		Groups: s.groups(n.parent), Value: n.value, Appearance: d.Appearance, Sensitive: d.Sensitive,
 		Node: d}
@@ -234,7 +296,7 @@ func (s *Session) display(n *inode) string {
 		labels[c.Name] = c.Label.In(s.lang, s.form.DefaultLanguage)
 	}
 	if n.def.OrOther {
-		labels["other"] = locales.T(s.ui, "questionnaires.other")
+		labels["other"] = s.otherLabel()
 	}
 	var out []string
 	for _, name := range strings.Fields(v) {
@@ -285,10 +347,31 @@ func (s *Session) choices(n *inode) []*Choice {
 				return list
 			}
 		}
-		other := &Choice{Name: "other", Label: Text{"": locales.T(s.ui, "questionnaires.other")}}
+		other := &Choice{Name: "other", Label: Text{"": s.otherLabel()}}
 		list = append(list[:len(list):len(list)], other)
 	}
 	return list
+}
+
+// otherLabel is the label of the "other" choice or_other adds: a choice
+// among the form's, so in the form language when Enquête speaks it, else
+// in the interface language.
+func (s *Session) otherLabel() string {
+	lang := s.ui
+	if code := LangCode(s.lang); locales.IsSupported(code) {
+		lang = code
+	}
+	return locales.T(lang, "questionnaires.other")
+}
+
+// SetFormLanguage switches the form's texts alone to lang, one of
+// [Form].Languages: labels, hints, choices and the form's own messages
+// change, the engine's messages stay in the interface language (unlike
+// [Session.SetLanguage], which takes an interface language for both).
+func (s *Session) SetFormLanguage(lang string) {
+	ui := s.ui
+	s.SetLanguage(lang)
+	s.ui = ui
 }
 
 // Summary lists every question asked so far and still relevant, with
@@ -301,7 +384,7 @@ func (s *Session) Summary() []Item {
 		}
 		n := p.field
 		it := Item{Path: p.path(), Name: n.def.Name, Label: s.text(n.def.Label, n), Type: n.def.Type,
-			Value: n.value, Display: s.display(n)}
+			Input: InputOf(n.def.Type), Groups: s.groups(n.parent), Value: n.value, Display: s.display(n)}
 		if n.def.Kind == KindQuestion {
 			it.Required = s.required(n)
 			if v := s.violation(n); v != nil {

@@ -24,33 +24,35 @@ type typeInfo struct {
 	binary bool
 	// value is the XForms data type, for typed comparisons.
 	value string
+	// input is how an interface takes the answer ([Prompt.Input]).
+	input InputKind
 }
 
 // types holds every canonical type, served or not, so that check names
 // a type it refuses rather than calling it unknown.
 var types = map[string]typeInfo{
-	"text":                      {kind: KindQuestion, served: true, value: "string"},
-	"integer":                   {kind: KindQuestion, served: true, value: "int"},
-	"decimal":                   {kind: KindQuestion, served: true, value: "decimal"},
-	"range":                     {kind: KindQuestion, served: true, value: "decimal"},
-	"select_one":                {kind: KindQuestion, served: true, list: true, value: "select1"},
-	"select_multiple":           {kind: KindQuestion, served: true, list: true, multi: true, value: "select"},
-	"rank":                      {kind: KindQuestion, served: true, list: true, multi: true, value: "odk:rank"},
-	"select_one_from_file":      {kind: KindQuestion, served: true, list: true, value: "select1"},
-	"select_multiple_from_file": {kind: KindQuestion, served: true, list: true, multi: true, value: "select"},
-	"select_one_external":       {kind: KindQuestion, served: true, list: true, value: "string"},
-	"date":                      {kind: KindQuestion, served: true, value: "date"},
-	"time":                      {kind: KindQuestion, served: true, value: "time"},
-	"dateTime":                  {kind: KindQuestion, served: true, value: "dateTime"},
-	"geopoint":                  {kind: KindQuestion, served: true, value: "geopoint"},
-	"geotrace":                  {kind: KindQuestion, served: true, value: "geotrace"},
-	"geoshape":                  {kind: KindQuestion, served: true, value: "geoshape"},
-	"image":                     {kind: KindQuestion, served: true, binary: true, value: "binary"},
-	"audio":                     {kind: KindQuestion, served: true, binary: true, value: "binary"},
-	"video":                     {kind: KindQuestion, served: true, binary: true, value: "binary"},
-	"file":                      {kind: KindQuestion, served: true, binary: true, value: "binary"},
-	"barcode":                   {kind: KindQuestion, served: true, value: "barcode"},
-	"acknowledge":               {kind: KindQuestion, served: true, value: "string"},
+	"text":                      {kind: KindQuestion, served: true, value: "string", input: InputText},
+	"integer":                   {kind: KindQuestion, served: true, value: "int", input: InputInteger},
+	"decimal":                   {kind: KindQuestion, served: true, value: "decimal", input: InputDecimal},
+	"range":                     {kind: KindQuestion, served: true, value: "decimal", input: InputRange},
+	"select_one":                {kind: KindQuestion, served: true, list: true, value: "select1", input: InputSelectOne},
+	"select_multiple":           {kind: KindQuestion, served: true, list: true, multi: true, value: "select", input: InputSelectMultiple},
+	"rank":                      {kind: KindQuestion, served: true, list: true, multi: true, value: "odk:rank", input: InputRank},
+	"select_one_from_file":      {kind: KindQuestion, served: true, list: true, value: "select1", input: InputSelectOne},
+	"select_multiple_from_file": {kind: KindQuestion, served: true, list: true, multi: true, value: "select", input: InputSelectMultiple},
+	"select_one_external":       {kind: KindQuestion, served: true, list: true, value: "string", input: InputSelectOne},
+	"date":                      {kind: KindQuestion, served: true, value: "date", input: InputDate},
+	"time":                      {kind: KindQuestion, served: true, value: "time", input: InputTime},
+	"dateTime":                  {kind: KindQuestion, served: true, value: "dateTime", input: InputDateTime},
+	"geopoint":                  {kind: KindQuestion, served: true, value: "geopoint", input: InputGeo},
+	"geotrace":                  {kind: KindQuestion, served: true, value: "geotrace", input: InputGeo},
+	"geoshape":                  {kind: KindQuestion, served: true, value: "geoshape", input: InputGeo},
+	"image":                     {kind: KindQuestion, served: true, binary: true, value: "binary", input: InputFile},
+	"audio":                     {kind: KindQuestion, served: true, binary: true, value: "binary", input: InputFile},
+	"video":                     {kind: KindQuestion, served: true, binary: true, value: "binary", input: InputFile},
+	"file":                      {kind: KindQuestion, served: true, binary: true, value: "binary", input: InputFile},
+	"barcode":                   {kind: KindQuestion, served: true, value: "barcode", input: InputBarcode},
+	"acknowledge":               {kind: KindQuestion, served: true, value: "string", input: InputAcknowledge},
 	"note":                      {kind: KindNote, served: true, value: "string"},
 	"calculate":                 {kind: KindCalculate, served: true, value: "string"},
 	"hidden":                    {kind: KindCalculate, served: true, value: "string"},
@@ -65,7 +67,7 @@ var types = map[string]typeInfo{
 	"subscriberid":              {kind: KindMeta, served: true, noValue: true, value: "string"},
 	"email":                     {kind: KindMeta, served: true, noValue: true, value: "string"},
 	"begin group":               {kind: KindGroup, served: true},
-	"begin repeat":              {kind: KindRepeat, served: true},
+	"begin repeat":              {kind: KindRepeat, served: true, input: InputRepeat},
 
 	"background-audio": {kind: KindMeta, phoneOnly: "phone_only_background_audio", value: "binary"},
 	"start-geopoint":   {kind: KindMeta, phoneOnly: "phone_only_start_geopoint", value: "geopoint"},

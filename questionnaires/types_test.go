@@ -1,6 +1,7 @@
 package questionnaires
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -265,5 +266,116 @@ func TestGeoJSONGeometry(t *testing.T) {
 		case choices[0].Columns["geometry"] != c.want:
 			t.Errorf("%s: geometry %q, want %q", c.geometry, choices[0].Columns["geometry"], c.want)
 		}
+	}
+}
+
+// TestInputKinds checks that every type an interview asks has its input
+// kind, the one interfaces pick their widget by, and that the types
+// asking nothing have none.
+func TestInputKinds(t *testing.T) {
+	want := map[string]InputKind{
+		"text": InputText, "integer": InputInteger, "decimal": InputDecimal, "range": InputRange,
+		"select_one": InputSelectOne, "select_multiple": InputSelectMultiple, "rank": InputRank,
+		"select_one_from_file": InputSelectOne, "select_multiple_from_file": InputSelectMultiple,
+		"select_one_external": InputSelectOne,
+		"date":                InputDate, "time": InputTime, "dateTime": InputDateTime,
+		"geopoint": InputGeo, "geotrace": InputGeo, "geoshape": InputGeo,
+		"image": InputFile, "audio": InputFile, "video": InputFile, "file": InputFile,
+		"barcode": InputBarcode, "acknowledge": InputAcknowledge, "begin repeat": InputRepeat,
+	}
+	for name, ti := range types {
+		got := InputOf(name)
+		if w, ok := want[name]; ok {
+			if got != w {
+				t.Errorf("InputOf(%q) = %d, want %d", name, got, w)
+			}
+			continue
+		}
+		if ti.kind == KindQuestion && ti.served {
+			t.Errorf("%q is a served question type with no input kind in this test", name)
+		}
+		if got != InputNone {
+			t.Errorf("InputOf(%q) = %d, want InputNone", name, got)
+		}
+	}
+	for name := range want {
+		if _, ok := types[name]; !ok {
+			t.Errorf("%q is not a canonical type", name)
+		}
+	}
+	// Every select kind offers choices, and the list types are the select
+	// and rank kinds.
+	for name, ti := range types {
+		k := InputOf(name)
+		isList := k == InputSelectOne || k == InputSelectMultiple || k == InputRank
+		if ti.served && ti.list != isList {
+			t.Errorf("%q: list %v but input kind %d", name, ti.list, k)
+		}
+	}
+}
+
+// TestPromptInput checks that the engine fills Prompt.Input and Item.Input
+// from the question's type, and InputRepeat at a repeat prompt.
+func TestPromptInput(t *testing.T) {
+	f := typesForm(t)
+	s := newTestSession(t, f)
+	for path, want := range map[string]InputKind{"score": InputRange, "order": InputRank, "path": InputGeo,
+		"photo": InputFile, "code": InputBarcode, "name": InputText, "pick": InputSelectOne} {
+		if err := s.Jump(path); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Current().Input; got != want {
+			t.Errorf("%s: Input %d, want %d", path, got, want)
+		}
+	}
+	items := s.Summary()
+	if len(items) < 7 {
+		t.Fatalf("Summary lists %d items", len(items))
+	}
+	for _, it := range items {
+		if it.Input != InputOf(it.Type) {
+			t.Errorf("item %s: Input %d, type %s", it.Name, it.Input, it.Type)
+		}
+	}
+}
+
+// TestSetFormLanguage switches the form's texts alone: the engine's own
+// messages stay in the interface language, while the "other" choice that
+// or_other adds is one of the form's choices, in the form language.
+func TestSetFormLanguage(t *testing.T) {
+	src := `| survey |
+| | type | name | label::English (en) | label::French (fr) | constraint |
+| | integer | age | Age? | Âge ? | . > 10 |
+| | select_one yn or_other | ok | OK? | D'accord ? | |
+
+| choices |
+| | list_name | name | label::English (en) | label::French (fr) |
+| | yn | yes | Yes | Oui |
+`
+	f, err := Parse("lang.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSession(f, Options{Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetFormLanguage("French (fr)")
+	if p := s.Current(); p.Label != "Âge ?" {
+		t.Errorf("label %q", p.Label)
+	}
+	var v *Violation
+	if err := s.Answer("3"); !errors.As(err, &v) || v.Message != "this answer is not accepted" {
+		t.Errorf("after SetFormLanguage: %v", err)
+	}
+	if err := s.Answer("30"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Next(); err != nil {
+		t.Fatal(err)
+	}
+	cs := s.Current().Choices
+	if got := cs[len(cs)-1]; got.Name != "other" || got.Label != "Autre" {
+		t.Errorf("or_other choice %+v", got)
 	}
 }

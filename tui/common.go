@@ -128,6 +128,23 @@ func (c *Common) block(st lipgloss.Style, s string, rtl bool) string {
 	return st.Render(s)
 }
 
+// hang wraps text to the screen's inner width after mark, and indents
+// the lines after the first by the mark's width, so that a long label or
+// answer continues under its own text (at the right edge when rtl).
+func (c *Common) hang(st lipgloss.Style, mark, text string, rtl bool) string {
+	room := max(c.inner()-ansi.StringWidth(mark), 4)
+	lines := splitLines(ansi.Wrap(text, room, ""))
+	pad := strings.Repeat(" ", ansi.StringWidth(mark))
+	for i, ln := range lines {
+		m := pad
+		if i == 0 {
+			m = mark
+		}
+		lines[i] = c.lead(m, ln, rtl)
+	}
+	return c.block(st, joinLines(lines), rtl)
+}
+
 // vis is one line of right-to-left text as the screen must receive it:
 // in visual order when Enquête reorders, else unchanged.
 func (c *Common) vis(s string, rtl bool) string {

@@ -37,7 +37,7 @@ type outlineItem struct {
 // outline lists every question of the interview in form order, with its
 // state. Questions that are not relevant now come from the form itself
 // (the engine's summary leaves them out) and cannot be jumped to.
-func (iv *interview) outline() []outlineItem {
+func (iv *interview) outline(c *Common) []outlineItem {
 	items := iv.session.Summary()
 	order := map[string]int{}
 	var skipped []*questionnaires.Node
@@ -60,7 +60,7 @@ func (iv *interview) outline() []outlineItem {
 			out = append(out, skippedItem(skipped[k], lang, def))
 			k++
 		}
-		out = append(out, outlineItem{path: it.Path, label: itemLabel(it), state: stateOf(it)})
+		out = append(out, outlineItem{path: it.Path, label: c.itemTitle(it), state: stateOf(it)})
 	}
 	for ; k < len(skipped); k++ {
 		out = append(out, skippedItem(skipped[k], lang, def))
@@ -77,18 +77,37 @@ func skippedItem(n *questionnaires.Node, lang, def string) outlineItem {
 	return outlineItem{label: label, state: stateNotRelevant}
 }
 
-// itemLabel is a summary item's label, or its name when it has none.
-func itemLabel(it questionnaires.Item) string {
-	if it.Label != "" {
-		return it.Label
+// itemTitle names a summary item for the review and the jump list: its
+// label (its name when it has none) after the repeat instances holding
+// it, outermost first: "Household 1 · Member 2 · First name".
+func (c *Common) itemTitle(it questionnaires.Item) string {
+	var parts []string
+	for _, g := range it.Groups {
+		if g.Index > 0 {
+			parts = append(parts, c.instanceName(g))
+		}
 	}
-	return it.Name
+	label := it.Label
+	if label == "" {
+		label = it.Name
+	}
+	return strings.Join(append(parts, label), c.Styles.Marks.Instance)
+}
+
+// instanceName names a repeat instance by its repeat's label (its name
+// when it has none) and its number: "Member 2".
+func (c *Common) instanceName(g questionnaires.GroupLabel) string {
+	label := g.Label
+	if label == "" {
+		label = g.Name
+	}
+	return c.T("tui.review.instance", label, g.Index)
 }
 
 // stateOf is the state of a question the engine lists.
 func stateOf(it questionnaires.Item) itemState {
 	switch {
-	case it.Value == "" && it.Type != "note":
+	case it.Value == "" && it.Input != questionnaires.InputNone:
 		return stateUnanswered
 	case it.Problem != "":
 		return stateInvalid
@@ -111,7 +130,7 @@ type jumpList struct {
 // is opened on (nil from the review), shown again as it was on the way
 // back to the same question.
 func newJumpList(c *Common, iv *interview, from *question) *jumpList {
-	j := &jumpList{c: c, iv: iv, items: iv.outline(), from: from}
+	j := &jumpList{c: c, iv: iv, items: iv.outline(c), from: from}
 	var li []listItem
 	cur := ""
 	if p := iv.session.Current(); p != nil {

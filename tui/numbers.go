@@ -81,7 +81,7 @@ var acceptFor = map[widgetKind]func(rune) bool{
 	widgetDate:     dateRune,
 	widgetTime:     timeRune,
 	widgetDateTime: func(r rune) bool { return dateRune(r) || timeRune(r) || r == ' ' || r == 'T' },
-	widgetGeopoint: func(r rune) bool { return numberRune(true)(r) || r == ' ' },
+	widgetGeo:      func(r rune) bool { return numberRune(true)(r) || r == ' ' || r == ';' },
 }
 
 // timeRune reports whether r may be typed in a time field.

@@ -40,13 +40,16 @@ const (
 	plainHelp                     // the list of commands
 	plainSync                     // on the home: send the outbox
 	plainDiscard                  // on the home: discard a draft (its number may follow)
+	plainClear                    // clear the answer of an optional question and go on
+	plainLanguage                 // switch the form language
+	plainRemove                   // remove the current repeat instance (asked twice)
 )
 
 // plainSymbols are the commands' forms that read the same in every
 // language and on every keyboard layout.
 var plainSymbols = map[string]plainCmd{
 	"<": plainBack, "=": plainReview, "!": plainFinalize, ".": plainQuit,
-	"?": plainHelp, "؟": plainHelp,
+	"?": plainHelp, "؟": plainHelp, "-": plainClear, "@": plainLanguage, "#": plainRemove,
 }
 
 // plainWords are the catalog keys of the commands' words, said in the
@@ -59,6 +62,8 @@ var plainWords = []struct {
 	{plainFinalize, "tui.plain.word.finalize"}, {plainQuit, "tui.plain.word.quit"},
 	{plainHelp, "tui.plain.word.help"}, {plainSync, "tui.plain.word.sync"},
 	{plainDiscard, "tui.plain.word.discard"},
+	{plainClear, "tui.plain.word.clear"}, {plainLanguage, "tui.plain.word.language"},
+	{plainRemove, "tui.plain.word.remove"},
 }
 
 // ctrlX is Ctrl+X as a terminal in line mode passes it: the panic key.
@@ -77,6 +82,9 @@ type plainUI struct {
 	// finalizeNow: the finalize command was typed during the interview;
 	// the review asks for the confirmation at once.
 	finalizeNow bool
+	// keep is the question whose long list a typed line filtered: the
+	// next line answers it as it stands (see fill).
+	keep *question
 }
 
 // runPlain runs the plain interface on in and out until the user leaves.
@@ -217,6 +225,9 @@ func (p *plainUI) help() {
 		"  = "+w("review")+": "+c.T("tui.plain.help.review"),
 		"  ! "+w("finalize")+": "+c.T("tui.plain.help.finalize"),
 		"  . "+w("quit")+": "+c.T("tui.plain.help.quit"),
+		"  - "+w("clear")+": "+c.T("tui.plain.help.clear"),
+		"  @ "+w("language")+": "+c.T("tui.plain.help.language"),
+		"  # "+w("remove")+": "+c.T("tui.plain.help.remove"),
 		"  ? "+w("help")+": "+c.T("tui.plain.help.help"),
 		"  "+c.T("tui.plain.help.escape"))
 }
@@ -459,12 +470,17 @@ func (p *plainUI) interview(iv *interview) (quit bool, err error) {
 	}
 	p.say("", title)
 	fresh, msg := true, ""
+	removing := false // the remove command was typed once: asked again
 	for {
 		if err := p.ctx.Err(); err != nil {
 			iv.drop()
 			return true, err
 		}
-		q := newQuestion(c, iv)
+		q := p.keep
+		if q == nil {
+			q = newQuestion(c, iv)
+		}
+		p.keep = nil
 		if q.prompt == nil {
 			done, quit, err := p.review(iv)
 			if done || quit || err != nil {
@@ -490,9 +506,30 @@ func (p *plainUI) interview(iv *interview) (quit bool, err error) {
 		}
 		fresh, msg = true, ""
 		cmd, text := p.command(line)
+		wasRemoving := removing
+		removing = false
 		switch cmd {
 		case plainBack:
 			iv.session.Back()
+		case plainClear:
+			if m := p.clear(q); m != "" {
+				fresh, msg = false, m
+			}
+		case plainLanguage:
+			p.language(iv)
+		case plainRemove:
+			switch {
+			case !q.removable():
+				fresh, msg = false, c.T("tui.plain.no_repeat")
+			case !wasRemoving:
+				removing, fresh = true, false
+				p.say(c.T("tui.plain.remove_confirm", "# ("+c.T("tui.plain.word.remove")+")", q.removeWhat()))
+			default:
+				q.removeRepeat(true)
+				if q.err != "" {
+					fresh, msg = false, q.err
+				}
+			}
 		case plainHelp:
 			p.help()
 		case plainReview, plainFinalize:
@@ -510,7 +547,7 @@ func (p *plainUI) interview(iv *interview) (quit bool, err error) {
 		case plainSync:
 			fresh, msg = false, c.T("tui.plain.bad_here")
 		default:
-			if m := p.fill(q, text); m != "" {
+			if m := p.fill(q, text); m != "" || p.keep != nil {
 				fresh, msg = false, m
 				continue
 			}
@@ -562,7 +599,7 @@ func (p *plainUI) show(q *question) {
 	}
 	switch {
 	case q.kind == widgetNone && pr.Kind == questionnaires.PromptQuestion && pr.Value != "":
-		p.say(c.T("tui.plain.current", pr.Value))
+		p.say(c.T("tui.plain.current", displayValue(pr)))
 	case q.kind == widgetNone:
 		p.say(c.T("tui.note_continue"))
 	case q.kind == widgetRepeat:
@@ -573,12 +610,81 @@ func (p *plainUI) show(q *question) {
 	case q.list != nil && q.kind != widgetAck:
 		p.say(c.T("tui.plain.choose"))
 	}
+	if q.filterable() {
+		p.say(c.T("tui.plain.filter_hint"))
+	}
+}
+
+// clear clears the answer of an optional question and goes on, as a
+// confirmed empty answer; it returns why it cannot ("" when done).
+func (p *plainUI) clear(q *question) string {
+	c, pr := p.c, q.prompt
+	switch {
+	case pr.Kind != questionnaires.PromptQuestion || pr.ReadOnly:
+		return c.T("tui.plain.not_here")
+	case pr.Required:
+		return c.T("tui.plain.clear_required")
+	}
+	q.clear()
+	return q.err
+}
+
+// language lists the form's languages, numbered, and switches the form
+// texts to the one typed; the interface keeps its own language.
+func (p *plainUI) language(iv *interview) {
+	c, s := p.c, iv.session
+	langs := s.Form().Languages
+	if len(langs) < 2 {
+		p.say("! " + c.T("tui.plain.one_language"))
+		return
+	}
+	name := func(l string) string {
+		if l == "" {
+			return c.T("tui.plain.language_default")
+		}
+		return l
+	}
+	p.say(c.T("tui.plain.languages"))
+	mk := &c.Styles.Marks
+	for i, l := range langs {
+		p.say(fmt.Sprintf("  %d. %s %s", i+1, pickMark(l == s.Language(), mk.Picked, mk.Unpicked), name(l)))
+	}
+	p.say(c.T("tui.plain.language_pick"))
+	for {
+		line, ok := p.ask()
+		t := strings.TrimSpace(line)
+		if !ok || t == "" {
+			return
+		}
+		n, err := strconv.Atoi(normalizeDigits(t))
+		if err != nil || n < 1 || n > len(langs) {
+			p.say("! " + c.T("tui.plain.bad_number", len(langs)))
+			continue
+		}
+		s.SetFormLanguage(langs[n-1])
+		iv.rtl = locales.IsRTL(formLangCode(s.Language()))
+		p.say(c.T("tui.plain.language_now", name(langs[n-1])))
+		return
+	}
+}
+
+// sayHanging writes text after mark, its further lines (a text answer's
+// new lines) indented by the mark's width, under the text.
+func (p *plainUI) sayHanging(mark, text string) {
+	pad := strings.Repeat(" ", len([]rune(mark)))
+	for i, ln := range strings.Split(text, "\n") {
+		if i == 0 {
+			p.say(mark + ln)
+		} else {
+			p.say(pad + ln)
+		}
+	}
 }
 
 // displayValue is the current answer as the fieldworker reads it: choice
 // labels for selects.
 func displayValue(pr *questionnaires.Prompt) string {
-	if pr.Type != "select_one" && pr.Type != "select_multiple" {
+	if pr.Input != questionnaires.InputSelectOne && pr.Input != questionnaires.InputSelectMultiple {
 		return pr.Value
 	}
 	var labels []string
@@ -607,15 +713,23 @@ func (p *plainUI) fill(q *question, line string) string {
 		return p.fillRank(q, t)
 	case widgetSelect, widgetMulti, widgetAck, widgetRepeat:
 		if t == "" {
-			switch q.kind {
-			case widgetSelect:
+			switch {
+			case q.kind == widgetSelect && q.filter != "" && len(q.shown) == 1:
+				q.list.cursor = 0 // the one match shown, confirmed
+			case q.kind == widgetSelect && q.filter != "":
+				p.keep = q
+				return c.T("tui.plain.filter_pick")
+			case q.kind == widgetSelect:
 				q.noPick = true
-			case widgetRepeat:
+			case q.kind == widgetRepeat:
 				return c.T("tui.plain.choose")
 			}
 			return ""
 		}
 		picked, bad := p.choices(q, t)
+		if bad != "" && q.filterable() {
+			return p.filter(q, t)
+		}
 		if bad != "" {
 			return c.T("tui.plain.bad_choice", bad)
 		}
@@ -638,6 +752,33 @@ func (p *plainUI) fill(q *question, line string) string {
 		q.field.SetValue("")
 		q.field.insert([]rune(line))
 	}
+	return ""
+}
+
+// filter narrows a long single-choice list to the choices matching t, as
+// typing does on the screens, and shows them numbered anew; the next line
+// answers from that list (a single match is chosen only when confirmed).
+// A number is never a filter: it picks from the list shown.
+func (p *plainUI) filter(q *question, t string) string {
+	c := p.c
+	if _, err := strconv.Atoi(normalizeDigits(t)); err == nil {
+		p.keep = q
+		return c.T("tui.plain.bad_choice", t)
+	}
+	before := q.filter
+	q.filter = t
+	q.applyFilter()
+	p.keep = q
+	if len(q.shown) == 0 {
+		// The numbers keep to the list shown last.
+		q.filter = before
+		q.applyFilter()
+		return c.T("tui.plain.filter_none", t)
+	}
+	for i, it := range q.list.items {
+		p.say(fmt.Sprintf("  %d. %s %s", i+1, pickMark(q.list.on[i], c.Styles.Marks.Picked, c.Styles.Marks.Unpicked), it.text))
+	}
+	p.say(c.N("tui.plain.filter_match", len(q.shown), len(q.shown)))
 	return ""
 }
 
@@ -682,19 +823,33 @@ func (p *plainUI) choiceIndex(q *question, word string) int {
 		}
 		return -1
 	}
-	if q.kind == widgetSelect || q.kind == widgetMulti {
-		for i, ch := range q.prompt.Choices {
-			if ch.Name == word {
+	if q.kind != widgetSelect && q.kind != widgetMulti {
+		for i, it := range q.list.items {
+			if strings.EqualFold(it.text, word) {
 				return i
 			}
 		}
+		return -1
 	}
-	for i, it := range q.list.items {
-		if strings.EqualFold(it.text, word) {
-			return i
+	// A choice named exactly: from the whole list, even when a filter
+	// shows only part of it.
+	at := -1
+	for i, ch := range q.prompt.Choices {
+		if ch.Name == word || (at < 0 && strings.EqualFold(ch.Label, word)) {
+			at = i
+		}
+		if ch.Name == word {
+			break
 		}
 	}
-	return -1
+	if at < 0 {
+		return -1
+	}
+	if q.filter != "" {
+		q.filter = ""
+		q.applyFilter()
+	}
+	return at
 }
 
 // review lists every answer, numbered. A number goes to that answer and
@@ -705,21 +860,21 @@ func (p *plainUI) review(iv *interview) (done, quit bool, err error) {
 	c := p.c
 	var items []questionnaires.Item
 	for _, it := range iv.session.Summary() {
-		if it.Type != "note" {
+		if it.Input != questionnaires.InputNone {
 			items = append(items, it)
 		}
 	}
 	problems := iv.session.Validate()
 	p.say("", c.T("tui.review.title", iv.title))
 	for i, it := range items {
-		p.say(fmt.Sprintf("%d. %s", i+1, itemLabel(it)))
+		p.sayHanging(fmt.Sprintf("%d. ", i+1), c.itemTitle(it))
 		answer := it.Display
 		if answer == "" {
 			answer = c.T("tui.review.no_answer")
 		}
-		p.say("   " + answer)
+		p.sayHanging("   ", answer)
 		if it.Problem != "" {
-			p.say("   ! " + it.Problem)
+			p.sayHanging("   ! ", it.Problem)
 		}
 	}
 	confirm := p.finalizeNow && len(problems) == 0
@@ -765,6 +920,12 @@ func (p *plainUI) review(iv *interview) (done, quit bool, err error) {
 			text = ""
 		case plainSync:
 			p.say("! " + c.T("tui.plain.bad_here"))
+			continue
+		case plainLanguage:
+			p.language(iv)
+			return false, false, nil // the review again, in that language
+		case plainClear, plainRemove:
+			p.say("! " + c.T("tui.plain.not_here"))
 			continue
 		}
 		if strings.TrimSpace(text) == "" {

@@ -60,7 +60,8 @@ func TestPlainInterview(t *testing.T) {
 		"1",   // Madagascar
 		"1 3", // platforms: two
 	)
-	wants(t, out, "< back: the previous question", "1. try the demo project", "question 1 of",
+	wants(t, out, "< back: the previous question", "  - clear: clear the answer of an optional question",
+		"  @ language: the form's languages", "  # remove: remove this repeat instance", "1. try the demo project", "question 1 of",
 		"  1. ( ) Yes", "question 3 of", "About your work", "How old are you? *", "In years.",
 		"! Age must be between 15 and 99.", "! 9 is not one of the numbers or names listed",
 		"Choose all that apply.", "  3. [ ] Appen")
@@ -133,4 +134,125 @@ func TestPlainPreviewArabic(t *testing.T) {
 	if !errors.Is(err, ErrPanic) {
 		t.Fatalf("Ctrl+X: %v", err)
 	}
+}
+
+// previewPlain runs the plain interface on a preview of the form at path
+// with the given lines and returns what it wrote.
+func previewPlain(t *testing.T, path, lang string, lines ...string) string {
+	t.Helper()
+	form, err := questionnaires.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = Run(context.Background(), Options{Preview: form, Lang: lang, Plain: true, Now: fixedNow,
+		Input: strings.NewReader(strings.Join(lines, "\n") + "\n"), Output: &out})
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, out.String())
+	}
+	return out.String()
+}
+
+// typedToCrop are the lines that answer testdata/typed.md up to the
+// long list of crops.
+var typedToCrop = []string{"2024-03-31", "07:30", "", "-18.9 47"}
+
+// TestPlainFilter narrows a long list by typing, as the screens do: the
+// matches are numbered anew and a number picks among them; a single match
+// is chosen only when confirmed; an exact name still picks at once.
+func TestPlainFilter(t *testing.T) {
+	out := previewPlain(t, "testdata/typed.md", "en", append(typedToCrop,
+		"ea",  // Beans, Peanuts
+		"",    // asks for a number
+		"lyc", // Lychee alone: not chosen yet
+		"zz",  // nothing matches: the numbers keep to Lychee's list
+		"1",   // confirms Lychee
+		"<",   // back to the crops
+		"ea",
+		"2", // Peanuts, numbered anew
+		"<",
+		"lyc",
+		"", // enter confirms the one match
+		"<",
+		"ea",
+		"rice", // an exact name, outside the filter
+		"=",
+	)...)
+	wants(t, out, "or type letters to narrow the list",
+		"> ea\n  1. ( ) Beans\n  2. ( ) Peanuts\n2 choices match: type a number to choose",
+		"> \n! type a number from this list",
+		"> lyc\n  1. ( ) Lychee\none choice matches: enter or 1 chooses it; other letters filter again\n> zz\n! no choice matches zz\n> 1\n\nquestion 6 of 6",
+		"current answer: Lychee",
+		"> 2\n\nquestion 6 of 6",
+		"current answer: Peanuts",
+		"current answer: Peanuts\nor type letters to narrow the list\n> lyc\n  1. ( ) Lychee\none choice matches: enter or 1 chooses it; other letters filter again\n> \n\nquestion 6 of 6",
+		"5. Main crop?\n   Rice\n")
+	if strings.LastIndex(out, "current answer: Lychee") < strings.Index(out, "current answer: Peanuts") {
+		t.Errorf("enter did not choose the one match:\n%s", out)
+	}
+}
+
+// TestPlainClear clears an optional answer with the clear command (word
+// or symbol) and refuses on a required question.
+func TestPlainClear(t *testing.T) {
+	out := previewPlain(t, "testdata/typed.md", "fr",
+		"-", // visit is required
+		"2024-03-31", "07:30",
+		"2024-03-31 07:45", // seen, optional
+		"<",
+		"effacer", // clears it, goes on
+		"-18.9 47", "riz", "une ligne",
+		"<", "-", // clears the story: the review follows
+		"=")
+	wants(t, out, "> -\n! cette question est obligatoire : sa réponse ne peut pas être effacée",
+		"réponse actuelle : 2024-03-31T07:45:00\n> effacer\n\nquestion 4 sur",
+		"3. Quand exactement ?\n   (pas de réponse)",
+		"6. Dites-nous en plus\n   (pas de réponse)")
+}
+
+// TestPlainLanguage switches the form language mid-interview: the form's
+// texts change, the interface's words stay in the interface language.
+func TestPlainLanguage(t *testing.T) {
+	out := previewPlain(t, "testdata/typed.md", "en", append(typedToCrop,
+		"@",
+		"9",           // not a language
+		"2",           // French
+		"<", "-95 47", // refused: the engine's message stays English
+		"-18.9 47",
+		"language",
+		"", // keeps French
+		"=")...)
+	wants(t, out, "form languages:\n  1. (*) English (en)\n  2. ( ) French (fr)\ntype the number of a language",
+		"! type a number from 1 to 2",
+		"form language: French (fr)\n\nquestion 5 of 6\nCulture principale ? *",
+		"  1. ( ) Riz", "type the number of your choice\nor type letters",
+		"  1. ( ) English (en)\n  2. (*) French (fr)",
+		"review: Typed answers", "1. Quand a eu lieu la visite ?", "! '-95 47' is not a location: write latitude")
+	for _, piece := range interfaceFrench() {
+		if strings.Contains(out, piece) {
+			t.Errorf("French interface text %q shows:\n%s", piece, out)
+		}
+	}
+	out = previewPlain(t, "testdata/nested.md", "en", "@", ".")
+	wants(t, out, "! this form has only one language")
+}
+
+// TestPlainRemoveRepeat removes a repeat instance after a confirmation,
+// keeps it when the confirmation is not given, and is refused with the
+// engine's message where repeat_count sets the number of instances.
+func TestPlainRemoveRepeat(t *testing.T) {
+	out := previewPlain(t, "testdata/nested.md", "en",
+		"#", // a household prompt with none yet: nothing to remove
+		"1", "Ana", "1", "Bo",
+		"#", "<", // asked, then another line: kept
+		"#", "remove", // removes member 1
+		"=")
+	wants(t, out, "> #\n! there is no repeat instance to remove here",
+		"member: add another? (1 so far)\n  1. yes, add one\n  2. no, go on\n> #\ntype # (remove) again to remove member 1 of 1 and its answers",
+		"> remove\n\nquestion 1 of 2 / Household 1 of 1\nmember: add one?")
+	if strings.Contains(out, "First name\n   Bo") {
+		t.Errorf("the removed member is still in the review:\n%s", out)
+	}
+	out = previewPlain(t, "testdata/counted.md", "en", "#", "#", ".")
+	wants(t, out, "! the number of 'visit' entries is set by the form")
 }

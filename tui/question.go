@@ -19,12 +19,13 @@ type widgetKind int
 const (
 	widgetNone     widgetKind = iota // a note, or a read-only question: Enter goes on
 	widgetText                       // text: several lines for long answers
+	widgetLine                       // one line of text (a barcode)
 	widgetInteger                    // digits, any script
 	widgetDecimal                    // digits and a decimal point or comma
 	widgetDate                       // YYYY-MM-DD, shown in words in the interview language
 	widgetTime                       // HH:MM
 	widgetDateTime                   // YYYY-MM-DD HH:MM
-	widgetGeopoint                   // latitude longitude [altitude [accuracy]], typed
+	widgetGeo                        // points "latitude longitude [altitude [accuracy]]", ";" between
 	widgetSelect                     // select_one: Enter picks the highlighted choice
 	widgetMulti                      // select_multiple: Space toggles
 	widgetAck                        // acknowledge: Enter acknowledges
@@ -74,7 +75,7 @@ func (q *question) load() {
 	}
 	q.kind = kindOf(p)
 	switch q.kind {
-	case widgetText, widgetInteger, widgetDecimal, widgetDate, widgetTime, widgetDateTime, widgetGeopoint:
+	case widgetText, widgetLine, widgetInteger, widgetDecimal, widgetDate, widgetTime, widgetDateTime, widgetGeo:
 		q.field.SetValue(p.Value)
 		q.field.accept = acceptFor[q.kind]
 		q.field.multiline = q.kind == widgetText
@@ -103,39 +104,32 @@ func (q *question) load() {
 	}
 }
 
-// kindOf picks the widget for a prompt.
+// kindOf picks the widget for a prompt, by the engine's input kind.
 func kindOf(p *questionnaires.Prompt) widgetKind {
-	switch {
-	case p.Kind == questionnaires.PromptRepeat:
-		return widgetRepeat
-	case p.Kind == questionnaires.PromptNote || p.ReadOnly:
+	if p.Kind == questionnaires.PromptNote || (p.ReadOnly && p.Input != questionnaires.InputRepeat) {
 		return widgetNone
 	}
-	switch p.Type {
-	case "integer":
-		return widgetInteger
-	case "decimal":
-		return widgetDecimal
-	case "date":
-		return widgetDate
-	case "time":
-		return widgetTime
-	case "dateTime":
-		return widgetDateTime
-	case "geopoint":
-		return widgetGeopoint
-	case "select_one":
-		return widgetSelect
-	case "select_multiple":
-		return widgetMulti
-	case "acknowledge":
-		return widgetAck
-	case "rank":
-		return widgetRank
-	case "file", "image", "big-image", "audio", "video":
-		return widgetFile
-	}
-	return widgetText
+	return widgets[p.Input]
+}
+
+// widgets is the widget of each input kind.
+var widgets = map[questionnaires.InputKind]widgetKind{
+	questionnaires.InputNone:           widgetNone,
+	questionnaires.InputText:           widgetText,
+	questionnaires.InputInteger:        widgetInteger,
+	questionnaires.InputDecimal:        widgetDecimal,
+	questionnaires.InputRange:          widgetDecimal,
+	questionnaires.InputSelectOne:      widgetSelect,
+	questionnaires.InputSelectMultiple: widgetMulti,
+	questionnaires.InputRank:           widgetRank,
+	questionnaires.InputDate:           widgetDate,
+	questionnaires.InputTime:           widgetTime,
+	questionnaires.InputDateTime:       widgetDateTime,
+	questionnaires.InputGeo:            widgetGeo,
+	questionnaires.InputFile:           widgetFile,
+	questionnaires.InputBarcode:        widgetLine,
+	questionnaires.InputAcknowledge:    widgetAck,
+	questionnaires.InputRepeat:         widgetRepeat,
 }
 
 // choiceList builds a select's list, marking and highlighting the answer.
@@ -360,6 +354,24 @@ func (q *question) confirm() tea.Cmd {
 			err = s.Next()
 		}
 	}
+	return q.moved(err)
+}
+
+// clear empties the answer (an optional question's) and goes on, as
+// confirming an empty answer does.
+func (q *question) clear() tea.Cmd {
+	s := q.iv.session
+	err := s.Answer("")
+	if err == nil {
+		err = s.Next()
+	}
+	return q.moved(err)
+}
+
+// moved follows a step of the session (err: the engine refused it): the
+// next prompt is loaded and the draft saved, or the refusal shown.
+func (q *question) moved(err error) tea.Cmd {
+	s := q.iv.session
 	if err != nil {
 		q.err = violationText(q.c, err)
 		return nil
@@ -450,7 +462,7 @@ func (q *question) value() (string, error) {
 		return normalizeDate(q.field.Value())
 	case widgetTime:
 		return normalizeTime(q.field.Value()), nil
-	case widgetDateTime, widgetGeopoint:
+	case widgetDateTime, widgetGeo:
 		return normalizeDigits(strings.TrimSpace(q.field.Value())), nil
 	case widgetSelect:
 		if len(q.shown) == 0 || q.noPick {
@@ -529,7 +541,6 @@ var formatKeys = map[widgetKind]string{
 	widgetDate:     "tui.date_format",
 	widgetTime:     "tui.time_format",
 	widgetDateTime: "tui.datetime_format",
-	widgetGeopoint: "tui.geopoint_format",
 	widgetRank:     "tui.rank_format",
 	widgetFile:     "tui.file_format",
 }
@@ -540,6 +551,13 @@ func (q *question) hint() string {
 	h := q.prompt.Hint
 	if k, ok := formatKeys[q.kind]; ok {
 		h = strings.TrimSpace(h + " " + q.c.T(k))
+	}
+	if g := q.prompt.Geo; q.kind == widgetGeo && g != nil {
+		f := q.c.T("tui.geopoint_format")
+		if g.MaxPoints != 1 {
+			f = q.c.T("tui.geoline_format", g.Example)
+		}
+		h = strings.TrimSpace(h + " " + f)
 	}
 	if q.filterable() {
 		h = strings.TrimSpace(h + " " + q.c.T("tui.filter_hint"))
@@ -553,7 +571,7 @@ func (q *question) widgetView(height int) string {
 	switch q.kind {
 	case widgetNone:
 		if q.prompt.Kind == questionnaires.PromptQuestion && q.prompt.Value != "" {
-			return c.block(c.Styles.Answer, q.prompt.Value, q.iv.rtl)
+			return c.block(c.Styles.Answer, displayValue(q.prompt), q.iv.rtl)
 		}
 		return c.block(c.Styles.Muted, c.T("tui.note_continue"), q.iv.rtl)
 	case widgetSelect, widgetMulti, widgetAck, widgetRepeat, widgetRank:
@@ -595,8 +613,9 @@ func (q *question) filteredView(height int) string {
 	return line + "\n" + q.list.View(c, c.inner(), max(height-1, 1))
 }
 
-// dateInWords is the typed date written out in the interview language
-// ("31 mars 2024"), so a day and month typed the wrong way round show.
+// dateInWords is the typed date written out in the interface language
+// ("31 March 2024"), so a day and month typed the wrong way round show.
+// Month names are the interface's words, not the form's.
 func (q *question) dateInWords() string {
 	v, err := normalizeDate(q.field.Value())
 	if err != nil || v == "" {
@@ -606,11 +625,7 @@ func (q *question) dateInWords() string {
 	if err != nil {
 		return ""
 	}
-	lang := formLangCode(q.iv.session.Language())
-	if !locales.IsSupported(lang) {
-		lang = q.c.Lang
-	}
-	return longDate(lang, t)
+	return longDate(q.c.Lang, t)
 }
 
 // longDate writes t's date in words in lang: "31 March 2024".

@@ -25,7 +25,7 @@ type review struct {
 func newReview(c *Common, iv *interview) *review {
 	r := &review{c: c, iv: iv}
 	for _, it := range iv.session.Summary() {
-		if it.Type != "note" {
+		if it.Input != questionnaires.InputNone {
 			r.items = append(r.items, it)
 		}
 	}
@@ -145,15 +145,15 @@ func (r *review) View() string {
 		if i == r.cursor {
 			mark, st = c.Styles.Marks.Cursor+" ", c.Styles.Selected
 		}
-		lines := []string{c.block(st, c.lead(mark, itemLabel(it), rtl), rtl)}
+		lines := []string{c.hang(st, mark, c.itemTitle(it), rtl)}
 		answer := it.Display
 		ast := c.Styles.Answer
 		if answer == "" {
 			answer, ast = c.T("tui.review.no_answer"), c.Styles.Muted
 		}
-		lines = append(lines, c.block(ast, c.lead("    ", answer, rtl), rtl))
+		lines = append(lines, c.hang(ast, "    ", answer, rtl))
 		if it.Problem != "" {
-			lines = append(lines, c.block(c.Styles.Error, c.lead("    ! ", it.Problem, rtl), rtl))
+			lines = append(lines, c.hang(c.Styles.Error, "    ! ", it.Problem, rtl))
 		}
 		blocks[i] = joinLines(lines)
 	}

@@ -276,7 +276,7 @@ func (m *Model) applySettings(s settingsMsg) tea.Cmd {
 	form := iv.session.Form()
 	switch {
 	case s.formLang != "" && s.formLang != iv.session.Language():
-		iv.session.SetLanguage(s.formLang)
+		iv.session.SetFormLanguage(s.formLang)
 	case s.lang != old && formLangCode(form.LanguageFor(s.lang)) == s.lang:
 		iv.session.SetLanguage(s.lang)
 	}

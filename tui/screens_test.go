@@ -147,6 +147,12 @@ func TestSettings(t *testing.T) {
 	d.key(tea.KeyLeft) // English (en)
 	d.key(tea.KeyEnter)
 	d.see("On which platforms", "question 5 sur")
+	// The form's language alone changed: the engine still speaks French.
+	d.key(tea.KeySpace) // the third platform off
+	d.keys(tea.KeyUp, tea.KeyUp, tea.KeySpace)
+	d.key(tea.KeyEnter)
+	d.see("cette question demande une réponse")
+	d.keys(tea.KeySpace)
 	// Arabic form, Enquête reorders: labels arrive in visual order.
 	d.key(tea.KeyF3)
 	d.keys(tea.KeyRight, tea.KeyRight)

@@ -45,6 +45,7 @@ type Marks struct {
 	Mask      string // one typed character of a passphrase
 	Ellipsis  string // where text was cut
 	Path      string // between a group and the group inside it
+	Instance  string // between a repeat instance and what it holds, in the review
 	Prev      string // before a setting's value (←)
 	Next      string // after it (→)
 	Separator string // between the keys of the help line
@@ -58,8 +59,8 @@ var unicodeMarks = Marks{
 	Cursor: "›", CursorRTL: "‹", NoCursor: " ",
 	On: "[x]", Off: "[ ]", Picked: "(•)", Unpicked: "( )",
 	Caret: "▏", Mask: "•", Ellipsis: "…", Path: " › ", Prev: "◂ ", Next: " ▸",
-	Separator: " • ",
-	States:    [4]string{"[✓]", "[ ]", "[!]", "[-]"},
+	Separator: " • ", Instance: " · ",
+	States: [4]string{"[✓]", "[ ]", "[!]", "[-]"},
 }
 
 // asciiMarks are the marks drawn with [Options].ASCII: every one is
@@ -68,8 +69,8 @@ var asciiMarks = Marks{
 	Cursor: ">", CursorRTL: "<", NoCursor: " ",
 	On: "[x]", Off: "[ ]", Picked: "(*)", Unpicked: "( )",
 	Caret: "|", Mask: "*", Ellipsis: "~", Path: " > ", Prev: "< ", Next: " >",
-	Separator: " - ",
-	States:    [4]string{"[v]", "[ ]", "[!]", "[-]"},
+	Separator: " - ", Instance: " - ",
+	States: [4]string{"[v]", "[ ]", "[!]", "[-]"},
 }
 
 // NewStyles returns the styles for renderer r: Unicode marks and box
