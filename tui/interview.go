@@ -56,10 +56,6 @@ func (iv *interview) drop() {
 	iv.session = nil
 }
 
-// formLangCode is the interface code of a form language ("Arabic (ar)" →
-// "ar"): the engine's one rule.
-func formLangCode(lang string) string { return questionnaires.LangCode(lang) }
-
 // violationText is the message of an engine refusal, else the error as
 // the user reads it.
 func violationText(c *Common, err error) string {

@@ -330,6 +330,7 @@ func (p *plainUI) home() error {
 			continue
 		case plainNone:
 		default:
+			notice, failed = "! "+c.T("tui.plain.bad_here"), true
 			continue
 		}
 		n, err := strconv.Atoi(normalizeDigits(strings.TrimSpace(text)))
@@ -662,7 +663,7 @@ func (p *plainUI) language(iv *interview) {
 			continue
 		}
 		s.SetFormLanguage(langs[n-1])
-		iv.rtl = locales.IsRTL(formLangCode(s.Language()))
+		iv.rtl = locales.IsRTL(questionnaires.LangCode(s.Language()))
 		p.say(c.T("tui.plain.language_now", name(langs[n-1])))
 		return
 	}

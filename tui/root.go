@@ -277,10 +277,10 @@ func (m *Model) applySettings(s settingsMsg) tea.Cmd {
 	switch {
 	case s.formLang != "" && s.formLang != iv.session.Language():
 		iv.session.SetFormLanguage(s.formLang)
-	case s.lang != old && formLangCode(form.LanguageFor(s.lang)) == s.lang:
+	case s.lang != old && questionnaires.LangCode(form.LanguageFor(s.lang)) == s.lang:
 		iv.session.SetLanguage(s.lang)
 	}
-	iv.rtl = locales.IsRTL(formLangCode(iv.session.Language()))
+	iv.rtl = locales.IsRTL(questionnaires.LangCode(iv.session.Language()))
 	switch sc := m.screen.(type) {
 	case *question:
 		sc.relabel() // what was typed and not yet confirmed stays
