@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +77,7 @@ func TestScripts(t *testing.T) {
 			"lockhome":   cmdLockHome,
 			"unlockhome": cmdUnlockHome,
 			"noplain":    cmdNoPlain,
+			"jsonvar":    cmdJSONVar,
 		},
 	})
 }
@@ -177,4 +180,33 @@ func cmdNoPlain(ts *testscript.TestScript, neg bool, args []string) {
 	case found == "" && neg:
 		ts.Fatalf("no file under %s holds any of %q", args[0], args[1:])
 	}
+}
+
+// cmdJSONVar sets the variable VAR to the value at PATH (keys and indexes
+// joined by dots, "drafts.0.id") in the last command's stdout, a JSON
+// document: a script can then name what a listing printed.
+func cmdJSONVar(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: jsonvar VAR PATH")
+	}
+	var v any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile("stdout")), &v))
+	for _, step := range strings.Split(args[1], ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[step]
+		case []any:
+			i, err := strconv.Atoi(step)
+			if err != nil || i < 0 || i >= len(x) {
+				ts.Fatalf("jsonvar: no element %s in a list of %d", step, len(x))
+			}
+			v = x[i]
+		default:
+			ts.Fatalf("jsonvar: %s: not an object or a list", step)
+		}
+	}
+	if v == nil {
+		ts.Fatalf("jsonvar: nothing at %s", args[1])
+	}
+	ts.Setenv(args[0], fmt.Sprint(v))
 }
