@@ -231,12 +231,12 @@ func (n *Node) XPath() string { return "/data/" + strings.Join(n.Path(), "/") }
 
 // LanguageFor returns the form language matching an interface language
 // code ("fr" → "French (fr)"), else the form's default language, else its
-// first language.
+// first language. Both sides are read by [LangCode]: "Français", "fr_FR"
+// and "French (fr)" all match.
 func (f *Form) LanguageFor(uiLang string) string {
-	code := locales.Base(uiLang)
-	if code != "" {
+	if code := LangCode(uiLang); code != "" {
 		for _, l := range f.Languages {
-			if languageCode(l) == code {
+			if LangCode(l) == code {
 				return l
 			}
 		}
@@ -248,35 +248,4 @@ func (f *Form) LanguageFor(uiLang string) string {
 		return f.Languages[0]
 	}
 	return ""
-}
-
-// languageCode returns the code of a form language: the part in
-// parentheses ("French (fr)" → "fr"), a bare code ("fr"), or the code of
-// a language name we know ("French", "Français" → "fr").
-func languageCode(lang string) string {
-	l := strings.TrimSpace(lang)
-	if i := strings.LastIndex(l, "("); i >= 0 && strings.HasSuffix(l, ")") {
-		return locales.Base(l[i+1 : len(l)-1])
-	}
-	low := strings.ToLower(l)
-	if code, ok := languageNames[low]; ok {
-		return code
-	}
-	if len(low) == 2 || len(low) == 3 {
-		return low
-	}
-	return ""
-}
-
-// languageNames maps language names, in English and in the language
-// itself, to their codes.
-var languageNames = map[string]string{
-	"english": "en", "eng": "en",
-	"french": "fr", "français": "fr", "francais": "fr", "fra": "fr", "fre": "fr",
-	"spanish": "es", "español": "es", "espanol": "es", "castellano": "es", "spa": "es",
-	"arabic": "ar", "العربية": "ar", "ara": "ar",
-	"malagasy": "mg", "malgache": "mg", "mlg": "mg",
-	"swahili": "sw", "kiswahili": "sw",
-	"portuguese": "pt", "português": "pt",
-	"chinese": "zh",
 }

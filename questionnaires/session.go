@@ -126,7 +126,7 @@ func (s *Session) SetLanguage(lang string) {
 	s.ui = locales.Default
 	if locales.IsSupported(lang) {
 		s.ui = locales.Base(lang)
-	} else if code := languageCode(lang); locales.IsSupported(code) {
+	} else if code := LangCode(lang); locales.IsSupported(code) {
 		s.ui = code
 	}
 	s.choiceCache = map[string]*cnode{}
