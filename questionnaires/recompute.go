@@ -456,7 +456,7 @@ func (s *Session) initInstance(c *inode) {
 		case k.def.Kind == KindMeta:
 			k.value = s.metaValue(k.def.Type)
 		case k.def.Default != "" && k.def.comp.dynDefault == nil:
-			if v, bad := normalizeValue(k.def, k.def.Default); bad == nil {
+			if v, bad := normalizeValue(k.def, k.def.Default, isoOnly); bad == nil {
 				k.value = v
 			} else {
 				k.value = k.def.Default

@@ -21,6 +21,9 @@ type Options struct {
 	// Lang is the interface language ("fr"); it picks the form language
 	// ([Form.LanguageFor]) and the language of the engine's own messages.
 	// A form language written in full ("French (fr)") is used as is.
+	// It also sets how dates may be typed besides 2026-11-15: day first
+	// (15/11/2026) in fr, es, mg and ar, month first (11/15/2026) in en;
+	// for another interface language, the form language's order.
 	Lang string
 	// Rand replaces the random source of random() when set (tests).
 	Rand func() float64
@@ -35,8 +38,11 @@ type Session struct {
 	opts Options
 	// lang is the form language, ui the interface language.
 	lang, ui string
-	root     *inode
-	byDef    map[*Node][]*inode
+	// dates is how dates may be typed besides ISO 8601 (day or month
+	// first), from the interface language, else the form language.
+	dates dateOrder
+	root  *inode
+	byDef map[*Node][]*inode
 	// byID is byDef by Node.id, for the recomputation's hot path.
 	byID [][]*inode
 	// refCache holds byDef as xpath nodes, by Node.id, for ${name}
@@ -129,6 +135,7 @@ func (s *Session) SetLanguage(lang string) {
 	} else if code := LangCode(lang); locales.IsSupported(code) {
 		s.ui = code
 	}
+	s.dates = sessionDateOrder(lang, s.lang)
 	s.choiceCache = map[string]*cnode{}
 }
 
@@ -404,7 +411,7 @@ func (s *Session) set(n *inode, value string) error {
 	if s.readOnly(n) {
 		return s.violate(n, locales.Message{Key: "questionnaires.read_only"})
 	}
-	v, bad := normalizeValue(d, norm.NFC.String(value))
+	v, bad := normalizeValue(d, norm.NFC.String(value), s.dates)
 	if bad != nil {
 		return s.violate(n, *bad)
 	}

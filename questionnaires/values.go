@@ -10,10 +10,11 @@ import (
 )
 
 // normalizeValue checks a typed answer and returns it in its stored form
-// ("007" → "7" for an integer, "14:05" → "14:05:00" for a time). An empty
-// value is always accepted (it clears the answer). The error is a message
-// for the interviewer.
-func normalizeValue(n *Node, v string) (string, *locales.Message) {
+// ("007" → "7" for an integer, "14:05" → "14:05:00" for a time, "15/11/2026"
+// → "2026-11-15" for a date typed day first). An empty value is always
+// accepted (it clears the answer). order is how dates may be typed besides
+// ISO 8601. The error is a message for the interviewer.
+func normalizeValue(n *Node, v string, order dateOrder) (string, *locales.Message) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "", nil
@@ -38,15 +39,11 @@ func normalizeValue(n *Node, v string) (string, *locales.Message) {
 		}
 		return strconv.FormatFloat(f, 'f', -1, 64), nil
 	case "date":
-		t, err := time.Parse("2006-01-02", v)
-		if err != nil {
-			return bad("not_date", v)
-		}
-		return t.Format("2006-01-02"), nil
+		return normalizeDate(v, order)
 	case "time":
 		return normalizeTime(v)
 	case "dateTime":
-		return normalizeDateTime(v)
+		return normalizeDateTime(v, order)
 	case "range":
 		return normalizeRange(n, v)
 	case "geopoint":
@@ -71,7 +68,15 @@ func normalizeTime(v string) (string, *locales.Message) {
 	return "", &locales.Message{Key: "questionnaires.not_time", Args: []any{v}}
 }
 
-func normalizeDateTime(v string) (string, *locales.Message) {
+// normalizeDateTime reads a date and a time separated by a space or "T",
+// the date as [normalizeDate] reads it ("15/11/2026 14:30" day first).
+func normalizeDateTime(typed string, order dateOrder) (string, *locales.Message) {
+	v := typed
+	if i := strings.IndexAny(v, " T"); i > 0 {
+		if iso, ok := localDate(v[:i], order); ok {
+			v = iso + "T" + strings.TrimSpace(v[i+1:])
+		}
+	}
 	v = strings.Replace(v, " ", "T", 1)
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04"} {
 		if t, err := time.Parse(layout, v); err == nil {
@@ -81,7 +86,13 @@ func normalizeDateTime(v string) (string, *locales.Message) {
 			return t.Format("2006-01-02T15:04:05"), nil
 		}
 	}
-	return "", &locales.Message{Key: "questionnaires.not_datetime", Args: []any{v}}
+	switch order {
+	case dayFirst:
+		return "", &locales.Message{Key: "questionnaires.not_datetime_dmy", Args: []any{typed}}
+	case monthFirst:
+		return "", &locales.Message{Key: "questionnaires.not_datetime_mdy", Args: []any{typed}}
+	}
+	return "", &locales.Message{Key: "questionnaires.not_datetime", Args: []any{typed}}
 }
 
 // normalizeGeopoint checks "latitude longitude [altitude [accuracy]]".
