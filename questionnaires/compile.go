@@ -27,6 +27,10 @@ type program struct {
 	inside map[*Node][]*Node
 	// hasDynamicDefault is true when some default is an expression.
 	hasDynamicDefault bool
+	// instanceName is the settings' instance_name, nil when none;
+	// instanceNameSensitive says it reads a sensitive question.
+	instanceName          *xpath.Expr
+	instanceNameSensitive bool
 }
 
 // compiled holds a node's parsed expressions; nil when the column is empty
@@ -164,6 +168,13 @@ func compileForm(f *Form, ps *problems, sheet string) *program {
 		c.triggers = triggerNodes(f, n, ps, sheet)
 	})
 	p.buildGraph(f, ps, sheet)
+	if strings.TrimSpace(f.InstanceName) != "" {
+		if e, msg := parseCheck(f, f.InstanceName); msg == nil {
+			e.Bind(bind)
+			p.instanceName = e
+			p.instanceNameSensitive = readsSensitive(f, e, map[*Node]bool{})
+		}
+	}
 	return p
 }
 
