@@ -48,20 +48,25 @@ const signingContext = "enquete.record.v1\n"
 // field. Build one, [Record.Sign] it (unless the project is anonymous),
 // [Record.Marshal] it and [Seal] the bytes.
 type Record struct {
-	Format     string          `json:"format"`                // RecordFormat
-	Version    int             `json:"version"`               // RecordVersion
-	Kind       string          `json:"kind"`                  // KindResponse, KindForm or KindSensitive
-	ID         string          `json:"id"`                    // random UUID v4 ([NewID]); exports show uuid:ID
-	Project    string          `json:"project"`               // the project id
-	Form       FormRef         `json:"form"`                  // which questionnaire
-	Started    string          `json:"started,omitempty"`     // [Timestamp] of the first answer
-	Finalized  string          `json:"finalized,omitempty"`   // [Timestamp] of finalizing
-	Lang       string          `json:"lang,omitempty"`        // interview language
-	Answers    map[string]any  `json:"answers"`               // question name → string, or []map for repeats
-	Audit      json.RawMessage `json:"audit,omitempty"`       // the engine's audit events
-	Recipients []string        `json:"recipients"`            // the recipients the record is sealed to
-	Link       string          `json:"link,omitempty"`        // joins a response and its sensitive record
-	FormSource *FormSource     `json:"form_source,omitempty"` // kind form: the questionnaire file
+	Format    string  `json:"format"`              // RecordFormat
+	Version   int     `json:"version"`             // RecordVersion
+	Kind      string  `json:"kind"`                // KindResponse, KindForm or KindSensitive
+	ID        string  `json:"id"`                  // random UUID v4 ([NewID]); exports show uuid:ID
+	Project   string  `json:"project"`             // the project id
+	Form      FormRef `json:"form"`                // which questionnaire
+	Started   string  `json:"started,omitempty"`   // [Timestamp] of the first answer
+	Finalized string  `json:"finalized,omitempty"` // [Timestamp] of finalizing
+	Lang      string  `json:"lang,omitempty"`      // interview language
+	// InstanceName is the interview's name from the form's instance_name
+	// (ODK's meta/instanceName), "" when it has none; exports show it as
+	// meta-instanceName. Absent from older records, whose signatures
+	// therefore still verify.
+	InstanceName string          `json:"instanceName,omitempty"`
+	Answers      map[string]any  `json:"answers"`               // question name → string, or []map for repeats
+	Audit        json.RawMessage `json:"audit,omitempty"`       // the engine's audit events
+	Recipients   []string        `json:"recipients"`            // the recipients the record is sealed to
+	Link         string          `json:"link,omitempty"`        // joins a response and its sensitive record
+	FormSource   *FormSource     `json:"form_source,omitempty"` // kind form: the questionnaire file
 	// Attachments lists a response's files, each sealed apart in a record
 	// of kind attachment (version 2).
 	Attachments []Attachment `json:"attachments,omitempty"`
