@@ -19,7 +19,8 @@ import (
 //
 // Root table: SubmissionDate, the question columns of the form's newest
 // version in form order (groups joined with "-", a geopoint split in four),
-// meta-instanceID, then KEY, SubmitterID, SubmitterName,
+// meta-instanceID (and meta-instanceName, the record's instance name, when
+// the form has an instance_name), then KEY, SubmitterID, SubmitterName,
 // AttachmentsPresent, AttachmentsExpected, Status, ReviewState, DeviceID,
 // Edits, FormVersion. Repeat tables: the repeat's question columns, then
 // PARENT_KEY and KEY, where KEY is the record's "uuid:<id>" followed by one
@@ -41,6 +42,7 @@ type csvTable struct {
 	segment  string               // "group/…/name" of the KEY path, without [n]
 	path     []string             // repeat names from the root (nil: root table)
 	idCol    int                  // the meta-instanceID column, or -1
+	nameCol  int                  // the meta-instanceName column, or -1
 	cells    [][]byte
 	w        *csvWriter
 }
@@ -53,11 +55,13 @@ type csvForm struct {
 // newCSVTable indexes the columns of one table.
 func newCSVTable(file string, cols []questionnaires.Column) *csvTable {
 	t := &csvTable{file: file, cols: cols, index: map[string][]int{},
-		children: map[string]*csvTable{}, idCol: -1, cells: make([][]byte, len(cols))}
+		children: map[string]*csvTable{}, idCol: -1, nameCol: -1, cells: make([][]byte, len(cols))}
 	for i, c := range cols {
 		switch {
 		case c.Type == questionnaires.InstanceIDType:
 			t.idCol = i
+		case c.Type == questionnaires.InstanceNameType:
+			t.nameCol = i
 		case c.Key != "":
 			t.index[c.Key] = append(t.index[c.Key], i)
 		}
@@ -280,6 +284,9 @@ func (o *csvOutput) row(r *reader) error {
 	if r.err != nil {
 		return r.err
 	}
+	if root.nameCol >= 0 {
+		root.cells[root.nameCol] = []byte(m.Name)
+	}
 	w := root.w
 	w.cellString(m.Submitted)
 	for _, c := range root.cells {
@@ -396,6 +403,9 @@ func commit(f *os.File, dst string) error {
 // keep them), no geopoint split.
 type guessedLayout struct {
 	root *guessedTable
+	// named is set when a record has an instance name: the root table
+	// then has a meta-instanceName column.
+	named bool
 }
 
 type guessedTable struct {
@@ -416,7 +426,9 @@ func (g *guessedLayout) add(r *reader) {
 	if g.root == nil {
 		g.root = newGuessedTable("", nil)
 	}
-	r.meta()
+	if r.meta().Name != "" {
+		g.named = true
+	}
 	g.root.add(r)
 }
 
@@ -469,6 +481,9 @@ func (g *guessedLayout) layout(formID string) *csvForm {
 		name := gt.name
 		if i == 0 {
 			cols = append(cols, questionnaires.Column{Header: "meta-instanceID", Type: questionnaires.InstanceIDType})
+			if g.named {
+				cols = append(cols, questionnaires.Column{Header: "meta-instanceName", Type: questionnaires.InstanceNameType})
+			}
 		} else if count[name] > 1 {
 			seen[name]++
 			name = fmt.Sprintf("%s~%d", name, seen[name])

@@ -133,7 +133,7 @@ type csvSink struct {
 
 func (s *csvSink) prepare(r *crypto.Record, f archiveFile) any {
 	m := spillMeta{ID: r.ID, Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Version: r.Form.Version,
-		Link: linkKey(r.Project, r.Link)}
+		Link: linkKey(r.Project, r.Link), Name: r.InstanceName}
 	return appendRow(nil, m, r.Answers)
 }
 
@@ -220,18 +220,21 @@ func (s *csvSink) close() {
 
 // jsonRecord is one line of a JSON Lines export.
 type jsonRecord struct {
-	ID        string         `json:"id"`
-	Form      string         `json:"form"`
-	Version   string         `json:"version"`
-	Submitted string         `json:"submitted"`
-	Device    string         `json:"device"`
-	Seq       uint64         `json:"seq,omitempty"`
-	Project   string         `json:"project"`
-	Started   string         `json:"started,omitempty"`
-	Finalized string         `json:"finalized,omitempty"`
-	Lang      string         `json:"lang,omitempty"`
-	Link      string         `json:"link,omitempty"`
-	Answers   map[string]any `json:"answers"`
+	ID string `json:"id"`
+	// InstanceName is the record's name from the form's instance_name
+	// (meta-instanceName in the CSV export).
+	InstanceName string         `json:"instanceName,omitempty"`
+	Form         string         `json:"form"`
+	Version      string         `json:"version"`
+	Submitted    string         `json:"submitted"`
+	Device       string         `json:"device"`
+	Seq          uint64         `json:"seq,omitempty"`
+	Project      string         `json:"project"`
+	Started      string         `json:"started,omitempty"`
+	Finalized    string         `json:"finalized,omitempty"`
+	Lang         string         `json:"lang,omitempty"`
+	Link         string         `json:"link,omitempty"`
+	Answers      map[string]any `json:"answers"`
 }
 
 // jsonlSink writes each response as one line of its form's file.
@@ -241,7 +244,7 @@ type jsonlSink struct {
 }
 
 func (s *jsonlSink) prepare(r *crypto.Record, f archiveFile) any {
-	j := jsonRecord{ID: r.ID, Form: r.Form.ID, Version: r.Form.Version,
+	j := jsonRecord{ID: r.ID, InstanceName: r.InstanceName, Form: r.Form.ID, Version: r.Form.Version,
 		Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Project: r.Project,
 		Started: r.Started, Finalized: r.Finalized, Lang: r.Lang, Link: r.Link, Answers: r.Answers}
 	if r.Device != nil {

@@ -33,6 +33,7 @@ const (
 type spillMeta struct {
 	ID, Submitted, Device, Version string
 	Link                           string // [linkKey] of a response with sensitive answers elsewhere, or ""
+	Name                           string // the record's instance name (meta-instanceName), or ""
 }
 
 // appendString appends a length-prefixed string.
@@ -48,6 +49,7 @@ func appendRow(b []byte, m spillMeta, answers map[string]any) []byte {
 	b = appendString(b, m.Device)
 	b = appendString(b, m.Version)
 	b = appendString(b, m.Link)
+	b = appendString(b, m.Name)
 	return appendObject(b, answers)
 }
 
@@ -191,6 +193,7 @@ func (r *reader) meta() spillMeta {
 		Device:    string(r.bytes()),
 		Version:   string(r.bytes()),
 		Link:      string(r.bytes()),
+		Name:      string(r.bytes()),
 	}
 }
 

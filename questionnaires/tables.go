@@ -26,32 +26,46 @@ type Column struct {
 	// parts of a geopoint.
 	Header string
 	// Key is the answer's key in the table's answers object (the question
-	// name; groups are flattened); "" for the instance ID column.
+	// name; groups are flattened); "" for the instance ID and instance
+	// name columns.
 	Key string
-	// Type is the question's canonical type, or [InstanceIDType].
+	// Type is the question's canonical type, [InstanceIDType] or
+	// [InstanceNameType].
 	Type string
 	// Part is "" or, for a geopoint, one of "Latitude", "Longitude",
 	// "Altitude", "Accuracy": the space-separated part of the value.
 	Part string
 }
 
-// InstanceIDType is the Type of the root table's last question column,
-// meta-instanceID, which an exporter fills with "uuid:" and the record id.
+// InstanceIDType is the Type of the root table's meta-instanceID column,
+// which an exporter fills with "uuid:" and the record id.
 const InstanceIDType = "instanceID"
+
+// InstanceNameType is the Type of the root table's meta-instanceName
+// column, present when the form has an instance_name, which an exporter
+// fills with the record's instance name.
+const InstanceNameType = "instanceName"
 
 // GeopointParts are the parts of a geopoint value, in order.
 var GeopointParts = []string{"Latitude", "Longitude", "Altitude", "Accuracy"}
 
 // Tables returns the export layout of the form's answers in ODK Central's
 // CSV order: the root table first (its question columns in depth-first
-// form order, repeat contents excluded, then meta-instanceID), then each
-// repeat's table in form order, nested repeats included.
+// form order, repeat contents excluded, then the columns of the <meta>
+// group pyxform adds last: meta-instanceID, and meta-instanceName when
+// the form has an instance_name), then each repeat's table in form order,
+// nested repeats included.
 func (f *Form) Tables() []Table {
 	names := repeatNames(f.Root)
 	root := Table{}
 	var repeats []Table
 	collectColumns(f.Root, nil, nil, &root, &repeats, names)
 	root.Columns = append(root.Columns, Column{Header: "meta-instanceID", Type: InstanceIDType})
+	if strings.TrimSpace(f.InstanceName) != "" {
+		// pyxform writes <meta><instanceID/><instanceName/></meta>, and
+		// Central's columns follow the instance.
+		root.Columns = append(root.Columns, Column{Header: "meta-instanceName", Type: InstanceNameType})
+	}
 	return append([]Table{root}, repeats...)
 }
 

@@ -46,3 +46,30 @@ func TestTablesSharedRepeatNames(t *testing.T) {
 		t.Errorf("table names = %q", names)
 	}
 }
+
+func TestTablesInstanceName(t *testing.T) {
+	f, err := Parse("names.md", []byte(nameForm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := f.Tables()[0].Columns
+	var headers []string
+	for _, c := range root {
+		headers = append(headers, c.Header)
+	}
+	// As ODK Central exports a pyxform form: <meta> last, instanceID then
+	// instanceName.
+	want := []string{"age", "who", "nick", "village", "upper_who", "meta-instanceID", "meta-instanceName"}
+	if !reflect.DeepEqual(headers, want) {
+		t.Errorf("root columns = %q, want %q", headers, want)
+	}
+	if last := root[len(root)-1]; last.Type != InstanceNameType || last.Key != "" {
+		t.Errorf("meta-instanceName column = %+v", last)
+	}
+	// Without instance_name, no column.
+	for _, c := range loadTest(t, "testdata/engine/tables.md").Tables()[0].Columns {
+		if c.Type == InstanceNameType {
+			t.Error("meta-instanceName without instance_name")
+		}
+	}
+}
