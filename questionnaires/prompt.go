@@ -295,9 +295,9 @@ func (s *Session) choices(n *inode) []*Choice {
 // its answer and what stops finalizing, for the review screen.
 func (s *Session) Summary() []Item {
 	var out []Item
-	s.walkPositions(s.root, func(p position) bool {
+	for _, p := range s.positions() {
 		if p.field == nil {
-			return true
+			continue
 		}
 		n := p.field
 		it := Item{Path: p.path(), Name: n.def.Name, Label: s.text(n.def.Label, n), Type: n.def.Type,
@@ -309,8 +309,7 @@ func (s *Session) Summary() []Item {
 			}
 		}
 		out = append(out, it)
-		return true
-	})
+	}
 	return out
 }
 
