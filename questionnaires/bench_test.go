@@ -278,3 +278,40 @@ func TestHeavyFormRecomputesLittle(t *testing.T) {
 		t.Errorf("one answer evaluated %d expressions", s.evals)
 	}
 }
+
+// BenchmarkAnswerNext is what the engine does for one confirming Enter on
+// the 2,000-question heavy form: answer, move on, and read the progress
+// for the next screen. Every 50th answer is a 0, which closes the next
+// question (a relevance change: the positions are listed again).
+func BenchmarkAnswerNext(b *testing.B) {
+	f, err := Parse("big.md", heavyForm(2000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := NewSession(f, Options{Now: fixedNow})
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	start := cpuTime()
+	for b.Loop() {
+		i++
+		if s.Current() == nil || s.Current().Kind != PromptQuestion {
+			if err := s.Jump("q0"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		v := "5"
+		if i%50 == 0 {
+			v = "0"
+		}
+		if err := s.Answer(v); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Next(); err != nil {
+			b.Fatal(err)
+		}
+		_ = s.Progress()
+	}
+	reportCPU(b, start)
+}

@@ -378,9 +378,9 @@ func (s *Session) SetFormLanguage(lang string) {
 // its answer and what stops finalizing, for the review screen.
 func (s *Session) Summary() []Item {
 	var out []Item
-	s.walkPositions(s.root, func(p position) bool {
+	for _, p := range s.positions() {
 		if p.field == nil {
-			return true
+			continue
 		}
 		n := p.field
 		it := Item{Path: p.path(), Name: n.def.Name, Label: s.text(n.def.Label, n), Type: n.def.Type,
@@ -392,8 +392,7 @@ func (s *Session) Summary() []Item {
 			}
 		}
 		out = append(out, it)
-		return true
-	})
+	}
 	return out
 }
 

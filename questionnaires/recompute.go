@@ -174,6 +174,7 @@ func (s *Session) evalBool(e *xpath.Expr, node *inode) bool { return xpath.Bool(
 // reindex rebuilds the definition → nodes index after the instance
 // tree changed shape.
 func (s *Session) reindex() {
+	s.positionsChanged(true)
 	s.byDef = map[*Node][]*inode{}
 	s.byID = make([][]*inode, len(s.prog.defs))
 	s.refCache = make([][]xpath.Node, len(s.prog.defs))
@@ -204,6 +205,7 @@ func (s *Session) refNodes(d *Node) []xpath.Node {
 // dependency order, until the repeat counts are stable.
 func (s *Session) recomputeAll() {
 	defer s.freeze()()
+	s.positionsChanged(false)
 	for round := 0; round < 8; round++ {
 		s.reshaped = false
 		for _, d := range s.prog.graph {
@@ -326,6 +328,11 @@ func (s *Session) fireTriggered(d *Node, at []*inode) {
 // changed, and collects the nodes whose value changed in s.touched.
 func (s *Session) compute(d *Node) (valueChanged, relevanceChanged bool) {
 	c := d.comp
+	if d.Kind == KindRepeat {
+		// Its relevance, read again, may ask or stop asking "add
+		// another?" where it has no instance: the positions change.
+		defer s.positionsChanged(false)
+	}
 	if c.repeatCount != nil {
 		s.computeRepeatCount(d, c)
 	}
@@ -336,6 +343,7 @@ func (s *Session) compute(d *Node) (valueChanged, relevanceChanged bool) {
 			if self != n.selfRelevant || rel != n.relevant {
 				n.selfRelevant, n.relevant = self, rel
 				relevanceChanged = true
+				s.positionsChanged(false)
 				s.touched = append(s.touched, n)
 				if n.isContainer() {
 					s.propagateRelevance(n)

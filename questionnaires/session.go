@@ -64,6 +64,16 @@ type Session struct {
 	evals int
 	ctx   evalCtx
 	pos   position
+	// shown caches the positions of the interview ([Session.positions]),
+	// every caches every question, note and repeat of the instance tree
+	// ([Session.everyPosition]); nil when stale. shown goes stale when
+	// a relevance or the tree's shape may have changed, every when the
+	// shape did. at and everyAt are where the current position was last
+	// found in them.
+	shown, every []position
+	at, everyAt  int
+	fieldsBefore []int
+	everyFields  int
 	// reshaped is set when repeat counts changed during a recomputation.
 	reshaped        bool
 	pendingDefaults []*inode
@@ -184,7 +194,8 @@ func (s *Session) choiceInstance(list string) *cnode {
 }
 
 // walkPositions calls fn on every position of the interview in order,
-// until fn returns false.
+// until fn returns false. It evaluates the relevance of repeats without
+// instances; [Session.positions] keeps its result.
 func (s *Session) walkPositions(c *inode, fn func(position) bool) bool {
 	j := 0
 	for _, d := range c.def.Children {
@@ -223,9 +234,21 @@ func (s *Session) repeatPrompted(c *inode, d *Node) bool {
 	return e.repeatCount == nil && e.fixedCount < 0 && s.repeatRelevant(c, d)
 }
 
-// positions lists every position of the interview in order.
+// positions lists every position of the interview in order: the
+// questions and notes shown and the repeat prompts asked. The list is kept
+// between calls until something that can change it happens
+// ([Session.positionsChanged]); callers must not modify it.
 func (s *Session) positions() []position {
-	var out []position
+	if s.shown == nil {
+		s.shown = s.walkAll(len(s.every))
+	}
+	return s.shown
+}
+
+// walkAll is the list of positions a fresh walk gives; size is a guess
+// of its length.
+func (s *Session) walkAll(size int) []position {
+	out := make([]position, 0, size)
 	s.walkPositions(s.root, func(p position) bool {
 		out = append(out, p)
 		return true
@@ -233,14 +256,35 @@ func (s *Session) positions() []position {
 	return out
 }
 
+// positionsChanged drops the cached positions: a relevance may have
+// changed, or a repeat prompt's relevance. reshaped says the instance tree
+// changed shape (an instance added or removed, a new tree).
+func (s *Session) positionsChanged(reshaped bool) {
+	s.shown = nil
+	if reshaped {
+		s.every = nil
+	}
+}
+
 // first returns the first position, or the end.
 func (s *Session) first() position {
-	var p position
-	s.walkPositions(s.root, func(q position) bool {
-		p = q
-		return false
-	})
-	return p
+	if ps := s.positions(); len(ps) > 0 {
+		return ps[0]
+	}
+	return position{}
+}
+
+// current finds the current position in ps, -1 when it is not there;
+// hint is where it was last found, and is updated.
+func (s *Session) current(ps []position, hint *int) int {
+	if i := *hint; i >= 0 && i < len(ps) && ps[i] == s.pos {
+		return i
+	}
+	i := indexOf(ps, s.pos)
+	if i >= 0 {
+		*hint = i
+	}
+	return i
 }
 
 // index finds p among positions; -1 when absent.
@@ -341,7 +385,7 @@ func (s *Session) Next() error {
 // step moves one position forward or back.
 func (s *Session) step(dir int) bool {
 	ps := s.positions()
-	i := indexOf(ps, s.pos)
+	i := s.current(ps, &s.at)
 	if i < 0 {
 		i = s.nearest(ps)
 		if dir > 0 {
@@ -529,17 +573,12 @@ func (s *Session) AddRepeat() error {
 	s.reindex()
 	s.recomputeAll()
 	s.applyDynamicDefaults()
-	var first position
-	found := false
-	s.walkPositions(s.root, func(p position) bool {
+	first := position{container: c, repeat: d}
+	for _, p := range s.positions() {
 		if inst.holds(p) {
-			first, found = p, true
-			return false
+			first = p
+			break
 		}
-		return true
-	})
-	if !found {
-		first = position{container: c, repeat: d}
 	}
 	s.moveTo(first)
 	return nil

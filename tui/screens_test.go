@@ -140,13 +140,13 @@ func TestSettings(t *testing.T) {
 	d.key(tea.KeyRight) // Français
 	d.key(tea.KeyEnter)
 	d.at("platforms")
-	d.see("Sur quelles plateformes", "question 5 sur")
+	d.see("Sur quelles plateformes", "question 6 sur")
 	d.key(tea.KeyF3)
 	d.see("réglages", "◂ Français ▸", "◂ French (fr) ▸")
 	d.key(tea.KeyDown)
 	d.key(tea.KeyLeft) // English (en)
 	d.key(tea.KeyEnter)
-	d.see("On which platforms", "question 5 sur")
+	d.see("On which platforms", "question 6 sur")
 	// The form's language alone changed: the engine still speaks French.
 	d.key(tea.KeySpace) // the third platform off
 	d.keys(tea.KeyUp, tea.KeyUp, tea.KeySpace)
