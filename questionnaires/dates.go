@@ -49,6 +49,9 @@ func normalizeDate(typed string, order dateOrder) (string, *locales.Message) {
 	if t, err := time.Parse("2006-01-02", typed); err == nil {
 		return t.Format("2006-01-02"), nil
 	}
+	if iso, ok := yearFirstDate(typed); ok {
+		return iso, nil
+	}
 	if iso, ok := localDate(typed, order); ok {
 		return iso, nil
 	}
@@ -61,6 +64,27 @@ func normalizeDate(typed string, order dateOrder) (string, *locales.Message) {
 		return "", &locales.Message{Key: "questionnaires.not_date_mdy", Args: []any{typed, local, iso}}
 	}
 	return "", &locales.Message{Key: "questionnaires.not_date", Args: []any{typed}}
+}
+
+// yearFirstDate reads a date written year first with "/" or "."
+// between its parts (2026/11/15, 2026.11.15): year, month, day in every
+// language, so never ambiguous.
+func yearFirstDate(s string) (string, bool) {
+	for _, sep := range []string{"/", "."} {
+		parts := strings.Split(s, sep)
+		if len(parts) != 3 || len(parts[0]) != 4 || len(parts[1]) > 2 || len(parts[2]) > 2 {
+			continue
+		}
+		var n [3]int
+		for k, p := range parts {
+			if p == "" || strings.Trim(p, "0123456789") != "" {
+				return "", false
+			}
+			n[k], _ = strconv.Atoi(p)
+		}
+		return ymdDate(n[0], n[1], n[2])
+	}
+	return "", false
 }
 
 // localDate reads a date typed in order ("15/11/2026" day first) and
@@ -147,3 +171,28 @@ func pad2(n int) string {
 	}
 	return strconv.Itoa(n)
 }
+
+// ReadDate reads a date as typed in this interview, the way
+// [Session.Answer] reads a date question's answer: ISO 8601 always, and
+// the interview language's usual order (day first in French, Spanish,
+// Malagasy and Arabic; month first in English). It returns YYYY-MM-DD
+// ("" for ""), or a refusal in the interface language that repeats what
+// was typed. Faces use it to show a typed date back before confirming.
+func (s *Session) ReadDate(typed string) (string, error) {
+	typed = strings.TrimSpace(typed)
+	if typed == "" {
+		return "", nil
+	}
+	iso, bad := normalizeDate(typed, s.dates)
+	if bad != nil {
+		return "", locales.Errorf(bad.Key, bad.Args...)
+	}
+	return iso, nil
+}
+
+// DayFirst reports whether this interview reads typed dates day first
+// (15/11/2026); false: month first (11/15/2026) or ISO 8601 only.
+func (s *Session) DayFirst() bool { return s.dates == dayFirst }
+
+// MonthFirst reports whether this interview reads typed dates month first.
+func (s *Session) MonthFirst() bool { return s.dates == monthFirst }

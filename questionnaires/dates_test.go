@@ -112,6 +112,20 @@ func TestDatesTypedInLanguageOrder(t *testing.T) {
 	}
 }
 
+// TestYearFirstDates: a date written year first reads as year, month,
+// day in every language, whatever separates its parts.
+func TestYearFirstDates(t *testing.T) {
+	for _, lang := range []string{"en", "fr", "ar"} {
+		s := dateSession(t, lang)
+		for typed, want := range map[string]string{"2026/11/15": "2026-11-15", "2026.1.5": "2026-01-05", "2024/02/30": ""} {
+			got, err := s.ReadDate(typed)
+			if got != want || (want == "") != (err != nil) {
+				t.Errorf("%s: ReadDate(%q) = %q, %v; want %q", lang, typed, got, err, want)
+			}
+		}
+	}
+}
+
 func TestDateTimesTypedInLanguageOrder(t *testing.T) {
 	for _, c := range []struct{ lang, typed, want, msg string }{
 		{"fr", "2026-11-15 14:30", "2026-11-15T14:30:00", ""},

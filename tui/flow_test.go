@@ -470,10 +470,10 @@ func TestPreview(t *testing.T) {
 	d := newDriver(t, Options{Preview: form, Lang: "en"})
 	d.init()
 	d.at("visit")
-	d.see("preview (nothing saved)", "(YYYY-MM-DD)")
+	d.see("preview (nothing saved)", "(MM/DD/YYYY or YYYY-MM-DD)")
 	d.typeText("٢٠٢٤-٠٢-٣٠")
 	d.key(tea.KeyEnter)
-	d.see("2024-02-30 is not a date")
+	d.see("'2024-02-30' is not a date")
 	for range 10 {
 		d.key(tea.KeyBackspace)
 	}

@@ -2,10 +2,7 @@ package tui
 
 import (
 	"strings"
-	"time"
 	"unicode"
-
-	"github.com/enquete-field/enquete/locales"
 )
 
 // normalizeDigits turns Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹)
@@ -59,20 +56,7 @@ func numberRune(decimal bool) func(r rune) bool {
 }
 
 // dateRune reports whether r may be typed in a date field.
-func dateRune(r rune) bool { return unicode.IsDigit(r) || r == '-' || r == '/' }
-
-// normalizeDate checks a typed date, YYYY-MM-DD in any digits, and returns
-// it in ASCII; an impossible date (2024-02-30) is a user error.
-func normalizeDate(s string) (string, error) {
-	s = strings.ReplaceAll(normalizeDigits(strings.TrimSpace(s)), "/", "-")
-	if s == "" {
-		return "", nil
-	}
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return "", locales.Errorf("tui.bad_date", s).Hint("tui.hint.date_format")
-	}
-	return s, nil
-}
+func dateRune(r rune) bool { return unicode.IsDigit(r) || r == '-' || r == '/' || r == '.' }
 
 // acceptFor is what each typed widget lets through (nil: anything).
 var acceptFor = map[widgetKind]func(rune) bool{

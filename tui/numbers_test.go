@@ -29,26 +29,6 @@ func TestNormalizeNumber(t *testing.T) {
 	}
 }
 
-func TestNormalizeDate(t *testing.T) {
-	for _, tc := range []struct {
-		in, want string
-		bad      bool
-	}{
-		{"2024-02-29", "2024-02-29", false},
-		{"٢٠٢٤-٠٢-٢٩", "2024-02-29", false},
-		{"2024/03/01", "2024-03-01", false},
-		{"", "", false},
-		{"2023-02-29", "", true},
-		{"2024-2-3", "", true},
-		{"31-12-2024", "", true},
-	} {
-		got, err := normalizeDate(tc.in)
-		if (err != nil) != tc.bad || got != tc.want {
-			t.Errorf("normalizeDate(%q) = %q, %v; want %q, bad %v", tc.in, got, err, tc.want, tc.bad)
-		}
-	}
-}
-
 func TestTextField(t *testing.T) {
 	keys := NewKeyMap("en")
 	var f textField

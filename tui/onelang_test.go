@@ -78,7 +78,7 @@ func oneLanguage(t *testing.T, out string, want ...string) {
 // (labels, hints, choices, its constraint and required messages).
 var frenchWant = []string{
 	"question 1 of", "Quel âge avez-vous ?", "En années révolues.", "L'âge doit être d'au moins 15 ans.",
-	"(YYYY-MM-DD)", "this question requires an answer", "Le nom manque.", "this answer is not accepted",
+	"(MM/DD/YYYY or YYYY-MM-DD)", "this question requires an answer", "Le nom manque.", "this answer is not accepted",
 	"J'ai lu la notice.", "Oui", "Autre", "Enfant: add one?", "yes, add one", "review: Questionnaire",
 }
 

@@ -459,7 +459,8 @@ func (q *question) value() (string, error) {
 	case widgetDecimal:
 		return normalizeNumber(q.field.Value(), true), nil
 	case widgetDate:
-		return normalizeDate(q.field.Value())
+		// The engine reads dates in the interview language's order.
+		return q.iv.session.ReadDate(normalizeDigits(q.field.Value()))
 	case widgetTime:
 		return normalizeTime(q.field.Value()), nil
 	case widgetDateTime, widgetGeo:
@@ -545,12 +546,28 @@ var formatKeys = map[widgetKind]string{
 	widgetFile:     "tui.file_format",
 }
 
+// dateOrderKey is the format key k for a date in the interview's order:
+// "tui.date_format_dmy" where dates are typed day first, and so on.
+func (q *question) dateOrderKey(k string) string {
+	if q.kind != widgetDate && q.kind != widgetDateTime {
+		return k
+	}
+	switch s := q.iv.session; {
+	case s == nil:
+	case s.DayFirst():
+		return k + "_dmy"
+	case s.MonthFirst():
+		return k + "_mdy"
+	}
+	return k
+}
+
 // hint is the prompt's hint, with the expected format for typed dates,
 // times and places, and the filter typed in a long list.
 func (q *question) hint() string {
 	h := q.prompt.Hint
 	if k, ok := formatKeys[q.kind]; ok {
-		h = strings.TrimSpace(h + " " + q.c.T(k))
+		h = strings.TrimSpace(h + " " + q.c.T(q.dateOrderKey(k)))
 	}
 	if g := q.prompt.Geo; q.kind == widgetGeo && g != nil {
 		f := q.c.T("tui.geopoint_format")
@@ -617,7 +634,7 @@ func (q *question) filteredView(height int) string {
 // ("31 March 2024"), so a day and month typed the wrong way round show.
 // Month names are the interface's words, not the form's.
 func (q *question) dateInWords() string {
-	v, err := normalizeDate(q.field.Value())
+	v, err := q.iv.session.ReadDate(normalizeDigits(q.field.Value()))
 	if err != nil || v == "" {
 		return ""
 	}

@@ -86,7 +86,20 @@ func typedAt(t *testing.T, lang string, width int) *driver {
 func TestTypedWidgets(t *testing.T) {
 	d := typedAt(t, "fr", 80)
 	d.at("visit")
-	d.see("(AAAA-MM-JJ)")
+	d.see("(JJ/MM/AAAA ou AAAA-MM-JJ)")
+	// Day first in French: the US order is refused as impossible, and
+	// the refusal repeats what was typed.
+	d.typeText("11/15/2026")
+	d.key(tea.KeyEnter)
+	d.see("'11/15/2026' n'est pas une date", "jour/mois/année")
+	for range 10 {
+		d.key(tea.KeyBackspace)
+	}
+	d.typeText("15.11.2026")
+	d.see("15 novembre 2026")
+	for range 10 {
+		d.key(tea.KeyBackspace)
+	}
 	d.typeText("٢٠٢٤-٠٣-٣١")
 	d.see("31 mars 2024")
 	d.key(tea.KeyEnter)
