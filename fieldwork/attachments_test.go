@@ -28,23 +28,12 @@ func visitProject(t *testing.T, h *store.Home, dev *store.Device, anonymous, cus
 	if err != nil {
 		t.Fatal(err)
 	}
-	newKey := func() ([]age.Identity, string) {
-		key, recipient, err := crypto.NewArchiveKey(true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, err := age.ParseIdentities(bytes.NewReader(key))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ids, recipient
-	}
-	ids, recipient := newKey()
+	ids, recipient := archiveKey(t)
 	p = &crypto.Project{ID: "visit", FormFile: "visit.md", Form: form.Source, Files: form.Files,
 		Recipients: []string{recipient}, Archive: "http://127.0.0.1:1", Anonymous: anonymous, Created: time.Now()}
 	if custodians {
 		var c string
-		custodianIDs, c = newKey()
+		custodianIDs, c = archiveKey(t)
 		p.Custodians = []string{c}
 	}
 	signed, err := crypto.SignProject(p, dev.ProjectSigner)

@@ -1,7 +1,6 @@
 package fieldwork
 
 import (
-	"bytes"
 	"os"
 	"testing"
 	"time"
@@ -41,14 +40,7 @@ func projectOf(t *testing.T, h *store.Home, dev *store.Device, file string, anon
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, recipient, err := crypto.NewArchiveKey(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := age.ParseIdentities(bytes.NewReader(key))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids, recipient := archiveKey(t)
 	p := &crypto.Project{ID: "tasks", FormFile: file, Form: form, Recipients: []string{recipient},
 		Archive: "http://127.0.0.1:1", Anonymous: anonymous, Created: time.Now()}
 	signed, err := crypto.SignProject(p, dev.ProjectSigner)

@@ -93,3 +93,17 @@ func finalizeSession(h *store.Home, dev *store.Device, p *crypto.Project, s *que
 	svc.dev = dev
 	return sealInterview(svc, dev, p, s, "")
 }
+
+// archiveKey makes a new archive key: its identities and its recipient.
+func archiveKey(t *testing.T) ([]age.Identity, string) {
+	t.Helper()
+	key, recipient, err := crypto.NewArchiveKey(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := age.ParseIdentities(bytes.NewReader(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids, recipient
+}

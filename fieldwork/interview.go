@@ -50,11 +50,7 @@ func (s *Service) Start(id, lang string) (*Interview, error) {
 	if err != nil {
 		return nil, err
 	}
-	form, err := OpenForm(p)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := questionnaires.NewSession(form, s.sessionOptions(p.Anonymous, lang))
+	sess, err := s.newSession(p, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -79,11 +75,7 @@ func (s *Service) Resume(id, lang string) (*Interview, error) {
 	if err != nil {
 		return nil, err
 	}
-	form, err := OpenForm(p)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := questionnaires.NewSession(form, s.sessionOptions(p.Anonymous, lang))
+	sess, err := s.newSession(p, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +85,15 @@ func (s *Service) Resume(id, lang string) (*Interview, error) {
 	}
 	followLanguage(sess, lang)
 	return &Interview{Session: sess, Project: p, svc: s, draft: d}, nil
+}
+
+// newSession is a fresh engine session on project p's questionnaire.
+func (s *Service) newSession(p *crypto.Project, lang string) (*questionnaires.Session, error) {
+	form, err := OpenForm(p)
+	if err != nil {
+		return nil, err
+	}
+	return questionnaires.NewSession(form, s.sessionOptions(p.Anonymous, lang))
 }
 
 // followLanguage switches the session's form language to the one that

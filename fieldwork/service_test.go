@@ -1,7 +1,6 @@
 package fieldwork
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -53,14 +52,7 @@ func lifeForm(v string) string {
 // device, sealed to a new archive key; created orders its versions.
 func projectFile(t *testing.T, s *Service, form string, created time.Time, edit func(*crypto.Project)) ([]byte, []age.Identity) {
 	t.Helper()
-	key, recipient, err := crypto.NewArchiveKey(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := age.ParseIdentities(bytes.NewReader(key))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids, recipient := archiveKey(t)
 	p := &crypto.Project{ID: "life", FormFile: "form.md", Form: []byte(form), Recipients: []string{recipient},
 		Archive: "http://127.0.0.1:1", Created: created}
 	if edit != nil {

@@ -154,6 +154,12 @@ func outboxRecords(t *testing.T, h *store.Home) map[string]*crypto.Record {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return recordsWith(t, h, ids)
+}
+
+// recordsWith opens every outbox record of h with ids, by file name.
+func recordsWith(t *testing.T, h *store.Home, ids []age.Identity) map[string]*crypto.Record {
+	t.Helper()
 	entries, err := h.Outbox()
 	if err != nil {
 		t.Fatal(err)

@@ -55,24 +55,8 @@ func installVillages(t *testing.T, dev *fieldwork.Service) []age.Identity {
 // responsesWith opens h's outbox responses with ids.
 func responsesWith(t *testing.T, h *store.Home, ids []age.Identity) []*crypto.Record {
 	t.Helper()
-	entries, err := h.Outbox()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []*crypto.Record
-	for _, e := range entries {
-		file, err := h.OutboxFile(e.Project, e.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plain, err := crypto.Open(bytes.NewReader(file), ids...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := crypto.ParseRecord(plain)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, r := range recordsWith(t, h, ids) {
 		if r.Kind == crypto.KindResponse {
 			out = append(out, r)
 		}
