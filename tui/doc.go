@@ -5,9 +5,10 @@
 // The interface is a thin face on the engine: every rule (relevance,
 // constraints, repeats, required answers) is the engine's; this package only
 // shows a [questionnaires.Prompt], reads keys and hands the typed value to
-// the [questionnaires.Session]. It knows nothing of encryption either:
-// drafts go through package store, and finalizing a record is a function
-// the caller passes in [Options].
+// the [questionnaires.Session]. It knows nothing of encryption or storage
+// either: every screen reaches the device through the one device service,
+// [fieldwork.Service] ([Options].Device), the same door as --answers,
+// testify and the CLI; the screens keep screen state only.
 //
 // # Structure
 //
@@ -27,7 +28,8 @@
 // # Nothing lost
 //
 // Every confirmed answer is sealed into the interview's draft
-// (store.Home.SaveDraft) inside Update, before the next question is drawn.
+// ([fieldwork.Interview.Save]) inside Update, before the next question is
+// drawn.
 // Esc leaves for the home screen with the draft kept; the home screen
 // resumes it. The panic keys blank the screen at once, drop the session and
 // the device key from memory and end the program; the draft on disk stays
@@ -45,6 +47,6 @@
 //
 // With [Options].Plain the program is the line-based interface instead
 // (plain.go): for screen readers, dumb terminals and pipes. The same
-// question screen state, engine calls, draft saves and Finalize run behind
-// it; only the drawing and the reading of input differ.
+// question screen state, engine calls, and the service's saves, finalize
+// and sync run behind it; only the drawing and the reading of input differ.
 package tui

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
 )
 
@@ -255,4 +256,22 @@ func TestPlainRemoveRepeat(t *testing.T) {
 	}
 	out = previewPlain(t, "testdata/counted.md", "en", "#", "#", ".")
 	wants(t, out, "! the number of 'visit' entries is set by the form")
+}
+
+// TestPlainWordsDistinct: in every interface language, each command word
+// names one command, and none is another command's English word (English
+// words work in every language).
+func TestPlainWordsDistinct(t *testing.T) {
+	for _, lang := range []string{"en", "fr", "es", "ar", "mg"} {
+		seen := map[string]plainCmd{}
+		for _, w := range plainWords {
+			for _, word := range []string{locales.T(lang, w.key), locales.T("en", w.key)} {
+				k := strings.ToLower(word)
+				if c, ok := seen[k]; ok && c != w.cmd {
+					t.Errorf("%s: %q names two commands", lang, word)
+				}
+				seen[k] = w.cmd
+			}
+		}
+	}
 }
