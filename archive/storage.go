@@ -3,10 +3,10 @@ package archive
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 
+	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 )
 
@@ -62,32 +62,18 @@ const NameSuffix = ".age"
 const NameLen = 2*sha256.Size + len(NameSuffix)
 
 // Name returns the record name of data: the lowercase hex SHA-256 of data
-// followed by ".age".
-func Name(data []byte) string {
-	sum := sha256.Sum256(data)
-	return NameOfSum(sum)
-}
+// followed by ".age" — the one rule, [crypto.FileName], that devices,
+// servers and the lab share.
+func Name(data []byte) string { return crypto.FileName(data) }
 
-// NameOfSum returns the record name of a SHA-256 sum.
-func NameOfSum(sum [sha256.Size]byte) string {
-	return hex.EncodeToString(sum[:]) + NameSuffix
-}
+// NameOfSum returns the record name of a SHA-256 sum ([crypto.FileNameOfSum]).
+func NameOfSum(sum [sha256.Size]byte) string { return crypto.FileNameOfSum(sum) }
 
 // ValidName reports whether name is a record name: exactly 64 lowercase
 // hex digits followed by ".age", nothing else (no folder, no dot-dot, no
-// capitals), so a valid name is always safe as a file name.
-func ValidName(name string) bool {
-	if len(name) != NameLen || name[2*sha256.Size:] != NameSuffix {
-		return false
-	}
-	for i := 0; i < 2*sha256.Size; i++ {
-		c := name[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+// capitals), so a valid name is always safe as a file name
+// ([crypto.ValidName]).
+func ValidName(name string) bool { return crypto.ValidName(name) }
 
 // CheckName returns nil for a valid record name, else a user-facing error
 // wrapping [ErrInvalidName].

@@ -10,7 +10,12 @@ import (
 // bytes, then ".age". The name reveals nothing of the content, and the same
 // record uploaded twice is stored once.
 func FileName(sealed []byte) string {
-	sum := sha256.Sum256(sealed)
+	return FileNameOfSum(sha256.Sum256(sealed))
+}
+
+// FileNameOfSum is the record file name of a file whose SHA-256 is sum
+// (for callers that hash while they read).
+func FileNameOfSum(sum [sha256.Size]byte) string {
 	return hex.EncodeToString(sum[:]) + ".age"
 }
 
