@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -48,6 +49,8 @@ type Common struct {
 	Bidi          BidiMode // how right-to-left text is written
 	ASCII         bool     // only ASCII marks, borders and key names
 	Testimony     bool     // an anonymous testimony: nothing is kept here
+
+	helpLines map[string]string // drawn help lines, by keys, texts and width
 }
 
 // NewCommon returns the shared state for renderer r and interface language
@@ -65,6 +68,7 @@ func (c *Common) SetLang(lang string) {
 	}
 	c.Lang = locales.Base(lang)
 	c.Keys = NewKeyMap(c.Lang)
+	c.helpLines = nil
 	if c.ASCII {
 		c.Keys.asciiNames()
 	}
@@ -191,8 +195,28 @@ func (c *Common) page(title, body string, bindings []key.Binding, rtl bool) stri
 // bodyHeight is the number of body lines page shows under a one-line title.
 func (c *Common) bodyHeight() int { return max(c.Height-5, 1) }
 
-// helpLine renders the short key help on one line, cut to the width.
+// helpLine renders the short key help on one line, cut to the width. The
+// line is drawn once per set of keys, texts and width, then reused: it is
+// a fifth of a frame's cost, and most keys leave it as it was.
 func (c *Common) helpLine(bindings []key.Binding) string {
+	var id strings.Builder
+	id.WriteString(strconv.Itoa(c.inner()))
+	for _, b := range bindings {
+		id.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+	}
+	if line, ok := c.helpLines[id.String()]; ok {
+		return line
+	}
+	line := c.renderHelpLine(bindings)
+	if c.helpLines == nil || len(c.helpLines) > 64 {
+		c.helpLines = map[string]string{}
+	}
+	c.helpLines[id.String()] = line
+	return line
+}
+
+// renderHelpLine draws the help line of bindings.
+func (c *Common) renderHelpLine(bindings []key.Binding) string {
 	if len(bindings) > 0 {
 		// Help first: on a narrow terminal the tail is cut, and F1 tells the rest.
 		rest := []key.Binding{c.Keys.Help}
