@@ -56,9 +56,10 @@ func newHome(c *Common, d homeData, notice string, failed bool) *home {
 		if title == "" {
 			title = dr.Project
 		}
+		// The label holds the time started: the day is not said twice.
 		note := c.N("tui.home.draft_note", dr.Answered, dr.Started.Format("2006-01-02"), dr.Answered)
 		if dr.Label != "" {
-			note = dr.Label + " " + note
+			note = dr.Label + " " + c.N("tui.home.draft_answers", dr.Answered, dr.Answered)
 		}
 		items = append(items, listItem{text: c.T("tui.home.resume", title), note: note})
 		h.entries = append(h.entries, homeEntry{draft: dr.ID, label: dr.Label})

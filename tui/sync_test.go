@@ -39,5 +39,5 @@ func TestSyncScreen(t *testing.T) {
 	d.see("0 interviews wait in the outbox", "sent to the archive: 2 interviews")
 	d.key(tea.KeyDown)
 	d.key(tea.KeyEnter)
-	d.see("sent to the archive", "2025-06-01 10:00", "kept here 30 days")
+	d.see("sent to the archive", "2025-06-01", "kept here 30 days")
 }

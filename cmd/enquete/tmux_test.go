@@ -184,7 +184,7 @@ func TestFieldworkerInTmux(t *testing.T) {
 	// Next start: resume with every confirmed answer.
 	s = startTmux(t, socket, "second", env, bin, "--lang", "en")
 	s.wait("resume draft:")
-	if scr := s.screen(); !strings.Contains(scr, ", 7") {
+	if scr := s.screen(); !strings.Contains(scr, "(7 answers)") {
 		t.Fatalf("the draft does not offer its 7 answers:\n%s", scr)
 	}
 
