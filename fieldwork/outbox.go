@@ -116,7 +116,8 @@ type Sent struct {
 	Finalized, Acked     string // YYYY-MM-DD
 }
 
-// Sent lists, newest first, the interviews of every project (only project
+// Sent lists, project by project and newest first in each, the
+// interviews of every project (only project
 // id's when id is not "") that the archive acknowledged in the last
 // SentDays days of their project. It reads the device-sealed record index
 // and the outbox's synced folder, never a record. Entries past their
@@ -154,6 +155,9 @@ func (s *Service) Sent(id string) ([]Sent, error) {
 		out = append(out, Sent{Project: n.Project, Name: n.Name, Label: n.Label, Finalized: n.Day, Acked: day})
 	}
 	slices.SortStableFunc(out, func(a, b Sent) int {
+		if a.Project != b.Project {
+			return compareStrings(a.Project, b.Project)
+		}
 		if a.Acked != b.Acked {
 			return -compareStrings(a.Acked, b.Acked)
 		}
