@@ -83,13 +83,16 @@ func (s *Service) CreateDevice(passphrase string) error {
 	return nil
 }
 
-// Unlock opens the device key with passphrase.
+// Unlock opens the device key with passphrase, then finishes any
+// finalize a crash interrupted (finalize.go; a failure there is left for
+// the drafts list and the next finalize to report).
 func (s *Service) Unlock(passphrase string) error {
 	dev, err := s.home.UnlockDevice(passphrase)
 	if err != nil {
 		return err
 	}
 	s.dev = dev
+	_ = s.finishPending()
 	return nil
 }
 

@@ -130,17 +130,15 @@ func TestChangePassphrase(t *testing.T) {
 // device, whose chain starts afresh; the old chain is set aside, not lost.
 func TestCreateDeviceAfterLoss(t *testing.T) {
 	h, old := newHomeDevice(t)
-	_, _, commit, err := h.NextRecordChain(old, "household")
-	if err != nil {
+	if err := h.CommitChain(old, "household", 1, "h1"); err != nil {
 		t.Fatal(err)
 	}
-	commit("h1")
 	os.Remove(h.path(deviceName))
 	d, err := h.CreateDevice(testPassphrase)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if seq, prev, _, err := h.NextRecordChain(d, "household"); err != nil || seq != 1 || prev != "" {
+	if seq, prev, err := h.NextInChain(d, "household"); err != nil || seq != 1 || prev != "" {
 		t.Errorf("new device's chain: %d %q %v", seq, prev, err)
 	}
 	orphans, _ := filepath.Glob(h.path(chainName + ".orphan-*"))

@@ -25,6 +25,10 @@ type Draft struct {
 	// ([ProjectSHA]; [Home.ProjectVersion] opens it). "" in drafts saved
 	// before versions were kept: the installed one.
 	ProjectSHA string `json:"projectSHA,omitempty"`
+	// Sealed, once set, says the interview is finalized: its records are
+	// sealed (staged, then in the outbox) and State is gone. Such a draft
+	// is only finished, never resumed (see sealing.go).
+	Sealed *Sealed `json:"sealed,omitempty"`
 }
 
 // SaveDraft seals draft to the device (padded, so its size says little) and
