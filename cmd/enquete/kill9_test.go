@@ -262,8 +262,12 @@ func (k *killHarness) interview(i int) {
 		// What the fieldworker sees next: the drafts (the finalize a
 		// kill interrupted is finished by this enquete), then the outbox.
 		if k.hasDraft(tag) {
+			// The draft resumes where it stopped: at the tag, the number,
+			// the photo or the review. These lines finish it from any of
+			// them (an answer that does not fit is refused, the next one
+			// fits), then finalize and confirm.
 			k.resumed++
-			k.run("resume", []byte("1\n\n\n\n\n"), true, "--plain")
+			k.run("resume", []byte(fmt.Sprintf("1\n%s\n%d\n\n\n\n\n\n", tag, i)), true, "--plain")
 			continue
 		}
 		switch now := k.finalized(); {
