@@ -37,12 +37,9 @@ func cmdDrafts(e *env, args []string) error {
 		for _, d := range drafts {
 			list = append(list, draftJSON{d.ID, d.Project, d.Label, d.Started.UTC().Format(time.DateOnly), d.Answered})
 		}
-		if err != nil {
-			// Drafts that cannot be opened do not hide the others: the
-			// list is printed, then what is wrong, and the exit is not 0.
-			damaged = err
-			return nil
-		}
+		// Drafts that cannot be opened do not hide the others: the list
+		// is printed, then what is wrong, and the exit is not 0.
+		damaged = err
 		return nil
 	})
 	if err != nil {
