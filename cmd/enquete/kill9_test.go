@@ -80,7 +80,7 @@ type killHarness struct {
 	ids           []age.Identity
 	photo         string
 	env           []string
-	slowest       time.Duration // the longest run seen: delays are drawn below it
+	slowest       map[string]time.Duration // per kind of run, the longest seen: delays are drawn below it
 	killed        int
 	killedAtStep  int
 	killedIn      map[string]int
@@ -93,7 +93,7 @@ const killPass = "correct horse battery staple"
 
 func newKillHarness(t *testing.T) *killHarness {
 	k := &killHarness{t: t, plain: buildEnquete(t), tagged: buildEnqueteTags(t, "killtest"), work: t.TempDir(),
-		killedIn: map[string]int{}, slowest: 50 * time.Millisecond}
+		killedIn: map[string]int{}, slowest: map[string]time.Duration{}}
 	k.home = filepath.Join(k.work, "home")
 	k.archiveDir = filepath.Join(k.work, "archive")
 	pass := filepath.Join(k.work, "pass.txt")
@@ -202,7 +202,11 @@ func (k *killHarness) run(what string, stdin []byte, kill bool, args ...string) 
 		k.t.Fatal(err)
 	}
 	if kill && !atStep {
-		delay := time.Duration(rand.Int64N(int64(k.slowest)))
+		slowest := k.slowest[what]
+		if slowest == 0 {
+			slowest = 50 * time.Millisecond
+		}
+		delay := time.Duration(rand.Int64N(int64(slowest)))
 		timer = time.AfterFunc(delay, func() { cmd.Process.Signal(syscall.SIGKILL) })
 	}
 	err := cmd.Wait()
@@ -220,8 +224,8 @@ func (k *killHarness) run(what string, stdin []byte, kill bool, args ...string) 
 	if err != nil {
 		k.t.Fatalf("enquete %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
-	if d := time.Since(start); d > k.slowest && !atStep {
-		k.slowest = min(d, 2*time.Second)
+	if d := time.Since(start); d > k.slowest[what] && !atStep {
+		k.slowest[what] = min(d, 2*time.Second)
 	}
 	return stdout.String(), false
 }
