@@ -114,31 +114,7 @@ func folderSum(data []byte) []byte {
 
 // write stores data at path: temp file in the same folder, fsync, rename,
 // fsync the folder.
-func (f *Folder) write(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(f.dir, folderTempPrefix+"*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return folderSyncDir(f.dir)
-}
+func (f *Folder) write(path string, data []byte) error { return f.writeIn(f.dir, path, data) }
 
 func (f *Folder) writeError(name string, err error) error {
 	return locales.Errorf("archive.storage.write", name, f.dir, err).

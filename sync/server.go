@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/enquete-field/enquete/archive"
+	"github.com/enquete-field/enquete/crypto"
 )
 
 // ServerOptions are the archive server's limits. Zero values take the
@@ -42,6 +43,10 @@ type ServerOptions struct {
 	// Log receives one line per batch (counts only) and storage failures.
 	// Nil logs nothing.
 	Log *slog.Logger
+	// Signer is the archive's receipt signing key (archive.SignerKey):
+	// every receipt is signed with it, and devices enroll against it. ""
+	// sends unsigned receipts, which devices with a pinned key refuse.
+	Signer string
 }
 
 // Defaults of ServerOptions.
@@ -90,10 +95,13 @@ const busyWait = 30 * time.Second
 
 // server is the archive's HTTP handler.
 type server struct {
-	st    archive.Storage
-	opts  ServerOptions
-	sem   chan struct{}
-	drops *rateLimit
+	st     archive.Storage
+	opts   ServerOptions
+	sem    chan struct{}
+	drops  *rateLimit
+	skey   string  // receipt signing key ("" unsigned)
+	vkey   string  // its verifier key
+	roster *roster // enrolled devices (nil: a storage without state)
 }
 
 // NewServer returns the archive's HTTP handler storing records in st: the
@@ -101,8 +109,15 @@ type server struct {
 // nothing else.
 func NewServer(st archive.Storage, opts ServerOptions) http.Handler {
 	opts = opts.withDefaults()
-	return &server{st: st, opts: opts, sem: make(chan struct{}, opts.MaxConcurrent),
-		drops: newRateLimit(opts.DropsPerHour, opts.DropBurst)}
+	s := &server{st: st, opts: opts, sem: make(chan struct{}, opts.MaxConcurrent),
+		drops: newRateLimit(opts.DropsPerHour, opts.DropBurst), skey: opts.Signer}
+	if s.skey != "" {
+		s.vkey, _ = crypto.VerifierOf(s.skey)
+	}
+	if state, ok := st.(archive.State); ok {
+		s.roster = &roster{st: state}
+	}
+	return s
 }
 
 // ServeHTTP routes the two endpoints; everything else is a terse 404/405.
@@ -123,6 +138,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.drop(w, r)
+	case EnrollPath:
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			plain(w, http.StatusMethodNotAllowed)
+			return
+		}
+		s.enroll(w, r)
 	case HealthPath:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -140,6 +162,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func plain(w http.ResponseWriter, status int) {
 	text := map[int]string{
 		http.StatusBadRequest:            "bad request",
+		http.StatusUnauthorized:          "not enrolled",
+		http.StatusForbidden:             "not enrolled",
 		http.StatusNotFound:              "not found",
 		http.StatusMethodNotAllowed:      "method not allowed",
 		http.StatusRequestEntityTooLarge: "too large",
@@ -161,6 +185,10 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusRequestEntityTooLarge)
 		return
 	}
+	if _, status := s.authenticate(r); status != http.StatusOK {
+		plain(w, status)
+		return
+	}
 	wait := time.NewTimer(busyWait)
 	defer wait.Stop()
 	select {
@@ -179,6 +207,14 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 	if status != http.StatusOK {
 		plain(w, status)
 		return
+	}
+	if s.skey != "" {
+		signed, err := crypto.SignReceipt(receipt.Stored, s.skey)
+		if err != nil {
+			plain(w, http.StatusServiceUnavailable)
+			return
+		}
+		receipt.Signed = string(signed)
 	}
 	rc.SetWriteDeadline(time.Now().Add(s.opts.IdleTimeout))
 	w.Header().Set("Content-Type", "application/json")
