@@ -99,6 +99,10 @@ func (s *server) authenticate(r *http.Request) (string, int) {
 	return name, http.StatusOK
 }
 
+// notEnrolled is the body of the archive's 401/403 to a batch: the
+// device is not (or no longer) enrolled.
+const notEnrolled = "not enrolled"
+
 // maxEnrollBytes bounds an enrollment request.
 const maxEnrollBytes = 4 << 10
 

@@ -162,8 +162,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func plain(w http.ResponseWriter, status int) {
 	text := map[int]string{
 		http.StatusBadRequest:            "bad request",
-		http.StatusUnauthorized:          "not enrolled",
-		http.StatusForbidden:             "not enrolled",
+		http.StatusUnauthorized:          notEnrolled,
+		http.StatusForbidden:             notEnrolled,
 		http.StatusNotFound:              "not found",
 		http.StatusMethodNotAllowed:      "method not allowed",
 		http.StatusRequestEntityTooLarge: "too large",
