@@ -35,6 +35,10 @@ type VerifyOptions struct {
 	// Project, when set, is the only project expected: a record of another
 	// project (sealed to the same key) is a problem.
 	Project string
+	// Signers are the lab's project verifier keys: an archive that enrolls
+	// devices has its roster checked against them, and a record signed by
+	// a device the lab did not enroll (then) is a problem.
+	Signers []string
 }
 
 // Problem is one thing wrong in an archive.
@@ -104,7 +108,11 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	if info, err := os.Stat(opts.Archive); err != nil || !info.IsDir() {
 		return nil, locales.Errorf("archive.export.no_archive", opts.Archive)
 	}
-	v := &verifier{opts: opts, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
+	enr, err := loadEnrollment(ctx, opts.Archive, opts.Signers)
+	if err != nil {
+		return nil, err
+	}
+	v := &verifier{opts: opts, enr: enr, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
 		chains: newSorter("", "", 0), signedProjects: map[string]bool{},
 		links: map[string]bool{}, secretLinks: map[string]bool{}, attachments: newAttachmentCheck()}
 	feed := func(yield func(archiveFile) bool) error {
@@ -146,6 +154,7 @@ func recipientStrings(ids []age.Identity) []string {
 // verifier is one run of [Verify].
 type verifier struct {
 	opts           VerifyOptions
+	enr            *enrollment // the archive's enrolled devices
 	opener         *opener
 	recipients     []string
 	chains         *sorter         // device, project, seq, hash, prev, path
@@ -190,6 +199,10 @@ func (v *verifier) check(f archiveFile) checked {
 	}
 	if err := r.VerifySignature(); err != nil {
 		c.add(f.path, dev, locales.Errorf("archive.verify.signature", f.path, err))
+		return c
+	}
+	if err := v.enr.check(f.path, r); err != nil {
+		c.add(f.path, dev, err)
 		return c
 	}
 	if r.Kind != crypto.KindResponse {

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/store"
 	"github.com/enquete-field/enquete/sync"
 )
@@ -84,10 +85,16 @@ func (s *Service) syncProjects(id string) ([]*crypto.Project, error) {
 	return []*crypto.Project{p}, nil
 }
 
-// send sends one project's waiting records to its archive.
+// send sends one project's waiting records to its archive. With a pinned
+// archive key the device signs its batches, enrolls first when it holds a
+// one-time code, and marks a record sent only on a receipt signed by that
+// key, which it keeps.
 func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item, ps *ProjectSync, stored func()) error {
 	client, err := s.client(p.Archive)
 	if err != nil {
+		return err
+	}
+	if err := s.trust(ctx, client, p); err != nil {
 		return err
 	}
 	res, err := client.Send(ctx, items, func(name string) error {
@@ -100,6 +107,62 @@ func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item
 	})
 	ps.Rejected = res.Rejected
 	return err
+}
+
+// trust sets client up for project p's pinned archive key: the device's
+// signature on batches, its enrollment when a code waits, and the keeping
+// of signed receipts. A project without a pinned key (an archive on
+// 127.0.0.1) trusts receipts as they come.
+func (s *Service) trust(ctx context.Context, client *sync.Client, p *crypto.Project) error {
+	if p.ArchiveKey == "" {
+		return nil
+	}
+	dev, err := s.needDevice()
+	if err != nil {
+		return err
+	}
+	client.ArchiveKey, client.Device = p.ArchiveKey, dev.Signing
+	client.Receipts = func(signed []byte) error { return s.home.SaveReceipt(dev, p.ID, signed) }
+	e, err := s.home.Enrollment(dev, p.ID)
+	if err != nil || e.Code == "" {
+		return err
+	}
+	name, err := client.Enroll(ctx, e.Code, dev.Signing)
+	if err != nil {
+		return err
+	}
+	return s.home.SaveEnrollment(dev, p.ID, store.Enrollment{Name: name})
+}
+
+// SetEnrollCode keeps the one-time enrollment code the lab gave for
+// project id; the device enrolls with it at its next sync.
+func (s *Service) SetEnrollCode(id, code string) error {
+	dev, err := s.needDevice()
+	if err != nil {
+		return err
+	}
+	p, err := s.home.Project(id)
+	if err != nil {
+		return err
+	}
+	if p.ArchiveKey == "" {
+		return locales.Errorf("fieldwork.enroll_no_key", p.ID).Hint("fieldwork.enroll_no_key.hint")
+	}
+	if _, err := crypto.EnrollmentKey(code); err != nil {
+		return err
+	}
+	return s.home.SaveEnrollment(dev, id, store.Enrollment{Code: code})
+}
+
+// Enrolled is the name project id's archive enrolled this device as (""
+// when not enrolled yet, or the project needs no enrollment).
+func (s *Service) Enrolled(id string) (string, error) {
+	dev, err := s.needDevice()
+	if err != nil {
+		return "", err
+	}
+	e, err := s.home.Enrollment(dev, id)
+	return e.Name, err
 }
 
 // client is a sync client for the archive at url, through the proxy.

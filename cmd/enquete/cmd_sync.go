@@ -5,6 +5,7 @@ import (
 	"net"
 
 	"github.com/enquete-field/enquete/archive"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/sync"
 )
@@ -21,6 +22,15 @@ func cmdSync(e *env, args []string) error {
 		return err
 	}
 	defer s.release()
+	// A project that pins its archive's key signs its batches with the
+	// device key and keeps the archive's signed receipts: open it.
+	if needs, err := pinsArchiveKey(s.dev, only); err != nil {
+		return err
+	} else if needs {
+		if err := e.unlock(s.dev); err != nil {
+			return err
+		}
+	}
 	rep, err := s.dev.Sync(e.ctx, only, nil)
 	for _, ps := range rep.Projects {
 		if ps.Waiting == 0 {
@@ -50,10 +60,33 @@ func cmdArchiveServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	skey, vkey, err := archive.SignerKey(e.ctx, folder)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "archive key: "+vkey)
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return locales.Errorf("cli.cannot_listen", *listen, err).Wrap(err)
 	}
 	fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", *dir, "http://"+ln.Addr().String()))
-	return sync.Serve(e.ctx, ln, sync.NewServer(folder, sync.ServerOptions{}))
+	if devices, err := archive.Devices(e.ctx, folder); err == nil && len(devices) == 0 {
+		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.archive_open"))
+	}
+	return sync.Serve(e.ctx, ln, sync.NewServer(folder, sync.ServerOptions{Signer: skey}))
+}
+
+// pinsArchiveKey reports whether a project the sync covers (only id's
+// when not "") pins its archive's key.
+func pinsArchiveKey(dev *fieldwork.Service, id string) (bool, error) {
+	projects, err := dev.Projects()
+	if err != nil {
+		return false, err
+	}
+	for _, p := range projects {
+		if (id == "" || p.ID == id) && p.ArchiveKey != "" {
+			return true, nil
+		}
+	}
+	return false, nil
 }

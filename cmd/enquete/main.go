@@ -136,8 +136,8 @@ func commands() []command {
 		{"keys split", "cli.cmd.keys_split", "enquete keys split -i IDENTITY_FILE -k K (--custodian R... | -C FILE) -o DIR", cmdKeysSplit},
 		{"keys join", "cli.cmd.keys_join", "enquete keys join [-i CUSTODIAN_IDENTITY...] -o FILE SHARE...", cmdKeysJoin},
 		{"passphrase change", "cli.cmd.passphrase_change", "enquete passphrase change [--new-passphrase-file FILE]", cmdPassphraseChange},
-		{"project new", "cli.cmd.project_new", "enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [-C FILE] [--anonymous] [--sent-days N] [--id ID] [--sign-key FILE] -o FILE", cmdProjectNew},
-		{"project add", "cli.cmd.project_add", "enquete project add FILE", cmdProjectAdd},
+		{"project new", "cli.cmd.project_new", "enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--archive-key KEY] [--custodian R...] [-C FILE] [--anonymous] [--sent-days N] [--id ID] [--sign-key FILE] -o FILE", cmdProjectNew},
+		{"project add", "cli.cmd.project_add", "enquete project add FILE [--enroll CODE]", cmdProjectAdd},
 		{"project list", "cli.cmd.project_list", "enquete project list [--json]", cmdProjectList},
 		{"drafts rm", "cli.cmd.drafts_rm", "enquete drafts rm ID [--yes]", cmdDraftsRm},
 		{"drafts", "cli.cmd.drafts", "enquete drafts [--json]", cmdDrafts},
@@ -146,8 +146,12 @@ func commands() []command {
 		{"sync", "cli.cmd.sync", "enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]", cmdSync},
 		{"testify", "cli.cmd.testify", "enquete testify (--project FILE | --archive URL --recipient R... [-R FILE]) [--answers FILE] [--proxy socks5h://HOST:PORT]", cmdTestify},
 		{"archive serve", "cli.cmd.archive_serve", "enquete archive serve --dir DIR --listen ADDR", cmdArchiveServe},
-		{"export", "cli.cmd.export", "enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] -o OUTDIR", cmdExport},
-		{"verify", "cli.cmd.verify", "enquete verify --archive DIR -i IDENTITY_FILE... [--project ID]", cmdVerify},
+		{"archive key", "cli.cmd.archive_key", "enquete archive key (--dir DIR | --archive DIR)", cmdArchiveKey},
+		{"devices add", "cli.cmd.devices_add", "enquete devices add --archive DIR --name NAME [--sign-key FILE]", cmdDevicesAdd},
+		{"devices list", "cli.cmd.devices_list", "enquete devices list --archive DIR [--json]", cmdDevicesList},
+		{"devices revoke", "cli.cmd.devices_revoke", "enquete devices revoke --archive DIR [--sign-key FILE] NAME", cmdDevicesRevoke},
+		{"export", "cli.cmd.export", "enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] [--signer KEY] -o OUTDIR", cmdExport},
+		{"verify", "cli.cmd.verify", "enquete verify --archive DIR -i IDENTITY_FILE... [--project ID] [--signer KEY]", cmdVerify},
 	}
 }
 
