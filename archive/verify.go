@@ -39,6 +39,18 @@ type VerifyOptions struct {
 	// devices has its roster checked against them, and a record signed by
 	// a device the lab did not enroll (then) is a problem.
 	Signers []string
+	// Receipts are signed receipts gathered from devices (`enquete
+	// receipts`): every record a receipt signed by this archive's key
+	// names must be in the archive, or the archive lost what it
+	// acknowledged.
+	Receipts []Receipt
+}
+
+// Receipt is one signed receipt a device kept: the archive's signed note
+// and where it comes from (for the problem's line).
+type Receipt struct {
+	Signed []byte
+	From   string
 }
 
 // Problem is one thing wrong in an archive.
@@ -124,6 +136,9 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 		}))
 	}
 	if err := ordered(ctx, opts.Workers, feed, v.check, v.take); err != nil {
+		return v.problems, err
+	}
+	if err := v.checkReceipts(ctx); err != nil {
 		return v.problems, err
 	}
 	v.unsignedInSignedProjects()
@@ -440,4 +455,35 @@ func (v *verifier) gap(l link, from, to uint64, resumed bool) {
 		err = locales.Errorf(key, l.device, l.project, from, to)
 	}
 	v.report(Problem{Device: l.device, Err: err, Warning: resumed})
+}
+
+// checkReceipts reports every record a device's receipt, signed by this
+// archive's key, says the archive stored and that it does not hold.
+func (v *verifier) checkReceipts(ctx context.Context) error {
+	if len(v.opts.Receipts) == 0 {
+		return nil
+	}
+	f, err := NewFolder(v.opts.Archive)
+	if err != nil {
+		return err
+	}
+	vkey, err := VerifierKey(ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, r := range v.opts.Receipts {
+		names, err := crypto.OpenReceipt(r.Signed, vkey)
+		if err != nil {
+			v.report(Problem{File: r.From, Err: locales.Errorf("archive.verify.receipt_other", r.From)})
+			continue
+		}
+		for _, name := range names {
+			if has, err := f.Has(ctx, name); err != nil {
+				return err
+			} else if !has {
+				v.report(Problem{File: name, Err: locales.Errorf("archive.verify.receipt_lost", name, r.From)})
+			}
+		}
+	}
+	return nil
 }

@@ -257,3 +257,14 @@ func (s *Service) Drop(ctx context.Context, id string) ([]string, error) {
 	}
 	return stored, nil
 }
+
+// Receipts are the archives' signed receipts this device kept: what each
+// archive acknowledged, for the lab to check an archive against
+// (`enquete verify --receipts`).
+func (s *Service) Receipts() ([]store.Receipt, error) {
+	dev, err := s.needDevice()
+	if err != nil {
+		return nil, err
+	}
+	return s.home.Receipts(dev)
+}

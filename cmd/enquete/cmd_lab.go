@@ -48,12 +48,13 @@ func cmdExport(e *env, args []string) error {
 
 // cmdVerify checks every record of an archive and lists the problems.
 func cmdVerify(e *env, args []string) error {
-	f := e.newFlags("enquete verify --archive DIR -i IDENTITY_FILE... [--project ID] [--signer KEY]")
+	f := e.newFlags("enquete verify --archive DIR -i IDENTITY_FILE... [--project ID] [--signer KEY] [--receipts FILE]")
 	dir := f.String("archive", "", "")
 	project := f.String("project", "", "")
-	var ids, signers listFlag
+	var ids, signers, receiptFiles listFlag
 	f.Var(&ids, "i", "")
 	f.Var(&signers, "signer", "")
+	f.Var(&receiptFiles, "receipts", "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
@@ -71,10 +72,15 @@ func cmdVerify(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	receipts, err := readReceipts(receiptFiles)
+	if err != nil {
+		return err
+	}
 	// One line per problem and the summary go to stderr; warnings (the
 	// traces a device crash leaves in its chain) do not fail the check.
 	problems, err := archive.Verify(e.ctx, archive.VerifyOptions{
 		Archive: *dir, Identities: identities, Log: e.stderr, Lang: e.lang, Project: *project, Signers: labKeys,
+		Receipts: receipts,
 	})
 	if err != nil {
 		return err

@@ -143,6 +143,7 @@ func commands() []command {
 		{"drafts", "cli.cmd.drafts", "enquete drafts [--json]", cmdDrafts},
 		{"sent", "cli.cmd.sent", "enquete sent [PROJECT] [--json]", cmdSent},
 		{"outbox", "cli.cmd.outbox", "enquete outbox [--json]", cmdOutbox},
+		{"receipts", "cli.cmd.receipts", "enquete receipts [-o FILE]", cmdReceipts},
 		{"sync", "cli.cmd.sync", "enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]", cmdSync},
 		{"testify", "cli.cmd.testify", "enquete testify (--project FILE | --archive URL --recipient R... [-R FILE]) [--answers FILE] [--proxy socks5h://HOST:PORT]", cmdTestify},
 		{"archive serve", "cli.cmd.archive_serve", "enquete archive serve --dir DIR --listen ADDR", cmdArchiveServe},
@@ -151,7 +152,7 @@ func commands() []command {
 		{"devices list", "cli.cmd.devices_list", "enquete devices list --archive DIR [--json]", cmdDevicesList},
 		{"devices revoke", "cli.cmd.devices_revoke", "enquete devices revoke --archive DIR [--sign-key FILE] NAME", cmdDevicesRevoke},
 		{"export", "cli.cmd.export", "enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] [--signer KEY] -o OUTDIR", cmdExport},
-		{"verify", "cli.cmd.verify", "enquete verify --archive DIR -i IDENTITY_FILE... [--project ID] [--signer KEY]", cmdVerify},
+		{"verify", "cli.cmd.verify", "enquete verify --archive DIR -i IDENTITY_FILE... [--project ID] [--signer KEY] [--receipts FILE]", cmdVerify},
 	}
 }
 
