@@ -43,6 +43,18 @@
 // Content-Type), 503 (busy: try later). "GET /v1/health" answers 200 "ok", for a reachability
 // check. There is nothing else: no listing, no download, no version.
 //
+// # Trust
+//
+// An archive with a signing key (ServerOptions.Signer) signs each
+// receipt ("signed": crypto.SignReceipt over the stored names); a
+// [Client] with the project's pinned key (ArchiveKey) acks a record only
+// when that signature verifies and names it, and hands each signed receipt
+// to Receipts to keep. Once the archive's roster (archive.Devices) holds a
+// device, a batch needs the [AuthHeader] signed by an enrolled device's
+// key (crypto.BatchAuth), else 401/403 "not enrolled"; POST /v1/enroll
+// binds a device that proves a one-time code ([Client.Enroll]). FORMAT.md
+// has the bytes.
+//
 // # Server
 //
 // [NewServer] is the handler over an [archive.Storage] and [Serve] runs it
