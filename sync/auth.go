@@ -221,3 +221,45 @@ func (c *Client) postJSON(ctx context.Context, endpoint string, body []byte) (*h
 	}
 	return resp, nil
 }
+
+// quotas counts what each enrolled device stored today, against
+// ServerOptions' per-device limits (kept in memory: a restart starts the
+// day again, which errs on the side of taking real records).
+type quotas struct {
+	records, bytes int64 // per device per day; 0: no limit
+
+	mu   gosync.Mutex
+	day  string
+	used map[string][2]int64 // device name → records, bytes
+}
+
+// allow reports whether device may send a batch of n more bytes today.
+func (q *quotas) allow(device string, n int64) bool {
+	if device == "" || (q.records == 0 && q.bytes == 0) {
+		return true
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.roll()
+	u := q.used[device]
+	return (q.records == 0 || u[0] < q.records) && (q.bytes == 0 || u[1]+max(n, 0) <= q.bytes)
+}
+
+// add counts a batch device sent.
+func (q *quotas) add(device string, records int, bytes int64) {
+	if device == "" {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.roll()
+	u := q.used[device]
+	q.used[device] = [2]int64{u[0] + int64(records), u[1] + bytes}
+}
+
+// roll starts a new day's counts.
+func (q *quotas) roll() {
+	if day := time.Now().UTC().Format(time.DateOnly); day != q.day {
+		q.day, q.used = day, map[string][2]int64{}
+	}
+}

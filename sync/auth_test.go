@@ -136,3 +136,40 @@ func TestFakeArchive(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceQuota: an enrolled device over its daily quota is answered
+// "busy" (429), its records stay waiting; another device still syncs.
+func TestDeviceQuota(t *testing.T) {
+	dir := t.TempDir()
+	folder, err := archive.NewFolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	skey, vkey, _ := archive.SignerKey(ctx, folder)
+	ta := startArchiveOn(t, folder, dir, ServerOptions{Signer: skey, DeviceRecordsPerDay: 3})
+	labSkey, _, _ := crypto.NewProjectSigner("lab")
+	clients := map[string]*Client{}
+	for _, name := range []string{"a", "b"} {
+		code, err := archive.AddDevice(ctx, folder, name, labSkey, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev := deviceKey(t)
+		c := &Client{URL: ta.URL, ArchiveKey: vkey, Device: dev, MaxBatchRecords: 2}
+		if _, err := c.Enroll(ctx, code, dev); err != nil {
+			t.Fatal(err)
+		}
+		clients[name] = c
+	}
+	ta.roster(t).forget()
+	box := newOutbox(sealRecords(t, 6, 100))
+	res, err := clients["a"].Send(ctx, box.items(), box.acked)
+	if localeKey(err) != "sync.busy" || res.Stored < 3 || res.Stored > 4 || len(box.pending) == 0 {
+		t.Fatalf("over the quota: %v, %v, %d pending", res, err, len(box.pending))
+	}
+	other := newOutbox(sealRecords(t, 2, 100))
+	if res, err := clients["b"].Send(ctx, other.items(), other.acked); err != nil || res.Stored != 2 {
+		t.Fatalf("another device: %v, %v", res, err)
+	}
+}

@@ -47,6 +47,10 @@ type ServerOptions struct {
 	// every receipt is signed with it, and devices enroll against it. ""
 	// sends unsigned receipts, which devices with a pinned key refuse.
 	Signer string
+	// DeviceRecordsPerDay and DeviceBytesPerDay limit what one enrolled
+	// device stores in a day (UTC); a batch over them is answered 429 and
+	// sent again the next day. 0: no limit.
+	DeviceRecordsPerDay, DeviceBytesPerDay int64
 }
 
 // Defaults of ServerOptions.
@@ -102,6 +106,7 @@ type server struct {
 	skey   string  // receipt signing key ("" unsigned)
 	vkey   string  // its verifier key
 	roster *roster // enrolled devices (nil: a storage without state)
+	quota  *quotas // per-device daily limits
 }
 
 // NewServer returns the archive's HTTP handler storing records in st: the
@@ -110,7 +115,8 @@ type server struct {
 func NewServer(st archive.Storage, opts ServerOptions) http.Handler {
 	opts = opts.withDefaults()
 	s := &server{st: st, opts: opts, sem: make(chan struct{}, opts.MaxConcurrent),
-		drops: newRateLimit(opts.DropsPerHour, opts.DropBurst), skey: opts.Signer}
+		drops: newRateLimit(opts.DropsPerHour, opts.DropBurst), skey: opts.Signer,
+		quota: &quotas{records: opts.DeviceRecordsPerDay, bytes: opts.DeviceBytesPerDay}}
 	if s.skey != "" {
 		s.vkey, _ = crypto.VerifierOf(s.skey)
 	}
@@ -185,8 +191,13 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusRequestEntityTooLarge)
 		return
 	}
-	if _, status := s.authenticate(r); status != http.StatusOK {
+	device, status := s.authenticate(r)
+	if status != http.StatusOK {
 		plain(w, status)
+		return
+	}
+	if !s.quota.allow(device, r.ContentLength) {
+		plain(w, http.StatusTooManyRequests)
 		return
 	}
 	wait := time.NewTimer(busyWait)
@@ -203,6 +214,7 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	body := &idleReader{r: http.MaxBytesReader(w, r.Body, s.opts.MaxBatchBytes), rc: rc, idle: s.opts.IdleTimeout}
 	receipt, status := s.readFrames(r.Context(), bufio.NewReaderSize(body, 64<<10))
+	s.quota.add(device, len(receipt.Stored), r.ContentLength)
 	s.opts.Log.Info("batch", "stored", len(receipt.Stored), "rejected", len(receipt.Rejected), "status", status)
 	if status != http.StatusOK {
 		plain(w, status)

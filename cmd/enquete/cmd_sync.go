@@ -47,9 +47,11 @@ func cmdSync(e *env, args []string) error {
 
 // cmdArchiveServe runs the central archive server over a folder.
 func cmdArchiveServe(e *env, args []string) error {
-	f := e.newFlags("enquete archive serve --dir DIR --listen ADDR")
+	f := e.newFlags("enquete archive serve --dir DIR --listen ADDR [--device-records-per-day N] [--device-mib-per-day N]")
 	dir := f.String("dir", "", "")
 	listen := f.String("listen", "127.0.0.1:8470", "")
+	recordsPerDay := f.Int64("device-records-per-day", 0, "")
+	mibPerDay := f.Int64("device-mib-per-day", 0, "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
@@ -73,7 +75,8 @@ func cmdArchiveServe(e *env, args []string) error {
 	if devices, err := archive.Devices(e.ctx, folder); err == nil && len(devices) == 0 {
 		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.archive_open"))
 	}
-	return sync.Serve(e.ctx, ln, sync.NewServer(folder, sync.ServerOptions{Signer: skey}))
+	return sync.Serve(e.ctx, ln, sync.NewServer(folder, sync.ServerOptions{Signer: skey,
+		DeviceRecordsPerDay: max(*recordsPerDay, 0), DeviceBytesPerDay: max(*mibPerDay, 0) << 20}))
 }
 
 // pinsArchiveKey reports whether a project the sync covers (only id's
