@@ -47,9 +47,14 @@
 //
 // [NewServer] is the handler over an [archive.Storage] and [Serve] runs it
 // with sane timeouts and a graceful shutdown (`enquete archive serve`). The
-// server limits batch and record sizes, reads each request under an idle
-// deadline, and logs batch counts and storage failures only, never a
-// client's address.
+// server limits batch and record sizes and the uploads it reads at once
+// (16 slots, at most 4 per remote address, IPv6 by /64, counted in memory
+// and never logged). Each body must keep to a minimum rate (512 bytes/s,
+// below a 2G link's 10 kbit/s) and may fall behind it by at most 30 s, so
+// an upload trickling a byte every few seconds is cut within 30 s however
+// much it sent before, while a slow link's 4 MiB batch goes through. The
+// server logs batch counts and storage failures only, never a client's
+// address.
 //
 // # Client
 //

@@ -89,7 +89,7 @@ func (s *server) drop(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
-	body := &idleReader{r: http.MaxBytesReader(w, r.Body, s.opts.MaxDropBytes), rc: rc, idle: s.opts.IdleTimeout}
+	body := s.body(w, r, rc, s.opts.MaxDropBytes)
 	data, err := io.ReadAll(body)
 	if err != nil {
 		plain(w, readStatus(err))
