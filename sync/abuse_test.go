@@ -6,10 +6,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -239,4 +242,55 @@ func TestSlotsPerAddress(t *testing.T) {
 			t.Errorf("addressKey(%s) = %s, want %s", remote, got, want)
 		}
 	}
+}
+
+// TestHealthFailsWithStorage: /v1/health answers 200 while the folder
+// takes writes and 503 once it does not (the folder replaced by a file),
+// and the failure is logged without an address.
+func TestHealthFailsWithStorage(t *testing.T) {
+	var logs lockedLog
+	ta := startArchive(t, ServerOptions{Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	c := &Client{URL: ta.URL}
+	if err := c.Check(context.Background()); err != nil {
+		t.Fatalf("health of a working archive: %v", err)
+	}
+	if entries, _ := os.ReadDir(ta.Dir); len(entries) != 0 {
+		t.Errorf("the health check left %v in the archive", entries)
+	}
+	os.RemoveAll(ta.Dir)
+	os.WriteFile(ta.Dir, nil, 0o600)
+	time.Sleep(healthEvery + 100*time.Millisecond)
+	resp, err := http.Get(ta.URL + HealthPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("health with a broken folder: %d, want 503", resp.StatusCode)
+	}
+	if err := c.Check(context.Background()); err == nil {
+		t.Error("Check passed on a broken archive")
+	}
+	ta.stop()
+	if got := logs.String(); !strings.Contains(got, "storage check failed") || strings.Contains(got, "127.0.0.1") {
+		t.Errorf("log: %q", got)
+	}
+}
+
+// lockedLog is a log sink safe for the server's goroutines.
+type lockedLog struct {
+	mu  gosync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }

@@ -40,8 +40,9 @@
 // Other answers carry a one-word text body: 400 (a frame cut short), 404
 // (unknown path), 405 (wrong method), 413 (body over the batch limit,
 // announced or read; the client then splits the batch), 415 (wrong
-// Content-Type), 503 (busy: try later). "GET /v1/health" answers 200 "ok", for a reachability
-// check. There is nothing else: no listing, no download, no version.
+// Content-Type), 503 (busy: try later). "GET /v1/health" answers 200 "ok" when the storage takes a write (a
+// small temporary file written, synced and removed, at most every 5 s),
+// else 503: for a reachability check, and for the operator's monitoring. There is nothing else: no listing, no download, no version.
 //
 // # Server
 //

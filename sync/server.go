@@ -120,6 +120,10 @@ type server struct {
 	opts  ServerOptions
 	slots *slots
 	drops *rateLimit
+
+	healthMu      gosync.Mutex
+	healthChecked time.Time
+	healthErr     error
 }
 
 // NewServer returns the archive's HTTP handler storing records in st: the
@@ -155,11 +159,48 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			plain(w, http.StatusMethodNotAllowed)
 			return
 		}
+		if err := s.health(r.Context()); err != nil {
+			plain(w, http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	default:
 		plain(w, http.StatusNotFound)
 	}
+}
+
+// prober is a Storage that can check it takes a durable write, as
+// [archive.Folder.Probe] does.
+type prober interface {
+	Probe(ctx context.Context) error
+}
+
+// healthEvery is how long a storage check answers for: however often
+// /v1/health is asked, the storage is probed at most this often.
+const healthEvery = 5 * time.Second
+
+// health checks the storage: a probe write when it can, else a lookup.
+// A failure is logged (once per check) and makes /v1/health answer 503.
+func (s *server) health(ctx context.Context) error {
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
+	if !s.healthChecked.IsZero() && time.Since(s.healthChecked) < healthEvery {
+		return s.healthErr
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	var err error
+	if p, ok := s.st.(prober); ok {
+		err = p.Probe(ctx)
+	} else {
+		_, err = s.st.Has(ctx, archive.NameOfSum([sha256.Size]byte{}))
+	}
+	if err != nil {
+		s.opts.Log.Error("storage check failed", "err", err)
+	}
+	s.healthChecked, s.healthErr = time.Now(), err
+	return err
 }
 
 // plain answers status with its lower-case text and nothing more.
