@@ -51,8 +51,14 @@ type ServerOptions struct {
 	IdleTimeout time.Duration
 	// MaxDropBytes limits one anonymous drop (default 4 MiB).
 	MaxDropBytes int64
-	// DropsPerHour and DropBurst limit the anonymous drops the archive
-	// takes, all senders together (defaults 120 an hour, 10 at once).
+	// DropWorkBits is the work a drop costs its sender when the drop is
+	// quiet: a nonce making a SHA-256 start with that many zero bits
+	// (default 22, about a second on a laptop).
+	DropWorkBits int
+	// DropsPerHour and DropBurst are the drops the archive takes at the
+	// base work, all senders together (defaults 120 an hour, 10 at once);
+	// beyond, each doubling of the recent drops adds a bit of work (at
+	// most MaxDropExtraBits). Drops are never refused for their number.
 	DropsPerHour, DropBurst int
 	// Log receives one line per batch (counts only) and storage failures.
 	// Nil logs nothing.
@@ -101,6 +107,9 @@ func (o ServerOptions) withDefaults() ServerOptions {
 	if o.DropsPerHour <= 0 {
 		o.DropsPerHour = DefaultDropsPerHour
 	}
+	if o.DropWorkBits <= 0 {
+		o.DropWorkBits = DefaultDropWorkBits
+	}
 	if o.DropBurst <= 0 {
 		o.DropBurst = DefaultDropBurst
 	}
@@ -119,7 +128,7 @@ type server struct {
 	st    archive.Storage
 	opts  ServerOptions
 	slots *slots
-	drops *rateLimit
+	work  *dropWork
 
 	healthMu      gosync.Mutex
 	healthChecked time.Time
@@ -132,7 +141,7 @@ type server struct {
 func NewServer(st archive.Storage, opts ServerOptions) http.Handler {
 	opts = opts.withDefaults()
 	return &server{st: st, opts: opts, slots: newSlots(opts.MaxConcurrent, opts.MaxPerAddress),
-		drops: newRateLimit(opts.DropsPerHour, opts.DropBurst)}
+		work: newDropWork(opts.DropWorkBits, opts.DropsPerHour, opts.DropBurst)}
 }
 
 // ServeHTTP routes the two endpoints; everything else is a terse 404/405.
@@ -147,8 +156,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.batch(w, r)
 	case DropPath:
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET, POST")
 			plain(w, http.StatusMethodNotAllowed)
 			return
 		}
@@ -207,6 +216,7 @@ func (s *server) health(ctx context.Context) error {
 func plain(w http.ResponseWriter, status int) {
 	text := map[int]string{
 		http.StatusBadRequest:            "bad request",
+		http.StatusForbidden:             "work required",
 		http.StatusNotFound:              "not found",
 		http.StatusMethodNotAllowed:      "method not allowed",
 		http.StatusRequestEntityTooLarge: "too large",
