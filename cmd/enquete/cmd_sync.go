@@ -2,11 +2,8 @@ package main
 
 import (
 	"fmt"
-	"net"
 
-	"github.com/enquete-field/enquete/archive"
 	"github.com/enquete-field/enquete/locales"
-	"github.com/enquete-field/enquete/sync"
 )
 
 // cmdSync sends each project's waiting records to its archive.
@@ -33,27 +30,4 @@ func cmdSync(e *env, args []string) error {
 		}
 	}
 	return err
-}
-
-// cmdArchiveServe runs the central archive server over a folder.
-func cmdArchiveServe(e *env, args []string) error {
-	f := e.newFlags("enquete archive serve --dir DIR --listen ADDR")
-	dir := f.String("dir", "", "")
-	listen := f.String("listen", "127.0.0.1:8470", "")
-	if err := f.parseNoArgs(args); err != nil {
-		return err
-	}
-	if *dir == "" {
-		return f.need("--dir DIR")
-	}
-	folder, err := archive.CreateFolder(*dir)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return locales.Errorf("cli.cannot_listen", *listen, err).Wrap(err)
-	}
-	fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", *dir, "http://"+ln.Addr().String()))
-	return sync.Serve(e.ctx, ln, sync.NewServer(folder, sync.ServerOptions{}))
 }

@@ -144,8 +144,8 @@ func commands() []command {
 		{"sent", "cli.cmd.sent", "enquete sent [PROJECT] [--json]", cmdSent},
 		{"outbox", "cli.cmd.outbox", "enquete outbox [--json]", cmdOutbox},
 		{"sync", "cli.cmd.sync", "enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]", cmdSync},
-		{"testify", "cli.cmd.testify", "enquete testify (--project FILE | --archive URL --recipient R... [-R FILE]) [--answers FILE] [--proxy socks5h://HOST:PORT]", cmdTestify},
-		{"archive serve", "cli.cmd.archive_serve", "enquete archive serve --dir DIR --listen ADDR", cmdArchiveServe},
+		{"testify", "cli.cmd.testify", testifyUsage, cmdTestify},
+		{"archive serve", "cli.cmd.archive_serve", archiveServeUsage, cmdArchiveServe},
 		{"export", "cli.cmd.export", "enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] -o OUTDIR", cmdExport},
 		{"verify", "cli.cmd.verify", "enquete verify --archive DIR -i IDENTITY_FILE... [--project ID]", cmdVerify},
 	}

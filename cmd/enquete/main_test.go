@@ -78,6 +78,11 @@ func TestScripts(t *testing.T) {
 			"unlockhome": cmdUnlockHome,
 			"noplain":    cmdNoPlain,
 			"jsonvar":    cmdJSONVar,
+			"trickle":    opsCmds["trickle"],
+			"trickled":   opsCmds["trickled"],
+			"junkbatch":  opsCmds["junkbatch"],
+			"junkdrops":  opsCmds["junkdrops"],
+			"tlscert":    opsCmds["tlscert"],
 		},
 	})
 }
