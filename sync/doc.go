@@ -75,7 +75,8 @@
 // # Server
 //
 // [NewServer] is the handler over an [archive.Storage] and [Serve] runs it
-// with sane timeouts and a graceful shutdown (`enquete archive serve`). The
+// with sane timeouts and a graceful shutdown (`enquete archive serve`);
+// [ServeTLS] with [TLSConfig] does the same over TLS. The
 // server limits batch and record sizes and the uploads it reads at once
 // (16 slots, at most 4 per remote address, IPv6 by /64, counted in memory
 // and never logged). Each body must keep to a minimum rate (512 bytes/s,
