@@ -268,3 +268,36 @@ func (s *Service) Receipts() ([]store.Receipt, error) {
 	}
 	return s.home.Receipts(dev)
 }
+
+// Unsent returns the sealed records of project id that no archive has
+// acknowledged, by name: what `testify --keep` keeps when a drop fails.
+func (s *Service) Unsent(id string) (map[string][]byte, error) {
+	entries, err := s.home.Outbox()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, o := range entries {
+		if o.Project != id || o.Synced {
+			continue
+		}
+		data, err := s.home.OutboxFile(o.Project, o.Name)
+		if err != nil {
+			return nil, err
+		}
+		out[o.Name] = data
+	}
+	return out, nil
+}
+
+// DropSealed hands one sealed record to the anonymous drop of the archive
+// at archiveURL, through proxy when not "" (`testify --send`, for a
+// testimony kept when it could not be sent).
+func DropSealed(ctx context.Context, archiveURL, proxy string, sealed []byte) (string, error) {
+	s := &Service{opts: Options{Proxy: proxy}}
+	c, err := s.client(archiveURL)
+	if err != nil {
+		return "", err
+	}
+	return c.Drop(ctx, sealed)
+}

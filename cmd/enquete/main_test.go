@@ -80,6 +80,11 @@ func TestScripts(t *testing.T) {
 			"jsonvar":    cmdJSONVar,
 			"lastline":   cmdLastLine,
 			"sleep":      cmdSleep,
+			"trickle":    opsCmds["trickle"],
+			"trickled":   opsCmds["trickled"],
+			"junkbatch":  opsCmds["junkbatch"],
+			"junkdrops":  opsCmds["junkdrops"],
+			"tlscert":    opsCmds["tlscert"],
 		},
 	})
 }
