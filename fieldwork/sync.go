@@ -234,6 +234,7 @@ func (s *Service) Drop(ctx context.Context, id string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.ArchiveKey = p.ArchiveKey // a pinned key: only its signed receipt erases
 	entries, err := s.home.Outbox()
 	if err != nil {
 		return nil, err

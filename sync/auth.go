@@ -263,3 +263,35 @@ func (q *quotas) roll() {
 		q.day, q.used = day, map[string][2]int64{}
 	}
 }
+
+// perDevice is the most batches one enrolled device may have in flight:
+// a device that opened slow uploads cannot take the slots of others.
+const perDevice = 2
+
+// deviceSlots counts each enrolled device's batches in flight.
+type deviceSlots struct {
+	mu gosync.Mutex
+	n  map[string]int
+}
+
+// take reserves a slot for device ("" — an archive that takes anyone —
+// always gets one); release gives it back.
+func (d *deviceSlots) take(device string) (release func(), ok bool) {
+	if device == "" {
+		return func() {}, true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.n == nil {
+		d.n = map[string]int{}
+	}
+	if d.n[device] >= perDevice {
+		return nil, false
+	}
+	d.n[device]++
+	return func() {
+		d.mu.Lock()
+		d.n[device]--
+		d.mu.Unlock()
+	}, true
+}

@@ -173,3 +173,46 @@ func TestDeviceQuota(t *testing.T) {
 		t.Fatalf("another device: %v, %v", res, err)
 	}
 }
+
+// TestFakeArchiveDrop: a testimony handed to a fake archive (another key)
+// is not taken as safe when the project pins the real key.
+func TestFakeArchiveDrop(t *testing.T) {
+	_, pinned, _ := trustArchive(t)
+	fakeSkey, _, _ := crypto.NewArchiveSigner()
+	fake := startArchive(t, ServerOptions{Signer: fakeSkey, DropWorkBits: 1})
+	sealed := sealRecords(t, 1, 300)
+	for _, data := range sealed {
+		_, err := (&Client{URL: fake.URL, ArchiveKey: pinned}).Drop(context.Background(), data)
+		if localeKey(err) != "sync.receipt_unsigned" {
+			t.Fatalf("a drop to a fake archive: %v", err)
+		}
+		if _, err := (&Client{URL: fake.URL}).Drop(context.Background(), data); err != nil {
+			t.Fatalf("without a pinned key the same drop is taken: %v", err)
+		}
+	}
+}
+
+func TestDeviceSlots(t *testing.T) {
+	var d deviceSlots
+	var releases []func()
+	for i := range perDevice {
+		r, ok := d.take("rasoa")
+		if !ok {
+			t.Fatalf("slot %d refused", i+1)
+		}
+		releases = append(releases, r)
+	}
+	if _, ok := d.take("rasoa"); ok {
+		t.Fatal("a device took more than its slots")
+	}
+	if _, ok := d.take("hery"); !ok {
+		t.Fatal("another device was refused")
+	}
+	if _, ok := d.take(""); !ok {
+		t.Fatal("an open archive refused an unnamed device")
+	}
+	releases[0]()
+	if _, ok := d.take("rasoa"); !ok {
+		t.Fatal("a released slot was not given back")
+	}
+}

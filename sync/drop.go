@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/enquete-field/enquete/archive"
+	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 )
 
@@ -74,6 +75,9 @@ const (
 // DropReceipt is the drop endpoint's answer.
 type DropReceipt struct {
 	Stored string `json:"stored"`
+	// Signed is the archive's signed receipt naming Stored
+	// (crypto.SignReceipt), when it has a signing key.
+	Signed string `json:"signed,omitempty"`
 }
 
 // DropChallenge is the answer to GET /v1/drop.
@@ -288,9 +292,18 @@ func (s *server) drop(w http.ResponseWriter, r *http.Request) {
 		plain(w, status)
 		return
 	}
+	receipt := DropReceipt{Stored: name}
+	if s.skey != "" {
+		signed, err := crypto.SignReceipt([]string{name}, s.skey)
+		if err != nil {
+			plain(w, http.StatusServiceUnavailable)
+			return
+		}
+		receipt.Signed = string(signed)
+	}
 	rc.SetWriteDeadline(time.Now().Add(s.opts.IdleTimeout))
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(DropReceipt{Stored: name})
+	json.NewEncoder(w).Encode(receipt)
 }
 
 // dropLog writes the one line of a drop: counts, never an address.
@@ -351,6 +364,13 @@ func (c *Client) Drop(ctx context.Context, sealed []byte) (string, error) {
 		var receipt DropReceipt
 		if err := json.Unmarshal(data, &receipt); err != nil || receipt.Stored != archive.NameOfSum(sum) {
 			return "", locales.Errorf("sync.not_archive", c.shownURL()).Hint("sync.url.hint")
+		}
+		// With a pinned key, only the archive's signature says the
+		// testimony is safe (a fake archive's "stored" erases nothing).
+		if signed, err := c.signedNames(&Receipt{Stored: []string{receipt.Stored}, Signed: receipt.Signed}); err != nil {
+			return "", err
+		} else if signed != nil && !signed[receipt.Stored] {
+			return "", locales.Errorf("sync.receipt_unsigned", c.shownURL()).Hint("sync.receipt_unsigned.hint")
 		}
 		return receipt.Stored, nil
 	}

@@ -142,6 +142,7 @@ type server struct {
 	vkey   string  // its verifier key
 	roster *roster // enrolled devices (nil: a storage without state)
 	quota  *quotas // per-device daily limits
+	perDev deviceSlots
 
 	healthMu      gosync.Mutex
 	healthChecked time.Time
@@ -277,6 +278,13 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusTooManyRequests)
 		return
 	}
+	devRelease, ok := s.perDev.take(device)
+	if !ok {
+		s.opts.Log.Info("batch", "status", http.StatusTooManyRequests)
+		plain(w, http.StatusTooManyRequests)
+		return
+	}
+	defer devRelease()
 	release, ok := s.slots.take(r, busyWait)
 	if !ok {
 		s.opts.Log.Info("batch", "status", http.StatusServiceUnavailable)
