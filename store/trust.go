@@ -115,8 +115,15 @@ func (h *Home) writeSealed(d *Device, path string, v any) error {
 }
 
 // readSealed reads a file writeSealed wrote into v; found is false (and v
-// untouched) when there is no file.
+// untouched) when there is no file. A damaged file is the user error
+// store.sealed_damaged.
 func (h *Home) readSealed(d *Device, path string, v any) (found bool, err error) {
+	return h.readSealedAs(d, path, v, "store.sealed_damaged")
+}
+
+// readSealedAs is readSealed with the key of the damaged-file error (and
+// its hint, key + ".hint").
+func (h *Home) readSealedAs(d *Device, path string, v any, damaged string) (found bool, err error) {
 	sealed, err := h.fs.ReadFile(path)
 	if isNotExist(err) {
 		return false, nil
@@ -126,11 +133,11 @@ func (h *Home) readSealed(d *Device, path string, v any) (found bool, err error)
 	}
 	plain, err := crypto.Open(bytes.NewReader(sealed), d.Identity)
 	if err != nil {
-		return false, locales.Errorf("store.sealed_damaged", path, err).Hint("store.sealed_damaged.hint").Wrap(err)
+		return false, locales.Errorf(damaged, path, err).Hint(damaged + ".hint").Wrap(err)
 	}
 	defer clear(plain)
 	if err := json.Unmarshal(plain, v); err != nil {
-		return false, locales.Errorf("store.sealed_damaged", path, causeText(err)).Hint("store.sealed_damaged.hint").Wrap(err)
+		return false, locales.Errorf(damaged, path, causeText(err)).Hint(damaged + ".hint").Wrap(err)
 	}
 	return true, nil
 }
