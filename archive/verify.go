@@ -9,8 +9,10 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 
 	"filippo.io/age"
+
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 )
@@ -91,6 +93,10 @@ func (p Problem) Localize(lang string) string {
 //   - each device's records, per project, form one chain: sequence numbers
 //     1, 2, … with none missing (gaps) and none twice (forks), each record
 //     carrying the canonical hash of the one before (else a fork);
+//   - no two response files hold one interview: the same record id in
+//     two files (with different names: a file found twice, in archives
+//     side by side, is one file) is a duplicate, as are two records of a
+//     device with one sequence number and different content (a fork);
 //   - a response without a device signature is a problem when other
 //     responses of its project are signed (anonymous projects sign none);
 //   - every attachment a record lists is in the archive, in the sealed
@@ -126,7 +132,8 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	}
 	v := &verifier{opts: opts, enr: enr, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
 		chains: newSorter("", "", 0), signedProjects: map[string]bool{},
-		links: map[string]bool{}, secretLinks: map[string]bool{}, attachments: newAttachmentCheck()}
+		links: map[string]bool{}, secretLinks: map[string]bool{}, attachments: newAttachmentCheck(),
+		responses: newSorter("", "", 0)}
 	feed := func(yield func(archiveFile) bool) error {
 		return stopped(walkFiles(ctx, opts.Archive, func(f archiveFile) error {
 			if !yield(f) {
@@ -145,6 +152,9 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	v.attachments.check(v.report)
 	v.custodianOnly()
 	v.checkChains()
+	if err := v.duplicates(); err != nil {
+		return v.problems, err
+	}
 	fmt.Fprintln(opts.Log, locales.T(opts.Lang, "archive.verify.summary",
 		locales.N(opts.Lang, "archive.verify.files", v.files, v.files),
 		locales.N(opts.Lang, "archive.verify.problems", len(v.problems), len(v.problems))))
@@ -180,6 +190,7 @@ type verifier struct {
 	links          map[string]bool // linkKey of responses with a sensitive record…
 	secretLinks    map[string]bool // …and of the sensitive records opened
 	attachments    *attachmentCheck
+	responses      *sorter // record id, file name, path of every response
 	files          int
 }
 
@@ -253,6 +264,12 @@ func (v *verifier) take(c checked) error {
 	}
 	r := c.rec
 	v.attachments.add(r, c.file)
+	if r.Kind == crypto.KindResponse {
+		e := appendString(appendString(nil, r.Project+"/"+r.ID), c.file.name())
+		if err := v.responses.Add(append(e, c.file.path...)); err != nil {
+			return err
+		}
+	}
 	switch k := linkKey(r.Project, r.Link); {
 	case k == "":
 	case r.Kind == crypto.KindSensitive:
@@ -429,7 +446,8 @@ func prevMatches(prevs []link, prev string) bool {
 }
 
 // sameSeq reports a second record with the sequence number of the ones in
-// last; the same record sealed twice (same hash) is not a fork.
+// last; the same record sealed twice (same hash) is not a fork, but a
+// duplicate, which [verifier.duplicates] reports.
 func (v *verifier) sameSeq(last []link, l link) {
 	for _, c := range last {
 		if c.hash == l.hash {
@@ -486,4 +504,25 @@ func (v *verifier) checkReceipts(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// duplicates reports every response file holding the same record (same
+// project and record id) as another file: two responses of one interview.
+// The same file found twice (the same name: the same bytes, in archives
+// side by side) is one response.
+func (v *verifier) duplicates() error {
+	var firstID, firstName, firstPath string
+	return v.responses.Each(func(e []byte) error {
+		r := &reader{b: e}
+		id, name := string(r.bytes()), string(r.bytes())
+		path := string(r.b)
+		switch {
+		case id != firstID:
+			firstID, firstName, firstPath = id, name, path
+		case name != firstName:
+			_, rid, _ := strings.Cut(id, "/")
+			v.report(Problem{File: path, Err: locales.Errorf("archive.verify.duplicate", path, rid, firstPath)})
+		}
+		return nil
+	})
 }

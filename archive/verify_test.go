@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,6 +94,24 @@ func TestVerify(t *testing.T) {
 		{"unsigned in a signed project", x25519Keys, func(t *testing.T, a *labArchive, dev *device) {
 			a.put(response(crypto.NewID(), "household", "2", nil), at(6))
 		}, []string{"is not signed, but the other records of project household are"}},
+		{"duplicate: one interview sealed twice", x25519Keys, func(t *testing.T, a *labArchive, dev *device) {
+			// The same signed record, sealed twice (two files): what a
+			// finalize done twice used to leave.
+			r := a.sign(dev, response(crypto.NewID(), "household", "2", nil))
+			a.put(r, at(6))
+			a.put(r, at(7))
+		}, []string{"repeats response"}},
+		{"duplicate: same id, other content", x25519Keys, func(t *testing.T, a *labArchive, dev *device) {
+			id := crypto.NewID()
+			a.put(a.sign(dev, response(id, "household", "2", map[string]any{"name": "a"})), at(6))
+			a.put(a.sign(dev, response(id, "household", "2", map[string]any{"name": "b"})), at(7))
+		}, []string{"repeats response"}},
+		{"one file in two archives side by side is no duplicate", x25519Keys, func(t *testing.T, a *labArchive, dev *device) {
+			r := a.sign(dev, response(crypto.NewID(), "household", "2", nil))
+			sealed := a.seal(r)
+			a.putRaw(crypto.FileName(sealed), sealed, at(6))
+			a.putRaw(filepath.Join("copy", crypto.FileName(sealed)), sealed, at(7))
+		}, nil},
 		{"unreadable file", x25519Keys, func(t *testing.T, a *labArchive, dev *device) {
 			other := x25519Keys(t)
 			s := a.seal(response(crypto.NewID(), "household", "2", nil), other.recipient)

@@ -9,14 +9,13 @@ import (
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
-	"github.com/enquete-field/enquete/store"
 )
 
 // Attachments. The answer to an image, audio, video or file question names
 // a file on the laptop's disk; an audit field names the interview's audit
 // log. At finalize each such file is sealed, whole, as its own record of
 // kind attachment (crypto.Seal: zstd, padding, age, to the same recipients
-// as the record that names it) and added to the outbox; the response (or,
+// as the record that names it) and goes to the outbox with it (finalize.go); the response (or,
 // for a sensitive question, the sensitive record) lists each one by name,
 // SHA-256 and sealed file name inside its signed JSON. The file on disk is
 // read, never moved, deleted or copied: only its sealed form is written.
@@ -25,18 +24,18 @@ import (
 // sessionAttachments: all checked before any is sealed) and lists them in
 // rec, or in secret for files named by sensitive answers (sealed then to
 // the custodians only).
-func attachFiles(h *store.Home, p *crypto.Project, form *questionnaires.Form, pending []pendingAttachment, rec, secret *crypto.Record) error {
+func attachFiles(st *stager, p *crypto.Project, form *questionnaires.Form, pending []pendingAttachment, rec, secret *crypto.Record) error {
 	if len(pending) == 0 {
 		return nil
 	}
 	var err error
 	binary := binaryQuestions(form)
 	if secret != nil {
-		if pending, err = sealAttachments(h, p.ID, secret, p.Custodians, pending, binary); err != nil {
+		if pending, err = sealAttachments(st, secret, p.Custodians, pending, binary); err != nil {
 			return err
 		}
 	}
-	_, err = sealAttachments(h, p.ID, rec, p.Recipients, pending, binary)
+	_, err = sealAttachments(st, rec, p.Recipients, pending, binary)
 	return err
 }
 
@@ -140,10 +139,10 @@ func (a pendingAttachment) read() ([]byte, error) {
 }
 
 // sealAttachments seals, one at a time, the attachments that rec's answers
-// name, to recipients, adds each to project's outbox and lists it in rec
+// name, to recipients, stages each (see finalize.go) and lists it in rec
 // (whose Version becomes 2). Call it before signing rec. It returns the
 // attachments it did not take (named by another record's answers).
-func sealAttachments(h *store.Home, project string, rec *crypto.Record, recipients []string, pending []pendingAttachment, binary map[string]bool) ([]pendingAttachment, error) {
+func sealAttachments(st *stager, rec *crypto.Record, recipients []string, pending []pendingAttachment, binary map[string]bool) ([]pendingAttachment, error) {
 	named := namedFiles(rec.Answers, binary, map[string]bool{})
 	var rest []pendingAttachment
 	for _, a := range pending {
@@ -161,7 +160,7 @@ func sealAttachments(h *store.Home, project string, rec *crypto.Record, recipien
 			Attachment: &crypto.AttachedTo{Record: rec.ID, Name: a.name, SHA256: crypto.ContentHash(content), Size: int64(len(content))},
 			Content:    content,
 		}
-		file, err := sealToOutbox(h, project, att, recipients)
+		file, err := st.seal(att, recipients)
 		if err != nil {
 			return nil, err
 		}

@@ -19,15 +19,26 @@ type Draft struct {
 
 // Drafts lists the drafts, oldest first. Drafts that cannot be opened do
 // not hide the others: they are named in the error that comes with the
-// list.
+// list. A finalized draft (a crash came before it was removed) is never
+// listed: it is finished first, with the records it sealed.
 func (s *Service) Drafts() ([]Draft, error) {
 	dev, err := s.needDevice()
 	if err != nil {
 		return nil, err
 	}
+	pending := s.finishPending()
 	drafts, err := s.home.Drafts(dev)
+	if err == nil {
+		err = pending
+	}
 	out := make([]Draft, 0, len(drafts))
 	for _, d := range drafts {
+		if d.Sealed != nil {
+			if ferr := s.finish(dev, d); ferr != nil && err == nil {
+				err = ferr
+			}
+			continue
+		}
 		out = append(out, Draft{ID: d.ID, Project: d.Project, Label: d.Label, Started: d.Started, Answered: d.Answered})
 		clear(d.State)
 	}
@@ -45,6 +56,12 @@ func (s *Service) Draft(id string) (Draft, error) {
 		return Draft{}, err
 	}
 	clear(d.State)
+	if d.Sealed != nil {
+		if err := s.finish(dev, d); err != nil {
+			return Draft{}, err
+		}
+		return Draft{}, finalizedError(id, d.Sealed.Response)
+	}
 	return Draft{ID: d.ID, Project: d.Project, Label: d.Label, Started: d.Started, Answered: d.Answered}, nil
 }
 
@@ -60,6 +77,13 @@ func (s *Service) DiscardDraft(id string) error {
 		return err
 	}
 	clear(d.State)
+	if d.Sealed != nil {
+		// Finalized already: its records are not the user's to discard.
+		if err := s.finish(dev, d); err != nil {
+			return err
+		}
+		return finalizedError(id, d.Sealed.Response)
+	}
 	if err := s.home.DeleteDraft(id); err != nil {
 		return err
 	}

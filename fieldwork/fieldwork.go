@@ -34,7 +34,14 @@ import (
 // second record of kind sensitive sealed to the custodians only, joined to
 // the response by a random link. It returns the response's file name. A
 // session with violations is refused whole.
-func sealInterview(svc *Service, dev *store.Device, p *crypto.Project, s *questionnaires.Session, label string) (string, error) {
+//
+// It happens exactly once (finalize.go): the records are staged, the
+// draft (draft, or a new one when the answers were given at once) then
+// says it is finalized and names them, and only then do they go to the
+// outbox and is the draft removed. When that last part fails, the name
+// comes with a [*DraftNotRemovedError] and the part is finished later
+// with the same records.
+func sealInterview(svc *Service, dev *store.Device, p *crypto.Project, s *questionnaires.Session, draft *store.Draft, label string) (string, error) {
 	h := svc.home
 	form, started := s.Form(), StartedAt(s)
 	_, violations := s.Finalize() // stamps the end time; buildRecords reads the answers
@@ -54,62 +61,103 @@ func sealInterview(svc *Service, dev *store.Device, p *crypto.Project, s *questi
 	if err != nil {
 		return "", err
 	}
-	formName, err := ensureFormRecord(h, p, recipients)
-	if err != nil {
+	// An interrupted finalize holds the chain's next number, and maybe
+	// this questionnaire's form record: finish it first.
+	if err := svc.finishPending(); err != nil {
 		return "", err
+	}
+	if draft == nil {
+		draft = &store.Draft{Project: p.ID, Started: started}
+	}
+	fresh := draft.ID == ""
+	if fresh {
+		draft.ID = store.NewDraftID()
+	}
+	st := &stager{h: h, id: draft.ID}
+	sealed, err := stageInterview(st, dev, p, form, s, started, attachments, recipients, label, svc.now())
+	if err == nil {
+		svc.checkpoint("staged")
+		state := draft.State
+		draft.State, draft.Sealed = nil, sealed
+		if err = h.SaveDraft(dev, draft); err != nil {
+			draft.State, draft.Sealed = state, nil
+		} else {
+			clear(state)
+		}
+	}
+	if err != nil {
+		// Nothing staged ever left the device: the draft is as it was.
+		_ = h.DropStaged(draft.ID)
+		if fresh {
+			draft.ID = ""
+		}
+		return "", err
+	}
+	svc.checkpoint("decided")
+	svc.last = sealed.Response
+	if err := svc.finish(dev, draft); err != nil {
+		return sealed.Response, &DraftNotRemovedError{Name: sealed.Response, Err: err}
+	}
+	return sealed.Response, nil
+}
+
+// stageInterview seals and stages every record of a finished interview
+// (the form record if this questionnaire version has not travelled yet,
+// the attachments, the sensitive record, the response) and returns what
+// the finalized draft keeps of them.
+func stageInterview(st *stager, dev *store.Device, p *crypto.Project, form *questionnaires.Form, s *questionnaires.Session,
+	started time.Time, attachments []pendingAttachment, recipients []age.Recipient, label string, now time.Time) (*store.Sealed, error) {
+	h := st.h
+	sealed := &store.Sealed{}
+	formName := ""
+	if sum := formRecordSum(p); !h.FormSealed(p.ID, sum) {
+		var err error
+		if formName, err = stageFormRecord(st, p, recipients); err != nil {
+			return nil, err
+		}
+		sealed.FormSum = sum
 	}
 	rec, secret, err := buildRecords(p, form, s, started)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if err := attachFiles(h, p, form, attachments, rec, secret); err != nil {
-		return "", err
+	if err := attachFiles(st, p, form, attachments, rec, secret); err != nil {
+		return nil, err
 	}
-	var commit func(string) error
 	if !p.Anonymous {
-		seq, prev, c, err := h.NextRecordChain(dev, p.ID)
+		seq, prev, err := h.NextInChain(dev, p.ID)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		commit = c
 		for _, r := range []*crypto.Record{secret, rec} {
 			if r == nil {
 				continue
 			}
 			r.Device = &crypto.DeviceStamp{Seq: seq, Prev: prev}
 			if err := r.Sign(dev.Signing); err != nil {
-				return "", err
+				return nil, err
 			}
 		}
+		if sealed.Hash, err = rec.CanonicalHash(); err != nil {
+			return nil, err
+		}
+		sealed.Seq = seq
 	}
 	secretName := ""
 	if secret != nil {
 		// The sensitive record goes first: a crash in between leaves a
 		// record the custodian can tell is alone, never a response whose
 		// identifying answers are lost.
-		if secretName, err = sealToOutbox(h, p.ID, secret, p.Custodians); err != nil {
-			return "", err
+		if secretName, err = st.seal(secret, p.Custodians); err != nil {
+			return nil, err
 		}
 	}
-	name, err := sealToOutbox(h, p.ID, rec, p.Recipients)
-	if err != nil {
-		return "", err
+	if sealed.Response, err = st.seal(rec, p.Recipients); err != nil {
+		return nil, err
 	}
-	if commit != nil {
-		hash, err := rec.CanonicalHash()
-		if err != nil {
-			return "", err
-		}
-		if err := commit(hash); err != nil {
-			return "", err
-		}
-	}
-	svc.last = name
-	// The index that lets lists count interviews and show what was sent.
-	// The records are already safe: a failure here only leaves them
-	// uncounted, so it is not the interview's failure.
-	_ = h.NoteRecords(dev, recordNotes(p, name, label, formName, secretName, rec, secret, svc.now())...)
-	return name, nil
+	sealed.Files = st.files
+	sealed.Notes = recordNotes(p, sealed.Response, label, formName, secretName, rec, secret, now)
+	return sealed, nil
 }
 
 // recordNotes are the index entries of one finalized interview: its
@@ -200,31 +248,11 @@ func buildRecords(p *crypto.Project, form *questionnaires.Form, s *questionnaire
 	return rec, secret, nil
 }
 
-// sealToOutbox seals rec to recipients and adds it to project's outbox.
-func sealToOutbox(h *store.Home, project string, rec *crypto.Record, recipients []string) (string, error) {
-	rs, err := crypto.ParseRecipients(recipients)
-	if err != nil {
-		return "", err
-	}
-	plain, err := rec.Marshal()
-	if err != nil {
-		return "", err
-	}
-	sealed, err := crypto.Seal(plain, rs...)
-	if err != nil {
-		return "", err
-	}
-	return h.AddToOutbox(project, sealed)
-}
-
-// ensureFormRecord seals the project's questionnaire into the outbox once, so
-// the lab always holds the form that goes with the data. It returns the
-// form record's name when it sealed one now.
-func ensureFormRecord(h *store.Home, p *crypto.Project, recipients []age.Recipient) (string, error) {
-	sum := formRecordSum(p)
-	if h.FormSealed(p.ID, sum) {
-		return "", nil
-	}
+// stageFormRecord seals the project's questionnaire as a form record and
+// stages it, so the lab always holds the form that goes with the data
+// (once per questionnaire version: [store.Home.MarkFormSealed] when it is
+// in the outbox). It returns the form record's name.
+func stageFormRecord(st *stager, p *crypto.Project, recipients []age.Recipient) (string, error) {
 	form, err := OpenForm(p)
 	if err != nil {
 		return "", err
@@ -249,11 +277,7 @@ func ensureFormRecord(h *store.Home, p *crypto.Project, recipients []age.Recipie
 	if err != nil {
 		return "", err
 	}
-	name, err := h.AddToOutbox(p.ID, sealed)
-	if err != nil {
-		return "", err
-	}
-	return name, h.MarkFormSealed(p.ID, sum)
+	return st.stage(sealed)
 }
 
 // formRecordSum says which form record a project needs: the questionnaire's

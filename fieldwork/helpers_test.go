@@ -91,7 +91,7 @@ func outboxRecords(t *testing.T, h *store.Home, ids []age.Identity) map[string][
 func finalizeSession(h *store.Home, dev *store.Device, p *crypto.Project, s *questionnaires.Session) (string, error) {
 	svc := New(h, Options{})
 	svc.dev = dev
-	return sealInterview(svc, dev, p, s, "")
+	return sealInterview(svc, dev, p, s, nil, "")
 }
 
 // archiveKey makes a new archive key: its identities and its recipient.

@@ -1,9 +1,6 @@
 package fieldwork
 
 import (
-	"errors"
-	"io/fs"
-
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
@@ -60,6 +57,8 @@ func (s *Service) Start(id, lang string) (*Interview, error) {
 
 // Resume reopens the draft id where it stopped. The form's language
 // follows lang when the form has that language (else the draft's stays).
+// A draft already finalized (a crash came before it was removed) is not
+// reopened: what was left of its finalize is done, and the error says so.
 func (s *Service) Resume(id, lang string) (*Interview, error) {
 	dev, err := s.needDevice()
 	if err != nil {
@@ -68,6 +67,13 @@ func (s *Service) Resume(id, lang string) (*Interview, error) {
 	d, err := s.home.LoadDraft(dev, id)
 	if err != nil {
 		return nil, err
+	}
+	if d.Sealed != nil {
+		// Finalized already: resuming only finishes it.
+		if err := s.finish(dev, d); err != nil {
+			return nil, err
+		}
+		return nil, finalizedError(id, d.Sealed.Response)
 	}
 	// The draft finishes on the version it started on, even after a
 	// newer one was installed.
@@ -183,9 +189,11 @@ func (iv *Interview) Drop() {
 
 // Finalize validates the interview, seals it into the outbox and removes
 // its draft; it returns the sealed response's file name. Violations come
-// as a [*ViolationsError], and nothing is sealed. When the record is
-// sealed but its draft cannot be removed, the name comes with a
-// [*DraftNotRemovedError]. A preview only validates.
+// as a [*ViolationsError], and nothing is sealed. It happens exactly once
+// (finalize.go): when the interview is finalized but its records could not
+// all be moved to the outbox or its draft removed, the name comes with a
+// [*DraftNotRemovedError], and what is left is finished later with the
+// same records. A preview only validates.
 func (iv *Interview) Finalize() (string, error) {
 	if iv.IsPreview() {
 		if _, vs := iv.Session.Finalize(); len(vs) > 0 {
@@ -198,20 +206,12 @@ func (iv *Interview) Finalize() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name, err := sealInterview(iv.svc, dev, iv.Project, iv.Session, iv.label())
-	if err != nil {
+	name, err := sealInterview(iv.svc, dev, iv.Project, iv.Session, iv.draft, iv.label())
+	if name == "" {
 		return "", err
 	}
 	iv.Drop()
-	if iv.Saved() {
-		if err := iv.svc.home.DeleteDraft(iv.draft.ID); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return name, &DraftNotRemovedError{Name: name, Err: err}
-		}
-		// A version kept for this draft alone is not needed any more
-		// (a failure only keeps the file).
-		_ = iv.svc.pruneVersions(iv.Project.ID)
-	}
-	return name, nil
+	return name, err
 }
 
 // label is what lists show of the interview: the form's instance_name,
@@ -224,9 +224,11 @@ func (iv *Interview) label() string {
 	return draftLabel(iv.Session, iv.draft.Started)
 }
 
-// DraftNotRemovedError: the record is sealed (Name), but its draft could
-// not be removed, so it is still listed; finalizing it again would seal
-// a second record.
+// DraftNotRemovedError: the interview is finalized (its response is
+// Name), but the last part of finalizing (moving its records into the
+// outbox, removing its draft) failed with Err. It is never offered again:
+// the service finishes it with the same records the next time the device
+// is unlocked, drafts are listed or an interview is finalized.
 type DraftNotRemovedError struct {
 	Name string
 	Err  error
@@ -263,7 +265,7 @@ func (s *Service) Fill(id string, answers map[string]any, lang string) (string, 
 	if !p.Anonymous {
 		label = draftLabel(sess, StartedAt(sess))
 	}
-	return sealInterview(s, dev, p, sess, label)
+	return sealInterview(s, dev, p, sess, nil, label)
 }
 
 // fill runs the answers through a session of project id.

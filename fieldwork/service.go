@@ -69,6 +69,12 @@ func CheckPassphrase(passphrase string) error {
 // HasDevice reports whether the home holds a device key yet.
 func (s *Service) HasDevice() bool { return s.home.HasDevice() }
 
+// DeviceMissing is the error to show, before anything else, on a home
+// whose device key is gone while drafts or records need it
+// ("store.device_missing"); nil otherwise. [Service.CreateDevice] refuses
+// such a home too: a new key would orphan every draft.
+func (s *Service) DeviceMissing() error { return s.home.DeviceMissing() }
+
 // CreateDevice makes the device key under passphrase, which must pass
 // [CheckPassphrase], and keeps it unlocked.
 func (s *Service) CreateDevice(passphrase string) error {
@@ -83,13 +89,16 @@ func (s *Service) CreateDevice(passphrase string) error {
 	return nil
 }
 
-// Unlock opens the device key with passphrase.
+// Unlock opens the device key with passphrase, then finishes any
+// finalize a crash interrupted (finalize.go; a failure there is left for
+// the drafts list and the next finalize to report).
 func (s *Service) Unlock(passphrase string) error {
 	dev, err := s.home.UnlockDevice(passphrase)
 	if err != nil {
 		return err
 	}
 	s.dev = dev
+	_ = s.finishPending()
 	return nil
 }
 

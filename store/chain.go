@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"sync"
 
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
@@ -21,85 +20,80 @@ type chainFile struct {
 type chainState struct {
 	Seq      uint64 `json:"seq"`      // the last committed record's sequence number (0: none yet)
 	Prev     string `json:"prev"`     // the last committed record's hash
-	Reserved uint64 `json:"reserved"` // the highest sequence number handed out
+	Reserved uint64 `json:"reserved"` // the highest sequence number handed out (older versions reserved ahead)
 }
 
 const chainVersion = 1
 
-// NextRecordChain hands out the sequence number of the device's next record
-// for project, and the hash of its previous record ("" for the first). The
-// caller builds, signs and seals the record, puts it in the outbox, then
-// calls commit with the record's hash (crypto's Record.CanonicalHash), which
-// persists it as the next record's prev. Sequence numbers start at 1.
+// NextInChain is the sequence number the device's next record of project
+// takes, and the hash of its previous record ("" for the first). Nothing
+// is written: the number is taken when [Home.CommitChain] records the
+// sealed record. Sequence numbers start at 1.
 //
-// A number is never handed out twice, even across crashes: the reservation
-// is written (atomically, durably) before NextRecordChain returns. The price
-// of a crash between the reservation and commit is visible but harmless:
-//   - crash before the record reached the outbox: number N is skipped; the
-//     next record has N+1 and prev = hash(N-1) (a gap with an unbroken link);
-//   - crash after the outbox write: records N and N+1 both name hash(N-1) as
-//     prev (a repeated prev with distinct numbers, unlike a cloned device,
-//     which repeats numbers).
+// Finalize (fieldwork) seals the record, keeps its number and hash in its
+// draft ([Sealed]) and then commits: a crash before the draft keeps them
+// leaves no trace in the chain (the number is handed out again, and the
+// record that would have had it never left the device), and a crash after
+// is completed from the draft with the same record. So no number is ever
+// skipped or used by two records, and the archive sees an unbroken chain.
+// Nothing may take a number while a finalized draft is not yet committed:
+// the caller finishes those first.
 //
-// Reusing N instead would make two different signed records share a number:
-// indistinguishable from a cloned device, so that is what this avoids.
-// commit may be called once; the caller holds [Home.Lock] throughout.
-func (h *Home) NextRecordChain(d *Device, project string) (seq uint64, prev string, commit func(hash string) error, err error) {
+// Chains written by older versions may hold a reservation above the last
+// committed number (a crash between the two): the next number follows it.
+func (h *Home) NextInChain(d *Device, project string) (seq uint64, prev string, err error) {
 	if err := ValidProjectID(project); err != nil {
-		return 0, "", nil, err
+		return 0, "", err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c, err := h.readChain(d)
 	if err != nil {
-		return 0, "", nil, err
+		return 0, "", err
+	}
+	st := c.Projects[project]
+	if st == nil {
+		return 1, "", nil
+	}
+	return max(st.Seq, st.Reserved) + 1, st.Prev, nil
+}
+
+// CommitChain records that the device's record seq of project, with the
+// canonical hash hash, is sealed: hash becomes the next record's prev. It
+// is written atomically and durably. Committing a number already committed
+// (finishing a finalize that a crash interrupted after its commit) changes
+// nothing; committing a lower one than the last is refused, as is the last
+// one with another hash (a bug: two records with one number).
+func (h *Home) CommitChain(d *Device, project string, seq uint64, hash string) error {
+	if err := ValidProjectID(project); err != nil {
+		return err
+	}
+	if hash == "" || seq == 0 {
+		return errors.New("store: record chain commit without a number or hash")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := h.readChain(d)
+	if err != nil {
+		return err
 	}
 	st := c.Projects[project]
 	if st == nil {
 		st = &chainState{}
 		c.Projects[project] = st
 	}
-	seq = max(st.Seq, st.Reserved) + 1
-	st.Reserved = seq
-	prev = st.Prev
-	if err := h.writeChain(d, c); err != nil {
-		return 0, "", nil, err
+	switch {
+	case seq == st.Seq && hash == st.Prev:
+		return nil
+	case seq <= st.Seq:
+		return errCommitOrder
 	}
-	var once sync.Once
-	commit = func(hash string) error {
-		err := errCommitted
-		once.Do(func() { err = h.commitChain(d, project, seq, hash) })
-		return err
-	}
-	return seq, prev, commit, nil
-}
-
-// errCommitted: commit was called twice (a bug in the caller).
-var errCommitted = errors.New("store: record chain commit called twice")
-
-// commitChain records hash as the last record of project's chain, unless a
-// later number was committed meanwhile.
-func (h *Home) commitChain(d *Device, project string, seq uint64, hash string) error {
-	if hash == "" {
-		return errors.New("store: record chain commit with an empty hash")
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c, err := h.readChain(d)
-	if err != nil {
-		return err
-	}
-	st := c.Projects[project]
-	if st == nil {
-		st = &chainState{Reserved: seq}
-		c.Projects[project] = st
-	}
-	if seq <= st.Seq {
-		return errors.New("store: record chain commit out of order")
-	}
-	st.Seq, st.Prev = seq, hash
+	st.Seq, st.Prev, st.Reserved = seq, hash, max(st.Reserved, seq)
 	return h.writeChain(d, c)
 }
+
+// errCommitOrder: a commit below the chain's last number (a bug in the caller).
+var errCommitOrder = errors.New("store: record chain commit out of order")
 
 // readChain opens chain.age; a missing file is an empty chain.
 func (h *Home) readChain(d *Device) (*chainFile, error) {

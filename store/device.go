@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"filippo.io/age"
@@ -45,14 +46,35 @@ const (
 // HasDevice reports whether the home holds a device key.
 func (h *Home) HasDevice() bool { return h.exists(h.path(deviceName)) }
 
+// DeviceMissing says, when the home has no device key but holds drafts or
+// outbox records (sealed with or for a key that is gone: device.age was
+// deleted or lost), that the key is missing; nil otherwise. A new key
+// would open none of those drafts: no command makes one on such a home.
+func (h *Home) DeviceMissing() error {
+	if h.HasDevice() {
+		return nil
+	}
+	drafts, _ := h.draftIDs()
+	records, _ := h.Outbox()
+	if len(drafts) == 0 && len(records) == 0 {
+		return nil
+	}
+	return locales.Errorf("store.device_missing", h.path(deviceName), len(drafts), len(records)).
+		Hint("store.device_missing.hint", h.dir)
+}
+
 // CreateDevice makes the device's keys and stores them sealed under
-// passphrase (age scrypt). It refuses to replace an existing device.
+// passphrase (age scrypt). It refuses to replace an existing device, and
+// to make a new one on a home whose key is missing ([Home.DeviceMissing]).
 func (h *Home) CreateDevice(passphrase string) (*Device, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	path := h.path(deviceName)
 	if h.HasDevice() {
 		return nil, locales.Errorf("store.device_exists", path).Hint("store.device_exists.hint")
+	}
+	if err := h.DeviceMissing(); err != nil {
+		return nil, err
 	}
 	if passphrase == "" {
 		return nil, locales.Errorf("store.passphrase_empty")
@@ -100,7 +122,11 @@ func newDevice() (*Device, error) {
 }
 
 // UnlockDevice opens the device key with passphrase. A wrong passphrase
-// returns crypto's error and changes nothing.
+// returns crypto's error (key crypto.KeyWrongPassphrase) and changes
+// nothing. A missing key file is "store.no_device" ("store.device_missing"
+// when drafts or records need it); a key file that is not a whole,
+// authentic age file is "store.device_truncated" or
+// "store.device_damaged", never a wrong passphrase.
 func (h *Home) UnlockDevice(passphrase string) (*Device, error) {
 	d, _, err := h.unlock(passphrase)
 	return d, err
@@ -111,6 +137,9 @@ func (h *Home) unlock(passphrase string) (*Device, []byte, error) {
 	path := h.path(deviceName)
 	sealed, err := h.fs.ReadFile(path)
 	if isNotExist(err) {
+		if missing := h.DeviceMissing(); missing != nil {
+			return nil, nil, missing
+		}
 		return nil, nil, locales.Errorf("store.no_device", h.dir).Hint("store.no_device.hint").Wrap(err)
 	}
 	if err != nil {
@@ -118,7 +147,7 @@ func (h *Home) unlock(passphrase string) (*Device, []byte, error) {
 	}
 	plain, err := crypto.OpenPassphrase(sealed, passphrase)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, deviceOpenError(path, err)
 	}
 	d, err := parseDevice(plain)
 	if err != nil {
@@ -127,6 +156,24 @@ func (h *Home) unlock(passphrase string) (*Device, []byte, error) {
 			Hint("store.device_damaged.hint").Wrap(err)
 	}
 	return d, plain, nil
+}
+
+// deviceOpenError names what kept device.age from opening: a wrong (or
+// empty) passphrase as crypto says it, else the file itself: truncated, or
+// damaged (not an age file, not a passphrase file, failing its checks).
+// Only a change inside the passphrase stanza cannot be told from a wrong
+// passphrase: age's check of it is the passphrase's.
+func deviceOpenError(path string, err error) error {
+	var le *locales.Error
+	if errors.As(err, &le) {
+		switch le.Key {
+		case crypto.KeyWrongPassphrase, crypto.KeyEmptyPassphrase:
+			return err
+		case crypto.KeyTruncated, crypto.KeyEmpty:
+			return locales.Errorf("store.device_truncated", path).Hint("store.device_damaged.hint").Wrap(err)
+		}
+	}
+	return locales.Errorf("store.device_damaged", path, err).Hint("store.device_damaged.hint").Wrap(err)
 }
 
 // ChangePassphrase re-seals the device key under a new passphrase, in one

@@ -130,21 +130,82 @@ func TestChangePassphrase(t *testing.T) {
 // device, whose chain starts afresh; the old chain is set aside, not lost.
 func TestCreateDeviceAfterLoss(t *testing.T) {
 	h, old := newHomeDevice(t)
-	_, _, commit, err := h.NextRecordChain(old, "household")
-	if err != nil {
+	if err := h.CommitChain(old, "household", 1, "h1"); err != nil {
 		t.Fatal(err)
 	}
-	commit("h1")
 	os.Remove(h.path(deviceName))
 	d, err := h.CreateDevice(testPassphrase)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if seq, prev, _, err := h.NextRecordChain(d, "household"); err != nil || seq != 1 || prev != "" {
+	if seq, prev, err := h.NextInChain(d, "household"); err != nil || seq != 1 || prev != "" {
 		t.Errorf("new device's chain: %d %q %v", seq, prev, err)
 	}
 	orphans, _ := filepath.Glob(h.path(chainName + ".orphan-*"))
 	if len(orphans) != 1 {
 		t.Errorf("old chain set aside: %v", orphans)
+	}
+}
+
+// TestDeviceMissing: with device.age gone, a home holding drafts or
+// records refuses a new device key (it would orphan them) and says the key
+// is missing, also when unlocking; an empty home gets its key.
+func TestDeviceMissing(t *testing.T) {
+	h, d := newHomeDevice(t)
+	if err := h.SaveDraft(d, &Draft{Project: "household"}); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(h.path(deviceName))
+	if _, err := h.CreateDevice(testPassphrase); errorKey(err) != "store.device_missing" {
+		t.Fatalf("new key on a home with a draft: %v", err)
+	}
+	if h.HasDevice() {
+		t.Fatal("a device key was made")
+	}
+	if _, err := h.UnlockDevice(testPassphrase); errorKey(err) != "store.device_missing" {
+		t.Errorf("unlock: %v", err)
+	}
+	ids, _ := h.draftIDs()
+	h.DeleteDraft(ids[0])
+	if _, err := h.AddToOutbox("household", []byte("age-encryption.org/v1\nX")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.CreateDevice(testPassphrase); errorKey(err) != "store.device_missing" {
+		t.Fatalf("new key on a home with a record: %v", err)
+	}
+	fresh, _ := Open(t.TempDir())
+	fresh.SetPassphraseWorkFactor(10)
+	if _, err := fresh.CreateDevice(testPassphrase); err != nil {
+		t.Errorf("fresh home: %v", err)
+	}
+}
+
+// TestDeviceFileDamaged: a cut-short or changed device.age is named as
+// such, never as a wrong passphrase; a wrong passphrase still is one.
+func TestDeviceFileDamaged(t *testing.T) {
+	h, _ := newHomeDevice(t)
+	good, err := os.ReadFile(h.path(deviceName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.UnlockDevice("not the passphrase"); errorKey(err) != crypto.KeyWrongPassphrase {
+		t.Errorf("wrong passphrase: %v", err)
+	}
+	for n := 0; n < len(good); n++ {
+		os.WriteFile(h.path(deviceName), good[:n], 0o600)
+		_, err := h.UnlockDevice(testPassphrase)
+		if k := errorKey(err); k != "store.device_truncated" && k != "store.device_damaged" {
+			t.Fatalf("cut at %d of %d: %v", n, len(good), err)
+		}
+	}
+	// A changed byte after the passphrase stanza (header MAC, payload).
+	hdr := bytes.Index(good, []byte("\n--- ")) + 1
+	for _, at := range []int{hdr + 5, len(good) - 20, len(good) - 1} {
+		bad := bytes.Clone(good)
+		bad[at] ^= 1
+		os.WriteFile(h.path(deviceName), bad, 0o600)
+		if _, err := h.UnlockDevice(testPassphrase); errorKey(err) != "store.device_damaged" {
+			t.Errorf("byte %d changed: %v", at, err)
+		}
 	}
 }

@@ -20,7 +20,11 @@
 //	  projects/<id>/sealed-forms/<sha256>  empty: that questionnaire version was sealed to the outbox
 //	  projects/<id>/versions/<sha256>.age  a project file a newer install replaced, kept for the drafts
 //	                               that run on it: the device's endorsement and the file, sealed to the device
-//	  drafts/<random id>.age       one interview in progress, sealed to the device (padded)
+//	  drafts/<random id>.age       one interview in progress, sealed to the device (padded); once
+//	                               finalized, only the names of its sealed records until they are
+//	                               in the outbox ([Sealed])
+//	  sealing/<draft id>/<sha256>.age  records a finalize sealed, waiting for the draft to name them,
+//	                               then moved (renamed) into the outbox; never sent from here
 //	  outbox/<id>/<sha256>.age     sealed records waiting to sync
 //	  outbox/<id>/synced/<sha256>.age  records the archive acknowledged, kept until policy removes them;
 //	                               their time is the day of the acknowledgement
@@ -51,6 +55,23 @@
 // leaves either the old file or the new one, never a mix; a full disk leaves
 // the old one and an error naming the file. All file access goes through the
 // [FS] interface so tests can inject failures.
+//
+// # Finalizing exactly once
+//
+// One interview yields one response record whatever the instant the
+// process dies or the disk fills. The records are sealed into the draft's
+// sealing folder ([Home.StageRecord]); the draft is then saved with
+// [Draft.Sealed] naming them (one atomic write: the interview is now
+// finalized); then the chain is committed ([Home.CommitChain]), the files
+// are renamed into the outbox ([Home.PublishStaged]), and the draft and its
+// sealing folder are removed. Before the draft names them, staged files
+// never left the device and are dropped; after, finishing again moves the
+// same bytes (the same names), so no interview is sealed twice and the
+// device's chain has neither gap nor fork from a crash. The sealed bytes
+// are kept, not the plaintext and ids to seal again: age encryption is
+// randomized, so sealing again would make a second file, and whether the
+// first had left the device could not be told. sealing.go has the details;
+// fieldwork/finalize.go drives it.
 //
 // # Concurrency
 //

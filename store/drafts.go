@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -25,6 +26,10 @@ type Draft struct {
 	// ([ProjectSHA]; [Home.ProjectVersion] opens it). "" in drafts saved
 	// before versions were kept: the installed one.
 	ProjectSHA string `json:"projectSHA,omitempty"`
+	// Sealed, once set, says the interview is finalized: its records are
+	// sealed (staged, then in the outbox) and State is gone. Such a draft
+	// is only finished, never resumed (see sealing.go).
+	Sealed *Sealed `json:"sealed,omitempty"`
 }
 
 // SaveDraft seals draft to the device (padded, so its size says little) and
@@ -67,6 +72,10 @@ func (h *Home) LoadDraft(d *Device, id string) (*Draft, error) {
 	}
 	plain, err := crypto.Open(bytes.NewReader(sealed), d.Identity)
 	if err != nil {
+		var le *locales.Error
+		if errors.As(err, &le) && (le.Key == crypto.KeyTruncated || le.Key == crypto.KeyEmpty) {
+			return nil, locales.Errorf("store.draft_truncated", id).Hint("store.draft_damaged.hint", id).Wrap(err)
+		}
 		return nil, locales.Errorf("store.draft_damaged", id, err).Hint("store.draft_damaged.hint", id).Wrap(err)
 	}
 	defer clear(plain)
@@ -88,8 +97,9 @@ type errorString string
 func (e errorString) Error() string { return string(e) }
 
 // Drafts opens every draft, oldest first. Drafts that cannot be opened
-// (damaged, or sealed to another device key) do not hide the others: they
-// are named in the returned error, which then comes with the drafts that
+// (truncated, damaged, or sealed to another device key) do not hide the
+// others: they are named in the returned error (one alone, unless sealed
+// to another key: its own reason), which then comes with the drafts that
 // did open.
 func (h *Home) Drafts(d *Device) ([]*Draft, error) {
 	ids, err := h.draftIDs()
@@ -111,6 +121,10 @@ func (h *Home) Drafts(d *Device) ([]*Draft, error) {
 		out = append(out, draft)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Started.Before(out[j].Started) })
+	var le *locales.Error
+	if len(bad) == 1 && !(errors.As(firstErr, &le) && le.Key == "store.draft_damaged" && hasKey(firstErr, crypto.KeyWrongIdentity)) {
+		return out, firstErr // its own reason: truncated, damaged
+	}
 	if len(bad) > 0 {
 		return out, locales.Errorf("store.drafts_unreadable", strings.Join(bad, ", ")).
 			Hint("store.drafts_unreadable.hint").Wrap(firstErr)
@@ -158,3 +172,14 @@ func (h *Home) DeleteDraft(id string) error {
 }
 
 func (h *Home) draftPath(id string) string { return h.path(draftsDir, id+".age") }
+
+// hasKey reports whether err is, or wraps, a user error with key.
+func hasKey(err error, key string) bool {
+	for err != nil {
+		if le, ok := err.(*locales.Error); ok && le.Key == key {
+			return true
+		}
+		err = errors.Unwrap(err)
+	}
+	return false
+}

@@ -55,9 +55,10 @@ func Example() {
 }
 
 // An interview saves its draft after every confirmed answer, then
-// finalizes: the record takes the next number of the device's chain for
-// the project, goes to the outbox, and only then is the chain committed
-// and the draft deleted.
+// finalizes exactly once: the record takes the next number of the
+// device's chain for the project and is staged; the draft then names it
+// (the decision), and only then is the chain committed, the record moved
+// to the outbox and the draft deleted.
 func Example_interview() {
 	home, _ := store.Open(os.Getenv("ENQUETE_HOME"))
 	release, _ := home.Lock()
@@ -76,16 +77,23 @@ func Example_interview() {
 		}
 	}
 
-	seq, prev, commit, _ := home.NextRecordChain(dev, project.ID)
+	seq, prev, _ := home.NextInChain(dev, project.ID)
 	rec := &crypto.Record{ /* answers… */ Device: &crypto.DeviceStamp{Seq: seq, Prev: prev}}
 	rec.Sign(dev.Signing)
 	plain, _ := rec.Marshal()
 	recipients, _ := crypto.ParseRecipients(project.Recipients)
 	sealed, _ := crypto.Seal(plain, recipients...)
-	name, _ := home.AddToOutbox(project.ID, sealed)
+	name, _ := home.StageRecord(draft.ID, sealed) // never sent from there
 	hash, _ := rec.CanonicalHash()
-	commit(hash)
+	draft.State, draft.Sealed = nil, &store.Sealed{Files: []string{name}, Response: name, Seq: seq, Hash: hash}
+	if err := home.SaveDraft(dev, draft); err != nil {
+		log.Fatal(err) // not finalized: the staged file is dropped, the draft is as it was
+	}
+	// Finalized: from here each step can be done again after a crash.
+	home.CommitChain(dev, project.ID, seq, hash)
+	home.PublishStaged(draft.ID, project.ID, draft.Sealed.Files)
 	home.DeleteDraft(draft.ID)
+	home.DropStaged(draft.ID)
 	fmt.Println(filepath.Join("outbox", project.ID, name))
 }
 

@@ -46,8 +46,12 @@ type Home struct {
 // (projects, drafts, outbox) when missing. Take [Home.Lock] before changing
 // anything.
 func Open(dir string) (*Home, error) {
-	return openFS(dir, OSFS{})
+	return openFS(dir, osFS)
 }
+
+// osFS is the file system [Open] uses: the real one. (A test build of the
+// enquete command, tag killtest, wraps it to die at a chosen step.)
+var osFS FS = OSFS{}
 
 // openFS opens the home through fsys (tests inject faults with it).
 func openFS(dir string, fsys FS) (*Home, error) {

@@ -89,15 +89,16 @@ func interview(t *testing.T, h *Home, d *Device, project string, answers map[str
 }
 
 // finalize seals the draft's answers as a signed record to the project's
-// recipients, puts it in the outbox, commits the chain and deletes the
-// draft, in the order the interview command does.
+// recipients, stages it, keeps its name in the draft, commits the chain,
+// moves it to the outbox and deletes the draft, in the order finalize
+// does (fieldwork/finalize.go).
 func finalize(t *testing.T, h *Home, d *Device, p *crypto.Project, draft *Draft) string {
 	t.Helper()
 	var answers map[string]any
 	if err := json.Unmarshal(draft.State, &answers); err != nil {
 		t.Fatal(err)
 	}
-	seq, prev, commit, err := h.NextRecordChain(d, p.ID)
+	seq, prev, err := h.NextInChain(d, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func finalize(t *testing.T, h *Home, d *Device, p *crypto.Project, draft *Draft)
 	if err != nil {
 		t.Fatal(err)
 	}
-	name, err := h.AddToOutbox(p.ID, sealed)
+	name, err := h.StageRecord(draft.ID, sealed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,10 +134,21 @@ func finalize(t *testing.T, h *Home, d *Device, p *crypto.Project, draft *Draft)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := commit(hash); err != nil {
+	clear(draft.State)
+	draft.State, draft.Sealed = nil, &Sealed{Files: []string{name}, Response: name, Seq: seq, Hash: hash}
+	if err := h.SaveDraft(d, draft); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.CommitChain(d, p.ID, seq, hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.PublishStaged(draft.ID, p.ID, draft.Sealed.Files); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.DeleteDraft(draft.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.DropStaged(draft.ID); err != nil {
 		t.Fatal(err)
 	}
 	return name

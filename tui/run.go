@@ -93,6 +93,13 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Device == nil && opts.Preview == nil {
 		return errors.New("tui: Options.Device or Options.Preview is required")
 	}
+	if opts.Device != nil && opts.Preview == nil {
+		// A home whose device key is gone: no first-run screen makes a
+		// new key that would orphan its drafts.
+		if err := opts.Device.DeviceMissing(); err != nil {
+			return err
+		}
+	}
 	in, out := opts.Input, opts.Output
 	if in == nil {
 		in = os.Stdin

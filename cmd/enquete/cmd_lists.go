@@ -30,9 +30,10 @@ func cmdDrafts(e *env, args []string) error {
 		return err
 	}
 	list := []draftJSON{}
+	var damaged error
 	err := e.withHome(func(dev *fieldwork.Service) error {
 		if !dev.HasDevice() {
-			return nil
+			return dev.DeviceMissing()
 		}
 		if err := e.unlock(dev); err != nil {
 			return err
@@ -41,15 +42,21 @@ func cmdDrafts(e *env, args []string) error {
 		for _, d := range drafts {
 			list = append(list, draftJSON{d.ID, d.Project, d.Label, d.Started.UTC().Format(time.DateOnly), d.Answered})
 		}
-		return err
+		// Drafts that cannot be opened do not hide the others: the list
+		// is printed, then what is wrong, and the exit is not 0.
+		damaged = err
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if e.json {
-		return writeJSON(e, map[string]any{"drafts": list})
+		if err := writeJSON(e, map[string]any{"drafts": list}); err != nil {
+			return err
+		}
+		return damaged
 	}
-	if len(list) == 0 {
+	if len(list) == 0 && damaged == nil {
 		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.no_drafts"))
 		return nil
 	}
@@ -57,7 +64,10 @@ func cmdDrafts(e *env, args []string) error {
 	for _, d := range list {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Project, d.Started, locales.N(e.lang, "cli.n_answered", d.Answered, d.Answered), d.Label)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return damaged
 }
 
 // cmdDraftsRm discards a draft, after a confirmation typed on the
@@ -194,7 +204,7 @@ func cmdSent(e *env, args []string) error {
 	list := []sentJSON{}
 	err = e.withHome(func(dev *fieldwork.Service) error {
 		if !dev.HasDevice() {
-			return nil
+			return dev.DeviceMissing()
 		}
 		if err := e.unlock(dev); err != nil {
 			return err

@@ -81,6 +81,9 @@ func (e *env) unlock(dev *fieldwork.Service) error {
 		return nil
 	}
 	if !dev.HasDevice() {
+		if err := dev.DeviceMissing(); err != nil {
+			return err
+		}
 		pass, err := e.passphrase(true)
 		if err != nil {
 			return err

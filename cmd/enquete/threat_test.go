@@ -227,9 +227,10 @@ func (w *threatWorld) outbox(t *testing.T) []store.OutboxEntry {
 
 // homeLayout is every name the home may hold (DESIGN.md: only counts,
 // padded sizes and project names show).
-var homeLayout = regexp.MustCompile(`^(device\.age|chain\.age|records\.age|settings\.json|lock|projects|drafts|outbox` +
+var homeLayout = regexp.MustCompile(`^(device\.age|chain\.age|records\.age|settings\.json|lock|projects|drafts|outbox|sealing` +
 	`|projects/household(/project\.enquete|/pin|/endorsement|/sealed-forms(/[0-9a-f]{64})?|/versions(/[0-9a-f]{64}\.age)?)?` +
 	`|drafts/[0-9a-f]{32}\.age` +
+	`|sealing/[0-9a-f]{32}(/[0-9a-f]{64}\.age)?` +
 	`|outbox/household(/synced)?(/[0-9a-f]{64}\.age)?)$`)
 
 // seizedLaptop: someone takes the laptop but not the passphrase. They see
