@@ -48,6 +48,10 @@ type ExportOptions struct {
 	// Project, when set, is the only project exported: a record of another
 	// project (sealed to the same key) is skipped with its line.
 	Project string
+	// Signers are the lab's project verifier keys: in an archive that
+	// enrolls devices, records signed by a device the lab did not enroll
+	// (then) are skipped with a line.
+	Signers []string
 }
 
 // Summary counts what [Export] did.
@@ -100,7 +104,11 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 		return nil, locales.Errorf("archive.export.out_dir", opts.OutDir, err.Error())
 	}
 	defer os.RemoveAll(work)
-	e := &exporter{opts: opts, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
+	enr, err := loadEnrollment(ctx, opts.Archive, opts.Signers)
+	if err != nil {
+		return nil, err
+	}
+	e := &exporter{opts: opts, enr: enr, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
 		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets(),
 		unsigned: unsignedNotes{signed: map[string]bool{}, paths: map[string][]string{}, more: map[string]int{}}}
 	if opts.Format == "jsonl" {
@@ -170,6 +178,7 @@ type formInfo struct {
 // exporter is one run of [Export].
 type exporter struct {
 	opts     ExportOptions
+	enr      *enrollment // the archive's enrolled devices
 	opener   *opener
 	work     string
 	sink     sink
@@ -235,6 +244,12 @@ func (e *exporter) open(f archiveFile) *opened {
 		// A record that claims a device must prove it: anyone holding the
 		// archive recipient can seal one (verify says the same).
 		if err := o.rec.VerifySignature(); err != nil {
+			o.err, o.rec = err, nil
+			return o
+		}
+		// A device the lab never enrolled (then) cannot bring interviews
+		// into the dataset, whoever holds the project file.
+		if err := e.enr.check(f.path, o.rec); err != nil {
 			o.err, o.rec = err, nil
 			return o
 		}

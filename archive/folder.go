@@ -114,31 +114,7 @@ func folderSum(data []byte) []byte {
 
 // write stores data at path: temp file in the same folder, fsync, rename,
 // fsync the folder.
-func (f *Folder) write(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(f.dir, folderTempPrefix+"*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return folderSyncDir(f.dir)
-}
+func (f *Folder) write(path string, data []byte) error { return f.writeIn(f.dir, path, data) }
 
 func (f *Folder) writeError(name string, err error) error {
 	return locales.Errorf("archive.storage.write", name, f.dir, err).
@@ -265,4 +241,56 @@ func folderSyncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// Probe checks that the folder takes a durable write: it writes, syncs
+// and removes a small temporary file (never a record: Walk does not list
+// it). The archive server's health check calls it.
+func (f *Folder) Probe(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := func() error {
+		tmp, err := os.CreateTemp(f.dir, folderTempPrefix+"probe-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		if _, err := tmp.Write(make([]byte, 4096)); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return err
+		}
+		return tmp.Close()
+	}()
+	if err != nil {
+		return locales.Errorf("archive.storage.probe", f.dir, err).Hint("archive.storage.write.hint").Wrap(err)
+	}
+	return nil
+}
+
+// RemoveTemp removes every temporary file in the folder, whatever its
+// age, and returns how many it removed: the leftovers of a writer that
+// was killed mid-write. Only for a process that is about to be the
+// folder's one writer (`archive serve` at start): another writer's file
+// removed under it makes its Put fail, and nothing it acknowledged is
+// lost.
+func (f *Folder) RemoveTemp() (int, error) {
+	entries, err := os.ReadDir(f.dir)
+	if err != nil {
+		return 0, locales.Errorf("archive.storage.read", f.dir, err).Wrap(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), folderTempPrefix) || !e.Type().IsRegular() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(f.dir, e.Name())); err == nil {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"filippo.io/age"
+
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 )
@@ -36,6 +37,22 @@ type VerifyOptions struct {
 	// Project, when set, is the only project expected: a record of another
 	// project (sealed to the same key) is a problem.
 	Project string
+	// Signers are the lab's project verifier keys: an archive that enrolls
+	// devices has its roster checked against them, and a record signed by
+	// a device the lab did not enroll (then) is a problem.
+	Signers []string
+	// Receipts are signed receipts gathered from devices (`enquete
+	// receipts`): every record a receipt signed by this archive's key
+	// names must be in the archive, or the archive lost what it
+	// acknowledged.
+	Receipts []Receipt
+}
+
+// Receipt is one signed receipt a device kept: the archive's signed note
+// and where it comes from (for the problem's line).
+type Receipt struct {
+	Signed []byte
+	From   string
 }
 
 // Problem is one thing wrong in an archive.
@@ -109,7 +126,11 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	if info, err := os.Stat(opts.Archive); err != nil || !info.IsDir() {
 		return nil, locales.Errorf("archive.export.no_archive", opts.Archive)
 	}
-	v := &verifier{opts: opts, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
+	enr, err := loadEnrollment(ctx, opts.Archive, opts.Signers)
+	if err != nil {
+		return nil, err
+	}
+	v := &verifier{opts: opts, enr: enr, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
 		chains: newSorter("", "", 0), signedProjects: map[string]bool{},
 		links: map[string]bool{}, secretLinks: map[string]bool{}, attachments: newAttachmentCheck(),
 		responses: newSorter("", "", 0)}
@@ -122,6 +143,9 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 		}))
 	}
 	if err := ordered(ctx, opts.Workers, feed, v.check, v.take); err != nil {
+		return v.problems, err
+	}
+	if err := v.checkReceipts(ctx); err != nil {
 		return v.problems, err
 	}
 	v.unsignedInSignedProjects()
@@ -155,6 +179,7 @@ func recipientStrings(ids []age.Identity) []string {
 // verifier is one run of [Verify].
 type verifier struct {
 	opts           VerifyOptions
+	enr            *enrollment // the archive's enrolled devices
 	opener         *opener
 	recipients     []string
 	chains         *sorter         // device, project, seq, hash, prev, path
@@ -200,6 +225,10 @@ func (v *verifier) check(f archiveFile) checked {
 	}
 	if err := r.VerifySignature(); err != nil {
 		c.add(f.path, dev, locales.Errorf("archive.verify.signature", f.path, err))
+		return c
+	}
+	if err := v.enr.check(f.path, r); err != nil {
+		c.add(f.path, dev, err)
 		return c
 	}
 	if r.Kind != crypto.KindResponse {
@@ -444,6 +473,37 @@ func (v *verifier) gap(l link, from, to uint64, resumed bool) {
 		err = locales.Errorf(key, l.device, l.project, from, to)
 	}
 	v.report(Problem{Device: l.device, Err: err, Warning: resumed})
+}
+
+// checkReceipts reports every record a device's receipt, signed by this
+// archive's key, says the archive stored and that it does not hold.
+func (v *verifier) checkReceipts(ctx context.Context) error {
+	if len(v.opts.Receipts) == 0 {
+		return nil
+	}
+	f, err := NewFolder(v.opts.Archive)
+	if err != nil {
+		return err
+	}
+	vkey, err := VerifierKey(ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, r := range v.opts.Receipts {
+		names, err := crypto.OpenReceipt(r.Signed, vkey)
+		if err != nil {
+			v.report(Problem{File: r.From, Err: locales.Errorf("archive.verify.receipt_other", r.From)})
+			continue
+		}
+		for _, name := range names {
+			if has, err := f.Has(ctx, name); err != nil {
+				return err
+			} else if !has {
+				v.report(Problem{File: name, Err: locales.Errorf("archive.verify.receipt_lost", name, r.From)})
+			}
+		}
+	}
+	return nil
 }
 
 // duplicates reports every response file holding the same record (same

@@ -48,6 +48,9 @@ const (
 	KeyProjectField      = "crypto.project_field"       // a manifest field is missing or invalid
 	KeySignerName        = "crypto.signer_name"         // invalid signer name
 	KeySignerKey         = "crypto.signer_key"          // malformed signing key
+	KeyEnrollCode        = "crypto.enroll_code"         // an enrollment code of the wrong form
+	KeyTrustNote         = "crypto.trust_note"          // a receipt, enrollment or batch header of the wrong form
+	KeyTrustSignature    = "crypto.trust_signature"     // not signed by the key it must be signed by
 )
 
 // Hint keys.
@@ -65,6 +68,7 @@ const (
 	hintNoIdentities  = "crypto.hint.no_identities"
 	hintUpdate        = "crypto.hint.update"
 	hintSignerName    = "crypto.hint.signer_name"
+	hintEnrollCode    = "crypto.hint.enroll_code"
 )
 
 // formatSize renders a byte count as people read it: 512 B, 64 KiB, 1.5 MiB.

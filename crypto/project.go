@@ -58,6 +58,11 @@ type Project struct {
 	// acknowledged it; nil: the device's default (30). Project file
 	// version 2.
 	SentDays *int
+	// ArchiveKey is the archive's receipt verifier key (signed-note
+	// format), pinned: the device trusts only receipts it signed, and
+	// enrolls with it. "" only for an archive on 127.0.0.1 (local
+	// testing, the demo). Project file version 2.
+	ArchiveKey string
 }
 
 // FilesFS returns p.Files as a read-only file system, for
@@ -136,6 +141,8 @@ type manifest struct {
 	Files map[string][]byte `json:"files,omitempty"`
 	// SentDays: version 2 only.
 	SentDays *int `json:"sent_days,omitempty"`
+	// ArchiveKey: version 2 only.
+	ArchiveKey string `json:"archive_key,omitempty"`
 }
 
 type manifestForm struct {
@@ -198,9 +205,10 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 		Form:       manifestForm{Filename: p.FormFile, Data: p.Form},
 		Recipients: p.Recipients, Custodians: p.Custodians,
 		Archive: p.Archive, Anonymous: p.Anonymous,
-		Created:  p.Created.UTC().Format(time.RFC3339),
-		Files:    p.Files,
-		SentDays: p.SentDays,
+		Created:    p.Created.UTC().Format(time.RFC3339),
+		Files:      p.Files,
+		SentDays:   p.SentDays,
+		ArchiveKey: p.ArchiveKey,
 	}
 	if len(m.Files) == 0 {
 		m.Files = nil
@@ -223,7 +231,7 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 // version is the project file version p needs: 2 with files or a sent
 // list's days, else 1.
 func (p *Project) version() int {
-	if len(p.Files) > 0 || p.SentDays != nil {
+	if len(p.Files) > 0 || p.SentDays != nil || p.ArchiveKey != "" {
 		return ProjectVersion
 	}
 	return ProjectVersionNoFiles
@@ -306,7 +314,7 @@ func parseManifest(text []byte) (*Project, error) {
 	p := &Project{
 		ID: m.ID, Title: m.Title, FormFile: m.Form.Filename, Form: m.Form.Data,
 		Recipients: m.Recipients, Custodians: m.Custodians,
-		Archive: m.Archive, Anonymous: m.Anonymous, Created: created, Files: m.Files, SentDays: m.SentDays,
+		Archive: m.Archive, Anonymous: m.Anonymous, Created: created, Files: m.Files, SentDays: m.SentDays, ArchiveKey: m.ArchiveKey,
 	}
 	if len(p.Custodians) == 0 {
 		p.Custodians = nil
@@ -346,6 +354,9 @@ func (p *Project) validate() error {
 	}
 	if p.SentDays != nil && (*p.SentDays < 0 || *p.SentDays > MaxSentDays) {
 		return bad("sent_days")
+	}
+	if p.ArchiveKey != "" && !ValidVerifier(p.ArchiveKey) {
+		return bad("archive_key")
 	}
 	if _, err := ParseRecipients(p.Recipients); err != nil {
 		return errorf(KeyProjectField, "recipients").Wrap(err)

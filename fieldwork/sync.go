@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/store"
 	"github.com/enquete-field/enquete/sync"
 )
@@ -84,10 +85,16 @@ func (s *Service) syncProjects(id string) ([]*crypto.Project, error) {
 	return []*crypto.Project{p}, nil
 }
 
-// send sends one project's waiting records to its archive.
+// send sends one project's waiting records to its archive. With a pinned
+// archive key the device signs its batches, enrolls first when it holds a
+// one-time code, and marks a record sent only on a receipt signed by that
+// key, which it keeps.
 func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item, ps *ProjectSync, stored func()) error {
 	client, err := s.client(p.Archive)
 	if err != nil {
+		return err
+	}
+	if err := s.trust(ctx, client, p); err != nil {
 		return err
 	}
 	res, err := client.Send(ctx, items, func(name string) error {
@@ -100,6 +107,62 @@ func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item
 	})
 	ps.Rejected = res.Rejected
 	return err
+}
+
+// trust sets client up for project p's pinned archive key: the device's
+// signature on batches, its enrollment when a code waits, and the keeping
+// of signed receipts. A project without a pinned key (an archive on
+// 127.0.0.1) trusts receipts as they come.
+func (s *Service) trust(ctx context.Context, client *sync.Client, p *crypto.Project) error {
+	if p.ArchiveKey == "" {
+		return nil
+	}
+	dev, err := s.needDevice()
+	if err != nil {
+		return err
+	}
+	client.ArchiveKey, client.Device = p.ArchiveKey, dev.Signing
+	client.Receipts = func(signed []byte) error { return s.home.SaveReceipt(dev, p.ID, signed) }
+	e, err := s.home.Enrollment(dev, p.ID)
+	if err != nil || e.Code == "" {
+		return err
+	}
+	name, err := client.Enroll(ctx, e.Code, dev.Signing)
+	if err != nil {
+		return err
+	}
+	return s.home.SaveEnrollment(dev, p.ID, store.Enrollment{Name: name})
+}
+
+// SetEnrollCode keeps the one-time enrollment code the lab gave for
+// project id; the device enrolls with it at its next sync.
+func (s *Service) SetEnrollCode(id, code string) error {
+	dev, err := s.needDevice()
+	if err != nil {
+		return err
+	}
+	p, err := s.home.Project(id)
+	if err != nil {
+		return err
+	}
+	if p.ArchiveKey == "" {
+		return locales.Errorf("fieldwork.enroll_no_key", p.ID).Hint("fieldwork.enroll_no_key.hint")
+	}
+	if _, err := crypto.EnrollmentKey(code); err != nil {
+		return err
+	}
+	return s.home.SaveEnrollment(dev, id, store.Enrollment{Code: code})
+}
+
+// Enrolled is the name project id's archive enrolled this device as (""
+// when not enrolled yet, or the project needs no enrollment).
+func (s *Service) Enrolled(id string) (string, error) {
+	dev, err := s.needDevice()
+	if err != nil {
+		return "", err
+	}
+	e, err := s.home.Enrollment(dev, id)
+	return e.Name, err
 }
 
 // client is a sync client for the archive at url, through the proxy.
@@ -171,6 +234,7 @@ func (s *Service) Drop(ctx context.Context, id string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.ArchiveKey = p.ArchiveKey // a pinned key: only its signed receipt erases
 	entries, err := s.home.Outbox()
 	if err != nil {
 		return nil, err
@@ -193,4 +257,48 @@ func (s *Service) Drop(ctx context.Context, id string) ([]string, error) {
 		stored = append(stored, o.Name)
 	}
 	return stored, nil
+}
+
+// Receipts are the archives' signed receipts this device kept: what each
+// archive acknowledged, for the lab to check an archive against
+// (`enquete verify --receipts`).
+func (s *Service) Receipts() ([]store.Receipt, error) {
+	dev, err := s.needDevice()
+	if err != nil {
+		return nil, err
+	}
+	return s.home.Receipts(dev)
+}
+
+// Unsent returns the sealed records of project id that no archive has
+// acknowledged, by name: what `testify --keep` keeps when a drop fails.
+func (s *Service) Unsent(id string) (map[string][]byte, error) {
+	entries, err := s.home.Outbox()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, o := range entries {
+		if o.Project != id || o.Synced {
+			continue
+		}
+		data, err := s.home.OutboxFile(o.Project, o.Name)
+		if err != nil {
+			return nil, err
+		}
+		out[o.Name] = data
+	}
+	return out, nil
+}
+
+// DropSealed hands one sealed record to the anonymous drop of the archive
+// at archiveURL, through proxy when not "" (`testify --send`, for a
+// testimony kept when it could not be sent).
+func DropSealed(ctx context.Context, archiveURL, proxy string, sealed []byte) (string, error) {
+	s := &Service{opts: Options{Proxy: proxy}}
+	c, err := s.client(archiveURL)
+	if err != nil {
+		return "", err
+	}
+	return c.Drop(ctx, sealed)
 }

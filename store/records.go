@@ -1,8 +1,6 @@
 package store
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -126,37 +124,16 @@ func (h *Home) ForgetRecordNotes(d *Device, drop func(RecordNote) bool) error {
 func (h *Home) readNotes(d *Device) (*notesFile, error) {
 	path := h.path(notesName)
 	f := &notesFile{Version: notesVersion}
-	sealed, err := h.fs.ReadFile(path)
-	if isNotExist(err) {
-		return f, nil
+	if _, err := h.readSealedAs(d, path, f, "store.notes_damaged"); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, readError(path, err)
-	}
-	plain, err := crypto.Open(bytes.NewReader(sealed), d.Identity)
-	if err != nil {
-		return nil, locales.Errorf("store.notes_damaged", path, err).Hint("store.notes_damaged.hint").Wrap(err)
-	}
-	defer clear(plain)
-	if err := json.Unmarshal(plain, f); err != nil || f.Version != notesVersion {
-		if err == nil {
-			err = errors.New("unsupported version")
-		}
-		return nil, locales.Errorf("store.notes_damaged", path, causeText(err)).Hint("store.notes_damaged.hint").Wrap(err)
+	if f.Version != notesVersion {
+		return nil, locales.Errorf("store.notes_damaged", path, "unsupported version").Hint("store.notes_damaged.hint")
 	}
 	return f, nil
 }
 
 // writeNotes seals f to the device and writes records.age atomically.
 func (h *Home) writeNotes(d *Device, f *notesFile) error {
-	plain, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	sealed, err := crypto.Seal(plain, d.Identity.Recipient())
-	clear(plain)
-	if err != nil {
-		return err
-	}
-	return h.writeFile(h.path(notesName), sealed)
+	return h.writeSealed(d, h.path(notesName), f)
 }

@@ -3,6 +3,7 @@ package sync
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/enquete-field/enquete/archive"
+	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 )
 
@@ -32,6 +34,18 @@ type Client struct {
 	MaxBatchBytes int64
 	// MaxBatchRecords is the most records in one request (default 256).
 	MaxBatchRecords int
+	// ArchiveKey is the archive's receipt verifier key, pinned in the
+	// project file. When set, a record counts as stored only when a
+	// receipt signed by this key names it; "" trusts the receipt as it
+	// comes (an archive on 127.0.0.1, the demo).
+	ArchiveKey string
+	// Device signs each batch (the device's enrolled key); nil sends
+	// batches unsigned, which an archive with enrolled devices refuses.
+	Device ed25519.PrivateKey
+	// Receipts, when set, is given every signed receipt before the records
+	// it names are acked, for the device to keep (proof of what the archive
+	// acknowledged); an error stops the sync.
+	Receipts func(signed []byte) error
 }
 
 // Defaults of Client.
@@ -281,9 +295,14 @@ func readItem(it Item) ([]byte, error) {
 }
 
 // handle acks the stored names that were sent and records rejections.
+// With a pinned archive key, only names its signed receipt lists count.
 func (s *sender) handle(receipt *Receipt, sent map[string]bool) error {
+	signed, err := s.c.signedNames(receipt)
+	if err != nil {
+		return err
+	}
 	for _, name := range receipt.Stored {
-		if !sent[name] {
+		if !sent[name] || (signed != nil && !signed[name]) {
 			continue
 		}
 		delete(sent, name)
@@ -312,6 +331,38 @@ func (s *sender) handle(receipt *Receipt, sent map[string]bool) error {
 	return nil
 }
 
+// signedNames checks the receipt's signature against the pinned archive
+// key and returns the names it covers (nil: no key pinned, nothing to
+// check). A receipt not signed by the pinned key marks nothing: an
+// archive that is not the project's, or someone in the middle, cannot make
+// the device forget a record.
+func (c *Client) signedNames(receipt *Receipt) (map[string]bool, error) {
+	if c.ArchiveKey == "" {
+		return nil, nil
+	}
+	names, err := crypto.OpenReceipt([]byte(receipt.Signed), c.ArchiveKey)
+	if err != nil {
+		return nil, locales.Errorf("sync.receipt_unsigned", c.shownURL()).Hint("sync.receipt_unsigned.hint").Wrap(err)
+	}
+	if c.Receipts != nil {
+		if err := c.Receipts([]byte(receipt.Signed)); err != nil {
+			return nil, err
+		}
+	}
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m, nil
+}
+
+// sign adds the device's batch signature to req.
+func (c *Client) sign(req *http.Request) {
+	if c.Device != nil && c.ArchiveKey != "" {
+		req.Header.Set(AuthHeader, crypto.BatchAuth(c.Device, c.ArchiveKey, time.Now()))
+	}
+}
+
 // errTooLarge marks a 413 answer: the caller splits the batch.
 var errTooLarge = errors.New("batch too large for the archive")
 
@@ -322,6 +373,7 @@ func (s *sender) post(ctx context.Context, body []byte) (*Receipt, error) {
 		return nil, s.c.badURL(err)
 	}
 	req.Header.Set("Content-Type", ContentType)
+	s.c.sign(req)
 	// With a transport that honours it, a server refusing the batch
 	// (too large, busy) says so before the body crosses a slow link.
 	req.Header.Set("Expect", "100-continue")

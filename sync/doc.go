@@ -40,16 +40,63 @@
 // Other answers carry a one-word text body: 400 (a frame cut short), 404
 // (unknown path), 405 (wrong method), 413 (body over the batch limit,
 // announced or read; the client then splits the batch), 415 (wrong
-// Content-Type), 503 (busy: try later). "GET /v1/health" answers 200 "ok", for a reachability
-// check. There is nothing else: no listing, no download, no version.
+// Content-Type), 503 (busy: try later). "GET /v1/health" answers 200 "ok" when the storage takes a write (a
+// small temporary file written, synced and removed, at most every 5 s),
+// else 503: for a reachability check, and for the operator's monitoring. There is nothing else: no listing, no download, no version.
+//
+// # Anonymous drop
+//
+// A testimony goes alone to [DropPath], without a device: see its
+// documentation for the requests and answers. Each drop carries a proof
+// of work, so junk costs its sender and the shared budget cannot be
+// spent by others' requests:
+//
+//	GET /v1/drop → {"challenge": C, "bits": N}
+//	C = base64url(version 1 | N (1 byte) | issued, Unix s (8 bytes BE)
+//	              | HMAC-SHA256(server secret, the first 10 bytes)[:16])
+//	the sender finds a nonce (8 bytes) such that
+//	SHA-256("enquete drop work v1\n" | C raw | SHA-256(body) | nonce BE)
+//	starts with N zero bits, and posts the body with the headers
+//	Enquete-Drop-Challenge: C and Enquete-Drop-Nonce: 16 hex digits.
+//
+// N is 22 by default: 2^22 hashes on average, 0.3–1.5 s on a laptop's
+// cores ([Client.Drop] uses them all). A challenge is good for 10 minutes
+// on the server that issued it (the secret is per process: a restart or
+// another server answers 403, and the client fetches a new one). The
+// server checks the body's size before reading it, then that it begins
+// like an age file, then the work over its hash; only then does the drop
+// count. A record already held is acknowledged without counting, so a
+// drop replayed costs nothing. Drops are never refused for their number:
+// beyond 10 at once or 120 an hour at the base work, each doubling of the
+// recent drops adds a bit (twice the work), at most 8 bits (2^30 hashes,
+// minutes on a laptop). A flood pays for every record it sends; a
+// testimony is slower during one, never locked out.
+//
+// # Trust
+//
+// An archive with a signing key (ServerOptions.Signer) signs each
+// receipt ("signed": crypto.SignReceipt over the stored names); a
+// [Client] with the project's pinned key (ArchiveKey) acks a record only
+// when that signature verifies and names it, and hands each signed receipt
+// to Receipts to keep. Once the archive's roster (archive.Devices) holds a
+// device, a batch needs the [AuthHeader] signed by an enrolled device's
+// key (crypto.BatchAuth), else 401/403 "not enrolled"; POST /v1/enroll
+// binds a device that proves a one-time code ([Client.Enroll]). FORMAT.md
+// has the bytes.
 //
 // # Server
 //
 // [NewServer] is the handler over an [archive.Storage] and [Serve] runs it
-// with sane timeouts and a graceful shutdown (`enquete archive serve`). The
-// server limits batch and record sizes, reads each request under an idle
-// deadline, and logs batch counts and storage failures only, never a
-// client's address.
+// with sane timeouts and a graceful shutdown (`enquete archive serve`);
+// [ServeTLS] with [TLSConfig] does the same over TLS. The
+// server limits batch and record sizes and the uploads it reads at once
+// (16 slots, at most 4 per remote address, IPv6 by /64, counted in memory
+// and never logged). Each body must keep to a minimum rate (512 bytes/s,
+// below a 2G link's 10 kbit/s) and may fall behind it by at most 30 s, so
+// an upload trickling a byte every few seconds is cut within 30 s however
+// much it sent before, while a slow link's 4 MiB batch goes through. The
+// server logs batch counts and storage failures only, never a client's
+// address.
 //
 // # Client
 //

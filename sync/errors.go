@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -62,6 +63,10 @@ func (c *Client) statusError(resp *http.Response) error {
 	case code >= 300 && code < 400:
 		return locales.Errorf("sync.redirect", u, resp.Header.Get("Location")).Hint("sync.redirect.hint")
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64))
+		if strings.TrimSpace(string(body)) == notEnrolled {
+			return locales.Errorf("sync.not_enrolled", u).Hint("sync.not_enrolled.hint")
+		}
 		return locales.Errorf("sync.forbidden", u, code).Hint("sync.operator.hint")
 	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed || code == http.StatusUnsupportedMediaType:
 		return locales.Errorf("sync.not_archive", u).Hint("sync.url.hint")

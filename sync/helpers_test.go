@@ -101,6 +101,7 @@ type testArchive struct {
 	Dir      string
 	Folder   *archive.Folder
 	batches  atomic.Int64 // POST /v1/batch requests received
+	srv      *server
 	stop     func()
 	stopOnce gosync.Once
 }
@@ -112,8 +113,15 @@ func startArchive(tb testing.TB, opts ServerOptions) *testArchive {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return startArchiveOn(tb, folder, dir, opts)
+}
+
+// startArchiveOn is startArchive over an existing folder.
+func startArchiveOn(tb testing.TB, folder *archive.Folder, dir string, opts ServerOptions) *testArchive {
+	tb.Helper()
 	ta := &testArchive{Dir: dir, Folder: folder}
 	h := NewServer(folder, opts)
+	ta.srv = h.(*server)
 	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == BatchPath && r.Method == http.MethodPost {
 			ta.batches.Add(1)
@@ -150,6 +158,9 @@ func (ta *testArchive) verify(tb testing.TB, want map[string][]byte) {
 	}
 	got := map[string]bool{}
 	for _, e := range entries {
+		if e.IsDir() && e.Name() == ".state" {
+			continue // the archive's key and roster
+		}
 		data, err := os.ReadFile(filepath.Join(ta.Dir, e.Name()))
 		if err != nil {
 			tb.Fatal(err)
@@ -167,6 +178,25 @@ func (ta *testArchive) verify(tb testing.TB, want map[string][]byte) {
 			tb.Errorf("record %s missing from the archive", name)
 		}
 	}
+}
+
+// count is the number of records the archive holds.
+func (ta *testArchive) count(tb testing.TB) int {
+	tb.Helper()
+	n := 0
+	if err := ta.Folder.Walk(context.Background(), func(string, int64) error { n++; return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// roster is the server's cached roster (tests drop it to see a change at once).
+func (ta *testArchive) roster(tb testing.TB) *roster {
+	tb.Helper()
+	if ta.srv.roster == nil {
+		tb.Fatal("the server has no roster")
+	}
+	return ta.srv.roster
 }
 
 // holds reports whether the archive holds name with the right content.

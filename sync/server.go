@@ -11,11 +11,14 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	gosync "sync"
 	"time"
 
 	"github.com/enquete-field/enquete/archive"
+	"github.com/enquete-field/enquete/crypto"
 )
 
 // ServerOptions are the archive server's limits. Zero values take the
@@ -28,20 +31,47 @@ type ServerOptions struct {
 	MaxRecordBytes int64
 	// MaxBatchRecords limits the frames in one request (default 4096).
 	MaxBatchRecords int
-	// MaxConcurrent limits batches processed at once, which bounds memory
-	// to about MaxConcurrent × MaxRecordBytes (default 4); others wait.
+	// MaxConcurrent limits the uploads (batches and drops) read at once,
+	// which bounds memory to about MaxConcurrent × MaxRecordBytes (default
+	// 16); others wait for a slot, then get 503.
 	MaxConcurrent int
-	// IdleTimeout is how long a request may send nothing before the server
-	// drops it, and how long writing the receipt may take (default 60 s).
+	// MaxPerAddress limits the slots one remote address holds at once
+	// (default 4; IPv6 addresses count by /64): an attacker with one
+	// address cannot take every slot. The counts are kept in memory only
+	// and never logged. Negative: no limit (behind a reverse proxy or an
+	// onion service, where every request comes from the same address).
+	MaxPerAddress int
+	// MinRate is the slowest upload the server waits for, in bytes per
+	// second (default 512: a 2G link of 10 kbit/s sends a 4 MiB batch in
+	// under an hour, with room to spare). A body that falls further behind
+	// it than IdleTimeout is cut: it may pause, not trickle.
+	MinRate int64
+	// IdleTimeout is how far a body may fall behind MinRate (so how long
+	// it may send nothing) before the server drops it, and how long
+	// writing the answer may take (default 30 s).
 	IdleTimeout time.Duration
 	// MaxDropBytes limits one anonymous drop (default 4 MiB).
 	MaxDropBytes int64
-	// DropsPerHour and DropBurst limit the anonymous drops the archive
-	// takes, all senders together (defaults 120 an hour, 10 at once).
+	// DropWorkBits is the work a drop costs its sender when the drop is
+	// quiet: a nonce making a SHA-256 start with that many zero bits
+	// (default 22, about a second on a laptop).
+	DropWorkBits int
+	// DropsPerHour and DropBurst are the drops the archive takes at the
+	// base work, all senders together (defaults 120 an hour, 10 at once);
+	// beyond, each doubling of the recent drops adds a bit of work (at
+	// most MaxDropExtraBits). Drops are never refused for their number.
 	DropsPerHour, DropBurst int
 	// Log receives one line per batch (counts only) and storage failures.
 	// Nil logs nothing.
 	Log *slog.Logger
+	// Signer is the archive's receipt signing key (archive.SignerKey):
+	// every receipt is signed with it, and devices enroll against it. ""
+	// sends unsigned receipts, which devices with a pinned key refuse.
+	Signer string
+	// DeviceRecordsPerDay and DeviceBytesPerDay limit what one enrolled
+	// device stores in a day (UTC); a batch over them is answered 429 and
+	// sent again the next day. 0: no limit.
+	DeviceRecordsPerDay, DeviceBytesPerDay int64
 }
 
 // Defaults of ServerOptions.
@@ -49,8 +79,10 @@ const (
 	DefaultMaxBatchBytes   = 32 << 20
 	DefaultMaxRecordBytes  = 16 << 20
 	DefaultMaxBatchRecords = 4096
-	DefaultMaxConcurrent   = 4
-	DefaultIdleTimeout     = 60 * time.Second
+	DefaultMaxConcurrent   = 16
+	DefaultMaxPerAddress   = 4
+	DefaultMinRate         = 512
+	DefaultIdleTimeout     = 30 * time.Second
 )
 
 func (o ServerOptions) withDefaults() ServerOptions {
@@ -66,6 +98,15 @@ func (o ServerOptions) withDefaults() ServerOptions {
 	if o.MaxConcurrent <= 0 {
 		o.MaxConcurrent = DefaultMaxConcurrent
 	}
+	if o.MaxPerAddress == 0 {
+		o.MaxPerAddress = DefaultMaxPerAddress
+	}
+	if o.MaxPerAddress < 0 || o.MaxPerAddress > o.MaxConcurrent {
+		o.MaxPerAddress = o.MaxConcurrent
+	}
+	if o.MinRate <= 0 {
+		o.MinRate = DefaultMinRate
+	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout
 	}
@@ -74,6 +115,9 @@ func (o ServerOptions) withDefaults() ServerOptions {
 	}
 	if o.DropsPerHour <= 0 {
 		o.DropsPerHour = DefaultDropsPerHour
+	}
+	if o.DropWorkBits <= 0 {
+		o.DropWorkBits = DefaultDropWorkBits
 	}
 	if o.DropBurst <= 0 {
 		o.DropBurst = DefaultDropBurst
@@ -90,10 +134,19 @@ const busyWait = 30 * time.Second
 
 // server is the archive's HTTP handler.
 type server struct {
-	st    archive.Storage
-	opts  ServerOptions
-	sem   chan struct{}
-	drops *rateLimit
+	st     archive.Storage
+	opts   ServerOptions
+	slots  *slots
+	work   *dropWork
+	skey   string  // receipt signing key ("" unsigned)
+	vkey   string  // its verifier key
+	roster *roster // enrolled devices (nil: a storage without state)
+	quota  *quotas // per-device daily limits
+	perDev deviceSlots
+
+	healthMu      gosync.Mutex
+	healthChecked time.Time
+	healthErr     error
 }
 
 // NewServer returns the archive's HTTP handler storing records in st: the
@@ -101,8 +154,16 @@ type server struct {
 // nothing else.
 func NewServer(st archive.Storage, opts ServerOptions) http.Handler {
 	opts = opts.withDefaults()
-	return &server{st: st, opts: opts, sem: make(chan struct{}, opts.MaxConcurrent),
-		drops: newRateLimit(opts.DropsPerHour, opts.DropBurst)}
+	s := &server{st: st, opts: opts, slots: newSlots(opts.MaxConcurrent, opts.MaxPerAddress),
+		work: newDropWork(opts.DropWorkBits, opts.DropsPerHour, opts.DropBurst), skey: opts.Signer,
+		quota: &quotas{records: opts.DeviceRecordsPerDay, bytes: opts.DeviceBytesPerDay}}
+	if s.skey != "" {
+		s.vkey, _ = crypto.VerifierOf(s.skey)
+	}
+	if state, ok := st.(archive.State); ok {
+		s.roster = &roster{st: state}
+	}
+	return s
 }
 
 // ServeHTTP routes the two endpoints; everything else is a terse 404/405.
@@ -117,16 +178,27 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.batch(w, r)
 	case DropPath:
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET, POST")
+			plain(w, http.StatusMethodNotAllowed)
+			return
+		}
+		s.drop(w, r)
+	case EnrollPath:
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			plain(w, http.StatusMethodNotAllowed)
 			return
 		}
-		s.drop(w, r)
+		s.enroll(w, r)
 	case HealthPath:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			plain(w, http.StatusMethodNotAllowed)
+			return
+		}
+		if err := s.health(r.Context()); err != nil {
+			plain(w, http.StatusServiceUnavailable)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -136,10 +208,44 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// prober is a Storage that can check it takes a durable write, as
+// [archive.Folder.Probe] does.
+type prober interface {
+	Probe(ctx context.Context) error
+}
+
+// healthEvery is how long a storage check answers for: however often
+// /v1/health is asked, the storage is probed at most this often.
+const healthEvery = 5 * time.Second
+
+// health checks the storage: a probe write when it can, else a lookup.
+// A failure is logged (once per check) and makes /v1/health answer 503.
+func (s *server) health(ctx context.Context) error {
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
+	if !s.healthChecked.IsZero() && time.Since(s.healthChecked) < healthEvery {
+		return s.healthErr
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	var err error
+	if p, ok := s.st.(prober); ok {
+		err = p.Probe(ctx)
+	} else {
+		_, err = s.st.Has(ctx, archive.NameOfSum([sha256.Size]byte{}))
+	}
+	if err != nil {
+		s.opts.Log.Error("storage check failed", "err", err)
+	}
+	s.healthChecked, s.healthErr = time.Now(), err
+	return err
+}
+
 // plain answers status with its lower-case text and nothing more.
 func plain(w http.ResponseWriter, status int) {
 	text := map[int]string{
 		http.StatusBadRequest:            "bad request",
+		http.StatusForbidden:             "work required",
 		http.StatusNotFound:              "not found",
 		http.StatusMethodNotAllowed:      "method not allowed",
 		http.StatusRequestEntityTooLarge: "too large",
@@ -161,24 +267,48 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusRequestEntityTooLarge)
 		return
 	}
-	wait := time.NewTimer(busyWait)
-	defer wait.Stop()
-	select {
-	case s.sem <- struct{}{}:
-		defer func() { <-s.sem }()
-	case <-wait.C:
-		plain(w, http.StatusServiceUnavailable)
-		return
-	case <-r.Context().Done():
+	device, status := s.authenticate(r)
+	if status != http.StatusOK {
+		s.opts.Log.Info("batch", "status", status)
+		http.Error(w, notEnrolled, status)
 		return
 	}
+	if !s.quota.allow(device, r.ContentLength) {
+		s.opts.Log.Info("batch", "status", http.StatusTooManyRequests)
+		plain(w, http.StatusTooManyRequests)
+		return
+	}
+	devRelease, ok := s.perDev.take(device)
+	if !ok {
+		s.opts.Log.Info("batch", "status", http.StatusTooManyRequests)
+		plain(w, http.StatusTooManyRequests)
+		return
+	}
+	defer devRelease()
+	release, ok := s.slots.take(r, busyWait)
+	if !ok {
+		s.opts.Log.Info("batch", "status", http.StatusServiceUnavailable)
+		plain(w, http.StatusServiceUnavailable)
+		return
+	}
+	defer release()
 	rc := http.NewResponseController(w)
-	body := &idleReader{r: http.MaxBytesReader(w, r.Body, s.opts.MaxBatchBytes), rc: rc, idle: s.opts.IdleTimeout}
+	body := s.body(w, r, rc, s.opts.MaxBatchBytes)
 	receipt, status := s.readFrames(r.Context(), bufio.NewReaderSize(body, 64<<10))
-	s.opts.Log.Info("batch", "stored", len(receipt.Stored), "rejected", len(receipt.Rejected), "status", status)
+	s.quota.add(device, len(receipt.Stored), r.ContentLength)
+	s.opts.Log.Info("batch", "stored", len(receipt.Stored), "rejected", len(receipt.Rejected), "bytes", body.n,
+		"enrolled", device != "", "status", status)
 	if status != http.StatusOK {
 		plain(w, status)
 		return
+	}
+	if s.skey != "" {
+		signed, err := crypto.SignReceipt(receipt.Stored, s.skey)
+		if err != nil {
+			plain(w, http.StatusServiceUnavailable)
+			return
+		}
+		receipt.Signed = string(signed)
 	}
 	rc.SetWriteDeadline(time.Now().Add(s.opts.IdleTimeout))
 	w.Header().Set("Content-Type", "application/json")
@@ -329,19 +459,113 @@ func readStatus(err error) int {
 	return http.StatusBadRequest
 }
 
-// idleReader pushes the connection's read deadline forward before each
-// read: a slow link may take long, but it must keep sending.
-type idleReader struct {
-	r    io.Reader
-	rc   *http.ResponseController
-	idle time.Duration
-	last time.Time
+// body reads a request body of at most limit bytes at no less than the
+// server's minimum rate ([ServerOptions.MinRate]).
+func (s *server) body(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, limit int64) *rateReader {
+	return &rateReader{r: http.MaxBytesReader(w, r.Body, limit), rc: rc, rate: s.opts.MinRate, slack: s.opts.IdleTimeout}
 }
 
-func (ir *idleReader) Read(p []byte) (int, error) {
-	if now := time.Now(); now.Sub(ir.last) > min(time.Second, ir.idle/4) {
-		ir.last = now
-		ir.rc.SetReadDeadline(now.Add(ir.idle))
+// rateReader holds a body to a minimum rate: each byte received moves the
+// connection's read deadline 1/rate s further, and the deadline is never
+// more than slack ahead. A link as slow as the rate, or pausing up to
+// slack, goes through; a body trickling a byte now and then is cut once
+// slack has passed, whatever it sent before.
+type rateReader struct {
+	r     io.Reader
+	rc    *http.ResponseController
+	rate  int64
+	slack time.Duration
+	due   time.Time // the deadline the body must keep ahead of
+	set   time.Time // the read deadline last set
+	n     int64     // bytes read
+}
+
+func (rr *rateReader) Read(p []byte) (int, error) {
+	now := time.Now()
+	if rr.due.IsZero() {
+		rr.due = now.Add(rr.slack)
 	}
-	return ir.r.Read(p)
+	if rr.due.Sub(rr.set) > 100*time.Millisecond {
+		rr.set = rr.due
+		rr.rc.SetReadDeadline(rr.due)
+	}
+	n, err := rr.r.Read(p)
+	if n > 0 {
+		rr.n += int64(n)
+		rr.due = rr.due.Add(time.Duration(int64(n) * int64(time.Second) / rr.rate))
+		if limit := time.Now().Add(rr.slack); rr.due.After(limit) {
+			rr.due = limit
+		}
+	}
+	return n, err
+}
+
+// slots bounds the uploads read at once, in all and per remote address.
+type slots struct {
+	mu         gosync.Mutex
+	changed    chan struct{} // closed and replaced when a slot frees
+	used, max  int
+	perAddr    map[string]int
+	maxPerAddr int
+}
+
+func newSlots(max, perAddr int) *slots {
+	return &slots{changed: make(chan struct{}), max: max, maxPerAddr: perAddr, perAddr: map[string]int{}}
+}
+
+// take waits up to wait for a slot for r's remote address and returns the
+// function that gives it back; false when none came free in time.
+func (sl *slots) take(r *http.Request, wait time.Duration) (release func(), ok bool) {
+	addr := addressKey(r.RemoteAddr)
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		sl.mu.Lock()
+		if sl.used < sl.max && sl.perAddr[addr] < sl.maxPerAddr {
+			sl.used++
+			sl.perAddr[addr]++
+			sl.mu.Unlock()
+			return func() { sl.give(addr) }, true
+		}
+		changed := sl.changed
+		sl.mu.Unlock()
+		select {
+		case <-changed:
+		case <-timer.C:
+			return nil, false
+		case <-r.Context().Done():
+			return nil, false
+		}
+	}
+}
+
+func (sl *slots) give(addr string) {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	sl.used--
+	if sl.perAddr[addr]--; sl.perAddr[addr] <= 0 {
+		delete(sl.perAddr, addr)
+	}
+	close(sl.changed)
+	sl.changed = make(chan struct{})
+}
+
+// addressKey is the part of a remote address that one sender controls:
+// the IPv4 address, or the /64 of an IPv6 address (one subscriber's
+// prefix). It lives only in the slots' memory.
+func addressKey(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }

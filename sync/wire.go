@@ -5,11 +5,16 @@ import (
 	"encoding/binary"
 )
 
-// Paths of the protocol's two endpoints, below the archive's base URL.
+// Paths of the protocol's endpoints, below the archive's base URL.
 const (
 	BatchPath  = "/v1/batch"
 	HealthPath = "/v1/health"
+	EnrollPath = "/v1/enroll"
 )
+
+// AuthHeader carries a device's batch signature (crypto.BatchAuth): its
+// key, the time, and its signature over the archive's key and the time.
+const AuthHeader = "Enquete-Device"
 
 // ContentType is the Content-Type of a batch request.
 const ContentType = "application/octet-stream"
@@ -50,6 +55,9 @@ type Receipt struct {
 	Stored []string `json:"stored"`
 	// Rejected lists the frames not stored, with a reason code.
 	Rejected []Rejected `json:"rejected"`
+	// Signed is the archive's signed receipt over Stored
+	// (crypto.SignReceipt), when the archive has a signing key.
+	Signed string `json:"signed,omitempty"`
 }
 
 // Rejected is one frame the server did not store.

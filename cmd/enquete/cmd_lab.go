@@ -8,11 +8,12 @@ import (
 
 // cmdExport decrypts, verifies and writes the dataset.
 func cmdExport(e *env, args []string) error {
-	f := e.newFlags("enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] -o OUTDIR")
+	f := e.newFlags("enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] [--signer KEY] -o OUTDIR")
 	dir := f.String("archive", "", "")
 	project := f.String("project", "", "")
-	var ids listFlag
+	var ids, signers listFlag
 	f.Var(&ids, "i", "")
+	f.Var(&signers, "signer", "")
 	format := f.String("format", "csv", "")
 	out := f.String("o", "", "")
 	if err := f.parseNoArgs(args); err != nil {
@@ -32,22 +33,28 @@ func cmdExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	labKeys, err := e.labSigners(signers, *dir)
+	if err != nil {
+		return err
+	}
 	// Skipped files and the summary go to stderr as they happen; the
 	// dataset goes to OUTDIR.
 	_, err = archive.Export(e.ctx, archive.ExportOptions{
 		Archive: *dir, Identities: identities, Format: *format, OutDir: *out, Log: e.stderr, Lang: e.lang,
-		Project: *project,
+		Project: *project, Signers: labKeys,
 	})
 	return err
 }
 
 // cmdVerify checks every record of an archive and lists the problems.
 func cmdVerify(e *env, args []string) error {
-	f := e.newFlags("enquete verify --archive DIR -i IDENTITY_FILE... [--project ID]")
+	f := e.newFlags("enquete verify --archive DIR -i IDENTITY_FILE... [--project ID] [--signer KEY] [--receipts FILE]")
 	dir := f.String("archive", "", "")
 	project := f.String("project", "", "")
-	var ids listFlag
+	var ids, signers, receiptFiles listFlag
 	f.Var(&ids, "i", "")
+	f.Var(&signers, "signer", "")
+	f.Var(&receiptFiles, "receipts", "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
@@ -61,10 +68,19 @@ func cmdVerify(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	labKeys, err := e.labSigners(signers, *dir)
+	if err != nil {
+		return err
+	}
+	receipts, err := readReceipts(receiptFiles)
+	if err != nil {
+		return err
+	}
 	// One line per problem and the summary go to stderr; warnings (the
 	// traces a device crash leaves in its chain) do not fail the check.
 	problems, err := archive.Verify(e.ctx, archive.VerifyOptions{
-		Archive: *dir, Identities: identities, Log: e.stderr, Lang: e.lang, Project: *project,
+		Archive: *dir, Identities: identities, Log: e.stderr, Lang: e.lang, Project: *project, Signers: labKeys,
+		Receipts: receipts,
 	})
 	if err != nil {
 		return err

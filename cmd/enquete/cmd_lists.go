@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
 	"text/tabwriter"
 	"time"
 
+	"github.com/enquete-field/enquete/archive"
 	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/store"
 )
 
 // draftJSON is a draft as `drafts --json` prints it: no answers, the day only.
@@ -225,4 +230,68 @@ func cmdSent(e *env, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Acked, s.Project, s.Label)
 	}
 	return tw.Flush()
+}
+
+// receiptJSON is one kept receipt as `enquete receipts` writes it, one
+// JSON object a line: what `verify --receipts` reads.
+type receiptJSON struct {
+	Project string `json:"project"`
+	Day     string `json:"day"`
+	Signed  string `json:"signed"`
+}
+
+// cmdReceipts writes the archives' signed receipts this device kept, one
+// JSON object a line (record names and days: no answer), to -o FILE or
+// stdout, for the lab to check its archive lost nothing it acknowledged.
+func cmdReceipts(e *env, args []string) error {
+	f := e.newFlags("enquete receipts [-o FILE]")
+	out := f.String("o", "", "")
+	if err := f.parseNoArgs(args); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	err := e.withHome(func(dev *fieldwork.Service) error {
+		if !dev.HasDevice() {
+			return nil
+		}
+		if err := e.unlock(dev); err != nil {
+			return err
+		}
+		receipts, err := dev.Receipts()
+		enc := json.NewEncoder(&buf)
+		for _, r := range receipts {
+			enc.Encode(receiptJSON{r.Project, r.Day, string(r.Signed)})
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err := e.stdout.Write(buf.Bytes())
+		return err
+	}
+	return store.WriteFileAtomic(store.OSFS{}, *out, buf.Bytes())
+}
+
+// readReceipts reads files `enquete receipts` wrote.
+func readReceipts(paths []string) ([]archive.Receipt, error) {
+	var out []archive.Receipt
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, locales.Errorf("cli.cannot_read", path, err).Wrap(err)
+		}
+		for i, line := range bytes.Split(data, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			var r receiptJSON
+			if err := json.Unmarshal(line, &r); err != nil {
+				return nil, locales.Errorf("cli.bad_receipts", path, i+1)
+			}
+			out = append(out, archive.Receipt{Signed: []byte(r.Signed), From: fmt.Sprintf("%s:%d", path, i+1)})
+		}
+	}
+	return out, nil
 }

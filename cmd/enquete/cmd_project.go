@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,6 +30,7 @@ func cmdProjectNew(e *env, args []string) error {
 	f.Var(&custodians, "custodian", "")
 	f.Var(&custodianFiles, "C", "")
 	archive := f.String("archive", "", "")
+	archiveKey := f.String("archive-key", "", "")
 	anonymous := f.Bool("anonymous", false, "")
 	sentDays := f.Int("sent-days", -1, "")
 	id := f.String("id", "", "")
@@ -70,7 +72,7 @@ func cmdProjectNew(e *env, args []string) error {
 			return err
 		}
 	}
-	if err := checkArchiveURL(*archive); err != nil {
+	if err := checkArchive(*archive, *archiveKey); err != nil {
 		return err
 	}
 	if *sentDays > crypto.MaxSentDays || (*sentDays < 0 && *sentDays != -1) {
@@ -97,6 +99,7 @@ func cmdProjectNew(e *env, args []string) error {
 		Recipients: recipients,
 		Custodians: custodians,
 		Archive:    *archive,
+		ArchiveKey: strings.TrimPrefix(strings.TrimSpace(*archiveKey), "archive key: "),
 		Anonymous:  *anonymous,
 		Created:    time.Now().UTC(),
 		Files:      parsed.Files,
@@ -173,12 +176,43 @@ func checkArchiveURL(s string) error {
 	return nil
 }
 
+// checkArchive applies the rules of a project's archive: https:// or a
+// .onion address, plain http:// only on this machine (127.0.0.1, ::1,
+// localhost); and a pinned archive key (--archive-key) for any archive but
+// one on this machine, so that only the real archive's receipts count.
+func checkArchive(address, key string) error {
+	if err := checkArchiveURL(address); err != nil {
+		return err
+	}
+	u, _ := url.Parse(address)
+	host := u.Hostname()
+	local := host == "localhost" || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback()
+	onion := strings.HasSuffix(host, ".onion")
+	if u.Scheme == "http" && !local && !onion {
+		return locales.Errorf("cli.archive_plain_http", address).Hint("cli.hint.archive_https")
+	}
+	key = strings.TrimPrefix(strings.TrimSpace(key), "archive key: ")
+	switch {
+	case key == "" && !local:
+		return locales.Errorf("cli.archive_key_needed", address).Hint("cli.hint.archive_key")
+	case key != "" && !crypto.ValidVerifier(key):
+		return locales.Errorf("cli.bad_archive_key", key).Hint("cli.hint.archive_key")
+	}
+	return nil
+}
+
 // cmdProjectAdd installs a signed project file on this device.
 func cmdProjectAdd(e *env, args []string) error {
-	f := e.newFlags("enquete project add FILE")
+	f := e.newFlags("enquete project add FILE [--enroll CODE]")
+	enroll := f.String("enroll", "", "")
 	path, err := f.parseOne(args, "FILE")
 	if err != nil {
 		return err
+	}
+	if *enroll != "" {
+		if _, err := crypto.EnrollmentKey(*enroll); err != nil {
+			return err
+		}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -207,6 +241,12 @@ func cmdProjectAdd(e *env, args []string) error {
 			p.ID, formVersion(inst.Previous), formVersion(p), inst.DraftsOnPrevious, formVersion(inst.Previous)))
 	default:
 		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_installed", p.ID, p.Archive))
+	}
+	if *enroll != "" {
+		if err := s.dev.SetEnrollCode(p.ID, *enroll); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.enroll_kept", p.ID))
 	}
 	return nil
 }

@@ -3,10 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 
-	"github.com/enquete-field/enquete/archive"
+	"github.com/enquete-field/enquete/fieldwork"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/sync"
 )
@@ -23,6 +22,15 @@ func cmdSync(e *env, args []string) error {
 		return err
 	}
 	defer s.release()
+	// A project that pins its archive's key signs its batches with the
+	// device key and keeps the archive's signed receipts: open it.
+	if needs, err := pinsArchiveKey(s.dev, only); err != nil {
+		return err
+	} else if needs {
+		if err := e.unlock(s.dev); err != nil {
+			return err
+		}
+	}
 	rep, err := s.dev.Sync(e.ctx, only, nil)
 	var damaged []string
 	full := 0
@@ -66,25 +74,17 @@ func (e *env) syncError(err error, full int, damaged []string) error {
 	return err
 }
 
-// cmdArchiveServe runs the central archive server over a folder.
-func cmdArchiveServe(e *env, args []string) error {
-	f := e.newFlags("enquete archive serve --dir DIR --listen ADDR")
-	dir := f.String("dir", "", "")
-	listen := f.String("listen", "127.0.0.1:8470", "")
-	if err := f.parseNoArgs(args); err != nil {
-		return err
-	}
-	if *dir == "" {
-		return f.need("--dir DIR")
-	}
-	folder, err := archive.CreateFolder(*dir)
+// pinsArchiveKey reports whether a project the sync covers (only id's
+// when not "") pins its archive's key.
+func pinsArchiveKey(dev *fieldwork.Service, id string) (bool, error) {
+	projects, err := dev.Projects()
 	if err != nil {
-		return err
+		return false, err
 	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return locales.Errorf("cli.cannot_listen", *listen, err).Wrap(err)
+	for _, p := range projects {
+		if (id == "" || p.ID == id) && p.ArchiveKey != "" {
+			return true, nil
+		}
 	}
-	fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", *dir, "http://"+ln.Addr().String()))
-	return sync.Serve(e.ctx, ln, sync.NewServer(folder, sync.ServerOptions{}))
+	return false, nil
 }

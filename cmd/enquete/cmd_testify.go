@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/enquete-field/enquete/crypto"
@@ -14,12 +16,20 @@ import (
 	"github.com/enquete-field/enquete/tui"
 )
 
+// testifyUsage is the synopsis of testify.
+const testifyUsage = "enquete testify (--project FILE | --archive URL --recipient R... [-R FILE]) [--answers FILE] [--keep DIR] [--proxy socks5h://HOST:PORT] | enquete testify --send DIR --archive URL"
+
 // cmdTestify sends one anonymous testimony, on the built-in testimony
 // questionnaire (or an anonymous project file's), from a throwaway home
 // that is erased when the command ends: nothing stays on the machine but
-// the receipt code shown.
+// the receipt code shown. A testimony that cannot be sent is never lost
+// silently: it is kept sealed only where the person chose (--keep DIR, or
+// asked on a terminal, where trying again is offered too), and otherwise
+// the message says that nothing of it is kept.
 func cmdTestify(e *env, args []string) error {
-	f := e.newFlags("enquete testify (--project FILE | --archive URL --recipient R... [-R FILE]) [--answers FILE] [--proxy socks5h://HOST:PORT]")
+	f := e.newFlags(testifyUsage)
+	keep := f.String("keep", "", "")
+	send := f.String("send", "", "")
 	projectFile := f.String("project", "", "")
 	archiveURL := f.String("archive", "", "")
 	var recipients, recipientFiles listFlag
@@ -28,6 +38,12 @@ func cmdTestify(e *env, args []string) error {
 	answersPath := f.String("answers", "", "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
+	}
+	if *send != "" {
+		if *archiveURL == "" {
+			return f.need("--archive URL")
+		}
+		return e.sendKept(*send, *archiveURL)
 	}
 	for _, file := range recipientFiles {
 		list, err := readRecipientsFile(file)
@@ -62,10 +78,110 @@ func cmdTestify(e *env, args []string) error {
 		return err
 	}
 	if _, err := t.dev.Drop(e.ctx, t.project.ID); err != nil {
-		return err
+		return e.notSent(t, err, *keep)
 	}
 	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.testify_receipt", receiptCode(name)))
 	fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.testify_erased"))
+	return nil
+}
+
+// notSent handles a testimony the archive did not take: on a terminal
+// without --keep it offers to try again or to keep the sealed file; it
+// keeps it only in the folder chosen, and says truthfully what stays.
+func (e *env) notSent(t *throwaway, cause error, keep string) error {
+	in := bufio.NewReader(e.stdin)
+	for keep == "" && stdinIsTerminal() {
+		msg, _ := locales.Localize(cause, e.lang)
+		fmt.Fprint(e.stderr, "enquete: "+locales.T(e.lang, "cli.testify_ask", oneLine(msg))+" ")
+		line, _ := in.ReadString('\n')
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "r":
+			stored, err := t.dev.Drop(e.ctx, t.project.ID)
+			if err == nil {
+				for _, name := range stored {
+					fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.testify_receipt", receiptCode(name)))
+				}
+				fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.testify_erased"))
+				return nil
+			}
+			cause = err
+			continue
+		case "k":
+			fmt.Fprint(e.stderr, "enquete: "+locales.T(e.lang, "cli.testify_ask_dir")+" ")
+			dir, _ := in.ReadString('\n')
+			if keep = strings.TrimSpace(dir); keep != "" {
+				continue
+			}
+		}
+		break
+	}
+	if keep == "" {
+		return locales.Errorf("cli.testify_not_sent", cause).Hint("cli.hint.testify_keep")
+	}
+	files, err := t.dev.Unsent(t.project.ID)
+	if err == nil {
+		err = keepSealed(keep, files)
+	}
+	if err != nil {
+		return locales.Errorf("cli.testify_not_kept", cause, keep, err).Wrap(err)
+	}
+	return locales.Errorf("cli.testify_kept", cause, keep).
+		Hint("cli.hint.testify_kept_reveals").Hint("cli.hint.testify_send", keep)
+}
+
+// keepSealed writes each sealed file into dir (made 0700), durably.
+func keepSealed(dir string, files map[string][]byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for name, data := range files {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendKept drops the sealed testimony files kept in dir, erasing each
+// once the archive holds it.
+func (e *env) sendKept(dir, archiveURL string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return locales.Errorf("cli.cannot_read", dir, err).Wrap(err)
+	}
+	sent := 0
+	for _, entry := range entries {
+		if !crypto.ValidName(entry.Name()) {
+			continue
+		}
+		path := filepath.Join(dir, entry.Name())
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return locales.Errorf("cli.cannot_read", path, err).Wrap(err)
+		}
+		name, err := fieldwork.DropSealed(e.ctx, archiveURL, e.proxyURL(), data)
+		if err != nil {
+			return err
+		}
+		os.Remove(path)
+		sent++
+		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.testify_receipt", receiptCode(name)))
+	}
+	if sent == 0 {
+		return locales.Errorf("cli.testify_nothing_kept", dir)
+	}
+	os.Remove(dir) // only if empty: anything else there stays
 	return nil
 }
 

@@ -78,6 +78,13 @@ func TestScripts(t *testing.T) {
 			"unlockhome": cmdUnlockHome,
 			"noplain":    cmdNoPlain,
 			"jsonvar":    cmdJSONVar,
+			"lastline":   cmdLastLine,
+			"sleep":      cmdSleep,
+			"trickle":    opsCmds["trickle"],
+			"trickled":   opsCmds["trickled"],
+			"junkbatch":  opsCmds["junkbatch"],
+			"junkdrops":  opsCmds["junkdrops"],
+			"tlscert":    opsCmds["tlscert"],
 		},
 	})
 }
@@ -209,4 +216,29 @@ func cmdJSONVar(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("jsonvar: nothing at %s", args[1])
 	}
 	ts.Setenv(args[0], fmt.Sprint(v))
+}
+
+// cmdLastLine sets the variable VAR to the last line of the last
+// command's stdout, with a prefix PREFIX removed when given (the code
+// `devices add` prints, the key `archive key` prints).
+func cmdLastLine(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: lastline VAR [PREFIX]")
+	}
+	lines := strings.Split(strings.TrimRight(ts.ReadFile("stdout"), "\n"), "\n")
+	last := lines[len(lines)-1]
+	if len(args) == 2 {
+		last = strings.TrimPrefix(last, args[1])
+	}
+	ts.Setenv(args[0], last)
+}
+
+// cmdSleep waits DURATION (a server's cache to expire).
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: sleep DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
 }
