@@ -65,6 +65,21 @@ func projectFile(t *testing.T, s *Service, form string, created time.Time, edit 
 	return file, ids
 }
 
+// startLife installs a project of form for s's device (edited by edit)
+// and starts an interview on it in English.
+func startLife(t *testing.T, s *Service, form string, edit func(*crypto.Project)) (*Interview, []age.Identity) {
+	t.Helper()
+	file, ids := projectFile(t, s, form, time.Now(), edit)
+	if _, err := s.InstallProject(file); err != nil {
+		t.Fatal(err)
+	}
+	iv, err := s.Start("life", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iv, ids
+}
+
 func TestPassphrasePolicy(t *testing.T) {
 	h, err := store.Open(t.TempDir())
 	if err != nil {
@@ -88,14 +103,7 @@ func TestPassphrasePolicy(t *testing.T) {
 // from answers carry the same deviceid, the one the records are signed by.
 func TestDeviceIDEverywhere(t *testing.T) {
 	s := service(t)
-	file, ids := projectFile(t, s, lifeForm("1"), time.Now(), nil)
-	if _, err := s.InstallProject(file); err != nil {
-		t.Fatal(err)
-	}
-	iv, err := s.Start("life", "en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	iv, ids := startLife(t, s, lifeForm("1"), nil)
 	for _, a := range []string{"Rasoa", "Anka"} {
 		answerNext(t, iv, a)
 	}
@@ -246,14 +254,7 @@ func TestLabels(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := service(t)
-			file, _ := projectFile(t, s, tc.form, time.Now(), func(p *crypto.Project) { p.Anonymous = tc.anonymous })
-			if _, err := s.InstallProject(file); err != nil {
-				t.Fatal(err)
-			}
-			iv, err := s.Start("life", "en")
-			if err != nil {
-				t.Fatal(err)
-			}
+			iv, _ := startLife(t, s, tc.form, func(p *crypto.Project) { p.Anonymous = tc.anonymous })
 			answerNext(t, iv, "Rasoa")
 			answerNext(t, iv, "Anka")
 			drafts, err := s.Drafts()
@@ -270,14 +271,7 @@ func TestLabels(t *testing.T) {
 
 func TestDiscardDraft(t *testing.T) {
 	s := service(t)
-	file, _ := projectFile(t, s, lifeForm("1"), time.Now(), nil)
-	if _, err := s.InstallProject(file); err != nil {
-		t.Fatal(err)
-	}
-	iv, err := s.Start("life", "en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	iv, _ := startLife(t, s, lifeForm("1"), nil)
 	answerNext(t, iv, "Rasoa")
 	drafts, _ := s.Drafts()
 	if err := s.DiscardDraft(drafts[0].ID); err != nil {
@@ -416,14 +410,7 @@ func TestResumeFollowsLanguage(t *testing.T) {
 | | form_id | version | default_language |
 | | life | 1 | English (en) |
 `
-	file, _ := projectFile(t, s, form, time.Now(), nil)
-	if _, err := s.InstallProject(file); err != nil {
-		t.Fatal(err)
-	}
-	iv, err := s.Start("life", "en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	iv, _ := startLife(t, s, form, nil)
 	answerNext(t, iv, "x")
 	drafts, _ := s.Drafts()
 	back, err := s.Resume(drafts[0].ID, "fr")
