@@ -18,7 +18,9 @@ type enrollment struct {
 // loadEnrollment reads the roster of the archive folder dir and checks it
 // against the lab's verifier keys (signers). An archive where no device
 // was ever added has no roster in use: every signed record is taken as
-// before. A roster in use without a lab key to check it is an error.
+// before, unless the lab gave its keys, saying it enrolls its devices:
+// then no device of an archive without roster is trusted. A roster in use
+// without a lab key to check it is an error.
 func loadEnrollment(ctx context.Context, dir string, signers []string) (*enrollment, error) {
 	f, err := NewFolder(dir)
 	if err != nil {
@@ -30,6 +32,9 @@ func loadEnrollment(ctx context.Context, dir string, signers []string) (*enrollm
 	}
 	if inUse && len(signers) == 0 {
 		return nil, locales.Errorf("archive.roster.no_signer", dir).Hint("archive.roster.no_signer.hint")
+	}
+	if len(signers) > 0 {
+		inUse = true
 	}
 	return &enrollment{inUse: inUse, trusted: trusted}, nil
 }

@@ -58,7 +58,8 @@ type ExportOptions struct {
 type Summary struct {
 	Read       int      // records exported (each record once)
 	Skipped    int      // files skipped, each with its line on Log
-	Duplicates int      // files holding a record already exported (same id)
+	Duplicates int      // files holding a record already exported (same id, same content)
+	Conflicts  int      // record ids found with different contents: the enrolled device's copy, or none, exported
 	Forms      int      // form ids exported
 	Sensitive  int      // responses whose sensitive answers were not re-linked: the export is pseudonymous
 	Relinked   int      // responses whose sensitive answers were re-linked (a custodian identity was given)
@@ -157,12 +158,13 @@ func checkExportOptions(o *ExportOptions) error {
 // sink is where an export's records go: CSV or JSON Lines.
 type sink interface {
 	// prepare runs in a worker: it turns a response into what add writes.
-	prepare(r *crypto.Record, f archiveFile) any
+	prepare(r *crypto.Record, f archiveFile, hash string) any
 	// add takes one response, in order (newest first).
 	add(r *crypto.Record, prepared any) error
-	// finish writes the output files, leaving out the extra copies of the
-	// records in dups; it returns the names written.
-	finish(dups map[string]bool) ([]string, error)
+	// finish writes the output files, writing of each record id in keep
+	// only the first copy with the canonical hash keep names (none for "");
+	// it returns the names written.
+	finish(keep map[string]string) ([]string, error)
 	// close releases what a failed export left open.
 	close()
 }
@@ -177,17 +179,18 @@ type formInfo struct {
 
 // exporter is one run of [Export].
 type exporter struct {
-	opts     ExportOptions
-	enr      *enrollment // the archive's enrolled devices
-	opener   *opener
-	work     string
-	sink     sink
-	forms    map[string]*formInfo // form id → newest questionnaire
-	ids      *sorter              // record id, time, path: to find copies
-	secrets  *secrets             // sensitive records opened, by link
-	media    *media               // attachments (csv only)
-	unsigned unsignedNotes        // unsigned responses, reported where their project signs
-	sum      *Summary
+	opts       ExportOptions
+	enr        *enrollment // the archive's enrolled devices
+	opener     *opener
+	work       string
+	sink       sink
+	forms      map[string]*formInfo // form id → newest questionnaire
+	ids        *sorter              // record id, time, path: to find copies
+	secrets    *secrets             // sensitive records opened, by link
+	media      *media               // attachments (csv only)
+	unsigned   unsignedNotes        // unsigned responses, reported where their project signs
+	recipients []string             // the recipient of each identity ([exporter.openedBy])
+	sum        *Summary
 }
 
 // preparedForm is what a worker made of a form record.
@@ -254,9 +257,19 @@ func (e *exporter) open(f archiveFile) *opened {
 			return o
 		}
 	}
+	if k := o.rec.Kind; k == crypto.KindResponse || k == crypto.KindSensitive {
+		// Two files with one record id are copies only if they hold the
+		// same record (conflicts.go).
+		hash, err := o.rec.CanonicalHash()
+		if err != nil {
+			o.err, o.rec = err, nil
+			return o
+		}
+		o.hash = hash
+	}
 	switch o.rec.Kind {
 	case crypto.KindResponse:
-		o.prepared = e.sink.prepare(o.rec, f)
+		o.prepared = e.sink.prepare(o.rec, f, o.hash)
 		o.rec.Answers = nil
 	case crypto.KindAttachment:
 		if e.media == nil {
@@ -283,9 +296,9 @@ func (e *exporter) take(o *opened) error {
 	case crypto.KindForm:
 		return e.takeForm(o)
 	case crypto.KindSensitive:
-		e.secrets.add(r)
+		e.secrets.add(r, o.file.path, o.hash, e.openedBy(o))
 		if e.media != nil {
-			e.media.addRecord(r, o.file)
+			e.media.addRecord(r, o.file, o.hash)
 		}
 		return nil
 	case crypto.KindAttachment:
@@ -299,11 +312,9 @@ func (e *exporter) take(o *opened) error {
 		return nil
 	}
 	if e.media != nil {
-		e.media.addRecord(r, o.file)
+		e.media.addRecord(r, o.file, o.hash)
 	}
-	id := appendString(nil, r.ID)
-	id = binary.BigEndian.AppendUint64(id, ^uint64(o.file.mod.UnixNano()))
-	if err := e.ids.Add(append(id, o.file.path...)); err != nil {
+	if err := e.ids.Add(idEntry(r.ID, o.file, o.hash, e.enr.inUse && r.Device != nil)); err != nil {
 		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
 	}
 	if e.forms[r.Form.ID] == nil {
@@ -315,6 +326,7 @@ func (e *exporter) take(o *opened) error {
 	e.forms[r.Form.ID].projects[r.Project] = true
 	e.sum.Read++
 	e.unsigned.take(r, o.file.path)
+	e.secrets.noteResponse(r)
 	if err := e.sink.add(r, o.prepared); err != nil {
 		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
 	}
@@ -354,35 +366,13 @@ func (e *exporter) skip(f archiveFile, why error) {
 	fmt.Fprintln(e.opts.Log, msg)
 }
 
-// duplicates finds records exported from more than one file, reports each
-// extra copy, and returns their ids. The newest copy is the one kept: it
-// came first.
-func (e *exporter) duplicates() (map[string]bool, error) {
-	dups := map[string]bool{}
-	var firstID, firstPath string
-	err := e.ids.Each(func(b []byte) error {
-		id, rest := readLenString(b)
-		path := string(rest[8:])
-		if id == firstID {
-			dups[id] = true
-			e.sum.Duplicates++
-			e.sum.Read--
-			fmt.Fprintln(e.opts.Log, locales.T(e.opts.Lang, "archive.export.duplicate", path, id, firstPath))
-			return nil
-		}
-		firstID, firstPath = id, path
-		return nil
-	})
-	return dups, err
-}
-
 // notes writes the summary line, and a note on sensitive answers.
 func (e *exporter) notes() {
 	lang := e.opts.Lang
 	e.sum.Forms = len(e.forms)
 	e.sum.Relinked = e.secrets.relinked
 	e.sum.Sensitive = e.secrets.unlinked
-	e.sum.Orphans = e.secrets.orphans()
+	e.sum.Orphans = e.secrets.report(e.opts.Log, lang)
 	for _, id := range e.formIDs() {
 		if projects := e.forms[id].projects; len(projects) > 1 {
 			names := slices.Sorted(maps.Keys(projects))
@@ -399,7 +389,12 @@ func (e *exporter) notes() {
 		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_orphan", n, n))
 	}
 	e.unsigned.report(e.opts.Log, lang)
-	fmt.Fprintln(e.opts.Log, locales.T(lang, "archive.export.summary",
+	summary := "archive.export.summary"
+	if !e.enr.inUse && len(e.secrets.signing) > 0 {
+		// An archive from before enrollment: any key's chain counts.
+		summary = "archive.export.summary_unenrolled"
+	}
+	fmt.Fprintln(e.opts.Log, locales.T(lang, summary,
 		locales.N(lang, "archive.export.records", e.sum.Read, e.sum.Read),
 		locales.N(lang, "archive.export.forms", e.sum.Forms, e.sum.Forms),
 		e.opts.OutDir,

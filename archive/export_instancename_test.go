@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"filippo.io/age"
-	"github.com/enquete-field/enquete/crypto"
 )
 
 // namedForm has an instance_name, as fieldworkers' forms often do.
@@ -45,7 +44,7 @@ func namedArchive(t *testing.T) (*labArchive, []age.Identity) {
 	r2.InstanceName, r2.Link = "Bako, \"B\"-Antsirabe", "link-2"
 	a.put(a.sign(dev, r2), at(2))
 	sens := response("99999999-9999-4999-8999-999999999999", "named", "1", map[string]any{"name": "Bako"})
-	sens.Kind, sens.Link = crypto.KindSensitive, "link-2"
+	signSensitive(t, dev, sens, r2, custodian)
 	(&labArchive{t: t, dir: a.dir, keys: custodian}).put(sens, at(3))
 	a.put(a.sign(dev, response("33333333-3333-4333-8333-333333333333", "named", "1", map[string]any{"village": "Fianarantsoa"})), at(4))
 	r4 := response("44444444-4444-4444-8444-444444444444", "unknown", "", map[string]any{"q": "x"})

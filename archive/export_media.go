@@ -56,6 +56,7 @@ type mediaRecord struct {
 	id, form string
 	mod      time.Time
 	path     string
+	hash     string // the record's canonical hash
 	list     []crypto.Attachment
 	names    map[string]string // file name in the answers → name in media/ (renamed ones only)
 	present  int
@@ -65,22 +66,44 @@ type mediaRecord struct {
 type media struct {
 	work     string
 	records  map[string]*mediaRecord // record id → the newest copy's entry
+	others   map[string]*mediaRecord // record id, 0, hash → a copy with other content
 	sealed   map[string]string       // sealed file name → SHA-256 of the content it holds
 	contents map[string]bool         // content SHA-256 → written to work
 	written  int                     // files written to media/
 }
 
 func newMedia(work string) *media {
-	return &media{work: work, records: map[string]*mediaRecord{}, sealed: map[string]string{}, contents: map[string]bool{}}
+	return &media{work: work, records: map[string]*mediaRecord{}, others: map[string]*mediaRecord{}, sealed: map[string]string{}, contents: map[string]bool{}}
 }
 
 // addRecord notes a record's attachment list; the first copy of a record
-// seen (the newest) is the one kept, as for its answers.
-func (m *media) addRecord(r *crypto.Record, f archiveFile) {
-	if len(r.Attachments) == 0 || m.records[r.ID] != nil {
+// seen (the newest) is the one kept, as for its answers, unless another
+// content of the same id is the one exported ([media.keepCopy]).
+func (m *media) addRecord(r *crypto.Record, f archiveFile, hash string) {
+	if len(r.Attachments) == 0 {
 		return
 	}
-	m.records[r.ID] = &mediaRecord{id: r.ID, form: r.Form.ID, mod: f.mod, path: f.path, list: r.Attachments}
+	e := &mediaRecord{id: r.ID, form: r.Form.ID, mod: f.mod, path: f.path, list: r.Attachments, hash: hash}
+	cur := m.records[r.ID]
+	switch {
+	case cur == nil:
+		m.records[r.ID] = e
+	case cur.hash != hash && m.others[r.ID+"\x00"+hash] == nil:
+		m.others[r.ID+"\x00"+hash] = e
+	}
+}
+
+// keepCopy keeps, for record id, the attachment list of the copy whose
+// canonical hash is hash (none for "").
+func (m *media) keepCopy(id, hash string) {
+	if cur := m.records[id]; cur == nil || cur.hash == hash {
+		return
+	}
+	if other := m.others[id+"\x00"+hash]; hash != "" && other != nil {
+		m.records[id] = other
+		return
+	}
+	delete(m.records, id)
 }
 
 // storeContent writes an attachment's content to the working folder,

@@ -89,18 +89,19 @@ func (s *spillSet) close() {
 	}
 }
 
-// once says whether a record id should be written: every id not in dups,
-// and the first copy of those in it.
+// once says whether a record should be written: every id not in keep,
+// and of those in it, the first copy with the hash keep names.
 type once struct {
-	dups map[string]bool
+	keep map[string]string
 	done map[string]bool
 }
 
-func (o *once) ok(id string) bool {
-	if !o.dups[id] {
+func (o *once) ok(id, hash string) bool {
+	want, listed := o.keep[id]
+	if !listed {
 		return true
 	}
-	if o.done[id] {
+	if want == "" || hash != want || o.done[id] {
 		return false
 	}
 	o.done[id] = true
@@ -131,9 +132,9 @@ type csvSink struct {
 	outs   []*csvOutput
 }
 
-func (s *csvSink) prepare(r *crypto.Record, f archiveFile) any {
+func (s *csvSink) prepare(r *crypto.Record, f archiveFile, hash string) any {
 	m := spillMeta{ID: r.ID, Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Version: r.Form.Version,
-		Link: linkKey(r.Project, r.Link), Name: r.InstanceName}
+		Link: relinkKey(r), Name: r.InstanceName, Hash: hash}
 	return appendRow(nil, m, r.Answers)
 }
 
@@ -144,12 +145,12 @@ func (s *csvSink) add(r *crypto.Record, prepared any) error {
 	return s.spills.add(r.Form.ID, prepared.([]byte))
 }
 
-func (s *csvSink) finish(dups map[string]bool) ([]string, error) {
+func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 	if s.spills == nil {
 		s.spills = &spillSet{work: s.e.work, prefix: "rows", files: map[string]*workFile{}}
 	}
 	var names []string
-	seen := &once{dups: dups, done: map[string]bool{}}
+	seen := &once{keep: keep, done: map[string]bool{}}
 	taken := fileNames{}
 	stems := map[string]string{} // form id → its root file's name without .csv
 	s.e.media.assign()
@@ -169,7 +170,7 @@ func (s *csvSink) finish(dups map[string]bool) ([]string, error) {
 		}
 		err = s.spills.each(id, func(entry []byte) error {
 			r := &reader{b: entry}
-			if len(dups) > 0 && !seen.ok((&reader{b: entry}).meta().ID) {
+			if m := (&reader{b: entry}).meta(); len(keep) > 0 && !seen.ok(m.ID, m.Hash) {
 				return nil
 			}
 			if relinked := s.e.secrets.relinkRow(entry, true); relinked != nil {
@@ -243,7 +244,9 @@ type jsonlSink struct {
 	lines *spillSet
 }
 
-func (s *jsonlSink) prepare(r *crypto.Record, f archiveFile) any {
+// prepare makes a spill entry: the record's canonical hash and
+// [relinkKey], then its line.
+func (s *jsonlSink) prepare(r *crypto.Record, f archiveFile, hash string) any {
 	j := jsonRecord{ID: r.ID, InstanceName: r.InstanceName, Form: r.Form.ID, Version: r.Form.Version,
 		Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Project: r.Project,
 		Started: r.Started, Finalized: r.Finalized, Lang: r.Lang, Link: r.Link, Answers: r.Answers}
@@ -253,8 +256,8 @@ func (s *jsonlSink) prepare(r *crypto.Record, f archiveFile) any {
 	if j.Answers == nil {
 		j.Answers = map[string]any{}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := bytes.NewBuffer(appendString(appendString(nil, hash), relinkKey(r)))
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(j); err != nil {
 		// Answers come from JSON and always encode again.
@@ -270,12 +273,12 @@ func (s *jsonlSink) add(r *crypto.Record, prepared any) error {
 	return s.lines.add(r.Form.ID, prepared.([]byte))
 }
 
-func (s *jsonlSink) finish(dups map[string]bool) ([]string, error) {
+func (s *jsonlSink) finish(keep map[string]string) ([]string, error) {
 	if s.lines == nil {
 		s.lines = &spillSet{work: s.e.work, prefix: "lines", files: map[string]*workFile{}}
 	}
 	var names []string
-	seen := &once{dups: dups, done: map[string]bool{}}
+	seen := &once{keep: keep, done: map[string]bool{}}
 	taken := fileNames{}
 	for i, id := range s.e.formIDs() {
 		name := taken.unique(sanitizeFileName(id) + ".jsonl")
@@ -283,16 +286,19 @@ func (s *jsonlSink) finish(dups map[string]bool) ([]string, error) {
 		if err != nil {
 			return names, err
 		}
-		err = s.lines.each(id, func(line []byte) error {
-			if len(dups) > 0 {
+		err = s.lines.each(id, func(entry []byte) error {
+			r := &reader{b: entry}
+			hash, key := string(r.bytes()), string(r.bytes())
+			line := r.b
+			if len(keep) > 0 {
 				var head struct {
 					ID string `json:"id"`
 				}
-				if json.Unmarshal(line, &head) == nil && !seen.ok(head.ID) {
+				if json.Unmarshal(line, &head) == nil && !seen.ok(head.ID, hash) {
 					return nil
 				}
 			}
-			if relinked := s.e.secrets.relinkLine(line); relinked != nil {
+			if relinked := s.e.secrets.relinkLine(key, line); relinked != nil {
 				line = relinked
 			}
 			_, err := out.w.Write(line)

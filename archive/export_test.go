@@ -77,7 +77,9 @@ func TestExportGolden(t *testing.T) {
 			if sum.Read != 5 || sum.Skipped != 0 || sum.Forms != 2 {
 				t.Errorf("summary = %+v, want 5 read, 0 skipped, 2 forms", sum)
 			}
-			want := "exported 5 records (2 forms) to " + out + "; skipped 0 files\n"
+			// Signed records in an archive that enrolls no device: the
+			// summary says no device was checked against enrollment.
+			want := "exported 5 records (2 forms) to " + out + "; skipped 0 files; devices not checked against enrollment (this archive enrolls none)\n"
 			if log.String() != want {
 				t.Errorf("log = %q, want %q", log.String(), want)
 			}

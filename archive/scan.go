@@ -97,9 +97,10 @@ func newOpener(maxRecord int64) *opener {
 type opened struct {
 	file     archiveFile
 	rec      *crypto.Record
-	identity int   // the identity that opened it (index in the options)
-	err      error // set when the file is skipped: a *locales.Error
-	prepared any   // what the export's worker made of the record
+	identity int    // the identity that opened it (index in the options)
+	err      error  // set when the file is skipped: a *locales.Error
+	prepared any    // what the export's worker made of the record
+	hash     string // the record's canonical hash (responses and sensitive records)
 }
 
 // openFile reads, decrypts and parses one record file, checking that its

@@ -13,7 +13,8 @@ import (
 // hidden working folder inside the output folder (see [Export]), in a
 // compact binary form that the last pass reads back without allocating:
 //
-//	row     = string(id) string(submitted) string(device) string(version) string(link) object
+//	row     = string(id) string(submitted) string(device) string(version) string(link)
+//	          string(name) string(hash) object
 //	object  = uvarint(n) n×field
 //	field   = string(key) 0x00 string(value)    a scalar answer
 //	        | string(key) 0x01 uvarint(n) n×object   a repeat
@@ -32,8 +33,9 @@ const (
 // spillMeta is what a CSV row needs of a record besides its answers.
 type spillMeta struct {
 	ID, Submitted, Device, Version string
-	Link                           string // [linkKey] of a response with sensitive answers elsewhere, or ""
+	Link                           string // [relinkKey] of a response with sensitive answers elsewhere, or ""
 	Name                           string // the record's instance name (meta-instanceName), or ""
+	Hash                           string // the record's canonical hash: which copy of its id it is
 }
 
 // appendString appends a length-prefixed string.
@@ -50,6 +52,7 @@ func appendRow(b []byte, m spillMeta, answers map[string]any) []byte {
 	b = appendString(b, m.Version)
 	b = appendString(b, m.Link)
 	b = appendString(b, m.Name)
+	b = appendString(b, m.Hash)
 	return appendObject(b, answers)
 }
 
@@ -194,6 +197,7 @@ func (r *reader) meta() spillMeta {
 		Version:   string(r.bytes()),
 		Link:      string(r.bytes()),
 		Name:      string(r.bytes()),
+		Hash:      string(r.bytes()),
 	}
 }
 

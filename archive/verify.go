@@ -133,7 +133,7 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	v := &verifier{opts: opts, enr: enr, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
 		chains: newSorter("", "", 0), signedProjects: map[string]bool{},
 		links: map[string]bool{}, secretLinks: map[string]bool{}, attachments: newAttachmentCheck(),
-		responses: newSorter("", "", 0)}
+		responses: newSorter("", "", 0), sensitive: newSensitiveCheck()}
 	feed := func(yield func(archiveFile) bool) error {
 		return stopped(walkFiles(ctx, opts.Archive, func(f archiveFile) error {
 			if !yield(f) {
@@ -151,6 +151,7 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	v.unsignedInSignedProjects()
 	v.attachments.check(v.report)
 	v.custodianOnly()
+	v.checkSensitive()
 	v.checkChains()
 	if err := v.duplicates(); err != nil {
 		return v.problems, err
@@ -190,7 +191,8 @@ type verifier struct {
 	links          map[string]bool // linkKey of responses with a sensitive record…
 	secretLinks    map[string]bool // …and of the sensitive records opened
 	attachments    *attachmentCheck
-	responses      *sorter // record id, file name, path of every response
+	responses      *sorter // record id, file name, canonical hash, path of every response
+	sensitive      *sensitiveCheck
 	files          int
 }
 
@@ -217,6 +219,7 @@ func (v *verifier) check(f archiveFile) checked {
 		c.add(f.path, dev, locales.Errorf("archive.verify.other_project", f.path, r.Project, v.opts.Project))
 		return c
 	}
+	hashRecord(&c)
 	if o.identity >= 0 && v.recipients[o.identity] != "" && !slices.Contains(r.Recipients, v.recipients[o.identity]) {
 		c.add(f.path, dev, locales.Errorf("archive.verify.resealed", f.path))
 	}
@@ -264,8 +267,9 @@ func (v *verifier) take(c checked) error {
 	}
 	r := c.rec
 	v.attachments.add(r, c.file)
+	v.sensitive.take(r, c.file.path, c.hash)
 	if r.Kind == crypto.KindResponse {
-		e := appendString(appendString(nil, r.Project+"/"+r.ID), c.file.name())
+		e := appendString(appendString(appendString(nil, r.Project+"/"+r.ID), c.file.name()), c.hash)
 		if err := v.responses.Add(append(e, c.file.path...)); err != nil {
 			return err
 		}
@@ -506,21 +510,25 @@ func (v *verifier) checkReceipts(ctx context.Context) error {
 	return nil
 }
 
-// duplicates reports every response file holding the same record (same
-// project and record id) as another file: two responses of one interview.
-// The same file found twice (the same name: the same bytes, in archives
-// side by side) is one response.
+// duplicates reports every response file holding the same record id (in
+// one project) as another file: the same record again (same canonical
+// hash) is a duplicate, two responses of one interview; another content
+// is a conflict, a forged or altered copy. The same file found twice (the
+// same name: the same bytes, in archives side by side) is one response.
 func (v *verifier) duplicates() error {
-	var firstID, firstName, firstPath string
+	var firstID, firstName, firstHash, firstPath string
 	return v.responses.Each(func(e []byte) error {
 		r := &reader{b: e}
-		id, name := string(r.bytes()), string(r.bytes())
+		id, name, hash := string(r.bytes()), string(r.bytes()), string(r.bytes())
 		path := string(r.b)
+		_, rid, _ := strings.Cut(id, "/")
 		switch {
 		case id != firstID:
-			firstID, firstName, firstPath = id, name, path
-		case name != firstName:
-			_, rid, _ := strings.Cut(id, "/")
+			firstID, firstName, firstHash, firstPath = id, name, hash, path
+		case name == firstName:
+		case hash != firstHash:
+			v.report(Problem{File: path, Err: locales.Errorf("archive.verify.conflict", path, rid, firstPath)})
+		default:
 			v.report(Problem{File: path, Err: locales.Errorf("archive.verify.duplicate", path, rid, firstPath)})
 		}
 		return nil
