@@ -177,6 +177,23 @@ func TestForgedRelinkRefused(t *testing.T) {
 		log:      []string{"$1: sensitive record not signed while project household signs", "$2 && holds record 0b8a1d7e-2f59-4c3e-9a41-5d8f0e6c7b12 with other content than && neither copy exported", "exported 1 record", "devices not checked against enrollment"},
 		problems: []string{"$1: sensitive record not signed", "$2 && holds record 0b8a1d7e-2f59-4c3e-9a41-5d8f0e6c7b12 with other content than"},
 	}, {
+		name:   "an unsigned response and its unsigned sensitive record in a project that signs",
+		roster: true,
+		attack: func(c *relinkCase) []string {
+			r := response(crypto.NewID(), "household", "1", map[string]any{"village": forgedAge})
+			r.Link = "5a1c9e3b-7d2f-4b8a-9e6c-1f0d3a5b7c9e"
+			resp := c.a.put(r, at(5))
+			sens := response(crypto.NewID(), "household", "1", map[string]any{"name": forgedName})
+			sens.Kind, sens.Link, sens.Recipients = crypto.KindSensitive, r.Link, []string{c.custodian.public}
+			return []string{c.custodianArchive().put(sens, at(6)), resp}
+		},
+		shown:  []string{truthName, truthAge},
+		hidden: []string{forgedName},
+		log: []string{"$1: sensitive record not signed while project household signs its records: not re-linked",
+			"exported, but $2 is not signed"},
+		problems: []string{"$1: sensitive record not signed, while the records of project household are",
+			"$2 is not signed"},
+	}, {
 		name:   "a sensitive record signed by another enrolled device with the right link",
 		roster: true,
 		attack: func(c *relinkCase) []string {
