@@ -76,10 +76,14 @@ type Summary struct {
 // each file, its modification time), ties by path.
 //
 // A file that cannot be used (wrong key, renamed, truncated, damaged, a
-// decompression bomb, not a record) is skipped with one line on opts.Log
-// saying which and why; a record found in two files is exported once and
-// reported. Export fails only when it cannot read the archive or write the
-// output.
+// decompression bomb, not a record, signed by a device the lab did not
+// enroll) is skipped with one line on opts.Log saying which and why; a
+// record found in two files is exported once and reported; one record id
+// with two contents is exported only as the copy an enrolled device signed,
+// if there is exactly one, else not at all (conflicts.go). Sensitive
+// answers are re-linked only to the response their device signed them for
+// (relink.go). Export fails only when it cannot read the archive or write
+// the output.
 //
 // Memory does not grow with the number of records: files are decrypted by
 // a bounded pool of workers, the list of files is sorted on disk, and

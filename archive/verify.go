@@ -95,8 +95,13 @@ func (p Problem) Localize(lang string) string {
 //     carrying the canonical hash of the one before (else a fork);
 //   - no two response files hold one interview: the same record id in
 //     two files (with different names: a file found twice, in archives
-//     side by side, is one file) is a duplicate, as are two records of a
+//     side by side, is one file) is a duplicate, or a conflict when their
+//     contents differ (a forged or altered copy), as are two records of a
 //     device with one sequence number and different content (a fork);
+//   - every sensitive record may re-link to its response (relink.go):
+//     signed where its project signs, by the device of the response with
+//     its link at that response's place in the chain, sealed to more than
+//     the analysis keys, and alone in claiming that response;
 //   - a response without a device signature is a problem when other
 //     responses of its project are signed (anonymous projects sign none);
 //   - every attachment a record lists is in the archive, in the sealed

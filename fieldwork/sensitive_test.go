@@ -134,6 +134,12 @@ func TestSensitiveSplit(t *testing.T) {
 	if err := sens.VerifySignature(); err != nil {
 		t.Errorf("sensitive record signature: %v", err)
 	}
+	// The lab re-links it only to the response its device signed it for:
+	// the same device stamp (key, seq, prev), project and form.
+	if sens.Device == nil || *sens.Device != *resp.Device || sens.Project != resp.Project || sens.Form != resp.Form {
+		t.Errorf("sensitive record not bound to its response: device %+v, project %q, form %+v; response %+v, %q, %+v",
+			sens.Device, sens.Project, sens.Form, resp.Device, resp.Project, resp.Form)
+	}
 	if len(sens.Recipients) != 1 || sens.Recipients[0] != l.custodian.Recipient().String() {
 		t.Errorf("sensitive record recipients %v", sens.Recipients)
 	}
