@@ -89,6 +89,7 @@ func (s *Service) Unlock(passphrase string) error {
 		return err
 	}
 	s.dev = dev
+	_ = s.home.DestroyOrphanKeys() // a crash's leftover; Drafts tries again
 	s.weak = nil
 	if err := s.checkPassphrase(passphrase); err != nil {
 		s.weak = weakPassphraseNotice(err)

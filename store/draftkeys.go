@@ -138,9 +138,17 @@ func (h *Home) overwrite(path string, size int64) error {
 	return writeSyncClose(f, make([]byte, size))
 }
 
-// destroyOrphanKeys destroys the keys whose draft is gone: a crash between
-// a draft's removal and its key's, or between a new draft's key and its
-// first save. Call with h.mu held (so no draft is being created).
+// DestroyOrphanKeys destroys the draft keys whose draft is gone: a crash
+// came between a draft's removal and its key's, or between a new draft's
+// key and its first save. [Home.Drafts] does it too.
+func (h *Home) DestroyOrphanKeys() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.destroyOrphanKeys()
+}
+
+// destroyOrphanKeys is [Home.DestroyOrphanKeys]; call it with h.mu held
+// (so that no draft is being created).
 func (h *Home) destroyOrphanKeys() error {
 	entries, err := h.fs.ReadDir(h.path(draftKeysDir))
 	if isNotExist(err) {

@@ -123,9 +123,7 @@ func (e errorString) Error() string { return string(e) }
 // to another key: its own reason), which then comes with the drafts that
 // did open.
 func (h *Home) Drafts(d *Device) ([]*Draft, error) {
-	h.mu.Lock()
-	orphans := h.destroyOrphanKeys()
-	h.mu.Unlock()
+	orphans := h.DestroyOrphanKeys()
 	ids, err := h.draftIDs()
 	if err != nil {
 		return nil, err
