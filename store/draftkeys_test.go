@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +114,29 @@ func TestDraftKeyOverwrittenInPlace(t *testing.T) {
 	n, _ := f.ReadAt(left, 0)
 	if n != len(first) || !bytes.Equal(left, make([]byte, len(first))) {
 		t.Errorf("the removed key's blocks still hold %d non-zero bytes", n-bytes.Count(left[:n], []byte{0}))
+	}
+}
+
+// TestDraftKeyDamaged: a key file cut short is named, with its draft;
+// the other drafts still open.
+func TestDraftKeyDamaged(t *testing.T) {
+	h, d := newHomeDevice(t)
+	cut := &Draft{Project: "household", Started: time.Now()}
+	fine := &Draft{Project: "household", Started: time.Now()}
+	for _, dr := range []*Draft{cut, fine} {
+		if err := h.SaveDraft(d, dr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Truncate(h.draftKeyPath(cut.ID), 40); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.LoadDraft(d, cut.ID)
+	if errorKey(err) != "store.draft_key_damaged" || !strings.Contains(err.Error(), h.draftKeyPath(cut.ID)) {
+		t.Errorf("a key cut short: %v", err)
+	}
+	list, err := h.Drafts(d)
+	if errorKey(err) != "store.draft_key_damaged" || len(list) != 1 || list[0].ID != fine.ID {
+		t.Errorf("drafts with one key cut short: %+v, %v", list, err)
 	}
 }

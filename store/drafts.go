@@ -75,14 +75,6 @@ func (h *Home) LoadDraft(d *Device, id string) (*Draft, error) {
 	if !validDraftID(id) {
 		return nil, locales.Errorf("store.draft_unknown", id).Hint("store.draft_unknown.hint")
 	}
-	ids := []age.Identity{d.Identity}
-	key, err := h.draftKey(d, id)
-	if err != nil {
-		return nil, err
-	}
-	if key != nil {
-		ids = []age.Identity{key, d.Identity}
-	}
 	path := h.draftPath(id)
 	sealed, err := h.fs.ReadFile(path)
 	if isNotExist(err) {
@@ -90,6 +82,14 @@ func (h *Home) LoadDraft(d *Device, id string) (*Draft, error) {
 	}
 	if err != nil {
 		return nil, readError(path, err)
+	}
+	ids := []age.Identity{d.Identity}
+	key, err := h.draftKey(d, id)
+	if err != nil {
+		return nil, err
+	}
+	if key != nil {
+		ids = []age.Identity{key, d.Identity}
 	}
 	plain, err := crypto.Open(bytes.NewReader(sealed), ids...)
 	if err != nil {
