@@ -22,6 +22,8 @@ const (
 	KeyWrongPassphrase   = "crypto.wrong_passphrase"    // passphrase does not open the file
 	KeyNotPassphrase     = "crypto.not_passphrase"      // the file is not passphrase-encrypted
 	KeyEmptyPassphrase   = "crypto.empty_passphrase"    // an empty passphrase was given
+	KeyShortPassphrase   = "crypto.short_passphrase"    // under MinPassphraseRunes: refused for sealing
+	KeyWorkFactor        = "crypto.work_factor"         // a passphrase file asks for more scrypt work than Enquête writes
 	KeyNoRecipients      = "crypto.no_recipients"       // nothing to seal to
 	KeyMixedRecipients   = "crypto.mixed_recipients"    // age1pq1 and age1 in one list
 	KeyBadRecipient      = "crypto.bad_recipient"       // malformed age1… or age1pq1… string
@@ -69,6 +71,7 @@ const (
 	hintUpdate        = "crypto.hint.update"
 	hintSignerName    = "crypto.hint.signer_name"
 	hintEnrollCode    = "crypto.hint.enroll_code"
+	hintPassphrase    = "crypto.hint.passphrase"
 )
 
 // formatSize renders a byte count as people read it: 512 B, 64 KiB, 1.5 MiB.

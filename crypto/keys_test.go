@@ -129,7 +129,7 @@ func TestReadIdentities(t *testing.T) {
 	if _, ok := ids[1].(*age.HybridIdentity); !ok {
 		t.Fatalf("second identity is %T", ids[1])
 	}
-	locked := mustSealPassphrase(t, fx, "pw")
+	locked := mustSealPassphrase(t, fx, "a locked identity file")
 	bad := []struct {
 		name string
 		path string
@@ -193,14 +193,14 @@ func TestPassphraseDefaultWorkFactor(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scrypt at work factor 18 takes about a second")
 	}
-	sealed, err := SealPassphrase([]byte("s"), "pw")
+	sealed, err := SealPassphrase([]byte("s"), "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(sealed, []byte("-> scrypt ")) || !bytes.Contains(sealed, []byte(" 18\n")) {
 		t.Fatalf("header does not carry scrypt work factor 18:\n%s", sealed[:100])
 	}
-	if got, err := OpenPassphrase(sealed, "pw"); err != nil || string(got) != "s" {
+	if got, err := OpenPassphrase(sealed, "correct horse battery"); err != nil || string(got) != "s" {
 		t.Fatalf("OpenPassphrase = %q, %v", got, err)
 	}
 }

@@ -204,7 +204,7 @@ func TestOpenBadInput(t *testing.T) {
 		{"nonzero padding", sealRaw(t, pad(bytes.Clone(frame), 5, 'A'), rcpt), nil, KeyNotRecord, ""},
 		{"cut zstd frame", sealRaw(t, pad(bytes.Clone(frame[:len(frame)-2]), 2, 0), rcpt), nil, KeyNotRecord, ""},
 		{"bad zstd checksum", sealRaw(t, pad(flip(frame, len(frame)-1), 0, 0), rcpt), nil, KeyNotRecord, ""},
-		{"passphrase file", mustSealPassphrase(t, []byte("{}"), "pw"), nil, KeyWrongIdentity, hintWrongIdentity},
+		{"passphrase file", mustSealPassphrase(t, []byte("{}"), "a passphrase file"), nil, KeyWrongIdentity, hintWrongIdentity},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

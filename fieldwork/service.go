@@ -22,6 +22,7 @@ type Service struct {
 	dev  *store.Device
 	opts Options
 	last string // the response sealed last by this service
+	weak error  // set by Unlock: the passphrase fails today's rule
 }
 
 // Options tune a [Service]. The zero value is what the enquete command uses.
@@ -53,19 +54,6 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// MinPassphraseRunes is the shortest device passphrase Enquête accepts,
-// from a terminal, a screen or a file alike.
-const MinPassphraseRunes = 8
-
-// CheckPassphrase applies the one passphrase policy to a new device
-// passphrase: at least [MinPassphraseRunes] characters.
-func CheckPassphrase(passphrase string) error {
-	if len([]rune(passphrase)) < MinPassphraseRunes {
-		return locales.Errorf("fieldwork.passphrase_short", MinPassphraseRunes)
-	}
-	return nil
-}
-
 // HasDevice reports whether the home holds a device key yet.
 func (s *Service) HasDevice() bool { return s.home.HasDevice() }
 
@@ -76,9 +64,10 @@ func (s *Service) HasDevice() bool { return s.home.HasDevice() }
 func (s *Service) DeviceMissing() error { return s.home.DeviceMissing() }
 
 // CreateDevice makes the device key under passphrase, which must pass
-// [CheckPassphrase], and keeps it unlocked.
+// [CheckPassphrase] (and not be an installed project's id), and keeps it
+// unlocked.
 func (s *Service) CreateDevice(passphrase string) error {
-	if err := CheckPassphrase(passphrase); err != nil {
+	if err := s.checkPassphrase(passphrase); err != nil {
 		return err
 	}
 	dev, err := s.home.CreateDevice(passphrase)
@@ -91,24 +80,36 @@ func (s *Service) CreateDevice(passphrase string) error {
 
 // Unlock opens the device key with passphrase, then finishes any
 // finalize a crash interrupted (finalize.go; a failure there is left for
-// the drafts list and the next finalize to report).
+// the drafts list and the next finalize to report). A passphrase that
+// today's rule refuses still opens (no fieldworker is locked out of their
+// drafts); [Service.PassphraseNotice] then says so, once per unlock.
 func (s *Service) Unlock(passphrase string) error {
 	dev, err := s.home.UnlockDevice(passphrase)
 	if err != nil {
 		return err
 	}
 	s.dev = dev
+	_ = s.home.DestroyOrphanKeys() // a crash's leftover; Drafts tries again
+	s.weak = nil
+	if err := s.checkPassphrase(passphrase); err != nil {
+		s.weak = weakPassphraseNotice(err)
+	}
 	_ = s.finishPending()
 	return nil
 }
 
 // ChangePassphrase re-seals the device key under next, which must pass
-// [CheckPassphrase]; old is the current passphrase.
+// [CheckPassphrase] (and not be an installed project's id); old is the
+// current passphrase.
 func (s *Service) ChangePassphrase(old, next string) error {
-	if err := CheckPassphrase(next); err != nil {
+	if err := s.checkPassphrase(next); err != nil {
 		return err
 	}
-	return s.home.ChangePassphrase(old, next)
+	if err := s.home.ChangePassphrase(old, next); err != nil {
+		return err
+	}
+	s.weak = nil
+	return nil
 }
 
 // Unlocked reports whether the device key is open.

@@ -86,7 +86,7 @@ func TestPassphrasePolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := New(h, Options{})
-	for _, short := range []string{"", "1234567", "ééééééé"} {
+	for _, short := range []string{"", "12345678", "ééééééé", "correct hor"} {
 		if err := s.CreateDevice(short); err == nil {
 			t.Errorf("CreateDevice(%q) accepted a passphrase under %d characters", short, MinPassphraseRunes)
 		}
@@ -94,8 +94,8 @@ func TestPassphrasePolicy(t *testing.T) {
 	if h.HasDevice() {
 		t.Fatal("a refused passphrase left a device key")
 	}
-	if err := CheckPassphrase("éééééééé"); err != nil {
-		t.Errorf("8 characters (16 bytes) refused: %v", err)
+	if err := CheckPassphrase("ébène érable"); err != nil {
+		t.Errorf("12 characters (more bytes) refused: %v", err)
 	}
 }
 

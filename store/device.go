@@ -160,7 +160,8 @@ func (h *Home) unlock(passphrase string) (*Device, []byte, error) {
 
 // deviceOpenError names what kept device.age from opening: a wrong (or
 // empty) passphrase as crypto says it, else the file itself: truncated, or
-// damaged (not an age file, not a passphrase file, failing its checks).
+// damaged (not an age file, not a passphrase file, failing its checks), or
+// planted: asking for more scrypt work than Enquête writes.
 // Only a change inside the passphrase stanza cannot be told from a wrong
 // passphrase: age's check of it is the passphrase's.
 func deviceOpenError(path string, err error) error {
@@ -171,6 +172,11 @@ func deviceOpenError(path string, err error) error {
 			return err
 		case crypto.KeyTruncated, crypto.KeyEmpty:
 			return locales.Errorf("store.device_truncated", path).Hint("store.device_damaged.hint").Wrap(err)
+		case crypto.KeyWorkFactor:
+			// Refused before scrypt ran: a planted file must not cost
+			// gigabytes and seconds per try, nor take the passphrase.
+			return locales.Errorf("store.device_work_factor", path, le.Args[0], crypto.PassphraseWorkFactor).
+				Hint("store.device_work_factor.hint").Wrap(err)
 		}
 	}
 	return locales.Errorf("store.device_damaged", path, err).Hint("store.device_damaged.hint").Wrap(err)

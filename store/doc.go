@@ -20,9 +20,11 @@
 //	  projects/<id>/sealed-forms/<sha256>  empty: that questionnaire version was sealed to the outbox
 //	  projects/<id>/versions/<sha256>.age  a project file a newer install replaced, kept for the drafts
 //	                               that run on it: the device's endorsement and the file, sealed to the device
-//	  drafts/<random id>.age       one interview in progress, sealed to the device (padded); once
+//	  drafts/<random id>.age       one interview in progress, sealed to its own key (padded); once
 //	                               finalized, only the names of its sealed records until they are
 //	                               in the outbox ([Sealed])
+//	  draftkeys/<draft id>.age     that draft's key (an age identity), sealed to the device; written
+//	                               once, destroyed when the draft ends (draftkeys.go: crypto-shredding)
 //	  sealing/<draft id>/<sha256>.age  records a finalize sealed, waiting for the draft to name them,
 //	                               then moved (renamed) into the outbox; never sent from here
 //	  outbox/<id>/<sha256>.age     sealed records waiting to sync

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 )
@@ -32,10 +34,13 @@ type Draft struct {
 	Sealed *Sealed `json:"sealed,omitempty"`
 }
 
-// SaveDraft seals draft to the device (padded, so its size says little) and
-// writes it atomically to drafts/<id>.age, giving it a random id on first
-// save. Call it after every confirmed answer: a power cut then loses at
-// most the answer being typed.
+// SaveDraft seals draft to its own key (padded, so its size says little)
+// and writes it atomically to drafts/<id>.age, giving it a random id and
+// a key sealed to the device on first save (draftkeys.go: the key is
+// destroyed when the draft ends, and with it every earlier version left
+// on the disk). A draft of the previous release, sealed to the device key,
+// gets its own key at its next save. Call it after every confirmed
+// answer: a power cut then loses at most the answer being typed.
 func (h *Home) SaveDraft(d *Device, draft *Draft) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -45,11 +50,18 @@ func (h *Home) SaveDraft(d *Device, draft *Draft) error {
 	if !validDraftID(draft.ID) {
 		return locales.Errorf("store.draft_unknown", draft.ID).Hint("store.draft_unknown.hint")
 	}
+	key, err := h.draftKey(d, draft.ID)
+	if err == nil && key == nil {
+		key, err = h.newDraftKey(d, draft.ID)
+	}
+	if err != nil {
+		return err
+	}
 	plain, err := json.Marshal(draft)
 	if err != nil {
 		return err
 	}
-	sealed, err := crypto.Seal(plain, d.Identity.Recipient())
+	sealed, err := crypto.Seal(plain, key.Recipient())
 	clear(plain)
 	if err != nil {
 		return err
@@ -57,7 +69,8 @@ func (h *Home) SaveDraft(d *Device, draft *Draft) error {
 	return h.writeFile(h.draftPath(draft.ID), sealed)
 }
 
-// LoadDraft opens the draft id.
+// LoadDraft opens the draft id with its own key, or, for a draft of the
+// previous release (no key file), with the device key.
 func (h *Home) LoadDraft(d *Device, id string) (*Draft, error) {
 	if !validDraftID(id) {
 		return nil, locales.Errorf("store.draft_unknown", id).Hint("store.draft_unknown.hint")
@@ -70,7 +83,15 @@ func (h *Home) LoadDraft(d *Device, id string) (*Draft, error) {
 	if err != nil {
 		return nil, readError(path, err)
 	}
-	plain, err := crypto.Open(bytes.NewReader(sealed), d.Identity)
+	ids := []age.Identity{d.Identity}
+	key, err := h.draftKey(d, id)
+	if err != nil {
+		return nil, err
+	}
+	if key != nil {
+		ids = []age.Identity{key, d.Identity}
+	}
+	plain, err := crypto.Open(bytes.NewReader(sealed), ids...)
 	if err != nil {
 		var le *locales.Error
 		if errors.As(err, &le) && (le.Key == crypto.KeyTruncated || le.Key == crypto.KeyEmpty) {
@@ -102,6 +123,7 @@ func (e errorString) Error() string { return string(e) }
 // to another key: its own reason), which then comes with the drafts that
 // did open.
 func (h *Home) Drafts(d *Device) ([]*Draft, error) {
+	orphans := h.DestroyOrphanKeys()
 	ids, err := h.draftIDs()
 	if err != nil {
 		return nil, err
@@ -129,7 +151,7 @@ func (h *Home) Drafts(d *Device) ([]*Draft, error) {
 		return out, locales.Errorf("store.drafts_unreadable", strings.Join(bad, ", ")).
 			Hint("store.drafts_unreadable.hint").Wrap(firstErr)
 	}
-	return out, nil
+	return out, orphans
 }
 
 // draftIDs lists the ids of the draft files, sorted.
@@ -148,9 +170,13 @@ func (h *Home) draftIDs() ([]string, error) {
 	return ids, nil
 }
 
-// DeleteDraft removes the draft id (after it is finalized, or on the user's
-// request). A draft that is not there is a user error wrapping
-// fs.ErrNotExist, so callers that only want it gone can ignore that case.
+// DeleteDraft removes the draft id (after it is finalized and its records
+// are in the outbox, or on the user's request), then destroys its key
+// (draftkeys.go), in that order: a crash between the two leaves a key
+// without a draft, which the next [Home.Drafts] destroys. A draft that is
+// not there is a user error wrapping fs.ErrNotExist, so callers that only
+// want it gone can ignore that case; its key, if left, is destroyed all
+// the same.
 func (h *Home) DeleteDraft(id string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -160,6 +186,9 @@ func (h *Home) DeleteDraft(id string) error {
 	path := h.draftPath(id)
 	if err := h.fs.Remove(path); err != nil {
 		if isNotExist(err) {
+			if kerr := h.destroyDraftKey(id); kerr != nil {
+				return kerr
+			}
 			return locales.Errorf("store.draft_unknown", id).Hint("store.draft_unknown.hint").Wrap(err)
 		}
 		return locales.Errorf("store.remove_failed", path, causeText(err)).Wrap(err)
@@ -168,7 +197,7 @@ func (h *Home) DeleteDraft(id string) error {
 		return locales.Errorf("store.remove_failed", path, causeText(err)).Wrap(err)
 	}
 	h.blurTimes(h.path(draftsDir))
-	return nil
+	return h.destroyDraftKey(id)
 }
 
 func (h *Home) draftPath(id string) string { return h.path(draftsDir, id+".age") }

@@ -49,6 +49,12 @@ func Open(dir string) (*Home, error) {
 	return openFS(dir, osFS)
 }
 
+// OpenFS is [Open] through fsys: tests wrap [OSFS] to inject failures or
+// to watch what the store writes and frees.
+func OpenFS(dir string, fsys FS) (*Home, error) {
+	return openFS(dir, fsys)
+}
+
 // osFS is the file system [Open] uses: the real one. (A test build of the
 // enquete command, tag killtest, wraps it to die at a chosen step.)
 var osFS FS = OSFS{}

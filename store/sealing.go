@@ -24,7 +24,9 @@ import (
 //     one atomic write is the moment the interview is finalized;
 //  3. the chain is committed ([Home.CommitChain]), each staged file is
 //     moved into the outbox by a rename ([Home.PublishStaged]), the notes
-//     are written, the draft is removed, then its sealing folder.
+//     are written, the draft is removed and its key destroyed (draftkeys.go:
+//     every earlier version of the draft left on the disk is then sealed to
+//     a key that exists nowhere), then its sealing folder.
 //
 // A crash before step 2 leaves the draft as it was: the staged files never
 // left the device and are removed ([Home.DropStaged]); finalizing again

@@ -362,7 +362,7 @@ func TestFirstRun(t *testing.T) {
 	if savedBidi := h.Settings().Bidi; savedBidi != "reorder" || d.m.c.Bidi != BidiReorder {
 		t.Errorf("right-to-left mode %q (%v), want reorder", savedBidi, d.m.c.Bidi)
 	}
-	d.see("se puede", "al menos 8 caracteres")
+	d.see("se puede", "al menos 12 caracteres")
 	d.typeText("corta")
 	d.key(tea.KeyEnter)
 	d.see("demasiado corta")

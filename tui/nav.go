@@ -22,7 +22,11 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		if m.opts.Project != "" {
 			return m.startProject(m.opts.Project), true
 		}
-		return m.goHome("", false), true
+		notice := ""
+		if weak := m.dev.PassphraseNotice(); weak != nil {
+			notice = m.c.Err(weak) // told once: the device opened all the same
+		}
+		return m.goHome(notice, false), true
 	case deviceFailedMsg:
 		if _, ok := m.screen.(*working); ok {
 			m.fatal = msg.err

@@ -125,6 +125,9 @@ func (p *plainUI) run() error {
 	if err := p.openDevice(); err != nil || !p.dev.Unlocked() {
 		return err // nil: the input ended before the device was open
 	}
+	if weak := p.dev.PassphraseNotice(); weak != nil {
+		p.say("! " + p.c.Err(weak)) // told once: the device opened
+	}
 	if o.Project != "" {
 		fw, err := p.dev.Start(o.Project, p.c.Lang)
 		if err != nil {

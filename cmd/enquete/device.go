@@ -100,7 +100,13 @@ func (e *env) unlock(dev *fieldwork.Service) error {
 			return err
 		}
 		err = dev.Unlock(pass)
-		if err == nil || try == tries || !isWrongPassphrase(err) {
+		if err == nil {
+			if weak := dev.PassphraseNotice(); weak != nil {
+				e.printError(weak) // told, not refused: the device opens
+			}
+			return nil
+		}
+		if try == tries || !isWrongPassphrase(err) {
 			return err
 		}
 		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.passphrase_retry", try+1, tries))
