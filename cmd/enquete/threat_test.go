@@ -230,6 +230,7 @@ func (w *threatWorld) outbox(t *testing.T) []store.OutboxEntry {
 var homeLayout = regexp.MustCompile(`^(device\.age|chain\.age|records\.age|settings\.json|lock|projects|drafts|outbox|sealing` +
 	`|projects/household(/project\.enquete|/pin|/endorsement|/sealed-forms(/[0-9a-f]{64})?|/versions(/[0-9a-f]{64}\.age)?)?` +
 	`|drafts/[0-9a-f]{32}\.age` +
+	`|draftkeys(/[0-9a-f]{32}\.age)?` +
 	`|sealing/[0-9a-f]{32}(/[0-9a-f]{64}\.age)?` +
 	`|outbox/household(/synced)?(/[0-9a-f]{64}\.age)?)$`)
 
