@@ -100,6 +100,9 @@ type Node struct {
 	id int
 	// xtype is how the evaluator reads the node's values.
 	xtype xpath.NodeType
+	// seal says why the node is sealed with the sensitive answers, nil
+	// when it is not (sealing.go).
+	seal *sealOrigin
 }
 
 // Choice is one entry of a choice list.

@@ -326,7 +326,7 @@ func (s *Session) leave() {
 // entered until end.
 func (s *Session) visit(end time.Time) AuditEvent {
 	ev := AuditEvent{Event: s.pos.event(), Path: s.pos.path(), Start: s.posStart, End: end}
-	if f := s.pos.field; f != nil && s.trackChanges && !f.def.Sensitive {
+	if f := s.pos.field; f != nil && s.trackChanges && !f.def.Sealed() {
 		ev.OldValue, ev.NewValue = s.posValue, f.value
 	}
 	return ev
