@@ -39,6 +39,8 @@ type Form struct {
 
 	byName map[string]*Node
 	prog   *program
+	// surveySheet is the survey sheet's name, for problems.
+	surveySheet string
 	// tables holds the CSV files of pulldata(), by file name.
 	tables map[string]*table
 }
