@@ -143,3 +143,28 @@ func TestDerivedAnswersSealed(t *testing.T) {
 		t.Errorf("sensitive record's audit names %v; want the visits of name, hiv, treat", paths)
 	}
 }
+
+// TestSealedRepeatMovesWhole: a repeat sealed by its repeat_count or
+// relevant (visits asked only when a sensitive answer is "yes") leaves the
+// response whole, so the analyst cannot count its instances; a repeat that
+// only holds a sensitive answer keeps its instances in both records.
+func TestSealedRepeatMovesWhole(t *testing.T) {
+	f, err := questionnaires.Load("../questionnaires/testdata/sealing/derived.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := map[string]any{"village": "Ambositra",
+		"visits": []map[string]any{{"visit_note": "clinic"}, {"visit_note": "home"}},
+		"kids":   []map[string]any{{"kid_name": "Hery", "kid_age": "12"}}}
+	kept, secret := splitAnswers(answers, sensitiveNames(f))
+	if _, ok := kept["visits"]; ok {
+		t.Errorf("the response keeps the sealed repeat: %v", kept["visits"])
+	}
+	if v, _ := secret["visits"].([]map[string]any); len(v) != 2 {
+		t.Errorf("the sensitive record's visits: %v", secret["visits"])
+	}
+	kids, _ := kept["kids"].([]map[string]any)
+	if len(kids) != 1 || kids[0]["kid_age"] != "12" || kids[0]["kid_name"] != nil {
+		t.Errorf("the response's kids: %v", kept["kids"])
+	}
+}
