@@ -96,6 +96,7 @@ func cmdProjectNew(e *env, args []string) error {
 			return err
 		}
 	}
+	e.warnSealed(*form, data)
 	p := &crypto.Project{
 		ID:         parsed.ID,
 		Title:      parsed.Title,
