@@ -65,12 +65,20 @@ func (f *Form) SealedNames() map[string]bool {
 // sensitive, to the fixed point (a calculate of a calculate), and the
 // instance name.
 func (p *program) propagateSealed(f *Form) {
+	marked := false
 	f.Walk(func(n *Node) {
 		n.seal = nil
 		if n.Sensitive {
 			n.seal = &sealOrigin{origin: n}
+			marked = true
 		}
 	})
+	p.instanceNameSensitive = false
+	if !marked {
+		return
+	}
+	deps := map[*Node][]sealDep{}
+	f.Walk(func(n *Node) { deps[n] = p.sealDeps(f, n) })
 	for changed := true; changed; {
 		changed = false
 		f.Walk(func(n *Node) {
@@ -82,25 +90,35 @@ func (p *program) propagateSealed(f *Form) {
 				changed = true
 				return
 			}
-			if col, origin := p.readsSealed(f, n); origin != nil {
-				n.seal = &sealOrigin{column: col, origin: origin}
-				changed = true
+			for _, d := range deps[n] {
+				for _, r := range d.reads {
+					if origin := sealedNode(p, r); origin != nil {
+						n.seal = &sealOrigin{column: d.column, origin: origin}
+						changed = true
+						return
+					}
+				}
 			}
 		})
 	}
-	p.instanceNameSensitive = false
 	if p.instanceName != nil {
 		p.instanceNameSensitive = sealedRead(f, p, p.instanceName) != nil
 	}
 }
 
-// readsSealed returns the first of n's expression columns that reads a
-// sealed value, and the sensitive node it depends on (nil when none).
-func (p *program) readsSealed(f *Form, n *Node) (string, *Node) {
+// sealDep is one of a node's columns and the nodes it reads.
+type sealDep struct {
+	column string
+	reads  []*Node
+}
+
+// sealDeps lists, for each of n's expression columns, the nodes it reads.
+func (p *program) sealDeps(f *Form, n *Node) []sealDep {
 	c := p.exprs[n]
 	if c == nil {
-		return "", nil
+		return nil
 	}
+	var out []sealDep
 	for _, col := range []struct {
 		name string
 		e    *xpath.Expr
@@ -109,29 +127,26 @@ func (p *program) readsSealed(f *Form, n *Node) (string, *Node) {
 		{"required", c.required}, {"read_only", c.readOnly}, {"constraint", c.constraint},
 		{"repeat_count", c.repeatCount}, {"parameters", c.seed},
 	} {
-		if col.e == nil {
-			continue
-		}
-		if origin := sealedRead(f, p, col.e); origin != nil {
-			return col.name, origin
+		if col.e != nil {
+			out = append(out, sealDep{col.name, exprNodes(f, col.e)})
 		}
 	}
 	// A choice filter's paths name the choices' columns ("name",
 	// "label"), not the form's questions: only its ${name} references
 	// read answers.
-	for _, m := range refPattern.FindAllStringSubmatch(n.ChoiceFilter, -1) {
-		if r := f.byName[strings.TrimSpace(m[1])]; r != nil && c.choiceFilter != nil {
-			if origin := sealedNode(p, r); origin != nil {
-				return "choice_filter", origin
+	if c.choiceFilter != nil {
+		d := sealDep{column: "choice_filter"}
+		for _, m := range refPattern.FindAllStringSubmatch(n.ChoiceFilter, -1) {
+			if r := f.byName[strings.TrimSpace(m[1])]; r != nil {
+				d.reads = append(d.reads, r)
 			}
 		}
+		out = append(out, d)
 	}
-	for _, t := range c.triggers {
-		if origin := sealedNode(p, t); origin != nil {
-			return "trigger", origin
-		}
+	if len(c.triggers) > 0 {
+		out = append(out, sealDep{"trigger", c.triggers})
 	}
-	return "", nil
+	return out
 }
 
 // sealedRead returns the sensitive node that an expression's value
