@@ -3,10 +3,9 @@ package questionnaires
 import (
 	"math"
 	"slices"
-
-	"github.com/enquete-field/enquete/locales"
 	"time"
 
+	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires/xpath"
 )
 
