@@ -10,7 +10,6 @@ package fieldwork
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -207,30 +206,35 @@ func buildRecords(p *crypto.Project, form *questionnaires.Form, s *questionnaire
 		Answers:    answers,
 		Recipients: p.Recipients,
 	}
-	if !p.Anonymous {
-		audit, err := json.Marshal(s.Audit())
-		if err != nil {
-			return nil, nil, err
-		}
-		rec.Audit = audit
-	}
 	instanceName, sensitive := s.InstanceName()
 	rec.InstanceName = instanceName
-	if len(p.Custodians) == 0 {
-		return rec, nil, nil
+	if len(p.Custodians) > 0 {
+		secret = sealApart(p, form, rec, instanceName, sensitive)
 	}
-	kept, hidden := splitAnswers(answers, sensitiveNames(form))
+	if !p.Anonymous {
+		if err := splitAudit(s, rec, secret, len(p.Custodians) > 0); err != nil {
+			return nil, nil, err
+		}
+	}
+	return rec, secret, nil
+}
+
+// sealApart moves rec's sealed answers (and its instance name when that
+// reads them) into a sensitive record for p's custodians, joined by a
+// link; nil when no sealed answer was given.
+func sealApart(p *crypto.Project, form *questionnaires.Form, rec *crypto.Record, instanceName string, sensitive bool) *crypto.Record {
+	kept, hidden := splitAnswers(rec.Answers, sensitiveNames(form))
 	if sensitive {
 		// A name built from identifying answers is one of them: it
 		// goes to the custodians, never to the analysts.
 		rec.InstanceName = ""
 	}
 	if hidden == nil {
-		return rec, nil, nil
+		return nil
 	}
 	rec.Answers = kept
 	rec.Link = crypto.NewID()
-	secret = &crypto.Record{
+	secret := &crypto.Record{
 		Format:     crypto.RecordFormat,
 		Version:    crypto.RecordVersion,
 		Kind:       crypto.KindSensitive,
@@ -245,7 +249,7 @@ func buildRecords(p *crypto.Project, form *questionnaires.Form, s *questionnaire
 	if sensitive {
 		secret.InstanceName = instanceName
 	}
-	return rec, secret, nil
+	return secret
 }
 
 // stageFormRecord seals the project's questionnaire as a form record and

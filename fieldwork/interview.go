@@ -118,7 +118,9 @@ func followLanguage(sess *questionnaires.Session, lang string) {
 // device, draft or record.
 func Preview(form *questionnaires.Form, lang string, o Options) (*Interview, error) {
 	s := &Service{opts: o}
-	sess, err := questionnaires.NewSession(form, s.sessionOptions(true, lang))
+	opts := s.sessionOptions(true, lang)
+	opts.DayOnly = false // a preview keeps nothing: the form's author sees the real clock
+	sess, err := questionnaires.NewSession(form, opts)
 	if err != nil {
 		return nil, err
 	}

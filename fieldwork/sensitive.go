@@ -1,19 +1,39 @@
 package fieldwork
 
 import (
+	"encoding/json"
+
+	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/questionnaires"
 )
 
-// sensitiveNames lists the names of the form's questions marked sensitive
-// (names are unique form-wide).
+// sensitiveNames lists the names of the answers sealed apart (names are
+// unique form-wide): the questions marked sensitive and every node the
+// form makes depend on them (a calculate that reads one, a question
+// relevant only according to one…: [questionnaires.Node.Sealed]), computed
+// from the form itself, never from a list kept by hand.
 func sensitiveNames(f *questionnaires.Form) map[string]bool {
-	names := map[string]bool{}
-	f.Walk(func(n *questionnaires.Node) {
-		if n.Sensitive {
-			names[n.Name] = true
-		}
-	})
-	return names
+	return f.SealedNames()
+}
+
+// splitAudit gives the response the audit events an analyst may read and
+// the sensitive record (when there is one) the visits of sealed
+// questions: how long a sensitive question took tells about its answer.
+// Without custodians (split false) nothing is sealed apart: the response
+// keeps the whole log.
+func splitAudit(s *questionnaires.Session, rec, secret *crypto.Record, split bool) error {
+	open, sealed := s.SplitAudit()
+	if !split {
+		open = s.Audit()
+	}
+	var err error
+	if rec.Audit, err = json.Marshal(open); err != nil {
+		return err
+	}
+	if secret != nil && len(sealed) > 0 {
+		secret.Audit, err = json.Marshal(sealed)
+	}
+	return err
 }
 
 // splitAnswers moves the answers of sensitive questions out of answers.

@@ -146,9 +146,11 @@ func (s *Service) UpdateSettings(fn func(*store.Settings)) error {
 
 // sessionOptions are the engine options of every interview on this
 // device: one clock, one device id (ODK's deviceid, "enquete:" and the
-// device's id; none in anonymous projects), the interface language.
+// device's id; none in anonymous projects), the interface language. In
+// anonymous projects every time the values hold is a day
+// ([questionnaires.Options.DayOnly]).
 func (s *Service) sessionOptions(anonymous bool, lang string) questionnaires.Options {
-	o := questionnaires.Options{Now: s.now, Lang: lang}
+	o := questionnaires.Options{Now: s.now, Lang: lang, DayOnly: anonymous}
 	if s.dev != nil && !anonymous {
 		o.DeviceID = DeviceID(s.dev)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -56,9 +57,11 @@ func trackChanges(f *Form) bool {
 // resume" and "form finalize" when they happened. With track-changes=true
 // in the audit question's parameters, two more columns, old-value and
 // new-value, give a question's answer when it was entered and left
-// (except for sensitive questions). A form with an audit field names it
+// (except for sealed questions). A form with an audit field names it
 // "audit.csv" in its answers; without track-changes, the log holds
-// positions and times, never answers.
+// positions and times, never answers. The visits of sealed questions
+// ([Node.Sealed]) are left out: how long the interviewer stayed on a
+// sensitive question tells about its answer (see [Session.SplitAudit]).
 func (s *Session) AuditCSV() []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -73,7 +76,7 @@ func (s *Session) AuditCSV() []byte {
 		header = append(header, "old-value", "new-value")
 	}
 	_ = w.Write(header)
-	events := s.audit
+	events, _ := s.SplitAudit()
 	if len(events) == 0 || events[0].Event != auditFormStart {
 		// A draft saved before form events were recorded.
 		events = append([]AuditEvent{{Event: auditFormStart, Start: s.started}}, events...)
@@ -87,4 +90,31 @@ func (s *Session) AuditCSV() []byte {
 	}
 	w.Flush()
 	return b.Bytes()
+}
+
+// SplitAudit splits the audit log ([Session.Audit]) into the events an
+// analyst may read and the visits of sealed positions ([Node.Sealed]:
+// the question, note or repeat prompt the event names), which go only
+// with the sensitive answers.
+func (s *Session) SplitAudit() (open, sealed []AuditEvent) {
+	for _, e := range s.audit {
+		if n := s.form.byName[auditNodeName(e.Path)]; e.Path != "" && n != nil && n.Sealed() {
+			sealed = append(sealed, e)
+			continue
+		}
+		open = append(open, e)
+	}
+	return open, sealed
+}
+
+// auditNodeName is the name of the node an audit event's path names:
+// its last step, without a repeat index ("kids[2]/name" → "name").
+func auditNodeName(path string) string {
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		path = path[i+1:]
+	}
+	if i := strings.IndexByte(path, '['); i >= 0 {
+		path = path[:i]
+	}
+	return path
 }

@@ -84,6 +84,7 @@ func (b *builder) findSheets() bool {
 		return false
 	}
 	b.survey = readTable(survey, b.ps)
+	b.form.surveySheet = b.survey.name
 	if choices != nil {
 		b.choices = readTable(choices, b.ps)
 	}

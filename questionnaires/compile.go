@@ -28,7 +28,7 @@ type program struct {
 	// hasDynamicDefault is true when some default is an expression.
 	hasDynamicDefault bool
 	// instanceName is the settings' instance_name, nil when none;
-	// instanceNameSensitive says it reads a sensitive question.
+	// instanceNameSensitive says it reads a sealed value (sealing.go).
 	instanceName          *xpath.Expr
 	instanceNameSensitive bool
 }
@@ -172,9 +172,9 @@ func compileForm(f *Form, ps *problems, sheet string) *program {
 		if e, msg := parseCheck(f, f.InstanceName); msg == nil {
 			e.Bind(bind)
 			p.instanceName = e
-			p.instanceNameSensitive = readsSensitive(f, e, map[*Node]bool{})
 		}
 	}
+	p.propagateSealed(f)
 	return p
 }
 

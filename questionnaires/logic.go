@@ -34,15 +34,16 @@ func checkLogic(b *builder) {
 			}
 		}
 	}
+	settings := "settings"
+	if b.settings != nil {
+		settings = b.settings.name
+	}
 	if f.InstanceName != "" {
-		sheetName := "settings"
-		if b.settings != nil {
-			sheetName = b.settings.name
-		}
 		if _, err := parseCheck(f, f.InstanceName); err != nil {
-			b.ps.add(sheetName, 2, "instance_name", false, err.Key, err.Args...)
+			b.ps.add(settings, 2, "instance_name", false, err.Key, err.Args...)
 		}
 	}
+	sealProblems(f, b.ps, sheet, settings)
 }
 
 // refPattern finds ${name} references in texts and expressions.

@@ -39,6 +39,8 @@ type Form struct {
 
 	byName map[string]*Node
 	prog   *program
+	// surveySheet is the survey sheet's name, for problems.
+	surveySheet string
 	// tables holds the CSV files of pulldata(), by file name.
 	tables map[string]*table
 }
@@ -100,6 +102,9 @@ type Node struct {
 	id int
 	// xtype is how the evaluator reads the node's values.
 	xtype xpath.NodeType
+	// seal says why the node is sealed with the sensitive answers, nil
+	// when it is not (sealing.go).
+	seal *sealOrigin
 }
 
 // Choice is one entry of a choice list.

@@ -211,8 +211,8 @@ type AuditEvent struct {
 	End   time.Time `json:"end"`
 	// OldValue and NewValue are the answer when the question was entered
 	// and when it was left, for question events of forms whose audit
-	// question has track-changes=true; never for sensitive questions,
-	// whose answers are sealed apart.
+	// question has track-changes=true; never for sealed questions
+	// ([Node.Sealed]), whose answers are sealed apart.
 	OldValue string `json:"old_value,omitempty"`
 	NewValue string `json:"new_value,omitempty"`
 }

@@ -3,10 +3,9 @@ package questionnaires
 import (
 	"math"
 	"slices"
-
-	"github.com/enquete-field/enquete/locales"
 	"time"
 
+	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires/xpath"
 )
 
@@ -123,7 +122,7 @@ func (c *evalCtx) Now() time.Time {
 	if !c.frozen.IsZero() {
 		return c.frozen
 	}
-	return c.s.now()
+	return c.s.valueNow()
 }
 
 // freeze fixes the clock for one recomputation; the returned function
@@ -132,7 +131,7 @@ func (s *Session) freeze() func() {
 	if !s.ctx.frozen.IsZero() {
 		return func() {}
 	}
-	s.ctx.frozen = s.now()
+	s.ctx.frozen = s.valueNow()
 	return func() { s.ctx.frozen = time.Time{} }
 }
 
@@ -465,7 +464,7 @@ func (s *Session) initInstance(c *inode) {
 			k.value = s.metaValue(k.def.Type)
 		case k.def.Default != "" && k.def.comp.dynDefault == nil:
 			if v, bad := normalizeValue(k.def, k.def.Default, isoOnly); bad == nil {
-				k.value = v
+				k.value = s.dayOnly(k.def, v)
 			} else {
 				k.value = k.def.Default
 			}
@@ -487,7 +486,7 @@ func (s *Session) applyDynamicDefaults() {
 		for _, c := range pending {
 			c.eachNode(func(n *inode) {
 				if e := n.def.comp; n.parent != nil && e != nil && e.dynDefault != nil && !n.defaulted {
-					n.value = xpath.String(s.eval(e.dynDefault, n))
+					n.value = s.dayOnly(n.def, xpath.String(s.eval(e.dynDefault, n)))
 					n.defaulted = true
 					touched = append(touched, n.def)
 				}

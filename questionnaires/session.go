@@ -27,6 +27,15 @@ type Options struct {
 	Lang string
 	// Rand replaces the random source of random() when set (tests).
 	Rand func() float64
+	// DayOnly keeps every time the interview's values hold to its day
+	// (anonymous projects): now() is the start of the current UTC day,
+	// today() and the start, end and today metadata its date, and a
+	// dateTime answer keeps only the date it was given for. Whatever an
+	// expression derives from them (once(now()), format-date-time(now(),
+	// '%H:%M'), decimal-date-time(now())) then holds no time finer than
+	// the day and no UTC offset. The audit log keeps the real clock (an
+	// anonymous project never sends it).
+	DayOnly bool
 }
 
 // Session is one interview on a form: the answers so far, the position,
@@ -108,7 +117,7 @@ func NewSession(f *Form, opts Options) (*Session, error) {
 		opts.Now = time.Now
 	}
 	s := &Session{form: f, prog: f.prog, opts: opts, choiceCache: map[string]*cnode{}}
-	s.ctx = evalCtx{s: s, FormlessContext: xpath.FormlessContext{Clock: opts.Now, Rand: opts.Rand}}
+	s.ctx = evalCtx{s: s, FormlessContext: xpath.FormlessContext{Clock: s.valueNow, Rand: opts.Rand}}
 	s.SetLanguage(opts.Lang)
 	s.started = s.now()
 	s.seed = math.Floor(s.ctx.Random() * 2147483646)
@@ -151,13 +160,33 @@ func (s *Session) SetLanguage(lang string) {
 
 func (s *Session) now() time.Time { return s.opts.Now() }
 
+// valueNow is the clock of the values the interview computes: [Session.now],
+// or with [Options.DayOnly] the start of its UTC day.
+func (s *Session) valueNow() time.Time {
+	t := s.now()
+	if !s.opts.DayOnly {
+		return t
+	}
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// dayOnly cuts the value v of a dateTime question to the date it was
+// given for, with [Options.DayOnly]; other values are kept.
+func (s *Session) dayOnly(d *Node, v string) string {
+	if s.opts.DayOnly && d.Type == "dateTime" && len(v) > len(time.DateOnly) {
+		return v[:len(time.DateOnly)]
+	}
+	return v
+}
+
 // metaValue is the value of a metadata field when a node is created.
 func (s *Session) metaValue(typ string) string {
 	switch typ {
 	case "start", "end":
-		return formatDateTime(s.now())
+		return formatDateTime(s.valueNow())
 	case "today":
-		return s.now().Format("2006-01-02")
+		return s.valueNow().Format("2006-01-02")
 	case "deviceid":
 		return s.opts.DeviceID
 	case "username":
@@ -326,7 +355,7 @@ func (s *Session) leave() {
 // entered until end.
 func (s *Session) visit(end time.Time) AuditEvent {
 	ev := AuditEvent{Event: s.pos.event(), Path: s.pos.path(), Start: s.posStart, End: end}
-	if f := s.pos.field; f != nil && s.trackChanges && !f.def.Sensitive {
+	if f := s.pos.field; f != nil && s.trackChanges && !f.def.Sealed() {
 		ev.OldValue, ev.NewValue = s.posValue, f.value
 	}
 	return ev
@@ -459,6 +488,7 @@ func (s *Session) set(n *inode, value string) error {
 	if bad != nil {
 		return s.violate(n, *bad)
 	}
+	v = s.dayOnly(d, v)
 	if types[d.Type].binary && v != "" && v != n.value {
 		if v, bad = s.attach(v); bad != nil {
 			return s.violate(n, *bad)
@@ -700,7 +730,7 @@ func (s *Session) Finalize() (map[string]any, []Violation) {
 	for _, n := range s.byDef {
 		for _, x := range n {
 			if x.def.Type == "end" {
-				x.value = formatDateTime(s.now())
+				x.value = formatDateTime(s.valueNow())
 				ends = append(ends, x.def)
 			}
 		}

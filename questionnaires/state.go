@@ -63,6 +63,7 @@ func (s *Session) Restore(state []byte) error {
 	}
 	root := newInstance(s.form.Root, nil, 0)
 	restoreValues(root, st.Values)
+	root.eachNode(func(n *inode) { n.value = s.dayOnly(n.def, n.value) })
 	s.root = root
 	s.instances = countInstances(root)
 	s.started = st.Started

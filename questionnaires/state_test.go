@@ -123,8 +123,9 @@ func TestFill(t *testing.T) {
 
 // TestAuditLog follows an interview's audit log through a draft: form
 // start, questions with their old and new answers (track-changes), save,
-// exit, resume, the end screen and finalize; a sensitive answer stays
-// out of the log.
+// exit, resume, the end screen and finalize; a sensitive answer, and the
+// visit of its question, stay out of the log (SplitAudit keeps the visit
+// for the sensitive record).
 func TestAuditLog(t *testing.T) {
 	f, err := Parse("audit.md", []byte("| survey |\n| | type | name | label | parameters | sensitive |\n"+
 		"| | audit | audit | | track-changes=true | |\n| | text | name | Name | | |\n"+
@@ -164,13 +165,16 @@ func TestAuditLog(t *testing.T) {
 		got = append(got, strings.Join(append(f[:2:2], f[4:]...), ","))
 	}
 	want := []string{"event,node,old-value,new-value", "form start,,,",
-		"question,name,,Ana", "question,secret,,", "question,name,Ana,Aina", "form save,,,",
+		"question,name,,Ana", "question,name,Ana,Aina", "form save,,,",
 		"form resume,,,", "question,name,Aina,Aina", "question,age,,40", "end screen,,,", "form finalize,,,"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("audit log (times left out):\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if strings.Contains(string(s.AuditCSV()), "hidden") {
 		t.Error("the sensitive answer is in the audit log")
+	}
+	if _, sealed := r.SplitAudit(); len(sealed) != 1 || sealed[0].Path != "secret" || sealed[0].NewValue != "" {
+		t.Errorf("sealed audit events: %+v; want the one visit of secret, without its answer", sealed)
 	}
 	exit := s.Audit()[len(s.Audit())-1]
 	if exit.Event != "form exit" || !exit.End.IsZero() {

@@ -14,9 +14,11 @@ import (
 	"github.com/enquete-field/enquete/tui"
 )
 
-// cmdFormCheck reports every problem of a questionnaire, one line each.
+// cmdFormCheck reports every problem of a questionnaire, one line each;
+// with --anonymous, also what an anonymous project cannot keep.
 func cmdFormCheck(e *env, args []string) error {
-	f := e.newFlags("enquete form check FORM")
+	f := e.newFlags("enquete form check [--anonymous] FORM")
+	anonymous := f.Bool("anonymous", false, "")
 	path, err := f.parseOne(args, "FORM")
 	if err != nil {
 		return err
@@ -26,6 +28,11 @@ func cmdFormCheck(e *env, args []string) error {
 		return locales.Errorf("cli.cannot_read", path, err).Wrap(err)
 	}
 	problems := questionnaires.CheckFiles(path, data, os.DirFS(filepath.Dir(path)))
+	if *anonymous && !questionnaires.HasErrors(problems) {
+		if form, err := questionnaires.ParseFiles(path, data, os.DirFS(filepath.Dir(path))); err == nil {
+			problems = append(problems, questionnaires.AnonymousProblems(form)...)
+		}
+	}
 	errorsFound, warnings := 0, 0
 	for _, p := range problems {
 		if p.Warning {
@@ -75,6 +82,17 @@ func formError(e *env, path string, err error) error {
 		return locales.Errorf("cli.form_broken", path, first).Hint("cli.hint.form_check", path)
 	}
 	return err
+}
+
+// needAnonymous refuses, for an anonymous project, a questionnaire that
+// holds what such a project cannot keep (a time of day), naming the row.
+func needAnonymous(f *questionnaires.Form, path string) error {
+	for _, p := range questionnaires.AnonymousProblems(f) {
+		if !p.Warning {
+			return locales.Errorf("cli.form_not_anonymous", path, p.String()).Hint("cli.hint.form_check_anonymous", path)
+		}
+	}
+	return nil
 }
 
 // loadForm reads and compiles a questionnaire file.

@@ -91,6 +91,12 @@ func cmdProjectNew(e *env, args []string) error {
 	if err := needCustodian(parsed, *form, custodians); err != nil {
 		return err
 	}
+	if *anonymous {
+		if err := needAnonymous(parsed, *form); err != nil {
+			return err
+		}
+	}
+	e.warnSealed(*form, data)
 	p := &crypto.Project{
 		ID:         parsed.ID,
 		Title:      parsed.Title,

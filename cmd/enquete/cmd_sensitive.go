@@ -1,11 +1,26 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/questionnaires"
 )
+
+// warnSealed prints, on stderr, the rows of the questionnaire at path
+// that are sealed with the sensitive answers without being marked (check's
+// sealed_* warnings): the lab sees, as it makes the project, which
+// answers its analysts will not receive.
+func (e *env) warnSealed(path string, data []byte) {
+	for _, p := range questionnaires.CheckFiles(path, data, os.DirFS(filepath.Dir(path))) {
+		if p.Warning && strings.HasPrefix(p.Message.Key, "questionnaires.sealed_") {
+			fmt.Fprintln(e.stderr, p.Text(e.lang))
+		}
+	}
+}
 
 // needCustodian refuses a project whose questionnaire marks questions
 // sensitive but names no custodian: their answers would otherwise be

@@ -129,7 +129,7 @@ func (e *env) takeGlobalFlags(args []string) []string {
 func commands() []command {
 	return []command{
 		{"interview", "cli.cmd.interview", "enquete interview [PROJECT] [--answers FILE]", cmdInterview},
-		{"form check", "cli.cmd.form_check", "enquete form check FORM", cmdFormCheck},
+		{"form check", "cli.cmd.form_check", "enquete form check [--anonymous] FORM", cmdFormCheck},
 		{"form preview", "cli.cmd.form_preview", "enquete form preview FORM", cmdFormPreview},
 		{"form expr", "cli.cmd.form_expr", "enquete form expr [--form FORM] [--answers FILE] EXPR", cmdFormExpr},
 		{"keys new", "cli.cmd.keys_new", "enquete keys new [--x25519 | --signing NAME] -o FILE", cmdKeysNew},
