@@ -40,6 +40,7 @@ import (
 // secret is one sensitive record an export opened.
 type secret struct {
 	answers    map[string]any
+	name       string // the response's instance name, when it reads a sealed answer
 	path       string
 	project    string
 	link       string
@@ -128,7 +129,7 @@ func (s *secrets) add(r *crypto.Record, path, hash, openedBy string) {
 		}
 		return
 	}
-	s.byKey[k] = &secret{answers: r.Answers, path: path, project: r.Project, link: r.Link, hash: hash,
+	s.byKey[k] = &secret{answers: r.Answers, name: r.InstanceName, path: path, project: r.Project, link: r.Link, hash: hash,
 		signed: r.Device != nil, resealed: openedBy != "" && !slices.Contains(r.Recipients, openedBy),
 		recipients: r.Recipients}
 }
@@ -147,13 +148,13 @@ func (s *secrets) noteResponse(r *crypto.Record) {
 	}
 }
 
-// usable returns the sensitive answers that key may re-link, or nil.
-func (s *secrets) usable(key string) map[string]any {
+// usable returns the sensitive record that key may re-link, or nil.
+func (s *secrets) usable(key string) *secret {
 	e := s.byKey[key]
 	if e == nil || e.refusal() != "" || !e.signed && s.signing[e.project] || s.analystsOnly(e) {
 		return nil
 	}
-	return e.answers
+	return e
 }
 
 // refusal is why e may not re-link whatever its response: "" if it may.
@@ -208,7 +209,10 @@ func (s *secrets) relinkRow(entry []byte, count bool) []byte {
 		s.relinked++
 		s.used[m.Link] = true
 	}
-	return appendRow(nil, m, mergeAnswers(answers, secret))
+	if secret.name != "" {
+		m.Name = secret.name
+	}
+	return appendRow(nil, m, mergeAnswers(answers, secret.answers))
 }
 
 // relinkLine returns a JSON Lines record, whose [relinkKey] is key, with
@@ -232,7 +236,10 @@ func (s *secrets) relinkLine(key string, line []byte) []byte {
 	if j.Answers == nil {
 		j.Answers = map[string]any{}
 	}
-	j.Answers = mergeAnswers(j.Answers, secret)
+	j.Answers = mergeAnswers(j.Answers, secret.answers)
+	if secret.name != "" {
+		j.InstanceName = secret.name
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
