@@ -210,14 +210,23 @@ func TestSignerRotation(t *testing.T) {
 		{"old key, later file", signed(old, day.Add(3*time.Hour), thief), "store.project_signer_retired", next},
 		{"old key hands over to mallory", signed(mallory, day.Add(3*time.Hour), thief, rotate(t, old, mallory)), "store.project_signer_changed", next},
 		{"new key, next file", signed(next, day.Add(4*time.Hour), rcpt), "", next},
+		{"old pin put back on disk, old key's file", signed(old, day.Add(5*time.Hour), thief), "store.project_signer_retired", next},
 	}
 	h, dev := newHomeDevice(t)
 	for _, st := range steps {
+		if st.name == "old pin put back on disk, old key's file" {
+			if err := os.WriteFile(h.path(projectsDir, "household", pinName), []byte(old.vkey+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
 		_, err := h.InstallProjectFor(dev, st.file)
 		if errorKey(err) != st.wantKey || (err == nil) != (st.wantKey == "") {
 			t.Errorf("%s: %v, want %q", st.name, err, st.wantKey)
 		}
 		p, err := h.Project("household")
+		if st.name == "old pin put back on disk, old key's file" {
+			break // the pin on disk no longer matches the installed file
+		}
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
