@@ -60,6 +60,10 @@ type Install struct {
 	// crypto.SignerFingerprint, with the one the lab gives).
 	First  bool
 	Signer string // the verifier key of the installed file's signer
+	// Rotated: the file's signer replaced the one trusted before, by the
+	// rotation statements the file carries; the old signer is refused from
+	// now on.
+	Rotated bool
 }
 
 // InstallProjectFor installs a signed project file (as [Home.InstallProject]
@@ -98,7 +102,7 @@ func (h *Home) InstallProjectFor(dev *Device, file []byte) (*Install, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst.Project, inst.Same, inst.First, inst.Signer = plan.p, plan.same, plan.first, plan.vkey
+	inst.Project, inst.Same, inst.First, inst.Signer, inst.Rotated = plan.p, plan.same, plan.first, plan.vkey, plan.rotated
 	if plan.same {
 		if sig, version, err := h.installedEndorsement(dev, plan.p.ID, file); err != nil || sig != nil && version == 2 {
 			return inst, err

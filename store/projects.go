@@ -37,6 +37,9 @@ type installPlan struct {
 	sha   string // ProjectSHA of the file
 	first bool   // no signer trusted before: trust on first use
 	same  bool   // this exact file was installed already
+	// rotated: the signer changed by rotation statements (this install
+	// retired the previous signer).
+	rotated bool
 }
 
 // install is [Home.InstallProject] with h.mu held. With dev, the signer
@@ -77,7 +80,7 @@ func (h *Home) install(file []byte, dev *Device, beforeWrite func(p *crypto.Proj
 	if err != nil {
 		return nil, err
 	}
-	plan.first = trusted == ""
+	plan.first, plan.rotated = trusted == "", len(retired) > 0
 	if len(retired) == 0 && !plan.first {
 		// The same signer: no going back. (The first file of a new
 		// signer is not compared with the dates the retired key put on
