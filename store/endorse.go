@@ -15,13 +15,13 @@ import (
 // The signer pin (projects/<id>/pin) stops a project file signed by someone
 // else from being installed over a project. It cannot stop someone who can
 // write to the laptop's disk from replacing the project file and the pin
-// together, or from putting back an older file of the same signer (with
-// earlier recipients). The endorsement does: when a project is installed,
-// the device signs, with its own key (sealed under the passphrase), the
-// exact file it installed. Before sealing a record to a project's
-// recipients, [Home.CheckEndorsed] checks that signature, so a project
-// file changed on disk since its install is refused at the one moment that
-// matters.
+// together. The endorsement does: when a project is installed, the device
+// signs, with its own key (sealed under the passphrase), the exact file it
+// installed. Before sealing a record to a project's recipients,
+// [Home.SealingProject] checks that signature, so a project file changed on
+// disk since its install is refused at the one moment that matters. An
+// older file of the same signer put back with its old endorsement is
+// refused by the newest version the device recorded (newest.go).
 
 // The contexts that start endorsed messages. An endorsement of version 2
 // also says that the install recorded the file as the newest version in
