@@ -292,3 +292,45 @@ func projectFileWith(t *testing.T, s signer, created time.Time, recipient string
 	}
 	return file
 }
+
+// TestKeptVersionCustodiansDropped: a draft begun on a version with
+// custodians is not sealed once the newest version has none (its
+// sensitive answers would reach the analysts); one whose newest version
+// has other custodians is sealed to those.
+func TestKeptVersionCustodiansDropped(t *testing.T) {
+	lab := newSigner(t, "lab")
+	_, rcpt := archiveKey(t)
+	_, oldCustodian := archiveKey(t)
+	_, newCustodian := archiveKey(t)
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	withCustodians := func(created time.Time, custodians ...string) []byte {
+		return projectFileWith(t, lab, created, rcpt, func(p *crypto.Project) { p.Custodians = custodians })
+	}
+	for _, tc := range []struct {
+		name    string
+		newest  []byte
+		wantKey string
+	}{
+		{"none in the newest", withCustodians(day.Add(time.Hour)), "store.project_custodians_dropped"},
+		{"others in the newest", withCustodians(day.Add(time.Hour), newCustodian), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, dev := newHomeDevice(t)
+			v1 := withCustodians(day, oldCustodian)
+			if _, err := h.InstallProjectFor(dev, v1); err != nil {
+				t.Fatal(err)
+			}
+			kept, _ := h.Project("household")
+			if _, err := h.InstallProjectFor(dev, tc.newest); err != nil {
+				t.Fatal(err)
+			}
+			to, err := h.SealingProject(dev, kept)
+			if errorKey(err) != tc.wantKey || (err == nil) != (tc.wantKey == "") {
+				t.Fatalf("SealingProject = %v, want %q", err, tc.wantKey)
+			}
+			if err == nil && (len(to.Custodians) != 1 || to.Custodians[0] != newCustodian) {
+				t.Errorf("sealed to custodians %v, want the newest version's", to.Custodians)
+			}
+		})
+	}
+}
