@@ -42,14 +42,17 @@ func TestRollbackNothingSealedToRetired(t *testing.T) {
 		}
 	}
 
-	iv, err := s.Start("life", "en")
-	if err != nil {
-		t.Fatal(err)
-	}
-	answerNext(t, iv, "Rasoa")
-	answerNext(t, iv, "Anka")
-	_, err = iv.Finalize()
 	var le *locales.Error
+	_, err := s.Start("life", "en")
+	if !errors.As(err, &le) || le.Key != "store.project_rolled_back" {
+		t.Errorf("an interview on the copy put back: %v, want store.project_rolled_back", err)
+	}
+	// A face that seals the project as it loads (no Start): refused too.
+	p, err := s.Project("life")
+	if err != nil {
+		t.Fatal(err) // the copy is a real file of the lab: it loads
+	}
+	_, _, err = finalizeVisit(t, s.Home(), s.Device(), p, map[string]any{"name": "Rasoa", "village": "Anka"})
 	if !errors.As(err, &le) || le.Key != "store.project_rolled_back" {
 		t.Fatalf("finalize on the copy put back = %v, want store.project_rolled_back", err)
 	}
