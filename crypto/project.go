@@ -27,9 +27,16 @@ import (
 const (
 	projectMagic   = "enquete project v"
 	ProjectFormat  = "enquete.project"
-	ProjectVersion = 2 // the newest version this package reads and writes
+	ProjectVersion = 3 // the newest version this package reads and writes
 	// ProjectVersionNoFiles is the version of a project without Files.
 	ProjectVersionNoFiles = 1
+	// ProjectVersionFiles is the version of a project with Files, SentDays
+	// or ArchiveKey and no signer rotation.
+	ProjectVersionFiles = 2
+	// ProjectVersionRotation is the version of a project that carries
+	// signer rotation statements (Rotations): a release that cannot follow
+	// them refuses it as too new rather than as signed by another key.
+	ProjectVersionRotation = 3
 )
 
 // MaxProjectFiles bounds what Project.Files may hold, all files together:
@@ -63,6 +70,10 @@ type Project struct {
 	// enrolls with it. "" only for an archive on 127.0.0.1 (local
 	// testing, the demo). Project file version 2.
 	ArchiveKey string
+	// Rotations are the signer rotation statements that lead from the
+	// keys that signed earlier files to the one that signed this one
+	// (rotation.go). Project file version 3.
+	Rotations []string
 }
 
 // FilesFS returns p.Files as a read-only file system, for
@@ -143,6 +154,8 @@ type manifest struct {
 	SentDays *int `json:"sent_days,omitempty"`
 	// ArchiveKey: version 2 only.
 	ArchiveKey string `json:"archive_key,omitempty"`
+	// SignerRotations: version 3 only.
+	SignerRotations []string `json:"signer_rotations,omitempty"`
 }
 
 type manifestForm struct {
@@ -210,6 +223,10 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 		SentDays:   p.SentDays,
 		ArchiveKey: p.ArchiveKey,
 	}
+	if err := validRotations(p.Rotations); err != nil {
+		return nil, err
+	}
+	m.SignerRotations = p.Rotations
 	if len(m.Files) == 0 {
 		m.Files = nil
 	}
@@ -228,11 +245,14 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 	return append(out, signed...), nil
 }
 
-// version is the project file version p needs: 2 with files or a sent
-// list's days, else 1.
+// version is the project file version p needs: 3 with signer rotations,
+// 2 with files, a sent list's days or an archive key, else 1.
 func (p *Project) version() int {
+	if len(p.Rotations) > 0 {
+		return ProjectVersionRotation
+	}
 	if len(p.Files) > 0 || p.SentDays != nil || p.ArchiveKey != "" {
-		return ProjectVersion
+		return ProjectVersionFiles
 	}
 	return ProjectVersionNoFiles
 }
@@ -321,6 +341,11 @@ func parseManifest(text []byte) (*Project, error) {
 	}
 	if len(p.Files) == 0 {
 		p.Files = nil
+	}
+	if p.Rotations = m.SignerRotations; len(p.Rotations) > 0 {
+		if err := validRotations(p.Rotations); err != nil {
+			return nil, err
+		}
 	}
 	// A version 1 manifest has no files nor sent days; version 2 is only
 	// written with some, so each version has exactly one reading.

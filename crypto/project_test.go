@@ -99,7 +99,7 @@ func TestProjectTampering(t *testing.T) {
 			t.Fatalf("cut at %d accepted", n)
 		}
 	}
-	_, _, err = OpenProject([]byte("enquete project v3\nx\n"))
+	_, _, err = OpenProject([]byte("enquete project v4\nx\n"))
 	wantKey(t, err, KeyProjectVersion)
 	_, _, err = OpenProject([]byte("enquete project v0\nx\n"))
 	wantKey(t, err, KeyProjectVersion)
@@ -218,7 +218,8 @@ func TestProjectFilesVersionMismatch(t *testing.T) {
 		{"v2 without files", 2, 2, false, KeyProjectField},
 		{"v1 line, v2 manifest", 1, 2, true, KeyProjectField},
 		{"v2 line, v1 manifest", 2, 1, false, KeyProjectField},
-		{"v3 manifest", 2, 3, true, KeyProjectVersion},
+		{"v3 manifest without signer rotations", 3, 3, true, KeyProjectField},
+		{"v4 manifest", 2, 4, true, KeyProjectVersion},
 	}
 	for _, tt := range tests {
 		m := map[string]any{}

@@ -47,9 +47,11 @@ func sealInterview(svc *Service, dev *store.Device, p *crypto.Project, s *questi
 	if len(violations) > 0 {
 		return "", &ViolationsError{Violations: violations}
 	}
-	// Seal only to the recipients of the project file this device
-	// installed: not to one swapped on the disk since.
-	if err := h.CheckEndorsed(dev, p); err != nil {
+	// Seal only to the recipients of the newest project file this device
+	// installed: not to one swapped or put back on the disk since, nor to
+	// those the lab retired since the draft's version (store.SealingProject).
+	p, err := h.SealingProject(dev, p)
+	if err != nil {
 		return "", err
 	}
 	attachments, err := sessionAttachments(form, s, p.Anonymous)

@@ -36,11 +36,18 @@ func OpenForm(p *crypto.Project) (*questionnaires.Form, error) {
 // in the language that matches the interface language lang (else the
 // form's default). Its draft is first written by the first [Interview.Save].
 func (s *Service) Start(id, lang string) (*Interview, error) {
-	if _, err := s.needDevice(); err != nil {
+	dev, err := s.needDevice()
+	if err != nil {
 		return nil, err
 	}
 	p, err := s.home.Project(id)
 	if err != nil {
+		return nil, err
+	}
+	// Say now, not after the interview, when nothing could be sealed to
+	// this project file (changed or put back on disk): finalize checks
+	// again.
+	if _, err := s.home.SealingProject(dev, p); err != nil {
 		return nil, err
 	}
 	sha, err := s.home.InstalledSHA(id)

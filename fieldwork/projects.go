@@ -13,6 +13,14 @@ type Installed struct {
 	// or when Same); its drafts stay on it (DraftsOnPrevious of them).
 	Previous         *crypto.Project
 	DraftsOnPrevious int
+	// First: no signer was trusted for this project before; this install
+	// trusts Signer from now on (trust on first use: the fieldworker
+	// compares crypto.SignerFingerprint(Signer) with the lab's).
+	First bool
+	// Rotated: Signer replaced the signer trusted before, by the rotation
+	// statements the file carries; the old signer is refused from now on.
+	Rotated bool
+	Signer  string // the verifier key of the installed file's signer
 }
 
 // InstallProject checks a signed project file and installs it on this
@@ -28,7 +36,8 @@ func (s *Service) InstallProject(file []byte) (*Installed, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Installed{Project: inst.Project, Same: inst.Same, Previous: inst.Previous}
+	out := &Installed{Project: inst.Project, Same: inst.Same, Previous: inst.Previous,
+		First: inst.First, Rotated: inst.Rotated, Signer: inst.Signer}
 	if inst.Previous == nil {
 		return out, nil
 	}
@@ -80,6 +89,10 @@ func (s *Service) pruneVersions(id string) error {
 
 // Projects lists the installed projects, sorted by id.
 func (s *Service) Projects() ([]*crypto.Project, error) { return s.home.Projects() }
+
+// ProjectSigner is the verifier key of the signer pinned for the installed
+// project id.
+func (s *Service) ProjectSigner(id string) (string, error) { return s.home.ProjectSigner(id) }
 
 // Project is the installed project id.
 func (s *Service) Project(id string) (*crypto.Project, error) { return s.home.Project(id) }

@@ -14,6 +14,9 @@ import (
 type chainFile struct {
 	Version  int                    `json:"version"`
 	Projects map[string]*chainState `json:"projects"`
+	// Newest is, per project, the newest version this device installed
+	// (newest.go): kept here so that it moves forward with the chains.
+	Newest map[string]*newestVersion `json:"newest,omitempty"`
 }
 
 // chainState is one project's chain on this device.

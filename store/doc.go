@@ -11,7 +11,8 @@
 //
 //	ENQUETE_HOME/                  0700
 //	  device.age                   device secrets (JSON), age scrypt under the device passphrase
-//	  chain.age                    per-project record sequence and previous hash, sealed to the device
+//	  chain.age                    per-project record sequence and previous hash, and the newest project
+//	                               version installed (newest.go), sealed to the device
 //	  records.age                  notes on the outbox's records (project, name, kind, label, day), sealed
 //	                               to the device (padded), so lists count interviews without opening records
 //	  projects/<id>/project.enquete  the signed project file as installed

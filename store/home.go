@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/enquete-field/enquete/locales"
 )
@@ -40,6 +41,8 @@ type Home struct {
 	mu  sync.Mutex // serializes the changes this process makes
 
 	workFactor int // scrypt log2 N for device.age; 0: crypto's default (tests lower it)
+
+	clock func() time.Time // the device's clock; nil: time.Now (tests set it)
 }
 
 // Open opens the home in dir, creating it (mode 0700) and its folders

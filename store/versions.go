@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	"github.com/enquete-field/enquete/crypto"
@@ -15,8 +16,10 @@ import (
 // device's endorsement of the file (base64, as in projects/<id>/endorsement),
 // a newline, then the project file's bytes. Opening one checks, besides
 // the seal, that the file hashes to its name, that it is project id signed
-// by the pinned signer, and that the endorsement is this device's: a file
-// swapped or forged on disk is refused.
+// by the pinned signer (or one a rotation retired since), and that the
+// endorsement is this device's: a file swapped or forged on disk is
+// refused. A draft finishes on its kept version's questionnaire, sealed to
+// the newest version's recipients ([Home.SealingProject]).
 
 // shortSHA is the start of a version's SHA-256, as messages show it.
 func shortSHA(sha string) string {
@@ -100,15 +103,34 @@ func (h *Home) openVersion(dev *Device, id, sha string) (*crypto.Project, []byte
 	if err != nil {
 		return nil, nil, refused.Wrap(err)
 	}
-	pinPath := h.path(projectsDir, id, pinName)
-	pin, err := h.fs.ReadFile(pinPath)
-	if err != nil && !isNotExist(err) {
-		return nil, nil, readError(pinPath, err)
+	signers, err := h.projectSigners(dev, id)
+	if err != nil {
+		return nil, nil, err
 	}
-	if p.ID != id || strings.TrimSpace(string(pin)) != vkey {
+	if p.ID != id || !slices.Contains(signers, vkey) {
 		return nil, nil, refused
 	}
 	return p, file, nil
+}
+
+// projectSigners lists the signer keys project id's versions may carry:
+// the pinned one, and those a rotation retired (a version kept for a
+// draft may be signed by one).
+func (h *Home) projectSigners(dev *Device, id string) ([]string, error) {
+	pinPath := h.path(projectsDir, id, pinName)
+	pin, err := h.fs.ReadFile(pinPath)
+	if err != nil && !isNotExist(err) {
+		return nil, readError(pinPath, err)
+	}
+	signers := []string{strings.TrimSpace(string(pin))}
+	newest, _, err := h.readNewest(dev, id)
+	if err != nil {
+		return nil, err
+	}
+	if newest != nil {
+		signers = append(signers, newest.Retired...)
+	}
+	return signers, nil
 }
 
 // InstalledSHA returns the [ProjectSHA] of project id's installed file

@@ -29,8 +29,8 @@ func versionsHome(t *testing.T, lab signer, recipients ...string) (*Home, *Devic
 	return h, dev, files
 }
 
-// TestProjectVersions: a draft started on version A still finds A (and may
-// seal to A's recipients) after B replaced it.
+// TestProjectVersions: a draft started on version A still finds A after B
+// replaced it, and is sealed to B's recipients.
 func TestProjectVersions(t *testing.T) {
 	h, dev := newHomeDevice(t)
 	lab := newSigner(t, "lab")
@@ -85,12 +85,17 @@ func TestProjectVersions(t *testing.T) {
 			t.Errorf("ProjectVersion(%q) = %v, %v; want the installed B", sha, p, err)
 		}
 	}
-	// Both versions may be sealed to; nothing else may.
+	// Only the newest version's recipients are sealed to: a draft on A
+	// is sealed to B's (the lab retired A's), nothing else may be.
 	pB, _ := h.Project("household")
-	for _, p := range []*crypto.Project{pA, pB} {
-		if err := h.CheckEndorsed(dev, p); err != nil {
-			t.Errorf("CheckEndorsed(%s) = %v", p.Recipients[0], err)
-		}
+	if err := h.CheckEndorsed(dev, pB); err != nil {
+		t.Errorf("CheckEndorsed(B) = %v", err)
+	}
+	if err := h.CheckEndorsed(dev, pA); errorKey(err) != "store.project_not_endorsed" {
+		t.Errorf("CheckEndorsed(A, retired recipients) = %v", err)
+	}
+	if to, err := h.SealingProject(dev, pA); err != nil || to.Recipients[0] != rcptB || !bytes.Equal(to.Form, pA.Form) {
+		t.Errorf("SealingProject(A) = %v, %v; want A's form sealed to B's recipient", to, err)
 	}
 	_, evil := archiveKey(t)
 	forged := *pA
@@ -155,7 +160,7 @@ func TestProjectVersionRefused(t *testing.T) {
 		if _, err := other.InstallProjectFor(otherDev, fileX); err != nil {
 			t.Fatal(err)
 		}
-		otherSig := ed25519.Sign(otherDev.Signing, endorsementMessage(otherDev, "household", fileX))
+		otherSig := ed25519.Sign(otherDev.Signing, endorsementMessage(projectEndorsementV2, otherDev, "household", fileX))
 		for name, line := range map[string]string{
 			"no endorsement":               "",
 			"garbage":                      "AAAA",
@@ -184,7 +189,7 @@ func TestProjectVersionRefused(t *testing.T) {
 	t.Run("another signer", func(t *testing.T) {
 		h, dev, _ := versionsHome(t, lab, rA, rB)
 		fileM := projectFile(t, newSigner(t, "mallory"), "household", created, rC)
-		sig := ed25519.Sign(dev.Signing, endorsementMessage(dev, "household", fileM)) // even endorsed
+		sig := ed25519.Sign(dev.Signing, endorsementMessage(projectEndorsementV2, dev, "household", fileM)) // even endorsed
 		sealed, err := crypto.Seal(append([]byte(base64.StdEncoding.EncodeToString(sig)+"\n"), fileM...), dev.Identity.Recipient())
 		if err != nil {
 			t.Fatal(err)

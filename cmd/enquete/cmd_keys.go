@@ -40,6 +40,11 @@ func cmdKeysNew(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, public)
+	if *signing != "" {
+		// stdout stays the key alone, for scripts; the person sees the
+		// fingerprint to give the fieldworkers.
+		fmt.Fprintln(e.stderr, locales.T(e.lang, "cli.signer_key_fingerprint", crypto.SignerFingerprint(public)))
+	}
 	return nil
 }
 

@@ -22,7 +22,7 @@ import (
 
 // cmdProjectNew builds and signs a project file to carry to field laptops.
 func cmdProjectNew(e *env, args []string) error {
-	f := e.newFlags("enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [-C FILE] [--anonymous] [--id ID] [--sign-key FILE] -o FILE")
+	f := e.newFlags("enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [-C FILE] [--anonymous] [--id ID] [--sign-key FILE] [--rotation FILE...] -o FILE")
 	form := f.String("form", "", "")
 	var recipients, recipientFiles, custodians, custodianFiles listFlag
 	f.Var(&recipients, "recipient", "")
@@ -35,6 +35,8 @@ func cmdProjectNew(e *env, args []string) error {
 	sentDays := f.Int("sent-days", -1, "")
 	id := f.String("id", "", "")
 	signKey := f.String("sign-key", "", "")
+	var rotations listFlag
+	f.Var(&rotations, "rotation", "")
 	out := f.String("o", "", "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
@@ -123,6 +125,13 @@ func cmdProjectNew(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	vkey, err := crypto.VerifierOf(skey)
+	if err != nil {
+		return err
+	}
+	if p.Rotations, err = readRotations(rotations, vkey); err != nil {
+		return err
+	}
 	file, err := crypto.SignProject(p, skey)
 	if err != nil {
 		return err
@@ -131,6 +140,8 @@ func cmdProjectNew(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_written", p.ID, *out))
+	name, fp := signerLine(vkey)
+	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_signed_by", name, fp))
 	return nil
 }
 
@@ -248,6 +259,7 @@ func cmdProjectAdd(e *env, args []string) error {
 	default:
 		fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.project_installed", p.ID, p.Archive))
 	}
+	printInstalledSigner(e, inst)
 	if *enroll != "" {
 		if err := s.dev.SetEnrollCode(p.ID, *enroll); err != nil {
 			return err
@@ -275,6 +287,10 @@ type projectJSON struct {
 	Recipients []string `json:"recipients"`
 	Custodians []string `json:"custodians,omitempty"`
 	Anonymous  bool     `json:"anonymous"`
+	// Signer is the pinned signer's verifier key, SignerFingerprint what
+	// people compare (crypto.SignerFingerprint).
+	Signer            string `json:"signer"`
+	SignerFingerprint string `json:"signer_fingerprint"`
 }
 
 // cmdProjectList lists the installed projects.
@@ -283,17 +299,24 @@ func cmdProjectList(e *env, args []string) error {
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
-	var projects []*crypto.Project
-	err := e.withHome(func(dev *fieldwork.Service) (err error) {
-		projects, err = dev.Projects()
-		return err
+	list := []projectJSON{}
+	err := e.withHome(func(dev *fieldwork.Service) error {
+		projects, err := dev.Projects()
+		if err != nil {
+			return err
+		}
+		for _, p := range projects {
+			vkey, err := dev.ProjectSigner(p.ID)
+			if err != nil {
+				return err
+			}
+			list = append(list, projectJSON{p.ID, p.Title, p.FormFile, p.Archive, p.Recipients, p.Custodians, p.Anonymous,
+				vkey, crypto.SignerFingerprint(vkey)})
+		}
+		return nil
 	})
 	if err != nil {
 		return err
-	}
-	list := []projectJSON{}
-	for _, p := range projects {
-		list = append(list, projectJSON{p.ID, p.Title, p.FormFile, p.Archive, p.Recipients, p.Custodians, p.Anonymous})
 	}
 	if e.json {
 		return writeJSON(e, map[string]any{"projects": list})
@@ -304,7 +327,8 @@ func cmdProjectList(e *env, args []string) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	for _, p := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Title, p.Archive)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.Title, p.Archive,
+			locales.T(e.lang, "cli.project_list_signer", crypto.SignerName(p.Signer), p.SignerFingerprint))
 	}
 	return tw.Flush()
 }
