@@ -53,7 +53,10 @@ func (h *Home) NextInChain(d *Device, project string) (seq uint64, prev string, 
 	}
 	st := c.Projects[project]
 	if st == nil {
-		return 1, "", nil
+		st = &chainState{}
+	}
+	if err := h.checkSynced(d, project, st); err != nil {
+		return 0, "", err
 	}
 	return max(st.Seq, st.Reserved) + 1, st.Prev, nil
 }

@@ -1,0 +1,208 @@
+package archive
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/locales"
+)
+
+// Chain heads in the archive's [State] (see crypto.ChainHead):
+//
+//	heads/DEVICE/TAG/SEQ   a device's signed head: DEVICE its id, TAG the
+//	                       project's crypto.HeadTag, SEQ the head's number
+//	                       in 20 digits
+//
+// One file per head, written once (first writer wins): a head never
+// replaces another, so the newest is the highest number, whatever servers
+// write at once. What the names show, the archive already sees: the
+// device (it signs its batches) and a count of its records; the tag is
+// opaque and no project name appears.
+
+const headsPrefix = "heads/"
+
+// headName is the state name of a head.
+func headName(h *crypto.ChainHead) string {
+	return fmt.Sprintf("%s%s/%s/%020d", headsPrefix, h.Device, h.Project, h.Seq)
+}
+
+// PutHead keeps signed, a head the device whose key is dev signed, and
+// returns the newest head the archive holds for that device and project
+// (signed by the device) after it. A head older than the newest changes
+// nothing; one with the number of a head already held and another hash is
+// refused (the newest, returned, tells the device its chain went
+// another way).
+func PutHead(ctx context.Context, st State, signed []byte, dev ed25519.PublicKey) (*crypto.ChainHead, []byte, error) {
+	h, err := crypto.OpenHead(signed)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !h.Key.Equal(dev) {
+		return nil, nil, locales.Errorf("archive.heads.other_device", h.Device)
+	}
+	newest, newestSigned, err := NewestHead(ctx, st, h.Device, h.Project)
+	if err != nil {
+		return nil, nil, err
+	}
+	if newest != nil && newest.Seq >= h.Seq {
+		return newest, newestSigned, nil
+	}
+	if err := st.CreateState(ctx, headName(h), signed); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, nil, err
+	}
+	return NewestHead(ctx, st, h.Device, h.Project)
+}
+
+// NewestHead returns the newest head the archive holds for device and
+// project tag, and its signed form; nil when it holds none.
+func NewestHead(ctx context.Context, st State, device, tag string) (*crypto.ChainHead, []byte, error) {
+	names, err := st.ListState(ctx, headsPrefix+device+"/"+tag+"/")
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := len(names) - 1; i >= 0; i-- {
+		data, err := st.GetState(ctx, names[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		if h, err := crypto.OpenHead(data); err == nil && h.Device == device && h.Project == tag &&
+			names[i] == headName(h) {
+			return h, data, nil
+		}
+	}
+	return nil, nil, nil
+}
+
+// newestHeads reads every device's newest head per project tag, keeping
+// only heads each signed by the key it names.
+func newestHeads(ctx context.Context, st State) ([]*crypto.ChainHead, error) {
+	names, err := st.ListState(ctx, headsPrefix)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []*crypto.ChainHead
+	for i := len(names) - 1; i >= 0; i-- { // newest first in each folder
+		parts := strings.Split(strings.TrimPrefix(names[i], headsPrefix), "/")
+		if len(parts) != 3 || seen[parts[0]+"/"+parts[1]] {
+			continue
+		}
+		data, err := st.GetState(ctx, names[i])
+		if err != nil {
+			return nil, err
+		}
+		h, err := crypto.OpenHead(data)
+		if err != nil || names[i] != headName(h) {
+			continue
+		}
+		seen[parts[0]+"/"+parts[1]] = true
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// headCheck is verify's check of the chains against the devices' signed
+// heads: a device whose records stop before its head lost its last
+// records in the archive.
+type headCheck struct {
+	heads  []*crypto.ChainHead
+	tags   map[string]string          // project tag → project
+	ids    map[string]string          // project + recipients → tag (a cache)
+	chains map[[2]string]*headedChain // device, tag → what the archive holds
+}
+
+// headedChain is what the archive holds of one device's chain for one
+// project: the highest number, and the hash of the record at the head's.
+type headedChain struct {
+	head    *crypto.ChainHead
+	project string
+	last    uint64
+	atHead  []string
+}
+
+// loadHeads reads the newest heads of the archive folder dir, keeping
+// those of devices the lab enrolled when its roster is in use.
+func loadHeads(ctx context.Context, dir string, enr *enrollment) (*headCheck, error) {
+	f, err := NewFolder(dir)
+	if err != nil {
+		return nil, err
+	}
+	heads, err := newestHeads(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	c := &headCheck{tags: map[string]string{}, ids: map[string]string{}, chains: map[[2]string]*headedChain{}}
+	for _, h := range heads {
+		if enr != nil && enr.inUse {
+			if _, ok := enr.trusted[h.Device]; !ok {
+				continue
+			}
+		}
+		c.heads = append(c.heads, h)
+		c.chains[[2]string{h.Device, h.Project}] = &headedChain{head: h}
+	}
+	return c, nil
+}
+
+// add notes a signed response of the archive: its project's tag, and its
+// place in its device's chain.
+func (c *headCheck) add(r *crypto.Record, hash string) {
+	if c == nil || len(c.heads) == 0 || r.Device == nil {
+		return
+	}
+	key := r.Project + "\n" + strings.Join(r.Recipients, "\n")
+	tag, ok := c.ids[key]
+	if !ok {
+		tag = crypto.HeadTag(r.Project, r.Recipients)
+		c.ids[key], c.tags[tag] = tag, r.Project
+	}
+	hc := c.chains[[2]string{r.Device.ID, tag}]
+	if hc == nil {
+		return
+	}
+	hc.project = r.Project
+	hc.last = max(hc.last, r.Device.Seq)
+	if r.Device.Seq == hc.head.Seq {
+		hc.atHead = append(hc.atHead, hash)
+	}
+}
+
+// check reports each device whose chain stops before its head, or holds
+// another record at the head's number.
+func (c *headCheck) check(report func(Problem)) {
+	if c == nil {
+		return
+	}
+	for _, h := range c.heads {
+		hc := c.chains[[2]string{h.Device, h.Project}]
+		project, known := c.tags[h.Project]
+		switch {
+		case !known:
+			report(Problem{Device: h.Device, Warning: true,
+				Err: locales.Errorf("archive.verify.head_unknown", h.Device, h.Seq)})
+		case hc.last < h.Seq:
+			from := hc.last + 1
+			if from == h.Seq {
+				report(Problem{Device: h.Device, Err: locales.Errorf("archive.verify.head_missing_one", h.Device, project, from, h.Seq)})
+			} else {
+				report(Problem{Device: h.Device, Err: locales.Errorf("archive.verify.head_missing", h.Device, project, from, h.Seq, h.Seq)})
+			}
+		case !containsString(hc.atHead, h.Hash):
+			report(Problem{Device: h.Device, Err: locales.Errorf("archive.verify.head_other", h.Device, project, h.Seq)})
+		}
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
