@@ -64,6 +64,7 @@ type Summary struct {
 	Relinked   int      // responses whose sensitive answers were re-linked (a custodian identity was given)
 	Orphans    int      // sensitive records whose response is not in the archive (not exported)
 	Media      int      // attachments written to media/ (csv)
+	Truncated  int      // device chains that stop before the head their device signed (heads.go)
 	Files      []string // files written in OutDir, in order (media/NAME for attachments)
 }
 
@@ -108,7 +109,11 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &exporter{opts: opts, enr: enr, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
+	heads, err := loadHeads(ctx, opts.Archive, enr, false)
+	if err != nil {
+		return nil, err
+	}
+	e := &exporter{opts: opts, enr: enr, heads: heads, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
 		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets(),
 		unsigned: unsignedNotes{signed: map[string]bool{}, paths: map[string][]string{}, more: map[string]int{}}}
 	if opts.Format == "jsonl" {
@@ -179,6 +184,7 @@ type formInfo struct {
 type exporter struct {
 	opts     ExportOptions
 	enr      *enrollment // the archive's enrolled devices
+	heads    *headCheck  // the devices' signed chain heads
 	opener   *opener
 	work     string
 	sink     sink
@@ -313,6 +319,7 @@ func (e *exporter) take(o *opened) error {
 		e.forms[r.Form.ID].projects = map[string]bool{}
 	}
 	e.forms[r.Form.ID].projects[r.Project] = true
+	e.heads.add(r)
 	e.sum.Read++
 	e.unsigned.take(r, o.file.path)
 	if err := e.sink.add(r, o.prepared); err != nil {
@@ -399,6 +406,12 @@ func (e *exporter) notes() {
 		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_orphan", n, n))
 	}
 	e.unsigned.report(e.opts.Log, lang)
+	e.heads.check(func(p Problem) {
+		fmt.Fprintln(e.opts.Log, p.Localize(lang))
+		if !p.Warning {
+			e.sum.Truncated++
+		}
+	})
 	fmt.Fprintln(e.opts.Log, locales.T(lang, "archive.export.summary",
 		locales.N(lang, "archive.export.records", e.sum.Read, e.sum.Read),
 		locales.N(lang, "archive.export.forms", e.sum.Forms, e.sum.Forms),

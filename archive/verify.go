@@ -132,7 +132,7 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	heads, err := loadHeads(ctx, opts.Archive, enr)
+	heads, err := loadHeads(ctx, opts.Archive, enr, true)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +287,7 @@ func (v *verifier) take(c checked) error {
 	}
 	if c.chain != nil {
 		v.signedProjects[r.Project] = true
-		v.heads.add(r, decodeChainEntry(c.chain).hash)
+		v.heads.add(r)
 		return v.chains.Add(c.chain)
 	}
 	if r.Kind == crypto.KindResponse && r.Device == nil && r.Signature == "" {
