@@ -112,18 +112,20 @@ func newestHeads(ctx context.Context, st State) ([]*crypto.ChainHead, error) {
 type headCheck struct {
 	hashes bool // check the hash of the record at each head (verify; export checks numbers only)
 	heads  []*crypto.ChainHead
+	seqs   map[string]map[uint64]bool // device → the numbers of its heads
 	tags   map[string]string          // project tag → project
 	ids    map[string]string          // project + recipients → tag (a cache)
-	chains map[[2]string]*headedChain // device, tag → what the archive holds
+	chains map[[2]string]*headedChain // device, project → what the archive holds
+	of     map[string]map[string]bool // device → the projects of its records
 }
 
 // headedChain is what the archive holds of one device's chain for one
-// project: the highest number, and the hash of the record at the head's.
+// project: the highest number, and the hashes of the records at its
+// heads' numbers. A project's tag changes with its recipients, so its
+// heads are checked against the project's chain, whatever their tag.
 type headedChain struct {
-	head    *crypto.ChainHead
-	project string
-	last    uint64
-	atHead  []string
+	last uint64
+	at   map[uint64][]string
 }
 
 // loadHeads reads the newest heads of the archive folder dir, keeping
@@ -138,7 +140,8 @@ func loadHeads(ctx context.Context, dir string, enr *enrollment, hashes bool) (*
 	if err != nil {
 		return nil, err
 	}
-	c := &headCheck{hashes: hashes, tags: map[string]string{}, ids: map[string]string{}, chains: map[[2]string]*headedChain{}}
+	c := &headCheck{hashes: hashes, seqs: map[string]map[uint64]bool{}, tags: map[string]string{},
+		ids: map[string]string{}, chains: map[[2]string]*headedChain{}, of: map[string]map[string]bool{}}
 	for _, h := range heads {
 		if enr != nil && enr.inUse {
 			if _, ok := enr.trusted[h.Device]; !ok {
@@ -146,7 +149,10 @@ func loadHeads(ctx context.Context, dir string, enr *enrollment, hashes bool) (*
 			}
 		}
 		c.heads = append(c.heads, h)
-		c.chains[[2]string{h.Device, h.Project}] = &headedChain{head: h}
+		if c.seqs[h.Device] == nil {
+			c.seqs[h.Device] = map[uint64]bool{}
+		}
+		c.seqs[h.Device][h.Seq] = true
 	}
 	return c, nil
 }
@@ -158,20 +164,28 @@ func (c *headCheck) add(r *crypto.Record) {
 		return
 	}
 	key := r.Project + "\n" + strings.Join(r.Recipients, "\n")
-	tag, ok := c.ids[key]
-	if !ok {
-		tag = crypto.HeadTag(r.Project, r.Recipients)
+	if _, ok := c.ids[key]; !ok {
+		tag := crypto.HeadTag(r.Project, r.Recipients)
 		c.ids[key], c.tags[tag] = tag, r.Project
 	}
-	hc := c.chains[[2]string{r.Device.ID, tag}]
-	if hc == nil {
+	seqs := c.seqs[r.Device.ID]
+	if seqs == nil {
 		return
 	}
-	hc.project = r.Project
+	k := [2]string{r.Device.ID, r.Project}
+	hc := c.chains[k]
+	if hc == nil {
+		hc = &headedChain{at: map[uint64][]string{}}
+		c.chains[k] = hc
+		if c.of[r.Device.ID] == nil {
+			c.of[r.Device.ID] = map[string]bool{}
+		}
+		c.of[r.Device.ID][r.Project] = true
+	}
 	hc.last = max(hc.last, r.Device.Seq)
-	if r.Device.Seq == hc.head.Seq && c.hashes {
+	if seqs[r.Device.Seq] && c.hashes {
 		if hash, err := r.CanonicalHash(); err == nil {
-			hc.atHead = append(hc.atHead, hash)
+			hc.at[r.Device.Seq] = append(hc.at[r.Device.Seq], hash)
 		}
 	}
 }
@@ -183,23 +197,49 @@ func (c *headCheck) check(report func(Problem)) {
 		return
 	}
 	for _, h := range c.heads {
-		hc := c.chains[[2]string{h.Device, h.Project}]
-		project, known := c.tags[h.Project]
+		project, known := c.projectOf(h)
+		if !known {
+			report(Problem{Device: h.Device, Err: locales.Errorf("archive.verify.head_unknown", h.Device, h.Seq)})
+			continue
+		}
+		hc := c.chains[[2]string{h.Device, project}]
+		if hc == nil {
+			hc = &headedChain{}
+		}
 		switch {
-		case !known:
-			report(Problem{Device: h.Device, Warning: true,
-				Err: locales.Errorf("archive.verify.head_unknown", h.Device, h.Seq)})
+		case hc.last < h.Seq && hc.last+1 == h.Seq:
+			report(Problem{Device: h.Device, Err: locales.Errorf("archive.verify.head_missing_one", h.Device, project, h.Seq, h.Seq)})
 		case hc.last < h.Seq:
-			from := hc.last + 1
-			if from == h.Seq {
-				report(Problem{Device: h.Device, Err: locales.Errorf("archive.verify.head_missing_one", h.Device, project, from, h.Seq)})
-			} else {
-				report(Problem{Device: h.Device, Err: locales.Errorf("archive.verify.head_missing", h.Device, project, from, h.Seq, h.Seq)})
-			}
-		case c.hashes && !containsString(hc.atHead, h.Hash):
+			report(Problem{Device: h.Device, Err: locales.Errorf("archive.verify.head_missing", h.Device, project, hc.last+1, h.Seq, h.Seq)})
+		case c.hashes && !containsString(hc.at[h.Seq], h.Hash):
 			report(Problem{Device: h.Device, Err: locales.Errorf("archive.verify.head_other", h.Device, project, h.Seq)})
 		}
 	}
+}
+
+// projectOf finds the project of head h: by its tag, as a record of the
+// same project and recipients gives it; else (the project's recipients
+// changed, and every record since is gone) by the record at the head, if
+// the archive holds it; else the project of the device's records, when
+// they are all of one. A head whose project cannot be told is a problem:
+// verify's keys open every record of the archive, so its device's
+// records are gone.
+func (c *headCheck) projectOf(h *crypto.ChainHead) (string, bool) {
+	if p, ok := c.tags[h.Project]; ok {
+		return p, true
+	}
+	projects := c.of[h.Device]
+	for p := range projects {
+		if containsString(c.chains[[2]string{h.Device, p}].at[h.Seq], h.Hash) {
+			return p, true
+		}
+	}
+	if len(projects) == 1 {
+		for p := range projects {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 func containsString(list []string, s string) bool {

@@ -21,9 +21,9 @@ import (
 //
 // A head names its project by a tag, never in clear: the archive sees
 // sealed records only and does not otherwise learn which project a batch
-// belongs to. The tag hashes the project's id with its recipients (keys
-// the archive never sees in a record), so the lab, which reads both in
-// every record, maps a tag back to its project.
+// belongs to. The tag hashes the project's id with the recipients of the
+// record at the head (keys the archive never sees in a record), so the
+// lab, which reads both in every record, maps a tag back to its project.
 
 // ChainHead is a device's statement of how far its chain of one project
 // got: Seq is its last record's sequence number, Hash that record's

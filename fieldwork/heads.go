@@ -26,7 +26,8 @@ type localHead struct {
 	on   bool   // the project exchanges heads
 	seq  uint64 // 0: no record yet
 	hash string
-	err  error // the chain is behind what the device synced
+	tag  string // the last record's crypto.HeadTag (its project and recipients)
+	err  error  // the chain is behind what the device synced
 }
 
 // headOf reads project p's chain head, for a sync.
@@ -38,8 +39,11 @@ func (s *Service) headOf(p *crypto.Project) localHead {
 	if err != nil {
 		return localHead{err: err}
 	}
-	seq, hash, err := s.home.ChainHead(dev, p.ID)
-	return localHead{on: true, seq: seq, hash: hash, err: err}
+	seq, hash, tag, err := s.home.ChainHead(dev, p.ID)
+	if tag == "" {
+		tag = crypto.HeadTag(p.ID, p.Recipients)
+	}
+	return localHead{on: true, seq: seq, hash: hash, tag: tag, err: err}
 }
 
 // checkArchiveHead asks the archive for the newest head it holds for this
@@ -47,7 +51,7 @@ func (s *Service) headOf(p *crypto.Project) localHead {
 // chain is behind it. An archive that keeps no heads, or does not answer
 // (the batch will say why), changes nothing.
 func (s *Service) checkArchiveHead(ctx context.Context, client *sync.Client, p *crypto.Project, head localHead) error {
-	ack, signed, err := client.Head(ctx, crypto.HeadTag(p.ID, p.Recipients), nil)
+	ack, signed, err := client.Head(ctx, head.tag, nil)
 	if err != nil || ack == nil {
 		return nil
 	}
@@ -66,8 +70,7 @@ func (s *Service) sendHead(ctx context.Context, client *sync.Client, p *crypto.P
 	if err != nil {
 		return err
 	}
-	tag := crypto.HeadTag(p.ID, p.Recipients)
-	ack, signed, err := client.Head(ctx, tag, crypto.SignHead(dev.Signing, tag, head.seq, head.hash))
+	ack, signed, err := client.Head(ctx, head.tag, crypto.SignHead(dev.Signing, head.tag, head.seq, head.hash))
 	if err != nil || ack == nil {
 		return nil
 	}

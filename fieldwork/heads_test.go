@@ -191,33 +191,44 @@ func TestRestartedChainRefused(t *testing.T) {
 }
 
 // TestVerifyFlagsDeletedLastRecords is the attack on the archive: a
-// device's last two records deleted from the archive's folder. The chain
-// left is whole (1 with no gap), so only the device's signed head tells;
-// verify names the device and the missing numbers.
+// device's last records deleted from the archive's folder. The chain left
+// is whole (no gap), so only the device's signed head tells; verify names
+// the device and the missing numbers.
 func TestVerifyFlagsDeletedLastRecords(t *testing.T) {
-	folder, url, vkey := signedArchive(t, nil)
-	s, _, ids := headedProject(t, url, vkey)
-	names := interviews(t, s, 3)
-	mustSync(t, s)
-	for _, name := range names[1:] {
-		if err := os.Remove(filepath.Join(folder.Dir(), name)); err != nil {
+	for _, c := range []struct {
+		name    string
+		deleted int // the last records deleted
+		want    func(dev string) *locales.Error
+	}{
+		{"the last two", 2, func(dev string) *locales.Error {
+			return locales.Errorf("archive.verify.head_missing", dev, "life", 2, 3, 3)
+		}},
+		{"the last one", 1, func(dev string) *locales.Error {
+			return locales.Errorf("archive.verify.head_missing_one", dev, "life", 3, 3)
+		}},
+		{"all three", 3, func(dev string) *locales.Error {
+			return locales.Errorf("archive.verify.head_unknown", dev, 3)
+		}},
+	} {
+		folder, url, vkey := signedArchive(t, nil)
+		s, _, ids := headedProject(t, url, vkey)
+		names := interviews(t, s, 3)
+		mustSync(t, s)
+		for _, name := range names[3-c.deleted:] {
+			if err := os.Remove(filepath.Join(folder.Dir(), name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		problems, err := archive.Verify(context.Background(), archive.VerifyOptions{Archive: folder.Dir(), Identities: ids})
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	problems, err := archive.Verify(context.Background(), archive.VerifyOptions{Archive: folder.Dir(), Identities: ids})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := crypto.DeviceID(s.Device().Signing.Public().(ed25519.PublicKey))
-	want := locales.Errorf("archive.verify.head_missing", dev, "life", 2, 3, 3)
-	found := false
-	for _, p := range problems {
-		if p.Err.Key == want.Key && p.Device == dev && !p.Warning && p.String() == want.Error() {
-			found = true
+		dev := crypto.DeviceID(s.Device().Signing.Public().(ed25519.PublicKey))
+		want := c.want(dev)
+		if len(problems) != 1 || problems[0].Err.Key != want.Key || problems[0].Device != dev ||
+			problems[0].Warning || problems[0].String() != want.Error() {
+			t.Fatalf("%s deleted: verify found %v; want %q", c.name, problems, want.Error())
 		}
-	}
-	if !found {
-		t.Fatalf("verify found %v; want %q", problems, want.Error())
 	}
 }
 
@@ -243,5 +254,38 @@ func TestHeadsWithOlderArchive(t *testing.T) {
 	heads, err := folder.ListState(context.Background(), "heads/")
 	if err != nil || len(heads) != 0 {
 		t.Fatalf("heads %v, %v", heads, err)
+	}
+}
+
+// TestHeadAfterRecipientsChange: a project update that adds a recipient
+// changes the project's head tag; a sync that sends records sealed to the
+// old recipients under the new tag raises no false alarm, and deleting
+// the last records is still flagged.
+func TestHeadAfterRecipientsChange(t *testing.T) {
+	folder, url, vkey := signedArchive(t, nil)
+	s, p1, ids := headedProject(t, url, vkey)
+	interviews(t, s, 2)
+	_, recipient := archiveKey(t)
+	p2 := *p1
+	p2.Recipients = append([]string{recipient}, p1.Recipients...)
+	p2.Created = p1.Created.Add(time.Hour)
+	v2, err := crypto.SignProject(&p2, s.Device().ProjectSigner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InstallProject(v2); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, s) // records 1 and 2, sealed to the old recipients, head under the new tag
+	problems, err := archive.Verify(context.Background(), archive.VerifyOptions{Archive: folder.Dir(), Identities: ids})
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("verify after the update: %v, %v; want no problem", problems, err)
+	}
+	last := interviews(t, s, 1)
+	mustSync(t, s)
+	os.Remove(filepath.Join(folder.Dir(), last[0]))
+	problems, err = archive.Verify(context.Background(), archive.VerifyOptions{Archive: folder.Dir(), Identities: ids})
+	if err != nil || len(problems) != 1 || problems[0].Err.Key != "archive.verify.head_missing_one" {
+		t.Fatalf("verify with record 3 deleted: %v, %v; want it missing", problems, err)
 	}
 }

@@ -18,9 +18,10 @@ type chainFile struct {
 
 // chainState is one project's chain on this device.
 type chainState struct {
-	Seq      uint64 `json:"seq"`      // the last committed record's sequence number (0: none yet)
-	Prev     string `json:"prev"`     // the last committed record's hash
-	Reserved uint64 `json:"reserved"` // the highest sequence number handed out (older versions reserved ahead)
+	Seq      uint64 `json:"seq"`           // the last committed record's sequence number (0: none yet)
+	Prev     string `json:"prev"`          // the last committed record's hash
+	Reserved uint64 `json:"reserved"`      // the highest sequence number handed out (older versions reserved ahead)
+	Tag      string `json:"tag,omitempty"` // the last record's crypto.HeadTag ("" from older versions)
 }
 
 const chainVersion = 1
@@ -68,6 +69,13 @@ func (h *Home) NextInChain(d *Device, project string) (seq uint64, prev string, 
 // nothing; committing a lower one than the last is refused, as is the last
 // one with another hash (a bug: two records with one number).
 func (h *Home) CommitChain(d *Device, project string, seq uint64, hash string) error {
+	return h.CommitChainTagged(d, project, seq, hash, "")
+}
+
+// CommitChainTagged is [Home.CommitChain] that also keeps tag, the
+// record's crypto.HeadTag (its project and recipients), for the chain
+// head a sync sends ("" when unknown).
+func (h *Home) CommitChainTagged(d *Device, project string, seq uint64, hash, tag string) error {
 	if err := ValidProjectID(project); err != nil {
 		return err
 	}
@@ -91,7 +99,7 @@ func (h *Home) CommitChain(d *Device, project string, seq uint64, hash string) e
 	case seq <= st.Seq:
 		return errCommitOrder
 	}
-	st.Seq, st.Prev, st.Reserved = seq, hash, max(st.Reserved, seq)
+	st.Seq, st.Prev, st.Reserved, st.Tag = seq, hash, max(st.Reserved, seq), tag
 	return h.writeChain(d, c)
 }
 

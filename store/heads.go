@@ -60,26 +60,27 @@ func (h *Home) SyncedHeadOf(d *Device, project string) (SyncedHead, error) {
 }
 
 // ChainHead returns the device's chain of project as it stands: the last
-// committed record's sequence number and hash (0, "": none yet). A chain
-// behind what the device synced is the error store.chain_behind.
-func (h *Home) ChainHead(d *Device, project string) (seq uint64, hash string, err error) {
+// committed record's sequence number, hash and head tag (0, "", "": none
+// yet; the tag is "" when an older version committed it). A chain behind
+// what the device synced is the error store.chain_behind.
+func (h *Home) ChainHead(d *Device, project string) (seq uint64, hash, tag string, err error) {
 	if err := ValidProjectID(project); err != nil {
-		return 0, "", err
+		return 0, "", "", err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c, err := h.readChain(d)
 	if err != nil {
-		return 0, "", err
+		return 0, "", "", err
 	}
 	st := c.Projects[project]
 	if st == nil {
 		st = &chainState{}
 	}
 	if err := h.checkSynced(d, project, st); err != nil {
-		return 0, "", err
+		return 0, "", "", err
 	}
-	return st.Seq, st.Prev, nil
+	return st.Seq, st.Prev, st.Tag, nil
 }
 
 // checkSynced refuses a chain st of project that is behind the head this

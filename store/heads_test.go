@@ -53,7 +53,7 @@ func TestSyncedHeadOutlivesChain(t *testing.T) {
 	if _, _, err := h.NextInChain(d, "household"); chainKey(err) != "store.chain_behind" {
 		t.Fatalf("chain.age deleted: %v; want store.chain_behind", err)
 	}
-	if _, _, err := h.ChainHead(d, "household"); chainKey(err) != "store.chain_behind" {
+	if _, _, _, err := h.ChainHead(d, "household"); chainKey(err) != "store.chain_behind" {
 		t.Fatalf("ChainHead with chain.age deleted: %v; want store.chain_behind", err)
 	}
 	os.WriteFile(h.path(chainName), old, 0o600)
