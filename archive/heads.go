@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
-	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/enquete-field/enquete/crypto"
@@ -14,29 +12,24 @@ import (
 
 // Chain heads in the archive's [State] (see crypto.ChainHead):
 //
-//	heads/DEVICE/TAG/SEQ   a device's signed head: DEVICE its id, TAG the
-//	                       project's crypto.HeadTag, SEQ the head's number
-//	                       in 20 digits
+//	heads/DEVICE/TAG   a device's newest signed head: DEVICE its id, TAG
+//	                   the project's crypto.HeadTag
 //
-// One file per head, written once (first writer wins): a head never
-// replaces another, so the newest is the highest number, whatever servers
-// write at once. What the names show, the archive already sees: the
-// device (it signs its batches) and a count of its records; the tag is
-// opaque and no project name appears.
+// A head is replaced only by one with a higher number. What the names
+// show, the archive already sees: the device (it signs its batches); the
+// tag is opaque and no project name appears. The head itself adds a count
+// of the device's records of that project.
 
 const headsPrefix = "heads/"
 
-// headName is the state name of a head.
-func headName(h *crypto.ChainHead) string {
-	return fmt.Sprintf("%s%s/%s/%020d", headsPrefix, h.Device, h.Project, h.Seq)
-}
+// headName is the state name of a device's head of a project tag.
+func headName(device, tag string) string { return headsPrefix + device + "/" + tag }
 
 // PutHead keeps signed, a head the device whose key is dev signed, and
 // returns the newest head the archive holds for that device and project
 // (signed by the device) after it. A head older than the newest changes
-// nothing; one with the number of a head already held and another hash is
-// refused (the newest, returned, tells the device its chain went
-// another way).
+// nothing, nor does one with the number of the newest and another hash
+// (the newest, returned, tells the device its chain went another way).
 func PutHead(ctx context.Context, st State, signed []byte, dev ed25519.PublicKey) (*crypto.ChainHead, []byte, error) {
 	h, err := crypto.OpenHead(signed)
 	if err != nil {
@@ -45,37 +38,36 @@ func PutHead(ctx context.Context, st State, signed []byte, dev ed25519.PublicKey
 	if !h.Key.Equal(dev) {
 		return nil, nil, locales.Errorf("archive.heads.other_device", h.Device)
 	}
-	newest, newestSigned, err := NewestHead(ctx, st, h.Device, h.Project)
-	if err != nil {
-		return nil, nil, err
-	}
-	if newest != nil && newest.Seq >= h.Seq {
-		return newest, newestSigned, nil
-	}
-	if err := st.CreateState(ctx, headName(h), signed); err != nil && !errors.Is(err, fs.ErrExist) {
-		return nil, nil, err
+	// Read, compare, write, and read again: an older head written by
+	// another server at the same instant is replaced in turn.
+	for range 3 {
+		newest, newestSigned, err := NewestHead(ctx, st, h.Device, h.Project)
+		if err != nil || newest != nil && newest.Seq >= h.Seq {
+			return newest, newestSigned, err
+		}
+		if err := st.PutState(ctx, headName(h.Device, h.Project), signed); err != nil {
+			return nil, nil, err
+		}
 	}
 	return NewestHead(ctx, st, h.Device, h.Project)
 }
 
 // NewestHead returns the newest head the archive holds for device and
-// project tag, and its signed form; nil when it holds none.
+// project tag, and its signed form; nil when it holds none (or one that
+// does not verify).
 func NewestHead(ctx context.Context, st State, device, tag string) (*crypto.ChainHead, []byte, error) {
-	names, err := st.ListState(ctx, headsPrefix+device+"/"+tag+"/")
+	data, err := st.GetState(ctx, headName(device, tag))
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	for i := len(names) - 1; i >= 0; i-- {
-		data, err := st.GetState(ctx, names[i])
-		if err != nil {
-			return nil, nil, err
-		}
-		if h, err := crypto.OpenHead(data); err == nil && h.Device == device && h.Project == tag &&
-			names[i] == headName(h) {
-			return h, data, nil
-		}
+	h, err := crypto.OpenHead(data)
+	if err != nil || h.Device != device || h.Project != tag {
+		return nil, nil, nil
 	}
-	return nil, nil, nil
+	return h, data, nil
 }
 
 // newestHeads reads every device's newest head per project tag, keeping
@@ -85,23 +77,19 @@ func newestHeads(ctx context.Context, st State) ([]*crypto.ChainHead, error) {
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
 	var out []*crypto.ChainHead
-	for i := len(names) - 1; i >= 0; i-- { // newest first in each folder
-		parts := strings.Split(strings.TrimPrefix(names[i], headsPrefix), "/")
-		if len(parts) != 3 || seen[parts[0]+"/"+parts[1]] {
+	for _, name := range names {
+		device, tag, ok := strings.Cut(strings.TrimPrefix(name, headsPrefix), "/")
+		if !ok {
 			continue
 		}
-		data, err := st.GetState(ctx, names[i])
+		h, _, err := NewestHead(ctx, st, device, tag)
 		if err != nil {
 			return nil, err
 		}
-		h, err := crypto.OpenHead(data)
-		if err != nil || names[i] != headName(h) {
-			continue
+		if h != nil {
+			out = append(out, h)
 		}
-		seen[parts[0]+"/"+parts[1]] = true
-		out = append(out, h)
 	}
 	return out, nil
 }

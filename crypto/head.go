@@ -49,6 +49,9 @@ func HeadTag(id string, recipients []string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
+// ValidHeadTag reports whether s is a [HeadTag]: 32 lower-case hex digits.
+func ValidHeadTag(s string) bool { return validTag(s) }
+
 // validTag reports whether s is a [HeadTag].
 func validTag(s string) bool {
 	if len(s) != 32 {

@@ -74,10 +74,16 @@ func (s *server) head(w http.ResponseWriter, r *http.Request) {
 	}
 	var req HeadRequest
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxHeadBytes))
-	if err != nil || json.Unmarshal(data, &req) != nil || len(req.Project) != 32 {
+	if err != nil || json.Unmarshal(data, &req) != nil || !crypto.ValidHeadTag(req.Project) {
 		plain(w, http.StatusBadRequest)
 		return
 	}
+	release, ok := s.slots.take(r, busyWait)
+	if !ok {
+		plain(w, http.StatusServiceUnavailable)
+		return
+	}
+	defer release()
 	newest, status := s.putHead(r.Context(), req, dev)
 	if status != http.StatusOK {
 		plain(w, status)
