@@ -168,8 +168,19 @@ func (c *Client) Head(ctx context.Context, tag string, signed []byte) (*crypto.C
 		return nil, nil, nil
 	}
 	h, err := crypto.OpenHeadAck([]byte(a.Signed), c.ArchiveKey)
-	if err != nil || h.Device != crypto.DeviceID(c.Device.Public().(ed25519.PublicKey)) || h.Project != tag {
+	if err != nil || !c.ownHead(h, []byte(a.Head), tag) {
 		return nil, nil, locales.Errorf("sync.receipt_unsigned", c.shownURL()).Hint("sync.receipt_unsigned.hint")
 	}
 	return h, []byte(a.Signed), nil
+}
+
+// ownHead reports whether ack, the archive's acknowledgement, is of a head
+// this device signed (signed, as the archive returned it) for tag: the
+// archive, even with its key, cannot make a device believe its chain went
+// further than the device itself said.
+func (c *Client) ownHead(ack *crypto.ChainHead, signed []byte, tag string) bool {
+	pub := c.Device.Public().(ed25519.PublicKey)
+	h, err := crypto.OpenHead(signed)
+	return err == nil && h.Key.Equal(pub) && ack.Device == h.Device && ack.Project == tag && h.Project == tag &&
+		ack.Seq == h.Seq && ack.Hash == h.Hash
 }

@@ -146,3 +146,45 @@ func TestHeadsFromOtherArchives(t *testing.T) {
 		t.Fatalf("a fake archive's acknowledgement: %+v, %v; want sync.receipt_unsigned", h, err)
 	}
 }
+
+// TestHeadsOperatorCannotStopDevice: the archive's operator, who holds its
+// key, acknowledges a head far ahead of the device's (to make it refuse
+// every interview), or another device's head: the device believes only
+// an acknowledgement of a head it signed itself.
+func TestHeadsOperatorCannotStopDevice(t *testing.T) {
+	ctx := context.Background()
+	ta, vkey, _ := trustArchive(t)
+	skey, _, err := archive.SignerKey(ctx, ta.Folder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, other := deviceKey(t), deviceKey(t)
+	tag := crypto.HeadTag("life", []string{"age1example"})
+	id := crypto.DeviceID(dev.Public().(ed25519.PublicKey))
+	for name, answer := range map[string]func() HeadAnswer{
+		"an acknowledgement alone": func() HeadAnswer {
+			ack, _ := crypto.SignHeadAck(crypto.ChainHead{Device: id, Project: tag, Seq: 99, Hash: hashOf("99")}, skey)
+			return HeadAnswer{Signed: string(ack)}
+		},
+		"another device's head": func() HeadAnswer {
+			head := crypto.SignHead(other, tag, 99, hashOf("99"))
+			ack, _ := crypto.SignHeadAck(crypto.ChainHead{Device: id, Project: tag, Seq: 99, Hash: hashOf("99")}, skey)
+			return HeadAnswer{Head: string(head), Signed: string(ack)}
+		},
+		"the device's head, acknowledged further": func() HeadAnswer {
+			head := crypto.SignHead(dev, tag, 3, hashOf("3"))
+			ack, _ := crypto.SignHeadAck(crypto.ChainHead{Device: id, Project: tag, Seq: 99, Hash: hashOf("99")}, skey)
+			return HeadAnswer{Head: string(head), Signed: string(ack)}
+		},
+	} {
+		op := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			json.NewEncoder(w).Encode(answer())
+		}))
+		c := &Client{URL: op.URL, ArchiveKey: vkey, Device: dev}
+		h, _, err := c.Head(ctx, tag, nil)
+		op.Close()
+		if localeKey(err) != "sync.receipt_unsigned" || h != nil {
+			t.Errorf("%s: %+v, %v; want sync.receipt_unsigned", name, h, err)
+		}
+	}
+}
