@@ -42,6 +42,10 @@ const chainVersion = 1
 //
 // Chains written by older versions may hold a reservation above the last
 // committed number (a crash between the two): the next number follows it.
+//
+// A chain behind the head this device synced (chain.age deleted, or put
+// back from an older copy) is refused with store.chain_behind: its next
+// number is one the archive already holds (heads.go).
 func (h *Home) NextInChain(d *Device, project string) (seq uint64, prev string, err error) {
 	if err := ValidProjectID(project); err != nil {
 		return 0, "", err
