@@ -65,6 +65,7 @@ type Summary struct {
 	Relinked   int      // responses whose sensitive answers were re-linked (a custodian identity was given)
 	Orphans    int      // sensitive records whose response is not in the archive (not exported)
 	Media      int      // attachments written to media/ (csv)
+	Truncated  int      // device chains that stop before the head their device signed (heads.go)
 	Files      []string // files written in OutDir, in order (media/NAME for attachments)
 }
 
@@ -113,7 +114,11 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &exporter{opts: opts, enr: enr, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
+	heads, err := loadHeads(ctx, opts.Archive, enr, false)
+	if err != nil {
+		return nil, err
+	}
+	e := &exporter{opts: opts, enr: enr, heads: heads, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
 		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets(),
 		unsigned: unsignedNotes{signed: map[string]bool{}, paths: map[string][]string{}, more: map[string]int{}}}
 	if opts.Format == "jsonl" {
@@ -185,6 +190,7 @@ type formInfo struct {
 type exporter struct {
 	opts       ExportOptions
 	enr        *enrollment // the archive's enrolled devices
+	heads      *headCheck  // the devices' signed chain heads
 	opener     *opener
 	work       string
 	sink       sink
@@ -328,6 +334,7 @@ func (e *exporter) take(o *opened) error {
 		e.forms[r.Form.ID].projects = map[string]bool{}
 	}
 	e.forms[r.Form.ID].projects[r.Project] = true
+	e.heads.add(r)
 	e.sum.Read++
 	e.unsigned.take(r, o.file.path)
 	e.secrets.noteResponse(r)
@@ -393,6 +400,12 @@ func (e *exporter) notes() {
 		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_orphan", n, n))
 	}
 	e.unsigned.report(e.opts.Log, lang)
+	e.heads.check(func(p Problem) {
+		fmt.Fprintln(e.opts.Log, p.Localize(lang))
+		if !p.Warning {
+			e.sum.Truncated++
+		}
+	})
 	summary := "archive.export.summary"
 	if !e.enr.inUse && len(e.secrets.signing) > 0 {
 		// An archive from before enrollment: any key's chain counts.

@@ -92,7 +92,9 @@ func (p Problem) Localize(lang string) string {
 //   - a signed record's signature verifies against the device key it names;
 //   - each device's records, per project, form one chain: sequence numbers
 //     1, 2, … with none missing (gaps) and none twice (forks), each record
-//     carrying the canonical hash of the one before (else a fork);
+//     carrying the canonical hash of the one before (else a fork), and
+//     reaching the chain head the device signed at its last sync (else its
+//     last records are missing: heads.go);
 //   - no two response files hold one interview: the same record id in
 //     two files (with different names: a file found twice, in archives
 //     side by side, is one file) is a duplicate, or a conflict when their
@@ -135,7 +137,11 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{opts: opts, enr: enr, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
+	heads, err := loadHeads(ctx, opts.Archive, enr, true)
+	if err != nil {
+		return nil, err
+	}
+	v := &verifier{opts: opts, enr: enr, heads: heads, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
 		chains: newSorter("", "", 0), signedProjects: map[string]bool{},
 		links: map[string]bool{}, secretLinks: map[string]bool{}, attachments: newAttachmentCheck(),
 		responses: newSorter("", "", 0), sensitive: newSensitiveCheck()}
@@ -158,6 +164,7 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	v.custodianOnly()
 	v.checkSensitive()
 	v.checkChains()
+	v.heads.check(v.report)
 	if err := v.duplicates(); err != nil {
 		return v.problems, err
 	}
@@ -186,6 +193,7 @@ func recipientStrings(ids []age.Identity) []string {
 type verifier struct {
 	opts           VerifyOptions
 	enr            *enrollment // the archive's enrolled devices
+	heads          *headCheck  // the devices' signed chain heads
 	opener         *opener
 	recipients     []string
 	chains         *sorter         // device, project, seq, hash, prev, path
@@ -288,6 +296,7 @@ func (v *verifier) take(c checked) error {
 	}
 	if c.chain != nil {
 		v.signedProjects[r.Project] = true
+		v.heads.add(r)
 		return v.chains.Add(c.chain)
 	}
 	if r.Kind == crypto.KindResponse && r.Device == nil && r.Signature == "" {

@@ -142,7 +142,7 @@ func stageInterview(st *stager, dev *store.Device, p *crypto.Project, form *ques
 		if sealed.Hash, err = rec.CanonicalHash(); err != nil {
 			return nil, err
 		}
-		sealed.Seq = seq
+		sealed.Seq, sealed.Tag = seq, crypto.HeadTag(p.ID, rec.Recipients)
 	}
 	secretName := ""
 	if secret != nil {

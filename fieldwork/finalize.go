@@ -85,7 +85,7 @@ func (st *stager) stage(sealed []byte) (string, error) {
 func (s *Service) finish(dev *store.Device, draft *store.Draft) error {
 	h, sealed := s.home, draft.Sealed
 	if sealed.Seq > 0 {
-		if err := h.CommitChain(dev, draft.Project, sealed.Seq, sealed.Hash); err != nil {
+		if err := h.CommitChainTagged(dev, draft.Project, sealed.Seq, sealed.Hash, sealed.Tag); err != nil {
 			return err
 		}
 	}

@@ -45,6 +45,12 @@ func (s *Service) Sync(ctx context.Context, id string, progress func(done, total
 	if err != nil {
 		return rep, err
 	}
+	// Each chain head is read before the outbox is listed: every record
+	// up to it is then in the list, or synced before.
+	heads := make([]localHead, len(projects))
+	for i, p := range projects {
+		heads[i] = s.headOf(p)
+	}
 	entries, err := s.home.Outbox()
 	if err != nil {
 		return rep, err
@@ -58,7 +64,7 @@ func (s *Service) Sync(ctx context.Context, id string, progress func(done, total
 	for i, p := range projects {
 		ps := ProjectSync{Project: p.ID, Waiting: len(batches[i])}
 		if ps.Waiting > 0 {
-			ps.Err = s.send(ctx, p, batches[i], &ps, func() {
+			ps.Err = s.send(ctx, p, batches[i], heads[i], &ps, func() {
 				rep.Stored++
 				if progress != nil {
 					progress(rep.Stored, rep.Total)
@@ -88,14 +94,23 @@ func (s *Service) syncProjects(id string) ([]*crypto.Project, error) {
 // send sends one project's waiting records to its archive. With a pinned
 // archive key the device signs its batches, enrolls first when it holds a
 // one-time code, and marks a record sent only on a receipt signed by that
-// key, which it keeps.
-func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item, ps *ProjectSync, stored func()) error {
+// key, which it keeps; it exchanges its chain head with the archive
+// (heads.go).
+func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item, head localHead, ps *ProjectSync, stored func()) error {
+	if head.err != nil {
+		return head.err
+	}
 	client, err := s.client(p.Archive)
 	if err != nil {
 		return err
 	}
 	if err := s.trust(ctx, client, p); err != nil {
 		return err
+	}
+	if head.on {
+		if err := s.checkArchiveHead(ctx, client, p, head); err != nil {
+			return err
+		}
 	}
 	res, err := client.Send(ctx, items, func(name string) error {
 		if err := s.acknowledged(p, name); err != nil {
@@ -106,6 +121,9 @@ func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item
 		return nil
 	})
 	ps.Rejected = res.Rejected
+	if err == nil && head.on && res.Stored == len(items) && len(res.Rejected) == 0 {
+		err = s.sendHead(ctx, client, p, head)
+	}
 	return err
 }
 

@@ -21,9 +21,10 @@ type chainFile struct {
 
 // chainState is one project's chain on this device.
 type chainState struct {
-	Seq      uint64 `json:"seq"`      // the last committed record's sequence number (0: none yet)
-	Prev     string `json:"prev"`     // the last committed record's hash
-	Reserved uint64 `json:"reserved"` // the highest sequence number handed out (older versions reserved ahead)
+	Seq      uint64 `json:"seq"`           // the last committed record's sequence number (0: none yet)
+	Prev     string `json:"prev"`          // the last committed record's hash
+	Reserved uint64 `json:"reserved"`      // the highest sequence number handed out (older versions reserved ahead)
+	Tag      string `json:"tag,omitempty"` // the last record's crypto.HeadTag ("" from older versions)
 }
 
 const chainVersion = 1
@@ -44,6 +45,10 @@ const chainVersion = 1
 //
 // Chains written by older versions may hold a reservation above the last
 // committed number (a crash between the two): the next number follows it.
+//
+// A chain behind the head this device synced (chain.age deleted, or put
+// back from an older copy) is refused with store.chain_behind: its next
+// number is one the archive already holds (heads.go).
 func (h *Home) NextInChain(d *Device, project string) (seq uint64, prev string, err error) {
 	if err := ValidProjectID(project); err != nil {
 		return 0, "", err
@@ -56,7 +61,10 @@ func (h *Home) NextInChain(d *Device, project string) (seq uint64, prev string, 
 	}
 	st := c.Projects[project]
 	if st == nil {
-		return 1, "", nil
+		st = &chainState{}
+	}
+	if err := h.checkSynced(d, project, st); err != nil {
+		return 0, "", err
 	}
 	return max(st.Seq, st.Reserved) + 1, st.Prev, nil
 }
@@ -68,6 +76,13 @@ func (h *Home) NextInChain(d *Device, project string) (seq uint64, prev string, 
 // nothing; committing a lower one than the last is refused, as is the last
 // one with another hash (a bug: two records with one number).
 func (h *Home) CommitChain(d *Device, project string, seq uint64, hash string) error {
+	return h.CommitChainTagged(d, project, seq, hash, "")
+}
+
+// CommitChainTagged is [Home.CommitChain] that also keeps tag, the
+// record's crypto.HeadTag (its project and recipients), for the chain
+// head a sync sends ("" when unknown).
+func (h *Home) CommitChainTagged(d *Device, project string, seq uint64, hash, tag string) error {
 	if err := ValidProjectID(project); err != nil {
 		return err
 	}
@@ -91,7 +106,7 @@ func (h *Home) CommitChain(d *Device, project string, seq uint64, hash string) e
 	case seq <= st.Seq:
 		return errCommitOrder
 	}
-	st.Seq, st.Prev, st.Reserved = seq, hash, max(st.Reserved, seq)
+	st.Seq, st.Prev, st.Reserved, st.Tag = seq, hash, max(st.Reserved, seq), tag
 	return h.writeChain(d, c)
 }
 

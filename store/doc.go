@@ -11,10 +11,11 @@
 //
 //	ENQUETE_HOME/                  0700
 //	  device.age                   device secrets (JSON), age scrypt under the device passphrase
-//	  chain.age                    per-project record sequence and previous hash, and the newest project
-//	                               version installed (newest.go), sealed to the device
+//	  chain.age                    per-project record sequence, previous hash and head tag, and the newest
+//	                               project version installed (newest.go), sealed to the device
 //	  records.age                  notes on the outbox's records (project, name, kind, label, day), sealed
-//	                               to the device (padded), so lists count interviews without opening records
+//	                               to the device (padded), so lists count interviews without opening records,
+//	                               and per project the chain head the archive last acknowledged (heads.go)
 //	  projects/<id>/project.enquete  the signed project file as installed
 //	  projects/<id>/pin            the signer's note verifier key, pinned at first install
 //	  projects/<id>/endorsement    the device's Ed25519 signature over the installed file (see endorse.go)

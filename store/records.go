@@ -25,6 +25,9 @@ type RecordNote struct {
 type notesFile struct {
 	Version int          `json:"version"`
 	Notes   []RecordNote `json:"notes"`
+	// Heads is, per project, the newest chain head an archive
+	// acknowledged (see heads.go); absent in files of older versions.
+	Heads map[string]*SyncedHead `json:"heads,omitempty"`
 }
 
 const notesVersion = 1

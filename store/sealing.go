@@ -61,6 +61,9 @@ type Sealed struct {
 	// project and its canonical hash (Seq 0: anonymous, no chain).
 	Seq  uint64 `json:"seq,omitempty"`
 	Hash string `json:"hash,omitempty"`
+	// Tag is the response's crypto.HeadTag, kept in the chain for the
+	// head a sync sends ("" in drafts of older versions).
+	Tag string `json:"tag,omitempty"`
 	// FormSum, when the form record is among Files, is the questionnaire
 	// version to mark sealed ([Home.MarkFormSealed]).
 	FormSum string `json:"formSum,omitempty"`

@@ -81,8 +81,11 @@
 // to Receipts to keep. Once the archive's roster (archive.Devices) holds a
 // device, a batch needs the [AuthHeader] signed by an enrolled device's
 // key (crypto.BatchAuth), else 401/403 "not enrolled"; POST /v1/enroll
-// binds a device that proves a one-time code ([Client.Enroll]). FORMAT.md
-// has the bytes.
+// binds a device that proves a one-time code ([Client.Enroll]). A device
+// also exchanges its signed chain head ([HeadPath], [Client.Head]): the
+// archive keeps the newest, for the lab's verify to tell when a device's
+// last records are gone, and tells the device, which stops when its own
+// chain went backwards. FORMAT.md has the bytes.
 //
 // # Server
 //

@@ -166,7 +166,7 @@ func NewServer(st archive.Storage, opts ServerOptions) http.Handler {
 	return s
 }
 
-// ServeHTTP routes the two endpoints; everything else is a terse 404/405.
+// ServeHTTP routes the endpoints; everything else is a terse 404/405.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	switch r.URL.Path {
@@ -191,6 +191,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.enroll(w, r)
+	case HeadPath:
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			plain(w, http.StatusMethodNotAllowed)
+			return
+		}
+		s.head(w, r)
 	case HealthPath:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
