@@ -170,12 +170,25 @@ func TestRestartedChainRefused(t *testing.T) {
 		os.WriteFile(chain, kept, 0o600)
 	}
 
-	// Everything the device knew deleted: it cannot tell, and seals a
-	// record numbered 1 again; the sync asks the archive first and stops
-	// before sending it. The record stays in the outbox, and the device
-	// now knows: the next finalize refuses.
+	// Everything the device knew deleted: the interview is refused, since
+	// the project's newest version was recorded in chain.age. Installing
+	// the project again (as the hint says) records it anew, and the
+	// device cannot tell more: it seals a record numbered 1 again; the
+	// sync asks the archive first and stops before sending it. The
+	// record stays in the outbox, and the device now knows: the next
+	// finalize refuses.
+	file, err := s.Home().ProjectFile("life")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range []string{"chain.age", "records.age", "receipts"} {
 		os.RemoveAll(filepath.Join(dir, r))
+	}
+	if _, err := s.Fill("life", map[string]any{"name": "Rakoto", "village": "Anka"}, "en"); errKey(err) != "store.project_newest_missing" {
+		t.Fatalf("interview with chain.age and records.age deleted: %v; want store.project_newest_missing", err)
+	}
+	if _, err := s.InstallProject(file); err != nil {
+		t.Fatal(err)
 	}
 	interviews(t, s, 1)
 	rep, err := s.Sync(ctx, "", nil)

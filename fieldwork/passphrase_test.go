@@ -2,6 +2,7 @@ package fieldwork
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,7 +49,7 @@ func TestPassphraseRule(t *testing.T) {
 			continue
 		}
 		var le *locales.Error
-		if !asLocales(err, &le) || len(le.Hints) == 0 {
+		if !errors.As(err, &le) || len(le.Hints) == 0 {
 			t.Errorf("%q: refused without a hint of what to do", c.pass)
 		}
 	}
@@ -125,20 +126,4 @@ func reopenPlain(t *testing.T, dir, pass string) []byte {
 	var out bytes.Buffer
 	out.ReadFrom(r)
 	return out.Bytes()
-}
-
-func errKey(err error) string {
-	var le *locales.Error
-	if asLocales(err, &le) {
-		return le.Key
-	}
-	return ""
-}
-
-func asLocales(err error, le **locales.Error) bool {
-	e, ok := err.(*locales.Error)
-	if ok {
-		*le = e
-	}
-	return ok
 }

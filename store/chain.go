@@ -113,6 +113,14 @@ func (h *Home) CommitChainTagged(d *Device, project string, seq uint64, hash, ta
 // errCommitOrder: a commit below the chain's last number (a bug in the caller).
 var errCommitOrder = errors.New("store: record chain commit out of order")
 
+// state returns project's chain in c, an empty one when it has none.
+func (c *chainFile) state(project string) *chainState {
+	if st := c.Projects[project]; st != nil {
+		return st
+	}
+	return &chainState{}
+}
+
 // readChain opens chain.age; a missing file is an empty chain.
 func (h *Home) readChain(d *Device) (*chainFile, error) {
 	path := h.path(chainName)

@@ -237,7 +237,11 @@ func (h *Home) endorsedNewest(dev *Device, id string) (*crypto.Project, error) {
 	switch {
 	case newest == nil && version == 2:
 		// Installed by this release, which recorded it: the record
-		// was removed (chain.age deleted or put back).
+		// was removed (chain.age deleted or put back). When the device
+		// has synced, the chain behind its synced head says more.
+		if err := h.checkSynced(dev, id, chain.state(id)); err != nil {
+			return nil, err
+		}
 		return nil, locales.Errorf("store.project_newest_missing", id, h.path(chainName)).
 			Hint("store.project_newest_missing.hint")
 	case newest == nil:
