@@ -44,7 +44,7 @@ func FuzzOpenProject(f *testing.F) {
 			wantKey(t, err, KeyProjectFormat, KeyProjectVersion, KeyProjectSig, KeyProjectField)
 			return
 		}
-		if vkey == "" || p.validate() != nil {
+		if vkey == "" || p.validateFields() != nil {
 			t.Fatalf("accepted a project without a key or with invalid fields: %+v", p)
 		}
 	})

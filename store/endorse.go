@@ -73,6 +73,9 @@ func (h *Home) InstallProjectFor(dev *Device, file []byte) (*Install, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := crypto.CheckArchiveAddress(np.Archive); err != nil {
+		return nil, err
+	}
 	if cur, curFile, err := h.loadProject(np.ID); err == nil && ProjectSHA(curFile) == inst.SHA {
 		inst.Project, inst.Same = cur, true
 		sig, err := h.installedEndorsement(dev, cur.ID, curFile)

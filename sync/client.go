@@ -205,11 +205,17 @@ func (c *Client) plan(items []Item) [][]Item {
 	return batches
 }
 
-// endpoint joins the archive URL and path, or explains a bad address.
+// endpoint joins the archive URL and path, or explains a bad address. It
+// refuses plain http:// to another machine than this one or a .onion host
+// (crypto.CheckArchiveAddress) before any byte leaves, even for a project
+// file signed by an older release.
 func (c *Client) endpoint(path string) (string, error) {
 	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || c.URL == "" {
 		return "", c.badURL(err)
+	}
+	if err := crypto.CheckArchiveAddress(c.URL); err != nil {
+		return "", err
 	}
 	return u.JoinPath(path).String(), nil
 }
