@@ -41,7 +41,7 @@ func FuzzOpenProject(f *testing.F) {
 	f.Fuzz(func(t *testing.T, file []byte) {
 		p, vkey, err := OpenProject(file)
 		if err != nil {
-			wantKey(t, err, KeyProjectFormat, KeyProjectVersion, KeyProjectSig, KeyProjectField)
+			wantKey(t, err, KeyProjectFormat, KeyProjectVersion, KeyProjectSig, KeyProjectField, KeyJSONMember)
 			return
 		}
 		if vkey == "" || p.validateFields() != nil {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -296,6 +297,9 @@ func OpenProject(file []byte) (p *Project, vkey string, err error) {
 // parseManifest reads the signed text.
 func parseManifest(text []byte) (*Project, error) {
 	var m manifest
+	if err := checkMembers(text, reflect.TypeOf(m)); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {

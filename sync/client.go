@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -400,7 +399,7 @@ func (s *sender) post(ctx context.Context, body []byte) (*Receipt, error) {
 	if err != nil {
 		return nil, s.c.transportError(ctx, err)
 	}
-	if err := json.Unmarshal(data, &receipt); err != nil {
+	if err := crypto.UnmarshalStrict(data, &receipt); err != nil {
 		return nil, locales.Errorf("sync.not_archive", s.c.shownURL()).Hint("sync.url.hint").Wrap(err)
 	}
 	return &receipt, nil
