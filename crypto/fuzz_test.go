@@ -58,6 +58,7 @@ func FuzzOpenShare(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	f.Add([]byte(shareMagicV1 + "\n"))
 	f.Add([]byte(shareMagic + "\n"))
 	f.Fuzz(func(t *testing.T, file []byte) {
 		s, err := OpenShare(file, ids...)
