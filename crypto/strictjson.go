@@ -3,10 +3,11 @@ package crypto
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	gosync "sync"
+	"unicode/utf8"
 )
 
 // KeyJSONMember: an object names a member twice, or writes a struct field's
@@ -37,56 +38,112 @@ func UnmarshalStrict(data []byte, v any) error {
 // value fills a struct, a member name that matches a field only when case
 // is folded. Malformed JSON is left for the decoder to explain.
 func checkMembers(data []byte, t reflect.Type) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	w := memberWalk{dec: dec}
-	if err := w.value(t, ""); err != nil && w.bad != "" {
+	w := memberWalk{data: data}
+	if !w.value(t) && w.refused {
 		return errorf(KeyJSONMember, w.bad)
 	}
 	return nil
 }
 
-// memberWalk reads one JSON value token by token; bad names the first
-// member refused.
+// memberWalk scans one JSON value byte by byte (json.Decoder.Token is
+// several times slower than decoding the record itself); bad names the
+// first member refused. Its methods return false to stop: on a refused
+// member, or on malformed JSON (refused is then false).
 type memberWalk struct {
-	dec *json.Decoder
-	bad string
+	data []byte
+	i    int
+	path []string // the member names down to the current value
+	// refused: the walk stopped at member bad (a dotted path).
+	refused bool
+	bad     string
 }
 
-// errMember stops a walk at a refused member (memberWalk.bad).
-var errMember = errors.New("crypto: refused JSON member")
-
-// value reads one value of type t at path.
-func (w *memberWalk) value(t reflect.Type, path string) error {
-	tok, err := w.dec.Token()
-	if err != nil {
-		return err
+// peek skips white space and returns the next byte, 0 at the end.
+func (w *memberWalk) peek() byte {
+	for w.i < len(w.data) {
+		switch c := w.data[w.i]; c {
+		case ' ', '\t', '\n', '\r':
+			w.i++
+		default:
+			return c
+		}
 	}
+	return 0
+}
+
+// value scans one value of type t.
+func (w *memberWalk) value(t reflect.Type) bool {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	switch tok {
-	case json.Delim('{'):
-		return w.object(t, path)
-	case json.Delim('['):
+	switch w.peek() {
+	case '{':
+		w.i++
+		return w.object(t)
+	case '[':
+		w.i++
 		var elem reflect.Type
 		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 			elem = t.Elem()
 		}
-		for w.dec.More() {
-			if err := w.value(elem, path); err != nil {
-				return err
+		if w.peek() == ']' {
+			w.i++
+			return true
+		}
+		for {
+			if !w.value(elem) {
+				return false
+			}
+			switch w.peek() {
+			case ',':
+				w.i++
+			case ']':
+				w.i++
+				return true
+			default:
+				return false
 			}
 		}
-		_, err = w.dec.Token()
-		return err
+	case '"':
+		_, ok := w.str()
+		return ok
+	case 0:
+		return false
 	}
-	return nil
+	for w.i < len(w.data) && !strings.ContainsRune(" \t\n\r,]}", rune(w.data[w.i])) {
+		w.i++ // a number, true, false or null
+	}
+	return true
 }
 
-// object reads an object's members (the '{' is read) as type t: a
-// struct's fields, a map's values, or anything.
-func (w *memberWalk) object(t reflect.Type, path string) error {
+// str scans a string and returns its raw bytes between the quotes.
+func (w *memberWalk) str() ([]byte, bool) {
+	start := w.i + 1
+	for w.i = start; w.i < len(w.data); w.i++ {
+		switch w.data[w.i] {
+		case '\\':
+			w.i++
+		case '"':
+			w.i++
+			return w.data[start : w.i-1], true
+		}
+	}
+	return nil, false
+}
+
+// memberName is a member name as encoding/json reads it.
+func memberName(raw []byte) (string, bool) {
+	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return string(raw), true
+	}
+	var s string
+	err := json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &s)
+	return s, err == nil
+}
+
+// object scans an object's members (its '{' read) as type t: a struct's
+// fields, a map's values, or anything.
+func (w *memberWalk) object(t reflect.Type) bool {
 	var fields map[string]reflect.Type
 	var elem reflect.Type
 	if t != nil {
@@ -97,37 +154,68 @@ func (w *memberWalk) object(t reflect.Type, path string) error {
 			elem = t.Elem()
 		}
 	}
-	seen := map[string]bool{}
-	for w.dec.More() {
-		tok, err := w.dec.Token()
-		if err != nil {
-			return err
+	if w.peek() == '}' {
+		w.i++
+		return true
+	}
+	var seen []string // a few members: a slice is faster than a map
+	var seenMap map[string]bool
+	for {
+		if w.peek() != '"' {
+			return false
 		}
-		name, _ := tok.(string)
-		at := name
-		if path != "" {
-			at = path + "." + name
+		raw, ok := w.str()
+		if !ok {
+			return false
 		}
-		if seen[name] {
-			w.bad = at
-			return errMember
+		key, ok := memberName(raw)
+		if !ok || w.peek() != ':' {
+			return false
 		}
-		seen[name] = true
+		w.i++
 		next := elem
 		if fields != nil {
-			ft, ok := fields[name]
-			if !ok && foldsToField(fields, name) {
-				w.bad = at
-				return errMember
+			ft, known := fields[key]
+			if !known && foldsToField(fields, key) {
+				return w.refuse(key)
 			}
 			next = ft
 		}
-		if err := w.value(next, at); err != nil {
-			return err
+		switch {
+		case seenMap != nil && seenMap[key], seenMap == nil && slices.Contains(seen, key):
+			return w.refuse(key)
+		case seenMap != nil:
+			seenMap[key] = true
+		case len(seen) < 16:
+			seen = append(seen, key)
+		default:
+			seenMap = map[string]bool{key: true}
+			for _, k := range seen {
+				seenMap[k] = true
+			}
+		}
+		w.path = append(w.path, key)
+		ok = w.value(next)
+		w.path = w.path[:len(w.path)-1]
+		if !ok {
+			return false
+		}
+		switch w.peek() {
+		case ',':
+			w.i++
+		case '}':
+			w.i++
+			return true
+		default:
+			return false
 		}
 	}
-	_, err := w.dec.Token()
-	return err
+}
+
+// refuse stops the walk at member key of the current object.
+func (w *memberWalk) refuse(key string) bool {
+	w.refused, w.bad = true, strings.Join(append(w.path, key), ".")
+	return false
 }
 
 // foldsToField reports whether name equals a field's name when case is

@@ -175,6 +175,8 @@ func TestUnmarshalStrict(t *testing.T) {
 		`{"map":{"k":1,"k":2}}`:         "map.k",
 		`{"plain":1}`:                   "plain",
 		`{"x":[{"y":1},{"y":1,"y":2}]}`: "x.y",
+		`{"":0,"":0}`:                   "",
+		`{"map":{"\u006b":1,"k":2}}`:    "map.k",
 	}
 	for s, at := range bad {
 		le := wantKey(t, UnmarshalStrict([]byte(s), &v), KeyJSONMember)
