@@ -310,10 +310,22 @@ func parseShareV2(lines []string) *KeyShare {
 	s.Nonce = l.bytes("nonce")
 	s.Data = l.bytes("data")
 	if !l.ok || len(l.lines) != 0 || !isHex(s.Sum, 64) || len(s.Recipients) == 0 || len(s.Nonce) != nonceSize ||
-		!slices.IsSorted(s.Recipients) || slices.Contains(s.Recipients, "") {
+		!slices.IsSorted(s.Recipients) || slices.ContainsFunc(s.Recipients, notRecipientLike) || notRecipientLike(s.Custodian) && s.Custodian != "" {
 		return nil
 	}
 	return s
+}
+
+// notRecipientLike reports whether s is not one non-empty word of
+// printable ASCII, as age recipients are (messages show them: no control
+// character may pass).
+func notRecipientLike(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return true
+		}
+	}
+	return s == ""
 }
 
 // JoinShares rebuilds the secret from at least a threshold of shares of

@@ -191,11 +191,12 @@ func TestParseShareStrict(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(good, "\n"), "\n")
 	xLine := slicesIndexPrefix(lines, "x: ")
 	edits := map[string]string{
-		"x twice":          strings.Replace(good, lines[xLine]+"\n", lines[xLine]+"\nx: 2\n", 1),
-		"data twice":       good + lines[len(lines)-1] + "\n",
-		"x as 01":          strings.Replace(good, "\nx: 1\n", "\nx: 01\n", 1),
-		"commitment short": strings.Replace(good, "\ncommitment: ", "\ncommitment: 00", 1),
-		"field renamed":    strings.Replace(good, "\nnonce: ", "\nNonce: ", 1),
+		"x twice":             strings.Replace(good, lines[xLine]+"\n", lines[xLine]+"\nx: 2\n", 1),
+		"data twice":          good + lines[len(lines)-1] + "\n",
+		"x as 01":             strings.Replace(good, "\nx: 1\n", "\nx: 01\n", 1),
+		"commitment short":    strings.Replace(good, "\ncommitment: ", "\ncommitment: 00", 1),
+		"field renamed":       strings.Replace(good, "\nnonce: ", "\nNonce: ", 1),
+		"escape in custodian": strings.Replace(good, "\ncustodian: ", "\ncustodian: \x1b[2J", 1),
 	}
 	for name, text := range edits {
 		if text == good {
