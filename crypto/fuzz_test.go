@@ -41,10 +41,10 @@ func FuzzOpenProject(f *testing.F) {
 	f.Fuzz(func(t *testing.T, file []byte) {
 		p, vkey, err := OpenProject(file)
 		if err != nil {
-			wantKey(t, err, KeyProjectFormat, KeyProjectVersion, KeyProjectSig, KeyProjectField)
+			wantKey(t, err, KeyProjectFormat, KeyProjectVersion, KeyProjectSig, KeyProjectField, KeyJSONMember)
 			return
 		}
-		if vkey == "" || p.validate() != nil {
+		if vkey == "" || p.validateFields() != nil {
 			t.Fatalf("accepted a project without a key or with invalid fields: %+v", p)
 		}
 	})
@@ -58,6 +58,7 @@ func FuzzOpenShare(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	f.Add([]byte(shareMagicV1 + "\n"))
 	f.Add([]byte(shareMagic + "\n"))
 	f.Fuzz(func(t *testing.T, file []byte) {
 		s, err := OpenShare(file, ids...)

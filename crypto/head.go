@@ -91,7 +91,10 @@ func OpenHead(msg []byte) (*ChainHead, error) {
 	if lines[0] != headHeader || len(lines) != 6 || !strings.HasPrefix(sigLine, "sig ") {
 		return nil, errorf(KeyTrustNote)
 	}
-	f := fields(lines[1:])
+	f, ok := fields(lines[1:], "device", "key", "project", "seq", "hash")
+	if !ok {
+		return nil, errorf(KeyTrustNote)
+	}
 	key, kerr := base64.StdEncoding.DecodeString(f["key"])
 	sig, serr := base64.StdEncoding.DecodeString(strings.TrimPrefix(sigLine, "sig "))
 	seq, qerr := strconv.ParseUint(f["seq"], 10, 64)
@@ -133,7 +136,10 @@ func OpenHeadAck(msg []byte, vkey string) (*ChainHead, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := fields(lines)
+	f, ok := fields(lines, "device", "project", "seq", "hash")
+	if !ok {
+		return nil, errorf(KeyTrustNote)
+	}
 	seq, err := strconv.ParseUint(f["seq"], 10, 64)
 	if err != nil || seq == 0 || f["device"] == "" || !validTag(f["project"]) || !validHash(f["hash"]) {
 		return nil, errorf(KeyTrustNote)

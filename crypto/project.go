@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -316,6 +317,9 @@ func OpenProject(file []byte) (p *Project, vkey string, err error) {
 // parseManifest reads the signed text.
 func parseManifest(text []byte) (*Project, error) {
 	var m manifest
+	if err := checkMembers(text, reflect.TypeOf(m)); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
@@ -352,7 +356,10 @@ func parseManifest(text []byte) (*Project, error) {
 	if p.version() != m.Version {
 		return nil, errorf(KeyProjectField, "files")
 	}
-	if err := p.validate(); err != nil {
+	// An older file whose archive is plain http:// to another machine
+	// still opens (its records stay readable and exportable); installing
+	// it and syncing to it are refused (CheckArchiveAddress).
+	if err := p.validateFields(); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -361,8 +368,17 @@ func parseManifest(text []byte) (*Project, error) {
 // MaxSentDays bounds [Project].SentDays (ten years).
 const MaxSentDays = 3660
 
-// validate checks what a device relies on.
+// validate checks a project before it is signed: its fields, and an
+// archive address a device may send records to (CheckArchiveAddress).
 func (p *Project) validate() error {
+	if err := p.validateFields(); err != nil {
+		return err
+	}
+	return CheckArchiveAddress(p.Archive)
+}
+
+// validateFields checks what a device relies on to read a project.
+func (p *Project) validateFields() error {
 	bad := func(field string) error { return errorf(KeyProjectField, field) }
 	switch {
 	case !validProjectID(p.ID):

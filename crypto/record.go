@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -334,11 +335,16 @@ func ParseRecord(plaintext []byte) (*Record, error) {
 	if r.Format != RecordFormat || !knownVersion(r.Version) {
 		return nil, probeRecord(plaintext)
 	}
+	if err := checkMembers(plaintext, recordType); err != nil {
+		return nil, err
+	}
 	if err := r.validate(); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
+
+var recordType = reflect.TypeFor[Record]()
 
 // probeRecord explains why plaintext is not a version 1 Enquête record:
 // malformed JSON, another format tag, or another version. It returns nil

@@ -67,6 +67,13 @@ func shamirSplit(secret []byte, n, k int) ([][]byte, error) {
 // shamirCombine rebuilds the secret from shares at distinct non-zero xs
 // (as many as the threshold; with fewer the result is meaningless).
 func shamirCombine(xs []byte, shares [][]byte) ([]byte, error) {
+	return shamirEval(xs, shares, 0)
+}
+
+// shamirEval is the value at x of the polynomials that shares at
+// distinct non-zero xs define: the secret at 0, another share's bytes at
+// its number.
+func shamirEval(xs []byte, shares [][]byte, at byte) ([]byte, error) {
 	if len(xs) != len(shares) || len(xs) < 2 {
 		return nil, errors.New("crypto: shamirCombine: need two shares or more")
 	}
@@ -80,14 +87,15 @@ func shamirCombine(xs []byte, shares [][]byte) ([]byte, error) {
 			}
 		}
 	}
-	// Lagrange basis at 0: l_i = Π_{j≠i} x_j / (x_j − x_i); minus is xor.
+	// Lagrange basis at x: l_i = Π_{j≠i} (x − x_j) / (x_i − x_j); minus is
+	// xor (at 0: x_j / (x_j − x_i)).
 	basis := make([]byte, len(xs))
 	for i, xi := range xs {
 		num, den := byte(1), byte(1)
 		for j, xj := range xs {
 			if i != j {
-				num = gfMul(num, xj)
-				den = gfMul(den, xj^xi)
+				num = gfMul(num, at^xj)
+				den = gfMul(den, xi^xj)
 			}
 		}
 		basis[i] = gfMul(num, gfInv(den))

@@ -59,7 +59,7 @@ func TestSplitJoin(t *testing.T) {
 	forged.Data = bytes.Clone(forged.Data)
 	forged.Data[0] ^= 1
 	_, err = JoinShares([]*KeyShare{shares[0], shares[1], &forged})
-	wantKey(err, KeyShareWrong)
+	wantKey(err, KeyShareAltered)
 
 	sealed, err := Seal([]byte(`{"a":1}`), mustRecipient(t, recipient))
 	if err != nil {

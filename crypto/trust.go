@@ -124,10 +124,10 @@ func OpenEnrollment(msg []byte, vkeys ...string) (*Enrollment, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := fields(lines)
+	f, ok := fields(lines, "name", "code", "created")
 	code, err := base64.StdEncoding.DecodeString(f["code"])
 	created, terr := time.Parse(time.RFC3339, f["created"])
-	if err != nil || terr != nil || len(code) != ed25519.PublicKeySize || f["name"] == "" {
+	if !ok || err != nil || terr != nil || len(code) != ed25519.PublicKeySize || f["name"] == "" {
 		return nil, errorf(KeyTrustNote)
 	}
 	return &Enrollment{Name: f["name"], Code: code, Created: created}, nil
@@ -154,9 +154,9 @@ func OpenRevocation(msg []byte, vkeys ...string) (*Revocation, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := fields(lines)
+	f, ok := fields(lines, "name", "at")
 	at, err := time.Parse(time.RFC3339, f["at"])
-	if err != nil || f["name"] == "" {
+	if !ok || err != nil || f["name"] == "" {
 		return nil, errorf(KeyTrustNote)
 	}
 	return &Revocation{Name: f["name"], At: at}, nil
@@ -239,8 +239,8 @@ func OpenEnrolled(msg []byte, vkey string, device ed25519.PublicKey) (string, er
 	if err != nil {
 		return "", err
 	}
-	f := fields(lines)
-	if f["device"] != base64.StdEncoding.EncodeToString(device) || f["name"] == "" {
+	f, ok := fields(lines, "name", "device")
+	if !ok || f["device"] != base64.StdEncoding.EncodeToString(device) || f["name"] == "" {
 		return "", errorf(KeyTrustNote)
 	}
 	return f["name"], nil
@@ -317,12 +317,17 @@ func openNote(msg []byte, header string, vkeys []string) ([]string, error) {
 	return slices.DeleteFunc(lines[1:], func(s string) bool { return s == "" }), nil
 }
 
-// fields reads "key value" lines.
-func fields(lines []string) map[string]string {
+// fields reads "key value" lines, each of names exactly once: a key
+// twice, in other case or unknown means another reader could see another
+// value under the same signature, and the statement is refused.
+func fields(lines []string, names ...string) (map[string]string, bool) {
 	m := map[string]string{}
 	for _, l := range lines {
 		k, v, _ := strings.Cut(l, " ")
+		if _, twice := m[k]; twice || !slices.Contains(names, k) {
+			return nil, false
+		}
 		m[k] = v
 	}
-	return m
+	return m, len(m) == len(names)
 }

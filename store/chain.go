@@ -136,7 +136,7 @@ func (h *Home) readChain(d *Device) (*chainFile, error) {
 	if err != nil {
 		return nil, locales.Errorf("store.chain_damaged", path, err).Hint("store.chain_damaged.hint").Wrap(err)
 	}
-	if err := json.Unmarshal(plain, c); err != nil || c.Version != chainVersion {
+	if err := crypto.UnmarshalStrict(plain, c); err != nil || c.Version != chainVersion {
 		if err == nil {
 			err = errors.New("unsupported version")
 		}

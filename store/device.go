@@ -224,7 +224,7 @@ func (h *Home) writeDevice(d *Device, passphrase string) error {
 // parseDevice reads device.age's plaintext and checks it holds together.
 func parseDevice(plain []byte) (*Device, error) {
 	var f deviceFile
-	if err := json.Unmarshal(plain, &f); err != nil {
+	if err := crypto.UnmarshalStrict(plain, &f); err != nil {
 		return nil, err
 	}
 	if f.Format != deviceFormat || f.Version != deviceVersion {

@@ -101,7 +101,7 @@ func (h *Home) LoadDraft(d *Device, id string) (*Draft, error) {
 	}
 	defer clear(plain)
 	var draft Draft
-	if err := json.Unmarshal(plain, &draft); err != nil || draft.ID != id {
+	if err := crypto.UnmarshalStrict(plain, &draft); err != nil || draft.ID != id {
 		if err == nil {
 			err = errDraftID
 		}

@@ -53,6 +53,11 @@ func (h *Home) install(file []byte, dev *Device, beforeWrite func(p *crypto.Proj
 	if err != nil {
 		return nil, err
 	}
+	// An archive reached by plain http:// on another machine is refused
+	// here, even in a file signed by an older release.
+	if err := crypto.CheckArchiveAddress(p.Archive); err != nil {
+		return nil, err
+	}
 	if err := ValidProjectID(p.ID); err != nil {
 		return nil, err
 	}

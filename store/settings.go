@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/json"
 	"path/filepath"
+
+	"github.com/enquete-field/enquete/crypto"
 )
 
 // Settings are the device's interface preferences, kept in the clear in
@@ -19,7 +21,7 @@ type Settings struct {
 func (h *Home) Settings() Settings {
 	var s Settings
 	if data, err := h.fs.ReadFile(h.path(settingsName)); err == nil {
-		if json.Unmarshal(data, &s) != nil {
+		if crypto.UnmarshalStrict(data, &s) != nil {
 			return Settings{}
 		}
 	}

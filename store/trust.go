@@ -136,7 +136,7 @@ func (h *Home) readSealedAs(d *Device, path string, v any, damaged string) (foun
 		return false, locales.Errorf(damaged, path, err).Hint(damaged + ".hint").Wrap(err)
 	}
 	defer clear(plain)
-	if err := json.Unmarshal(plain, v); err != nil {
+	if err := crypto.UnmarshalStrict(plain, v); err != nil {
 		return false, locales.Errorf(damaged, path, causeText(err)).Hint(damaged + ".hint").Wrap(err)
 	}
 	return true, nil

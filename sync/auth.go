@@ -127,7 +127,7 @@ func (s *server) enroll(w http.ResponseWriter, r *http.Request) {
 	}
 	var proof crypto.EnrollProof
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxEnrollBytes))
-	if err != nil || json.Unmarshal(data, &proof) != nil {
+	if err != nil || crypto.UnmarshalStrict(data, &proof) != nil {
 		plain(w, http.StatusBadRequest)
 		return
 	}
@@ -198,7 +198,7 @@ func (c *Client) Enroll(ctx context.Context, code string, dev ed25519.PrivateKey
 		return "", c.statusError(resp)
 	}
 	var a EnrollAnswer
-	if err := json.Unmarshal(answer, &a); err != nil {
+	if err := crypto.UnmarshalStrict(answer, &a); err != nil {
 		return "", locales.Errorf("sync.not_archive", c.shownURL()).Hint("sync.url.hint").Wrap(err)
 	}
 	name, err := crypto.OpenEnrolled([]byte(a.Signed), c.ArchiveKey, proof.Device)

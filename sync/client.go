@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -205,11 +204,17 @@ func (c *Client) plan(items []Item) [][]Item {
 	return batches
 }
 
-// endpoint joins the archive URL and path, or explains a bad address.
+// endpoint joins the archive URL and path, or explains a bad address. It
+// refuses plain http:// to another machine than this one or a .onion host
+// (crypto.CheckArchiveAddress) before any byte leaves, even for a project
+// file signed by an older release.
 func (c *Client) endpoint(path string) (string, error) {
 	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || c.URL == "" {
 		return "", c.badURL(err)
+	}
+	if err := crypto.CheckArchiveAddress(c.URL); err != nil {
+		return "", err
 	}
 	return u.JoinPath(path).String(), nil
 }
@@ -394,7 +399,7 @@ func (s *sender) post(ctx context.Context, body []byte) (*Receipt, error) {
 	if err != nil {
 		return nil, s.c.transportError(ctx, err)
 	}
-	if err := json.Unmarshal(data, &receipt); err != nil {
+	if err := crypto.UnmarshalStrict(data, &receipt); err != nil {
 		return nil, locales.Errorf("sync.not_archive", s.c.shownURL()).Hint("sync.url.hint").Wrap(err)
 	}
 	return &receipt, nil

@@ -362,7 +362,7 @@ func (c *Client) Drop(ctx context.Context, sealed []byte) (string, error) {
 			return "", c.transportError(ctx, err)
 		}
 		var receipt DropReceipt
-		if err := json.Unmarshal(data, &receipt); err != nil || receipt.Stored != archive.NameOfSum(sum) {
+		if err := crypto.UnmarshalStrict(data, &receipt); err != nil || receipt.Stored != archive.NameOfSum(sum) {
 			return "", locales.Errorf("sync.not_archive", c.shownURL()).Hint("sync.url.hint")
 		}
 		// With a pinned key, only the archive's signature says the
@@ -395,7 +395,7 @@ func (c *Client) dropChallenge(ctx context.Context, endpoint string) (DropChalle
 	if err != nil {
 		return ch, nil, c.transportError(ctx, err)
 	}
-	raw, derr := []byte(nil), json.Unmarshal(data, &ch)
+	raw, derr := []byte(nil), crypto.UnmarshalStrict(data, &ch)
 	if derr == nil {
 		raw, derr = base64.RawURLEncoding.DecodeString(ch.Challenge)
 	}

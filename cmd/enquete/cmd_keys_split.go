@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
@@ -98,12 +100,39 @@ func cmdKeysJoin(e *env, args []string) error {
 		if err != nil {
 			return locales.Errorf("cli.share_unreadable", path, err).Wrap(err)
 		}
+		s.Source = path
 		shares = append(shares, s)
 	}
-	secret, err := crypto.JoinShares(shares)
+	joined, err := crypto.Join(shares)
+	if joined != nil {
+		e.reportJoin(joined, err == nil)
+	}
 	if err != nil {
 		return err
 	}
-	defer clear(secret)
-	return writeNewSecretFile(*out, secret)
+	defer clear(joined.Secret)
+	if err := writeNewSecretFile(*out, joined.Secret); err != nil {
+		return err
+	}
+	if len(joined.Recipients) > 0 {
+		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.keys_join_recipient", strings.Join(joined.Recipients, " ")))
+	}
+	return nil
+}
+
+// reportJoin says, before the result, what a join could not check or set
+// aside: shares of the previous release, and the shares named bad (all of
+// them, where the error names only the first).
+func (e *env) reportJoin(j *crypto.Joined, ok bool) {
+	if j.Unchecked {
+		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.keys_join_unchecked"))
+	}
+	if ok && len(j.Bad) > 0 {
+		used := make([]string, len(j.Used))
+		for i, s := range j.Used {
+			used[i] = strconv.Itoa(int(s.X))
+		}
+		fmt.Fprintln(e.stderr, "enquete: "+locales.N(e.lang, "cli.keys_join_bad", len(j.Bad),
+			crypto.ShareList(j.Bad), strings.Join(used, ", ")))
+	}
 }

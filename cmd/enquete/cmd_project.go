@@ -4,9 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,30 +183,27 @@ func readRecipientsFile(path string) ([]string, error) {
 	return out, nil
 }
 
-// checkArchiveURL accepts http and https archive addresses.
+// checkArchiveURL accepts an archive address a device may send records
+// to: https://, a .onion host, or plain http:// on this machine
+// (crypto.CheckArchiveAddress).
 func checkArchiveURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	err := crypto.CheckArchiveAddress(s)
+	var le *locales.Error
+	if s == "" || errors.As(err, &le) && le.Key == crypto.KeyArchiveURL {
 		return locales.Errorf("cli.bad_archive_url", s).Hint("cli.hint.archive_url")
 	}
-	return nil
+	return err
 }
 
-// checkArchive applies the rules of a project's archive: https:// or a
-// .onion address, plain http:// only on this machine (127.0.0.1, ::1,
-// localhost); and a pinned archive key (--archive-key) for any archive but
-// one on this machine, so that only the real archive's receipts count.
+// checkArchive applies the rules of a project's archive: an address a
+// device may send to (checkArchiveURL); and a pinned archive key
+// (--archive-key) for any archive but one on this machine, so that only
+// the real archive's receipts count.
 func checkArchive(address, key string) error {
 	if err := checkArchiveURL(address); err != nil {
 		return err
 	}
-	u, _ := url.Parse(address)
-	host := u.Hostname()
-	local := host == "localhost" || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback()
-	onion := strings.HasSuffix(host, ".onion")
-	if u.Scheme == "http" && !local && !onion {
-		return locales.Errorf("cli.archive_plain_http", address).Hint("cli.hint.archive_https")
-	}
+	local := crypto.LocalArchive(address)
 	key = strings.TrimPrefix(strings.TrimSpace(key), "archive key: ")
 	switch {
 	case key == "" && !local:

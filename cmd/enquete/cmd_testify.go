@@ -156,6 +156,9 @@ func keepSealed(dir string, files map[string][]byte) error {
 // sendKept drops the sealed testimony files kept in dir, erasing each
 // once the archive holds it.
 func (e *env) sendKept(dir, archiveURL string) error {
+	if err := checkArchiveURL(archiveURL); err != nil {
+		return err
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return locales.Errorf("cli.cannot_read", dir, err).Wrap(err)
