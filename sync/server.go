@@ -14,6 +14,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -171,37 +173,23 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	switch r.URL.Path {
 	case BatchPath:
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			plain(w, http.StatusMethodNotAllowed)
-			return
+		if allowed(w, r, http.MethodPost) {
+			s.batch(w, r)
 		}
-		s.batch(w, r)
 	case DropPath:
-		if r.Method != http.MethodPost && r.Method != http.MethodGet {
-			w.Header().Set("Allow", "GET, POST")
-			plain(w, http.StatusMethodNotAllowed)
-			return
+		if allowed(w, r, http.MethodGet, http.MethodPost) {
+			s.drop(w, r)
 		}
-		s.drop(w, r)
 	case EnrollPath:
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			plain(w, http.StatusMethodNotAllowed)
-			return
+		if allowed(w, r, http.MethodPost) {
+			s.enroll(w, r)
 		}
-		s.enroll(w, r)
 	case HeadPath:
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			plain(w, http.StatusMethodNotAllowed)
-			return
+		if allowed(w, r, http.MethodPost) {
+			s.head(w, r)
 		}
-		s.head(w, r)
 	case HealthPath:
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			plain(w, http.StatusMethodNotAllowed)
+		if !allowed(w, r, http.MethodGet, http.MethodHead) {
 			return
 		}
 		if err := s.health(r.Context()); err != nil {
@@ -213,6 +201,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		plain(w, http.StatusNotFound)
 	}
+}
+
+// allowed reports whether r uses one of methods; if not, it answers 405
+// with the Allow header.
+func allowed(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	if slices.Contains(methods, r.Method) {
+		return true
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	plain(w, http.StatusMethodNotAllowed)
+	return false
 }
 
 // prober is a Storage that can check it takes a durable write, as
