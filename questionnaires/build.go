@@ -2,6 +2,7 @@ package questionnaires
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"regexp"
@@ -269,6 +270,7 @@ func (b *builder) readSurvey() {
 		default:
 			n := b.node(t, r, pt, top)
 			top.Children = append(top.Children, n)
+			b.addSpecifyOther(top, n)
 			if n.IsContainer() {
 				stack = append(stack, n)
 			}
@@ -311,6 +313,9 @@ func (b *builder) node(t *table, r tableRow, pt parsedType, parent *Node) *Node 
 		Appearance: r.cells["appearance"], Parameters: r.cells["parameters"], Trigger: r.cells["trigger"],
 		Columns: r.cells, Row: r.num, Parent: parent,
 	}
+	if n.Name == "" && n.Type == "note" {
+		n.Name = generatedNoteName(r.num)
+	}
 	if s, ok := r.cells["sensitive"]; ok {
 		v, valid := parseBool(s)
 		if !valid {
@@ -320,6 +325,10 @@ func (b *builder) node(t *table, r tableRow, pt parsedType, parent *Node) *Node 
 	}
 	return n
 }
+
+// generatedNoteName is the name pyxform gives a note whose name cell is
+// empty: the note's row in the survey sheet makes it unique.
+func generatedNoteName(row int) string { return fmt.Sprintf("generated_note_name_%d", row) }
 
 // checkNodes checks names, types, lists and labels of every node.
 func (b *builder) checkNodes() {
@@ -361,7 +370,9 @@ func (b *builder) checkName(n *Node) {
 		return
 	}
 	if o, dup := b.form.byName[n.Name]; dup {
-		b.ps.errorf(sheetName, n.Row, "name", "duplicate_name", n.Name, o.Row)
+		if !b.takenByOther(n, o) {
+			b.ps.errorf(sheetName, n.Row, "name", "duplicate_name", n.Name, o.Row)
+		}
 		return
 	}
 	b.form.byName[n.Name] = n
@@ -402,6 +413,9 @@ func (b *builder) checkList(n *Node) {
 func (b *builder) checkLabel(n *Node) {
 	sheetName := b.survey.name
 	hasMedia := len(n.Media) > 0
+	if n.OtherOf != nil {
+		return // its label is Enquête's
+	}
 	switch n.Kind {
 	case KindQuestion, KindNote:
 		switch {

@@ -43,6 +43,9 @@ type Form struct {
 	surveySheet string
 	// tables holds the CSV files of pulldata(), by file name.
 	tables map[string]*table
+	// otherLists names the choice lists an or_other select gives an
+	// "other" choice (orother.go).
+	otherLists map[string]bool
 }
 
 // NodeKind says what a node of the survey tree is.
@@ -72,9 +75,14 @@ type Node struct {
 	// cell as written.
 	Name, Type, RawType string
 	Kind                NodeKind
-	// ListName is the choice list of a select; OrOther adds an "other" choice.
+	// ListName is the choice list of a select; OrOther adds an "other"
+	// choice, and the question that follows it asking what the other is.
 	ListName string
 	OrOther  bool
+	// OtherOf is, for the "Specify other." question an or_other select
+	// is followed by (named NAME_other, not a row of the form), that
+	// select; nil for every node read from a row.
+	OtherOf *Node
 	// Translated columns: language → text (see [Text]).
 	Label, Hint, GuidanceHint, ConstraintMessage, RequiredMessage Text
 	// Media holds media columns by kind ("image", "audio"…).

@@ -109,7 +109,9 @@ type Prompt struct {
 	Geo *GeoInfo
 	// Value is the current answer ("" when none).
 	Value string
-	// Required, ReadOnly and Sensitive describe the question.
+	// Required, ReadOnly and Sensitive describe the question. A note
+	// can be required too: [Session.Next] stops there while it has no
+	// value (forms use it for "the totals do not add up: go back").
 	Required, ReadOnly, Sensitive bool
 	// Appearance is the appearance column, as written.
 	Appearance string
@@ -232,14 +234,14 @@ func (s *Session) prompt(p position) *Prompt {
 	n := p.field
 	d := n.def
 	pr := &Prompt{Kind: PromptQuestion, Name: d.Name, Path: p.path(), Type: d.Type, Input: InputOf(d.Type),
-		Label: s.text(d.Label, n), Hint: s.text(d.Hint, n), GuidanceHint: s.text(d.GuidanceHint, n),
+		Label: s.label(n), Hint: s.text(d.Hint, n), GuidanceHint: s.text(d.GuidanceHint, n),
 		Groups: s.groups(n.parent), Value: n.value, Appearance: d.Appearance, Sensitive: d.Sensitive,
 		Node: d}
+	pr.Required = s.required(n)
 	if d.Kind == KindNote {
 		pr.Kind = PromptNote
 		return pr
 	}
-	pr.Required = s.required(n)
 	pr.ReadOnly = s.readOnly(n)
 	for _, c := range s.choices(n) {
 		pr.Choices = append(pr.Choices, PromptChoice{Name: c.Name, Label: s.text(c.Label, n)})
@@ -295,8 +297,8 @@ func (s *Session) display(n *inode) string {
 	for _, c := range s.form.Choices[n.def.ListName] {
 		labels[c.Name] = c.Label.In(s.lang, s.form.DefaultLanguage)
 	}
-	if n.def.OrOther {
-		labels["other"] = s.otherLabel()
+	if s.form.offersOther(n.def) {
+		labels[otherChoice] = s.formWord("questionnaires.other")
 	}
 	var out []string
 	for _, name := range strings.Fields(v) {
@@ -310,7 +312,7 @@ func (s *Session) display(n *inode) string {
 }
 
 // choices returns the choices a select offers now: its list filtered by
-// the choice filter, plus "other" for or_other.
+// the choice filter, plus "other" for or_other ([Form.offersOther]).
 func (s *Session) choices(n *inode) []*Choice {
 	list := s.form.Choices[n.def.ListName]
 	if e := n.def.comp.choiceFilter; e != nil {
@@ -341,27 +343,16 @@ func (s *Session) choices(n *inode) []*Choice {
 		}
 		list = shuffled
 	}
-	if n.def.OrOther {
+	if s.form.offersOther(n.def) {
 		for _, c := range list {
-			if c.Name == "other" {
+			if c.Name == otherChoice {
 				return list
 			}
 		}
-		other := &Choice{Name: "other", Label: Text{"": s.otherLabel()}}
+		other := &Choice{Name: otherChoice, Label: Text{"": s.formWord("questionnaires.other")}}
 		list = append(list[:len(list):len(list)], other)
 	}
 	return list
-}
-
-// otherLabel is the label of the "other" choice or_other adds: a choice
-// among the form's, so in the form language when Enquête speaks it, else
-// in the interface language.
-func (s *Session) otherLabel() string {
-	lang := s.ui
-	if code := LangCode(s.lang); locales.IsSupported(code) {
-		lang = code
-	}
-	return locales.T(lang, "questionnaires.other")
 }
 
 // SetFormLanguage switches the form's texts alone to lang, one of
@@ -383,9 +374,9 @@ func (s *Session) Summary() []Item {
 			continue
 		}
 		n := p.field
-		it := Item{Path: p.path(), Name: n.def.Name, Label: s.text(n.def.Label, n), Type: n.def.Type,
+		it := Item{Path: p.path(), Name: n.def.Name, Label: s.label(n), Type: n.def.Type,
 			Input: InputOf(n.def.Type), Groups: s.groups(n.parent), Value: n.value, Display: s.display(n)}
-		if n.def.Kind == KindQuestion {
+		if n.def.Kind == KindQuestion || n.def.Kind == KindNote {
 			it.Required = s.required(n)
 			if v := s.violation(n); v != nil {
 				it.Problem = v.Message

@@ -395,8 +395,10 @@ func (s *Session) Current() *Prompt {
 }
 
 // Next moves to the next question. It refuses, with a *[Violation], to
-// leave a required question unanswered or an answer its constraint now
-// rejects. At a repeat prompt, Next is [Session.SkipRepeat].
+// leave a required question unanswered (read-only ones and notes
+// included: a required note without a value is a hard stop, as in ODK
+// Collect) or an answer its constraint now rejects. At a repeat prompt,
+// Next is [Session.SkipRepeat].
 func (s *Session) Next() error {
 	if s.pos.atEnd() {
 		return nil
@@ -575,9 +577,12 @@ func (s *Session) readOnly(n *inode) bool {
 }
 
 // violation checks a relevant field as it stands: required and empty, or
-// an answer its constraint or choices now reject.
+// an answer its constraint or choices now reject. Notes are checked too,
+// as JavaRosa checks every prompt (a note is a read-only question there):
+// a required note without a value (no calculation, or one that gives "")
+// is a hard stop, and a note's calculated value meets its constraint.
 func (s *Session) violation(n *inode) *Violation {
-	if n.def.Kind != KindQuestion || !n.relevant {
+	if !n.relevant || n.def.Kind != KindQuestion && n.def.Kind != KindNote {
 		return nil
 	}
 	if n.value == "" {
@@ -585,6 +590,9 @@ func (s *Session) violation(n *inode) *Violation {
 			return s.requiredViolation(n)
 		}
 		return nil
+	}
+	if n.def.Kind == KindNote {
+		return s.checkConstraint(n, n.value)
 	}
 	if _, bad := s.checkChoices(n, n.value); bad != nil {
 		return s.violate(n, *bad)

@@ -95,6 +95,7 @@ var typeAliases = map[string]string{
 	"select all that apply from": "select_multiple",
 	"trigger":                    "acknowledge",
 	"uri:deviceid":               "deviceid",
+	"imei":                       "deviceid", // pyxform's legacy name
 	"uri:username":               "username",
 	"uri:phonenumber":            "phonenumber",
 	"uri:email":                  "email",
