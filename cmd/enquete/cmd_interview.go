@@ -63,10 +63,16 @@ func (e *env) answersError(err error) error {
 	return err
 }
 
-// reportViolations prints one line per broken answer and fails.
+// reportViolations prints one line per broken answer and fails. The
+// line names the question by its position: a repeat instance's, such as
+// "plot[2]/pct_check", says which one to correct.
 func (e *env) reportViolations(vs []questionnaires.Violation) error {
 	for _, v := range vs {
-		fmt.Fprintf(e.stderr, "enquete: %s: %s\n", v.Question, oneLine(v.Message))
+		where := v.Path
+		if where == "" {
+			where = v.Question
+		}
+		fmt.Fprintf(e.stderr, "enquete: %s: %s\n", where, oneLine(v.Message))
 	}
 	return locales.Errorf("cli.answers_refused", locales.Message{Key: "cli.n_problems", Args: []any{len(vs)}}).
 		Hint("cli.hint.nothing_written")
