@@ -864,7 +864,7 @@ func (p *plainUI) review(iv *interview) (done, quit bool, err error) {
 	c := p.c
 	var items []questionnaires.Item
 	for _, it := range iv.session.Summary() {
-		if it.Input != questionnaires.InputNone {
+		if it.Input != questionnaires.InputNone || it.Problem != "" { // a required note that stops
 			items = append(items, it)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 type review struct {
 	c        *Common
 	iv       *interview
-	items    []questionnaires.Item // the questions (notes left out)
+	items    []questionnaires.Item // the questions (notes left out, but those that stop)
 	problems []questionnaires.Violation
 	cursor   int  // the highlighted answer
 	confirm  bool // Enter was pressed once
@@ -25,7 +25,7 @@ type review struct {
 func newReview(c *Common, iv *interview) *review {
 	r := &review{c: c, iv: iv}
 	for _, it := range iv.session.Summary() {
-		if it.Input != questionnaires.InputNone {
+		if it.Input != questionnaires.InputNone || it.Problem != "" { // a required note that stops
 			r.items = append(r.items, it)
 		}
 	}

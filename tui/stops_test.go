@@ -75,3 +75,35 @@ func TestPlainSpecifyOther(t *testing.T) {
 	out := previewPlain(t, orOtherForm, "en", "3", "Rain tank", ".")
 	wants(t, out, "  3. ( ) Other\n", "> 3\n", "Specify other.\n> Rain tank\n")
 }
+
+// TestPlainReviewListsStoppingNote: the review lists a required note
+// that stops finalizing, with its message, and Enter goes there.
+func TestPlainReviewListsStoppingNote(t *testing.T) {
+	out := previewPlain(t, requiredNotesForm, "en", "1", "60", "30", "!", "", ".")
+	wants(t, out, "3. Plot 1 - The shares add up to 90%, not 100%.\n   (no answer)\n"+
+		"   ! The shares of this plot do not add up to 100%: go back and correct them.\n")
+	note := "question 3 of 7 / Plot 1 of 1\nThe shares add up to 90%, not 100%. *"
+	if strings.LastIndex(out, note) < strings.Index(out, "review: plots") {
+		t.Errorf("Enter at the review did not go to the note:\n%s", out)
+	}
+}
+
+// TestReviewListsStoppingNote: the review screen lists a required note
+// that stops finalizing, so its message shows under it.
+func TestReviewListsStoppingNote(t *testing.T) {
+	d := previewAt(t, requiredNotesForm)
+	d.key(tea.KeyEnter) // add a plot
+	d.typeText("60")
+	d.key(tea.KeyEnter)
+	d.typeText("30")
+	d.key(tea.KeyEnter)
+	d.at("pct_check")
+	r := newReview(d.m.c, d.m.screen.(*question).iv)
+	var paths []string
+	for _, it := range r.items {
+		paths = append(paths, it.Path)
+	}
+	if strings.Join(paths, " ") != "plot[1]/maize_pct plot[1]/rice_pct plot[1]/pct_check plots_seen read_back" {
+		t.Errorf("review items %q", paths)
+	}
+}
