@@ -439,6 +439,24 @@ func (b *builder) checkFlags(n *Node) {
 	if n.ChoiceFilter != "" && !types[n.Type].list {
 		b.ps.warnf(b.survey.name, n.Row, "choice_filter", "ignored_column", n.Type)
 	}
+	if alwaysStops(n) {
+		b.ps.warnf(b.survey.name, n.Row, "required", "note_always_stops", n.Name)
+	}
+}
+
+// alwaysStops reports a note that is required (yes), always relevant
+// and never given a value: it stops every interview.
+func alwaysStops(n *Node) bool {
+	if req, ok := parseBool(n.Required); n.Kind != KindNote || !ok || !req ||
+		n.Calculation != "" || n.Default != "" {
+		return false
+	}
+	for a := n; a != nil; a = a.Parent {
+		if a.Relevant != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // checkTranslations warns when a row has a translated column in some
