@@ -252,3 +252,28 @@ func TestGeneratedNamesAndImei(t *testing.T) {
 		t.Errorf("phone_id = %v", got)
 	}
 }
+
+// A note's calculated value meets its constraint, as JavaRosa checks
+// every prompt on the way forward.
+func TestNoteConstraint(t *testing.T) {
+	f, err := Parse("note.md", []byte(`| survey |
+| | type | name | label | calculation | constraint | constraint_message |
+| | integer | adults | Adults in the household | | | |
+| | integer | children | Children in the household | | | |
+| | note | size | Household of ${size} people. | ${adults} + ${children} | . <= 30 | More than 30 people: check the counts. |
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestSession(t, f)
+	runStory(t, s, []act{{path: "adults", value: "20"}, {path: "children", value: "15"}})
+	s.Jump("size")
+	if err := s.Next(); err == nil || err.Error() != "size: More than 30 people: check the counts." {
+		t.Fatalf("Next at size: %v", err)
+	}
+	runStory(t, s, []act{{path: "children", value: "5"}})
+	s.Jump("size")
+	if err := s.Next(); err != nil {
+		t.Fatal(err)
+	}
+}
