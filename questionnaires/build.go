@@ -86,13 +86,13 @@ func (b *builder) findSheets() bool {
 	b.survey = readTable(survey, b.ps)
 	b.form.surveySheet = b.survey.name
 	if choices != nil {
-		b.choices = readTable(choices, b.ps)
+		b.choices = readTableWith(choices, b.ps, parseChoiceHeader)
 	}
 	if settings != nil {
 		b.settings = readTable(settings, b.ps)
 	}
 	if external != nil {
-		b.external = readTable(external, b.ps)
+		b.external = readTableWith(external, b.ps, parseChoiceHeader)
 	}
 	if !b.survey.has("type") {
 		b.ps.errorf(b.survey.name, 1, "", "no_type_column")
