@@ -159,16 +159,18 @@ func sortedKeys(t Text) []string {
 }
 
 // exprNames lists the names an expression refers to: its ${name}
-// references, and the element names its paths step through (predicates
-// included: ${kids}[sex = 'f'] reads sex). Names of choice columns may
-// match a question's name by chance; the extra dependency only costs a
-// recomputation.
+// references, and the element names its paths into the primary instance
+// step through (predicates included: ${kids}[sex = 'f'] reads sex).
+// Paths into a secondary instance (instance('items')/root/item[…]/task_id)
+// name no question: only the ${name} and current() paths in their
+// predicates count.
 func exprNames(e *xpath.Expr) []string {
 	var out []string
 	for _, r := range e.References() {
 		switch {
 		case r.Name != "":
 			out = append(out, r.Name)
+		case r.Secondary:
 		default:
 			path := stripStrings(r.Path)
 			path = strings.TrimPrefix(path, "current()")
