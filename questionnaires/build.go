@@ -25,6 +25,8 @@ type builder struct {
 	langSeen map[string]bool
 	// choiceRows maps a list name to the choices sheet rows naming it.
 	listRows map[string]int
+	// repeats holds the repeats by name, which the form must not share.
+	repeats map[string]*Node
 }
 
 // build reads and checks a questionnaire file; files (nil for none) are
@@ -45,7 +47,8 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 		ps.errorf("", 0, "", "unreadable", err.Error())
 		return f, ps.list
 	}
-	b := &builder{ps: ps, form: f, sheets: sheets, langSeen: map[string]bool{}, listRows: map[string]int{}, files: files}
+	b := &builder{ps: ps, form: f, sheets: sheets, langSeen: map[string]bool{}, listRows: map[string]int{}, files: files,
+		repeats: map[string]*Node{}}
 	if !b.findSheets() {
 		return f, ps.list
 	}
@@ -53,6 +56,7 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 	b.readChoices()
 	b.readSurvey()
 	b.checkNodes()
+	f.indexNames()
 	b.checkChoices()
 	checkLogic(b)
 	b.sortProblems()
@@ -360,11 +364,23 @@ func (b *builder) checkName(n *Node) {
 		b.ps.errorf(sheetName, n.Row, "name", "bad_name", n.Name)
 		return
 	}
-	if o, dup := b.form.byName[n.Name]; dup {
-		b.ps.errorf(sheetName, n.Row, "name", "duplicate_name", n.Name, o.Row)
+	for _, o := range n.Parent.Children {
+		if o == n {
+			break
+		}
+		if o.Name == n.Name {
+			b.ps.errorf(sheetName, n.Row, "name", "duplicate_name", n.Name, o.Row)
+			return
+		}
+	}
+	if n.Kind != KindRepeat {
 		return
 	}
-	b.form.byName[n.Name] = n
+	if o, dup := b.repeats[n.Name]; dup {
+		b.ps.errorf(sheetName, n.Row, "name", "duplicate_repeat", n.Name, o.Row)
+		return
+	}
+	b.repeats[n.Name] = n
 }
 
 func (b *builder) checkList(n *Node) {
