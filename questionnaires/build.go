@@ -372,6 +372,9 @@ func (b *builder) checkName(n *Node) {
 			b.ps.errorf(sheetName, n.Row, "name", "duplicate_name", n.Name, o.Row)
 			return
 		}
+		if strings.EqualFold(o.Name, n.Name) {
+			b.ps.warnf(sheetName, n.Row, "name", "name_case", n.Name, o.Name, o.Row)
+		}
 	}
 	if n.Kind != KindRepeat {
 		return

@@ -128,6 +128,8 @@ func TestNameRules(t *testing.T) {
 		{"repeats", "| | begin group | a | A | | | |\n| | begin repeat | r | R | | | |\n| | text | x | X | | | |\n| | end repeat | | | | | |\n| | end group | | | | | |\n" +
 			"| | begin repeat | r | R | | | |\n| | text | x | X | | | |\n| | end repeat | | | | | |\n",
 			[]string{"f.md:survey:7: name: the repeat name 'r' is already used on row 3: a repeat's name must be unique in the whole form, as it names the repeat's export table"}},
+		{"case only", "| | integer | age | Age | | | |\n| | integer | Age | Age again | | | |\n",
+			[]string{"f.md:survey:3: warning: name: the name 'Age' differs only in letter case from 'age' on row 2: tools that ignore case (Excel, some databases) will mix their columns"}},
 		{"ambiguous calculation", groups + "| | calculate | s | | | ${n} * 2 | |\n",
 			[]string{"f.md:survey:8: calculation: ${n} is ambiguous: rows 3, 6 have that name; rename all but one of them"}},
 		{"ambiguous relevant", groups + "| | text | s | S | ${n} > 1 | | |\n",
