@@ -38,7 +38,7 @@ type csvTable struct {
 	file     string // file name in the output folder
 	cols     []questionnaires.Column
 	index    map[string][]int     // answer key → its columns
-	children map[string]*csvTable // repeat name → the repeat's table
+	children map[string]*csvTable // repeat's answer key → the repeat's table
 	segment  string               // "group/…/name" of the KEY path, without [n]
 	path     []string             // repeat names from the root (nil: root table)
 	idCol    int                  // the meta-instanceID column, or -1
@@ -77,11 +77,15 @@ func formLayout(formID string, f *questionnaires.Form) *csvForm {
 	for i, tb := range tables {
 		t := newCSVTable(tableFile(formID, tb.Name), tb.Columns)
 		if i > 0 {
+			// The answers hold a repeat under its key ("g/visits" when
+			// the level has another "visits"); Central's KEY paths name
+			// its groups and itself.
 			name := tb.RepeatPath[len(tb.RepeatPath)-1]
+			own := name[strings.LastIndexByte(name, '/')+1:]
 			if i-1 < len(groups) {
-				t.segment = strings.Join(append(groups[i-1], name), "/")
+				t.segment = strings.Join(append(groups[i-1], own), "/")
 			} else {
-				t.segment = name
+				t.segment = own
 			}
 			parent := x.tables[0]
 			for _, p := range x.tables[1:] {
@@ -468,7 +472,7 @@ func (g *guessedLayout) layout(formID string) *csvForm {
 	collect(g.root)
 	count := map[string]int{}
 	for _, t := range all[1:] {
-		count[t.name]++
+		count[t.name[strings.LastIndexByte(t.name, '/')+1:]]++
 	}
 	seen := map[string]int{}
 	x := &csvForm{}
@@ -476,9 +480,11 @@ func (g *guessedLayout) layout(formID string) *csvForm {
 	for i, gt := range all {
 		var cols []questionnaires.Column
 		for _, k := range gt.keys {
-			cols = append(cols, questionnaires.Column{Header: k, Key: k})
+			// A key with groups ("mother/name") heads its column as
+			// Central does ("mother-name").
+			cols = append(cols, questionnaires.Column{Header: strings.ReplaceAll(k, "/", "-"), Key: k})
 		}
-		name := gt.name
+		name := gt.name[strings.LastIndexByte(gt.name, '/')+1:]
 		if i == 0 {
 			cols = append(cols, questionnaires.Column{Header: "meta-instanceID", Type: questionnaires.InstanceIDType})
 			if g.named {

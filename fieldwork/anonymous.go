@@ -22,15 +22,15 @@ func anonymousAnswers(f *questionnaires.Form, answers map[string]any) map[string
 	f.Walk(func(n *questionnaires.Node) {
 		switch {
 		case n.Type == "deviceid" || n.Type == "username":
-			kinds[n.Name] = omitted
+			kinds[n.Key()] = omitted
 		case n.Type == "start" || n.Type == "end":
-			kinds[n.Name] = engineTime
+			kinds[n.Key()] = engineTime
 		case n.Type == "dateTime":
-			kinds[n.Name] = dateTime
+			kinds[n.Key()] = dateTime
 		case n.Type == "time":
-			kinds[n.Name] = timeOfDay
+			kinds[n.Key()] = timeOfDay
 		case n.Kind == questionnaires.KindCalculate || n.Calculation != "":
-			kinds[n.Name] = computed
+			kinds[n.Key()] = computed
 		}
 	})
 	return scrubTimes(answers, kinds)

@@ -82,12 +82,12 @@ func sessionAttachments(form *questionnaires.Form, s *questionnaires.Session, an
 	return out, nil
 }
 
-// auditFields lists the names of the form's audit fields.
+// auditFields lists the answer keys of the form's audit fields.
 func auditFields(form *questionnaires.Form) []string {
 	var names []string
 	form.Walk(func(n *questionnaires.Node) {
 		if n.Type == "audit" {
-			names = append(names, n.Name)
+			names = append(names, n.Key())
 		}
 	})
 	return names
@@ -171,13 +171,13 @@ func sealAttachments(st *stager, rec *crypto.Record, recipients []string, pendin
 	return rest, nil
 }
 
-// binaryQuestions are the names of the form's questions whose answers name
-// attached files.
+// binaryQuestions are the answer keys of the form's questions whose
+// answers name attached files.
 func binaryQuestions(form *questionnaires.Form) map[string]bool {
 	out := map[string]bool{}
 	form.Walk(func(n *questionnaires.Node) {
 		if attachmentTypes[n.Type] {
-			out[n.Name] = true
+			out[n.Key()] = true
 		}
 	})
 	return out

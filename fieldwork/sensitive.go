@@ -7,8 +7,10 @@ import (
 	"github.com/enquete-field/enquete/questionnaires"
 )
 
-// sensitiveNames lists the names of the answers sealed apart (names are
-// unique form-wide): the questions marked sensitive and every node the
+// sensitiveNames lists the answer keys ([questionnaires.Node.Key]) of the
+// answers sealed apart, at every level: a key sealed in one object is
+// sealed in all (a root question and a repeat's sharing a name err on
+// the side of sealing): the questions marked sensitive and every node the
 // form makes depend on them (a calculate that reads one, a question
 // relevant only according to one…: [questionnaires.Node.Sealed]), computed
 // from the form itself, never from a list kept by hand.

@@ -6,7 +6,9 @@ import (
 
 // Answers returns the record's answers: question name → value as a
 // string (select_multiple: choice names separated by spaces), repeats as
-// arrays of objects keyed by the names inside, groups flattened. Relevant
+// arrays of objects keyed by the names inside, groups flattened. A name
+// that two questions of one level share (in different groups) is
+// replaced by each one's group path ([Node.Key]). Relevant
 // questions, calculations and metadata are present (unanswered ones as
 // ""); notes and non-relevant nodes are absent. Text is NFC-normalized.
 func (s *Session) Answers() map[string]any {
@@ -30,23 +32,23 @@ func (s *Session) collect(c *inode, out map[string]any, all bool) {
 		case KindGroup:
 			s.collect(k, out, all)
 		case KindRepeat:
-			list, _ := out[k.def.Name].([]map[string]any)
-			out[k.def.Name] = append(list, s.answersOf(k, all))
+			list, _ := out[k.def.Key()].([]map[string]any)
+			out[k.def.Key()] = append(list, s.answersOf(k, all))
 		case KindNote:
 			if all && k.value != "" {
-				out[k.def.Name] = k.value
+				out[k.def.Key()] = k.value
 			}
 		default:
-			out[k.def.Name] = norm.NFC.String(k.value)
+			out[k.def.Key()] = norm.NFC.String(k.value)
 		}
 	}
 	// A relevant repeat with no instance is an empty list.
 	for _, d := range c.def.Children {
-		if d.Kind != KindRepeat || out[d.Name] != nil {
+		if d.Kind != KindRepeat || out[d.Key()] != nil {
 			continue
 		}
 		if all || s.repeatRelevant(c, d) {
-			out[d.Name] = []map[string]any{}
+			out[d.Key()] = []map[string]any{}
 		}
 	}
 }

@@ -97,8 +97,9 @@ func (s *Session) AuditCSV() []byte {
 // the question, note or repeat prompt the event names), which go only
 // with the sensitive answers.
 func (s *Session) SplitAudit() (open, sealed []AuditEvent) {
+	nodes := s.form.byPath()
 	for _, e := range s.audit {
-		if n := s.form.byName[auditNodeName(e.Path)]; e.Path != "" && n != nil && n.Sealed() {
+		if n := nodes[unindexed(e.Path)]; e.Path != "" && n != nil && n.Sealed() {
 			sealed = append(sealed, e)
 			continue
 		}
@@ -107,14 +108,30 @@ func (s *Session) SplitAudit() (open, sealed []AuditEvent) {
 	return open, sealed
 }
 
-// auditNodeName is the name of the node an audit event's path names:
-// its last step, without a repeat index ("kids[2]/name" → "name").
-func auditNodeName(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		path = path[i+1:]
+// byPath indexes the form's questions, notes and repeats by their
+// position path without repeat indexes ([Node.keyPath]).
+func (f *Form) byPath() map[string]*Node {
+	out := map[string]*Node{}
+	f.Walk(func(n *Node) {
+		if n.Kind != KindGroup {
+			out[n.keyPath()] = n
+		}
+	})
+	return out
+}
+
+// unindexed drops the repeat indexes of a position path:
+// "kids[2]/name" → "kids/name".
+func unindexed(path string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(path, '[')
+		j := strings.IndexByte(path, ']')
+		if i < 0 || j < i {
+			b.WriteString(path)
+			return b.String()
+		}
+		b.WriteString(path[:i])
+		path = path[j+1:]
 	}
-	if i := strings.IndexByte(path, '['); i >= 0 {
-		path = path[:i]
-	}
-	return path
 }

@@ -26,6 +26,8 @@ type builder struct {
 	langSeen map[string]bool
 	// choiceRows maps a list name to the choices sheet rows naming it.
 	listRows map[string]int
+	// repeats holds the repeats by name, which the form must not share.
+	repeats map[string]*Node
 }
 
 // build reads and checks a questionnaire file; files (nil for none) are
@@ -46,7 +48,8 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 		ps.errorf("", 0, "", "unreadable", err.Error())
 		return f, ps.list
 	}
-	b := &builder{ps: ps, form: f, sheets: sheets, langSeen: map[string]bool{}, listRows: map[string]int{}, files: files}
+	b := &builder{ps: ps, form: f, sheets: sheets, langSeen: map[string]bool{}, listRows: map[string]int{}, files: files,
+		repeats: map[string]*Node{}}
 	if !b.findSheets() {
 		return f, ps.list
 	}
@@ -54,6 +57,7 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 	b.readChoices()
 	b.readSurvey()
 	b.checkNodes()
+	f.indexNames()
 	b.checkChoices()
 	checkLogic(b)
 	b.sortProblems()
@@ -87,13 +91,13 @@ func (b *builder) findSheets() bool {
 	b.survey = readTable(survey, b.ps)
 	b.form.surveySheet = b.survey.name
 	if choices != nil {
-		b.choices = readTable(choices, b.ps)
+		b.choices = readTableWith(choices, b.ps, parseChoiceHeader)
 	}
 	if settings != nil {
 		b.settings = readTable(settings, b.ps)
 	}
 	if external != nil {
-		b.external = readTable(external, b.ps)
+		b.external = readTableWith(external, b.ps, parseChoiceHeader)
 	}
 	if !b.survey.has("type") {
 		b.ps.errorf(b.survey.name, 1, "", "no_type_column")
@@ -369,13 +373,28 @@ func (b *builder) checkName(n *Node) {
 		b.ps.errorf(sheetName, n.Row, "name", "bad_name", n.Name)
 		return
 	}
-	if o, dup := b.form.byName[n.Name]; dup {
-		if !b.takenByOther(n, o) {
-			b.ps.errorf(sheetName, n.Row, "name", "duplicate_name", n.Name, o.Row)
+	for _, o := range n.Parent.Children {
+		if o == n {
+			break
 		}
+		if o.Name == n.Name {
+			if !b.takenByOther(n, o) {
+				b.ps.errorf(sheetName, n.Row, "name", "duplicate_name", n.Name, o.Row)
+			}
+			return
+		}
+		if strings.EqualFold(o.Name, n.Name) {
+			b.ps.warnf(sheetName, n.Row, "name", "name_case", n.Name, o.Name, o.Row)
+		}
+	}
+	if n.Kind != KindRepeat {
 		return
 	}
-	b.form.byName[n.Name] = n
+	if o, dup := b.repeats[n.Name]; dup {
+		b.ps.errorf(sheetName, n.Row, "name", "duplicate_repeat", n.Name, o.Row)
+		return
+	}
+	b.repeats[n.Name] = n
 }
 
 func (b *builder) checkList(n *Node) {

@@ -284,11 +284,21 @@ func appendOnce(list []*Node, n *Node) []*Node {
 }
 
 // exprNodes lists the form nodes an expression reads: its ${name}
-// references and the names its paths step through.
+// references and the nodes its paths into the primary instance read
+// ([pathNodes]). Paths into a secondary instance
+// (instance('items')/root/item[name = ${item}]/task_id) read no question:
+// only the ${name} and current() paths in their predicates count.
 func exprNodes(f *Form, e *xpath.Expr) []*Node {
 	var out []*Node
-	for _, name := range exprNames(e) {
-		if n := f.byName[name]; n != nil {
+	for _, r := range e.References() {
+		var nodes []*Node
+		switch {
+		case r.Name != "":
+			nodes = f.nodesNamed(r.Name)
+		case !r.Secondary:
+			nodes = pathNodes(f, r.Path)
+		}
+		for _, n := range nodes {
 			out = appendOnce(out, n)
 		}
 	}
@@ -361,7 +371,8 @@ func triggerNodes(f *Form, n *Node, ps *problems, sheet string) []*Node {
 		if t := f.byName[name]; t != nil {
 			out = append(out, t)
 		} else if ps != nil {
-			ps.errorf(sheet, n.Row, "trigger", "unknown_ref", name)
+			msg := f.refProblem(name)
+			ps.errorf(sheet, n.Row, "trigger", msg.Key, msg.Args...)
 		}
 		return ""
 	})

@@ -92,7 +92,7 @@ func (b *builder) csvChoices(name string, data []byte, list, valueCol, labelCol 
 	if err != nil {
 		return nil, err
 	}
-	t := readTable(sh, &problems{})
+	t := readTableWith(sh, &problems{}, parseFileHeader)
 	if !t.has(valueCol) {
 		return nil, errors.New("no '" + valueCol + "' column")
 	}
@@ -301,7 +301,7 @@ func (b *builder) loadPulldata(sheet string, row int, col, src string) {
 		if b.form.tables == nil {
 			b.form.tables = map[string]*table{}
 		}
-		b.form.tables[name] = readTable(sh, &problems{})
+		b.form.tables[name] = readTableWith(sh, &problems{}, parseFileHeader)
 	}
 }
 

@@ -72,12 +72,18 @@ func (fl *filler) checkKeys(c *inode, obj map[string]any) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	held := heldKeys(c.def)
 	for _, k := range keys {
-		d := fl.s.form.byName[k]
+		d := held[k]
+		if d == nil {
+			d = fl.s.form.byName[k]
+		}
 		switch {
+		case d == nil && len(sharing(held, k)) > 1:
+			fl.violate(k, joinPath(c.path(), k), "fill_ambiguous", k, keysOf(sharing(held, k)))
 		case d == nil || d.Kind == KindGroup:
 			fl.violate(k, joinPath(c.path(), k), "fill_unknown", k)
-		case levelOf(d) != c.def && !(c.parent == nil && levelOf(d) == fl.s.form.Root):
+		case held[k] == nil:
 			fl.violate(k, joinPath(c.path(), k), "fill_wrong_level", k)
 		case d.Kind == KindCalculate || d.Kind == KindMeta || d.Kind == KindNote:
 			if v := obj[k]; v != nil && v != "" {
@@ -87,14 +93,43 @@ func (fl *filler) checkKeys(c *inode, obj map[string]any) {
 	}
 }
 
-// levelOf is the repeat (or the root) whose objects hold d's answer.
-func levelOf(d *Node) *Node {
-	for p := d.Parent; p != nil; p = p.Parent {
-		if p.Kind == KindRepeat || p.Parent == nil {
-			return p
+// sharing lists, in form order, the nodes of held named name.
+func sharing(held map[string]*Node, name string) []*Node {
+	var out []*Node
+	for _, n := range held {
+		if n.Name == name {
+			out = append(out, n)
 		}
 	}
-	return nil
+	sort.Slice(out, func(i, j int) bool { return out[i].Row < out[j].Row })
+	return out
+}
+
+// keysOf lists the keys of nodes, quoted: "'mother/name', 'father/name'".
+func keysOf(nodes []*Node) string {
+	keys := make([]string, len(nodes))
+	for i, n := range nodes {
+		keys[i] = "'" + n.Key() + "'"
+	}
+	return strings.Join(keys, ", ")
+}
+
+// heldKeys maps the answer keys of level (the root or a repeat), groups
+// flattened, to their nodes.
+func heldKeys(level *Node) map[string]*Node {
+	out := map[string]*Node{}
+	var gather func(c *Node)
+	gather = func(c *Node) {
+		for _, k := range c.Children {
+			if k.Kind == KindGroup {
+				gather(k)
+				continue
+			}
+			out[k.Key()] = k
+		}
+	}
+	gather(level)
+	return out
 }
 
 func joinPath(base, name string) string {
@@ -114,9 +149,9 @@ func (fl *filler) walk(c, g *inode, obj map[string]any) {
 		case KindGroup:
 			fl.walk(c, g.instances(d)[0], obj)
 		case KindRepeat:
-			fl.repeat(g, d, obj[d.Name])
+			fl.repeat(g, d, obj[d.Key()])
 		case KindQuestion:
-			if raw, ok := obj[d.Name]; ok {
+			if raw, ok := obj[d.Key()]; ok {
 				fl.field(g.instances(d)[0], raw)
 			}
 		}
@@ -149,13 +184,13 @@ func (fl *filler) repeat(g *inode, d *Node, raw any) {
 	if raw != nil {
 		list, ok := raw.([]any)
 		if !ok {
-			fl.violate(d.Name, joinPath(g.path(), d.Name), "fill_not_list", d.Name)
+			fl.violate(d.Name, joinPath(g.path(), d.Key()), "fill_not_list", d.Name)
 			return
 		}
 		for _, it := range list {
 			obj, ok := it.(map[string]any)
 			if !ok {
-				fl.violate(d.Name, joinPath(g.path(), d.Name), "fill_not_list", d.Name)
+				fl.violate(d.Name, joinPath(g.path(), d.Key()), "fill_not_list", d.Name)
 				return
 			}
 			items = append(items, obj)
@@ -166,7 +201,7 @@ func (fl *filler) repeat(g *inode, d *Node, raw any) {
 	if e.repeatCount != nil || e.fixedCount >= 0 {
 		have := g.instances(d)
 		if raw != nil && len(items) != len(have) {
-			fl.violate(d.Name, joinPath(g.path(), d.Name), "fill_repeat_count", d.Name, len(items), len(have))
+			fl.violate(d.Name, joinPath(g.path(), d.Key()), "fill_repeat_count", d.Name, len(items), len(have))
 		}
 		for i, inst := range have {
 			if i < len(items) && inst.relevant {
@@ -176,7 +211,7 @@ func (fl *filler) repeat(g *inode, d *Node, raw any) {
 		return
 	}
 	if len(items) > 0 && !s.repeatRelevant(g, d) {
-		fl.violate(d.Name, joinPath(g.path(), d.Name), "fill_not_relevant")
+		fl.violate(d.Name, joinPath(g.path(), d.Key()), "fill_not_relevant")
 		return
 	}
 	for _, obj := range items {

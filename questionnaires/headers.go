@@ -82,6 +82,9 @@ type header struct {
 	key string
 	// base is the canonical column; lang its language ("" if none).
 	base, lang string
+	// other is true for a column that is no alias, translation or media
+	// column (list_name, type, relevant… and the form's own columns).
+	other bool
 }
 
 // parseHeader normalizes a column header: case-insensitive names,
@@ -114,7 +117,37 @@ func parseHeader(raw string) header {
 		}
 		return header{raw: raw, key: p.canonical + "::" + lang, base: p.canonical, lang: lang}
 	}
-	return header{raw: raw, key: low, base: low}
+	return header{raw: raw, key: low, base: low, other: true}
+}
+
+// choiceColumns are the columns of the choices sheets that XLSForm
+// knows, matched case-insensitively; the translated and media columns
+// are known through their prefixes.
+var choiceColumns = map[string]bool{"list_name": true, "name": true, "label": true}
+
+// parseChoiceHeader normalizes a header of a choices (or
+// external_choices) sheet: the known columns as [parseHeader] does, the
+// extra ones as written but for spaces, as pyxform writes them into the
+// list's instance, so that a choice filter naming a camelCase column
+// (districtCode = ${district}) finds it.
+func parseChoiceHeader(raw string) header {
+	h := parseHeader(raw)
+	if !h.other || choiceColumns[h.key] {
+		return h
+	}
+	kept := strings.Join(strings.Fields(raw), " ")
+	return header{raw: raw, key: kept, base: kept, other: true}
+}
+
+// parseFileHeader reads a header of a file beside the form (a CSV list or
+// pulldata() table): ODK reads those columns by their exact names, so
+// only a translated column ("label::English (en)") is normalized.
+func parseFileHeader(raw string) header {
+	if h := parseHeader(raw); h.lang != "" {
+		return h
+	}
+	kept := strings.TrimSpace(raw)
+	return header{raw: raw, key: kept, base: kept, other: true}
 }
 
 // table is a sheet read as headers and rows of cells keyed by header.
@@ -133,6 +166,11 @@ type tableRow struct {
 // readTable reads a sheet: its first non-blank row is the header; reading
 // stops after maxBlankRows blank rows. Duplicate headers are reported.
 func readTable(s *sheet, ps *problems) *table {
+	return readTableWith(s, ps, parseHeader)
+}
+
+// readTableWith is [readTable] with parse reading the headers.
+func readTableWith(s *sheet, ps *problems, parse func(string) header) *table {
 	t := &table{name: s.name}
 	start := -1
 	for i, r := range s.rows {
@@ -147,7 +185,7 @@ func readTable(s *sheet, ps *problems) *table {
 	hrow := s.rows[start]
 	seen := map[string]bool{}
 	for _, raw := range hrow.cells {
-		h := parseHeader(raw)
+		h := parse(raw)
 		if strings.TrimSpace(raw) == "" {
 			h = header{}
 		} else if seen[h.key] {

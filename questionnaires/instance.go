@@ -136,16 +136,17 @@ func (n *inode) ancestorInstanceOf(r *Node) *inode {
 }
 
 // path is the node's position for users and drafts: repeat instances as
-// name[index], fields by name, groups left out ("tasks[2]/task_hours").
+// key[index], fields by key ([Node.Key]), groups left out
+// ("tasks[2]/task_hours").
 func (n *inode) path() string {
 	var parts []string
 	for p := n; p != nil && p.parent != nil; p = p.parent {
 		switch {
 		case p.def.Kind == KindRepeat:
-			parts = append(parts, p.def.Name+"["+strconv.Itoa(p.index)+"]")
+			parts = append(parts, p.def.Key()+"["+strconv.Itoa(p.index)+"]")
 		case p.def.Kind == KindGroup:
 		default:
-			parts = append(parts, p.def.Name)
+			parts = append(parts, p.def.Key())
 		}
 	}
 	for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {

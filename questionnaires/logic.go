@@ -49,11 +49,12 @@ func checkLogic(b *builder) {
 // refPattern finds ${name} references in texts and expressions.
 var refPattern = regexp.MustCompile(`\$\{([^}]*)\}`)
 
-// checkTextRefs reports ${name} references to questions that do not exist.
+// checkTextRefs reports ${name} references to questions that do not
+// exist, or to a name several nodes have.
 func checkTextRefs(f *Form, text, sheet string, row int, col string, ps *problems) {
 	for _, m := range refPattern.FindAllStringSubmatch(text, -1) {
-		if f.byName[strings.TrimSpace(m[1])] == nil {
-			ps.errorf(sheet, row, col, "unknown_ref", m[1])
+		if msg := f.refProblem(strings.TrimSpace(m[1])); msg != nil {
+			ps.errorf(sheet, row, col, msg.Key, msg.Args...)
 		}
 	}
 }
@@ -81,8 +82,8 @@ func parseExpr(f *Form, n *Node, col, src string, ps *problems, sheet string) (*
 // functions against the form.
 func parseCheck(f *Form, src string) (*xpath.Expr, *problemMsg) {
 	for _, m := range refPattern.FindAllStringSubmatch(src, -1) {
-		if f.byName[strings.TrimSpace(m[1])] == nil {
-			return nil, &problemMsg{"unknown_ref", []any{m[1]}}
+		if msg := f.refProblem(strings.TrimSpace(m[1])); msg != nil {
+			return nil, msg
 		}
 	}
 	e, err := xpath.Parse(src)
@@ -158,26 +159,42 @@ func sortedKeys(t Text) []string {
 	return keys
 }
 
-// exprNames lists the names an expression refers to: its ${name}
-// references, and the element names its paths step through (predicates
-// included: ${kids}[sex = 'f'] reads sex). Names of choice columns may
-// match a question's name by chance; the extra dependency only costs a
-// recomputation.
-func exprNames(e *xpath.Expr) []string {
-	var out []string
-	for _, r := range e.References() {
-		switch {
-		case r.Name != "":
-			out = append(out, r.Name)
-		default:
-			path := stripStrings(r.Path)
-			path = strings.TrimPrefix(path, "current()")
-			for _, m := range namePathPattern.FindAllString(path, -1) {
-				out = append(out, m)
+// pathNodes lists the nodes a path into the primary instance reads: the
+// node an absolute path names, else every node named like the path's
+// last step (an extra dependency only costs a recomputation). The names
+// in its predicates are listed as paths of their own by References.
+func pathNodes(f *Form, path string) []*Node {
+	clean := stripPredicates(stripStrings(path))
+	names := namePathPattern.FindAllString(strings.TrimPrefix(clean, "current()"), -1)
+	if len(names) == 0 {
+		return nil
+	}
+	nodes := f.nodesNamed(names[len(names)-1])
+	if strings.HasPrefix(clean, "/") {
+		for _, n := range nodes {
+			if n.XPath() == strings.Join(strings.Fields(clean), "") {
+				return []*Node{n}
 			}
 		}
 	}
-	return out
+	return nodes
+}
+
+// stripPredicates drops the [...] parts of a path, nested ones included.
+func stripPredicates(path string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range path {
+		switch {
+		case r == '[':
+			depth++
+		case r == ']' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // namePathPattern finds element names in a path.

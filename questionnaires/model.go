@@ -37,7 +37,10 @@ type Form struct {
 	// CSVs), by file name, as read at load: they travel with the form.
 	Files map[string][]byte
 
+	// byName holds the nodes whose name is used once; named every node
+	// by name (names.go).
 	byName map[string]*Node
+	named  map[string][]*Node
 	prog   *program
 	// surveySheet is the survey sheet's name, for problems.
 	surveySheet string
@@ -70,7 +73,8 @@ const (
 // Node is one element of the survey tree: a question, note, calculation,
 // metadata field, group or repeat.
 type Node struct {
-	// Name is the node's name, unique in the form; Type its canonical type
+	// Name is the node's name, unique among its siblings (a repeat's in
+	// the form); Type its canonical type
 	// ("text", "integer", "select_one", "begin group"…), RawType the type
 	// cell as written.
 	Name, Type, RawType string
@@ -110,6 +114,8 @@ type Node struct {
 	id int
 	// xtype is how the evaluator reads the node's values.
 	xtype xpath.NodeType
+	// key is the node's key in its level's answers ([Node.Key]).
+	key string
 	// seal says why the node is sealed with the sensitive answers, nil
 	// when it is not (sealing.go).
 	seal *sealOrigin
@@ -201,7 +207,8 @@ func CheckFiles(filename string, data []byte, files fs.FS) []Problem {
 	return problems
 }
 
-// Node returns the node named name, or nil.
+// Node returns the node named name, or nil when no node or several
+// (in different groups) have that name.
 func (f *Form) Node(name string) *Node { return f.byName[name] }
 
 // Walk calls fn on every node below the root, depth first in form order.

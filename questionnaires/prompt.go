@@ -185,6 +185,9 @@ type Item struct {
 	Required       bool
 	// Problem is what stops finalizing here ("" when fine).
 	Problem string
+	// Node is the question's definition (names are unique only among
+	// siblings).
+	Node *Node
 }
 
 // Violation is an answer the form refuses, or a required question left
@@ -375,7 +378,7 @@ func (s *Session) Summary() []Item {
 		}
 		n := p.field
 		it := Item{Path: p.path(), Name: n.def.Name, Label: s.label(n), Type: n.def.Type,
-			Input: InputOf(n.def.Type), Groups: s.groups(n.parent), Value: n.value, Display: s.display(n)}
+			Input: InputOf(n.def.Type), Groups: s.groups(n.parent), Value: n.value, Display: s.display(n), Node: n.def}
 		if n.def.Kind == KindQuestion || n.def.Kind == KindNote {
 			it.Required = s.required(n)
 			if v := s.violation(n); v != nil {

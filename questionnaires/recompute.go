@@ -86,6 +86,9 @@ func (c *evalCtx) ChoiceName(value, question string) (string, error) {
 		name = question[i+1:]
 	}
 	def := c.s.form.byName[name]
+	if def == nil {
+		def = c.choiceQuestion(name, question)
+	}
 	if def == nil || def.ListName == "" {
 		return "", errUnknownRef(name)
 	}
@@ -95,6 +98,23 @@ func (c *evalCtx) ChoiceName(value, question string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// choiceQuestion finds, among the questions named name in different
+// groups, the one a jr:choice-name() path names: by its absolute path
+// ("/data/mother/relation"), else the one beside the context node.
+func (c *evalCtx) choiceQuestion(name, path string) *Node {
+	for _, n := range c.s.form.nodesNamed(name) {
+		if n.XPath() == path {
+			return n
+		}
+	}
+	for _, n := range c.s.form.nodesNamed(name) {
+		if c.node != nil && c.node.def.Parent == n.Parent {
+			return n
+		}
+	}
+	return nil
 }
 
 // PullData is pulldata(): a value from a CSV file attached to the form.

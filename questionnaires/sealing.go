@@ -49,13 +49,14 @@ type sealOrigin struct {
 // depends on a sensitive answer (see the package's sealing rules).
 func (n *Node) Sealed() bool { return n.seal != nil }
 
-// SealedNames returns the names of the form's sealed nodes ([Node.Sealed]):
-// the answers a response leaves to the sensitive record.
+// SealedNames returns the answer keys ([Node.Key]) of the form's sealed
+// nodes ([Node.Sealed]): the answers a response leaves to the sensitive
+// record.
 func (f *Form) SealedNames() map[string]bool {
 	out := map[string]bool{}
 	f.Walk(func(n *Node) {
 		if n.Sealed() {
-			out[n.Name] = true
+			out[n.Key()] = true
 		}
 	})
 	return out

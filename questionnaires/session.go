@@ -368,9 +368,9 @@ func (p position) path() string {
 		return p.field.path()
 	case p.repeat != nil:
 		if cp := p.container.path(); cp != "" {
-			return cp + "/" + p.repeat.Name
+			return cp + "/" + p.repeat.Key()
 		}
-		return p.repeat.Name
+		return p.repeat.Key()
 	}
 	return ""
 }

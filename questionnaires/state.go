@@ -108,7 +108,7 @@ func restoreValues(c *inode, values map[string]any) {
 			restoreValues(k, values)
 			continue
 		}
-		if v, ok := values[k.def.Name].(string); ok {
+		if v, ok := values[k.def.Key()].(string); ok {
 			k.value = v
 			k.defaulted = true
 		}
@@ -117,7 +117,7 @@ func restoreValues(c *inode, values map[string]any) {
 		if d.Kind != KindRepeat {
 			continue
 		}
-		list, _ := values[d.Name].([]any)
+		list, _ := values[d.Key()].([]any)
 		for _, item := range list {
 			obj, _ := item.(map[string]any)
 			restoreValues(c.addInstance(d), obj)

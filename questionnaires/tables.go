@@ -12,9 +12,9 @@ type Table struct {
 	// "~1", "~2"… suffix in form order when several repeats share a name
 	// (as ODK Central names its files).
 	Name string
-	// RepeatPath lists the names of the repeats from the root down to this
-	// table's repeat (empty for the root table): the way to the rows in a
-	// record's answers.
+	// RepeatPath lists the answer keys ([Node.Key]) of the repeats from
+	// the root down to this table's repeat (empty for the root table):
+	// the way to the rows in a record's answers.
 	RepeatPath []string
 	Columns    []Column
 }
@@ -25,9 +25,9 @@ type Column struct {
 	// between names ("home-address-street"), plus "-Latitude"… for the
 	// parts of a geopoint.
 	Header string
-	// Key is the answer's key in the table's answers object (the question
-	// name; groups are flattened); "" for the instance ID and instance
-	// name columns.
+	// Key is the answer's key in the table's answers object ([Node.Key]:
+	// the question name, groups flattened, or its group path when groups
+	// share the name); "" for the instance ID and instance name columns.
 	Key string
 	// Type is the question's canonical type, [InstanceIDType] or
 	// [InstanceNameType].
@@ -101,7 +101,7 @@ func collectColumns(n *Node, prefix, repeatPath []string, t *Table, repeats *[]T
 		case KindGroup:
 			collectColumns(c, append(prefix[:len(prefix):len(prefix)], c.Name), repeatPath, t, repeats, names)
 		case KindRepeat:
-			path := append(repeatPath[:len(repeatPath):len(repeatPath)], c.Name)
+			path := append(repeatPath[:len(repeatPath):len(repeatPath)], c.Key())
 			*repeats = append(*repeats, Table{Name: names[c], RepeatPath: path})
 			idx := len(*repeats) - 1
 			var rt Table
@@ -113,11 +113,11 @@ func collectColumns(n *Node, prefix, repeatPath []string, t *Table, repeats *[]T
 			header := strings.Join(append(prefix[:len(prefix):len(prefix)], c.Name), "-")
 			if c.Type == "geopoint" {
 				for _, part := range GeopointParts {
-					t.Columns = append(t.Columns, Column{Header: header + "-" + part, Key: c.Name, Type: c.Type, Part: part})
+					t.Columns = append(t.Columns, Column{Header: header + "-" + part, Key: c.Key(), Type: c.Type, Part: part})
 				}
 				continue
 			}
-			t.Columns = append(t.Columns, Column{Header: header, Key: c.Name, Type: c.Type})
+			t.Columns = append(t.Columns, Column{Header: header, Key: c.Key(), Type: c.Type})
 		}
 	}
 }

@@ -39,16 +39,16 @@ type outlineItem struct {
 // (the engine's summary leaves them out) and cannot be jumped to.
 func (iv *interview) outline(c *Common) []outlineItem {
 	items := iv.session.Summary()
-	order := map[string]int{}
+	order := map[*questionnaires.Node]int{}
 	var skipped []*questionnaires.Node
 	form := iv.session.Form()
-	seen := map[string]bool{}
+	seen := map[*questionnaires.Node]bool{}
 	for _, it := range items {
-		seen[it.Name] = true
+		seen[it.Node] = true
 	}
 	form.Walk(func(n *questionnaires.Node) {
-		order[n.Name] = len(order)
-		if n.Kind == questionnaires.KindQuestion && !seen[n.Name] {
+		order[n] = len(order)
+		if n.Kind == questionnaires.KindQuestion && !seen[n] {
 			skipped = append(skipped, n)
 		}
 	})
@@ -56,7 +56,7 @@ func (iv *interview) outline(c *Common) []outlineItem {
 	k := 0
 	lang, def := iv.session.Language(), form.DefaultLanguage
 	for _, it := range items {
-		for k < len(skipped) && order[skipped[k].Name] < order[it.Name] {
+		for k < len(skipped) && order[skipped[k]] < order[it.Node] {
 			out = append(out, skippedItem(skipped[k], lang, def))
 			k++
 		}

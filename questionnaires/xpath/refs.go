@@ -18,21 +18,81 @@ type Ref struct {
 	// InPredicate is true inside [...]: there "." and relative paths are
 	// the filtered node (a choice item), not the question.
 	InPredicate bool
+	// Secondary is true for a path that reads a secondary instance:
+	// instance('x')/… (also behind a filter or randomize()), and the
+	// relative paths in the predicates of such a path, which read the
+	// item's own columns. Such paths name no question of the form:
+	// instance('items')/root/item[name = ${item}]/task_id reads ${item},
+	// not a question task_id.
+	Secondary bool
 }
 
 // References lists the expression's ${name} references and location paths,
 // in source order. A path starting with ${name} is listed as both.
 func (e *Expr) References() []Ref {
 	var refs []Ref
-	walk(e.root, false, func(n node, inPred bool) {
-		switch n := n.(type) {
-		case *refExpr:
-			refs = append(refs, Ref{Name: n.name, Pos: n.pos, InPredicate: inPred})
-		case *path:
-			refs = append(refs, Ref{Path: text(n), Pos: n.pos, InPredicate: inPred})
-		}
-	})
+	collectRefs(e.root, false, false, &refs)
 	return refs
+}
+
+// collectRefs appends the references under n; secondary says that a
+// relative path at n starts from a node of a secondary instance.
+func collectRefs(n node, inPred, secondary bool, out *[]Ref) {
+	switch n := n.(type) {
+	case *refExpr:
+		*out = append(*out, Ref{Name: n.name, Pos: n.pos, InPredicate: inPred})
+	case *binary:
+		collectRefs(n.l, inPred, secondary, out)
+		collectRefs(n.r, inPred, secondary, out)
+	case *negate:
+		collectRefs(n.x, inPred, secondary, out)
+	case *call:
+		for _, a := range n.args {
+			collectRefs(a, inPred, secondary, out)
+		}
+	case *filter:
+		collectRefs(n.x, inPred, secondary, out)
+		sec := readsSecondary(n.x, secondary)
+		for _, p := range n.preds {
+			collectRefs(p, true, sec, out)
+		}
+	case *path:
+		sec := readsSecondary(n, secondary)
+		*out = append(*out, Ref{Path: text(n), Pos: n.pos, InPredicate: inPred, Secondary: sec})
+		if n.start != nil {
+			collectRefs(n.start, inPred, secondary, out)
+		}
+		for _, s := range n.steps {
+			for _, p := range s.preds {
+				collectRefs(p, true, sec, out)
+			}
+		}
+	}
+}
+
+// readsSecondary reports whether the nodes n selects belong to a
+// secondary instance; secondary says so of the context node.
+func readsSecondary(n node, secondary bool) bool {
+	switch n := n.(type) {
+	case *path:
+		switch {
+		case n.absolute:
+			return false
+		case n.start == nil:
+			return secondary
+		}
+		return readsSecondary(n.start, secondary)
+	case *filter:
+		return readsSecondary(n.x, secondary)
+	case *call:
+		switch n.name {
+		case "instance":
+			return true
+		case "randomize":
+			return len(n.args) > 0 && readsSecondary(n.args[0], secondary)
+		}
+	}
+	return false
 }
 
 // Resolve returns a copy of the expression where every ${name} is replaced
