@@ -180,13 +180,18 @@ func (n savedNode) Value() string          { return n.value }
 func (n savedNode) Type() xpath.NodeType   { return xpath.TypeString }
 
 // LastSaved is ${last-saved#name} (xpath.LastSavedReader): the values
-// [Options.LastSaved] holds for that question.
+// [Options.LastSaved] holds for that question; with none, one empty
+// value, as ODK Collect reads the form's blank instance when there is no
+// last saved one (so ${last-saved#name} = '' holds).
 func (c *evalCtx) LastSaved(name string) ([]xpath.Node, error) {
 	def := c.s.form.byName[name]
 	if def == nil {
 		return nil, errUnknownRef("last-saved#" + name)
 	}
 	vals := c.s.opts.LastSaved[questionPath(def)]
+	if len(vals) == 0 {
+		vals = []string{""}
+	}
 	out := make([]xpath.Node, len(vals))
 	for i, v := range vals {
 		out[i] = savedNode{name: def.Name, value: v}

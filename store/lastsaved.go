@@ -46,13 +46,14 @@ func (h *Home) SaveLastSaved(d *Device, project, formID string, values map[strin
 
 // LastSaved returns the values [Home.SaveLastSaved] kept for project's
 // form formID; nil when there are none (nothing kept yet, or kept for
-// another form ID). A damaged file is the user error store.sealed_damaged.
+// another form ID). A damaged file is the user error
+// store.last_saved_damaged.
 func (h *Home) LastSaved(d *Device, project, formID string) (map[string][]string, error) {
 	if err := ValidProjectID(project); err != nil {
 		return nil, err
 	}
 	var f lastSavedFile
-	found, err := h.readSealed(d, h.path(projectsDir, project, lastSavedName), &f)
+	found, err := h.readSealedAs(d, h.path(projectsDir, project, lastSavedName), &f, "store.last_saved_damaged")
 	if err != nil || !found || f.Form != formID {
 		return nil, err
 	}

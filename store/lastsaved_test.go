@@ -60,7 +60,7 @@ func TestLastSavedSealed(t *testing.T) {
 	if err := os.WriteFile(file, []byte("age-encryption.org/v1\ngarbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.LastSaved(dev, "household", "household_v1"); errorKey(err) != "store.sealed_damaged" {
+	if _, err := h.LastSaved(dev, "household", "household_v1"); errorKey(err) != "store.last_saved_damaged" {
 		t.Errorf("damaged: %v", err)
 	}
 	if _, err := h.LastSaved(dev, "../x", "f"); err == nil {
