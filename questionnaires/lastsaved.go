@@ -182,7 +182,7 @@ func (n savedNode) Type() xpath.NodeType   { return xpath.TypeString }
 // LastSaved is ${last-saved#name} (xpath.LastSavedReader): the values
 // [Options.LastSaved] holds for that question; with none, one empty
 // value, as ODK Collect reads the form's blank instance when there is no
-// last saved one (so ${last-saved#name} = ” holds).
+// last saved one, so that an empty string equals it).
 func (c *evalCtx) LastSaved(name string) ([]xpath.Node, error) {
 	def := c.s.form.byName[name]
 	if def == nil {
