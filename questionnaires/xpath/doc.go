@@ -35,6 +35,12 @@
 // over 5), as JavaRosa's contextualization does; absolute paths keep plain
 // XPath meaning, so engines should prefer Context.Ref to Resolve.
 //
+// ${last-saved#name} (pyxform's instance('__last-saved')/…/name) is the
+// value name had in the last saved interview: a node-set the Context
+// gives through the optional [LastSavedReader] (none: empty). It is not a
+// dependency (its value is fixed for the interview): [Expr.LastSavedRefs]
+// lists these references, not [Expr.References], and Resolve keeps them.
+//
 // [Expr.Compile] (or [Expr.Bind], which also numbers the ${name}
 // references for a [RefIndexer] Context) turns an expression into
 // closures for repeated evaluation: numbers and booleans unboxed,
