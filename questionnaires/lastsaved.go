@@ -130,11 +130,13 @@ func lastSavedAnonymous(f *Form, ps *problems) {
 }
 
 // unknownLastSaved returns the first ${last-saved#name} of src that names
-// no question, or "".
+// no question, or another ${…#…} (refPattern skips them), or "".
 func unknownLastSaved(f *Form, src string) string {
-	for _, m := range lastSavedPattern.FindAllStringSubmatch(src, -1) {
-		if f.byName[strings.TrimSpace(m[1])] == nil {
-			return "last-saved#" + m[1]
+	for _, m := range anyRefPattern.FindAllString(src, -1) {
+		ref := m[2 : len(m)-1]
+		name, ok := strings.CutPrefix(ref, "last-saved#")
+		if strings.Contains(ref, "#") && (!ok || f.byName[strings.TrimSpace(name)] == nil) {
+			return ref
 		}
 	}
 	return ""

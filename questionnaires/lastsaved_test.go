@@ -90,6 +90,7 @@ func TestLastSavedCheck(t *testing.T) {
 | | end group | grp | | | | |
 | | calculate | g | | | ${last-saved#grp} | |
 | | calculate | n | | | ${last-saved#nowhere} | |
+| | note | typo | Last: ${last-saved-village#x} | | | |
 `
 	var got []string
 	for _, p := range Check("ls.md", []byte(form)) {
@@ -102,6 +103,7 @@ func TestLastSavedCheck(t *testing.T) {
 		"ls.md:survey:5: label: ${last-saved#hiv_code} reads a sensitive answer",
 		"ls.md:survey:9: calculation: ${last-saved#grp} names a group or a repeat",
 		"ls.md:survey:10: calculation: ${last-saved#nowhere} names no question",
+		"ls.md:survey:11: label: ${last-saved-village#x} names no question",
 	}
 	for _, w := range want {
 		found := false
