@@ -96,10 +96,11 @@ func sealInterview(svc *Service, dev *store.Device, p *crypto.Project, s *questi
 	}
 	svc.checkpoint("decided")
 	svc.last = sealed.Response
+	kept := svc.keepLastSaved(dev, p, s, sealed.Response)
 	if err := svc.finish(dev, draft); err != nil {
 		return sealed.Response, &DraftNotRemovedError{Name: sealed.Response, Err: err}
 	}
-	return sealed.Response, nil
+	return sealed.Response, kept
 }
 
 // stageInterview seals and stages every record of a finished interview

@@ -106,7 +106,11 @@ func (s *Service) newSession(p *crypto.Project, lang string) (*questionnaires.Se
 	if err != nil {
 		return nil, err
 	}
-	return questionnaires.NewSession(form, s.sessionOptions(p.Anonymous, lang))
+	opts := s.sessionOptions(p.Anonymous, lang)
+	if opts.LastSaved, err = s.lastSavedFor(p, form); err != nil {
+		return nil, err
+	}
+	return questionnaires.NewSession(form, opts)
 }
 
 // followLanguage switches the session's form language to the one that
@@ -287,7 +291,11 @@ func (s *Service) fill(id string, answers map[string]any, lang string) (*crypto.
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, vs := questionnaires.Fill(form, answers, s.sessionOptions(p.Anonymous, lang))
+	opts := s.sessionOptions(p.Anonymous, lang)
+	if opts.LastSaved, err = s.lastSavedFor(p, form); err != nil {
+		return nil, nil, err
+	}
+	sess, vs := questionnaires.Fill(form, answers, opts)
 	if len(vs) > 0 {
 		return nil, nil, &ViolationsError{Violations: vs}
 	}

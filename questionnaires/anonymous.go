@@ -22,5 +22,6 @@ func AnonymousProblems(f *Form) []Problem {
 			ps.warnf(f.surveySheet, n.Row, "type", "anonymous_datetime", n.Name)
 		}
 	})
+	lastSavedAnonymous(f, ps)
 	return ps.list
 }

@@ -44,10 +44,12 @@ func checkLogic(b *builder) {
 		}
 	}
 	sealProblems(f, b.ps, sheet, settings)
+	lastSavedProblems(f, b.ps, sheet)
 }
 
-// refPattern finds ${name} references in texts and expressions.
-var refPattern = regexp.MustCompile(`\$\{([^}]*)\}`)
+// refPattern finds ${name} references in texts and expressions (not
+// ${last-saved#name}: lastsaved.go).
+var refPattern = regexp.MustCompile(`\$\{([^}#]*)\}`)
 
 // checkTextRefs reports ${name} references to questions that do not
 // exist, or to a name several nodes have.
@@ -56,6 +58,9 @@ func checkTextRefs(f *Form, text, sheet string, row int, col string, ps *problem
 		if msg := f.refProblem(strings.TrimSpace(m[1])); msg != nil {
 			ps.errorf(sheet, row, col, msg.Key, msg.Args...)
 		}
+	}
+	if name := unknownLastSaved(f, text); name != "" {
+		ps.errorf(sheet, row, col, "unknown_ref", name)
 	}
 }
 
@@ -85,6 +90,9 @@ func parseCheck(f *Form, src string) (*xpath.Expr, *problemMsg) {
 		if msg := f.refProblem(strings.TrimSpace(m[1])); msg != nil {
 			return nil, msg
 		}
+	}
+	if name := unknownLastSaved(f, src); name != "" {
+		return nil, &problemMsg{"unknown_ref", []any{name}}
 	}
 	e, err := xpath.Parse(src)
 	if err != nil {

@@ -164,13 +164,13 @@ func (t Text) Empty() bool {
 }
 
 // Load reads and checks the questionnaire at path (.xlsx, .csv or .md),
-// with the files beside it ([ParseFiles]).
+// with the files beside it or in its media folder ([FilesBeside]).
 func Load(path string) (*Form, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, locales.Errorf("questionnaires.read_failed", path).Wrap(err)
 	}
-	return ParseFiles(filepath.Base(path), data, os.DirFS(filepath.Dir(path)))
+	return ParseFiles(filepath.Base(path), data, FilesBeside(path))
 }
 
 // Parse reads and checks a questionnaire that reads no file beside it;

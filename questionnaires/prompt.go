@@ -278,7 +278,10 @@ func (s *Session) text(t Text, n *inode) string {
 	if !strings.Contains(raw, "${") {
 		return raw
 	}
-	return refPattern.ReplaceAllStringFunc(raw, func(m string) string {
+	return anyRefPattern.ReplaceAllStringFunc(raw, func(m string) string {
+		if v, ok := s.lastSavedText(m); ok {
+			return v
+		}
 		def := s.form.byName[strings.TrimSpace(m[2:len(m)-1])]
 		if def == nil {
 			return m

@@ -36,6 +36,10 @@ type Options struct {
 	// the day and no UTC offset. The audit log keeps the real clock (an
 	// anonymous project never sends it).
 	DayOnly bool
+	// LastSaved is what the last interview of this form finalized on
+	// this device left ([Session.LastSaved]), for ${last-saved#name};
+	// nil when there is none (every such reference is then empty).
+	LastSaved LastSaved
 }
 
 // Session is one interview on a form: the answers so far, the position,

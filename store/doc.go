@@ -22,6 +22,8 @@
 //	  projects/<id>/sealed-forms/<sha256>  empty: that questionnaire version was sealed to the outbox
 //	  projects/<id>/versions/<sha256>.age  a project file a newer install replaced, kept for the drafts
 //	                               that run on it: the device's endorsement and the file, sealed to the device
+//	  projects/<id>/last-saved.age  the answers the form reads as ${last-saved#name}, from the last
+//	                               interview finalized here, sealed to the device (lastsaved.go)
 //	  drafts/<random id>.age       one interview in progress, sealed to its own key (padded); once
 //	                               finalized, only the names of its sealed records until they are
 //	                               in the outbox ([Sealed])

@@ -73,5 +73,9 @@ func finalizedText(c *Common, err error) (string, bool) {
 	if errors.As(err, &nr) {
 		return c.T("tui.draft_not_removed", nr.Name, c.Err(nr.Err)), true
 	}
+	var ls *fieldwork.LastSavedNotKeptError
+	if errors.As(err, &ls) {
+		return c.T("fieldwork.last_saved_not_kept", ls.Name, c.Err(ls.Err)), true
+	}
 	return "", false
 }

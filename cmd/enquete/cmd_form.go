@@ -27,9 +27,9 @@ func cmdFormCheck(e *env, args []string) error {
 	if err != nil {
 		return locales.Errorf("cli.cannot_read", path, err).Wrap(err)
 	}
-	problems := questionnaires.CheckFiles(path, data, os.DirFS(filepath.Dir(path)))
+	problems := questionnaires.CheckFiles(path, data, questionnaires.FilesBeside(path))
 	if *anonymous && !questionnaires.HasErrors(problems) {
-		if form, err := questionnaires.ParseFiles(path, data, os.DirFS(filepath.Dir(path))); err == nil {
+		if form, err := questionnaires.ParseFiles(path, data, questionnaires.FilesBeside(path)); err == nil {
 			problems = append(problems, questionnaires.AnonymousProblems(form)...)
 		}
 	}
@@ -46,7 +46,7 @@ func cmdFormCheck(e *env, args []string) error {
 	if errorsFound > 0 {
 		return locales.Errorf("cli.form_has_errors", path, locales.Message{Key: "cli.n_problems", Args: []any{errorsFound}})
 	}
-	form, err := questionnaires.ParseFiles(path, data, os.DirFS(filepath.Dir(path)))
+	form, err := questionnaires.ParseFiles(path, data, questionnaires.FilesBeside(path))
 	if err != nil {
 		return formError(e, path, err)
 	}
@@ -101,7 +101,7 @@ func loadForm(e *env, path string) (*questionnaires.Form, error) {
 	if err != nil {
 		return nil, locales.Errorf("cli.cannot_read", path, err).Wrap(err)
 	}
-	form, err := questionnaires.ParseFiles(filepath.Base(path), data, os.DirFS(filepath.Dir(path)))
+	form, err := questionnaires.ParseFiles(filepath.Base(path), data, questionnaires.FilesBeside(path))
 	if err != nil {
 		return nil, formError(e, path, err)
 	}

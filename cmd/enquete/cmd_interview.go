@@ -46,6 +46,9 @@ func cmdInterview(e *env, args []string) error {
 		return err
 	}
 	name, err := s.dev.Fill(p.ID, answers, lang)
+	if name != "" && err != nil {
+		fmt.Fprintln(e.stdout, name) // sealed: only what follows failed
+	}
 	if err != nil {
 		return e.answersError(err)
 	}

@@ -85,7 +85,7 @@ func cmdProjectNew(e *env, args []string) error {
 	}
 	// The lists and CSVs the form reads beside itself travel signed in
 	// the project: a laptop never reads them from its own disk.
-	parsed, err := questionnaires.ParseFiles(filepath.Base(*form), data, os.DirFS(filepath.Dir(*form)))
+	parsed, err := questionnaires.ParseFiles(filepath.Base(*form), data, questionnaires.FilesBeside(*form))
 	if err != nil {
 		return formError(e, *form, err)
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/enquete-field/enquete/locales"
@@ -15,7 +13,7 @@ import (
 // sealed_* warnings): the lab sees, as it makes the project, which
 // answers its analysts will not receive.
 func (e *env) warnSealed(path string, data []byte) {
-	for _, p := range questionnaires.CheckFiles(path, data, os.DirFS(filepath.Dir(path))) {
+	for _, p := range questionnaires.CheckFiles(path, data, questionnaires.FilesBeside(path)) {
 		if p.Warning && strings.HasPrefix(p.Message.Key, "questionnaires.sealed_") {
 			fmt.Fprintln(e.stderr, p.Text(e.lang))
 		}

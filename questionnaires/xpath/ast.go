@@ -206,7 +206,7 @@ func (n *filter) write(b *strings.Builder, _ int) {
 // itself a primary expression is parenthesized.
 func writePrimary(b *strings.Builder, x node) {
 	switch x.(type) {
-	case *numberLit, *stringLit, *call, *refExpr, *filter:
+	case *numberLit, *stringLit, *call, *refExpr, *lastSavedRef, *filter:
 		x.write(b, precPath)
 	default:
 		b.WriteByte('(')

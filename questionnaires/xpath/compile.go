@@ -48,8 +48,8 @@ type NumberNode interface {
 
 // ParseNumber reads s as number() reads a string that is not a date:
 // optional whitespace, an optional minus, digits with an optional decimal
-// point and an optional exponent. It reports false for anything else,
-// including "" and "Infinity".
+// point or comma. It reports false for anything else, including "",
+// "Infinity" and exponent notation.
 func ParseNumber(s string) (float64, bool) { return parseNumber(s) }
 
 // Compile turns the expression into closures for repeated evaluation

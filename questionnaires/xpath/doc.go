@@ -35,6 +35,12 @@
 // over 5), as JavaRosa's contextualization does; absolute paths keep plain
 // XPath meaning, so engines should prefer Context.Ref to Resolve.
 //
+// ${last-saved#name} (pyxform's instance('__last-saved')/…/name) is the
+// value name had in the last saved interview: a node-set the Context
+// gives through the optional [LastSavedReader] (none: empty). It is not a
+// dependency (its value is fixed for the interview): [Expr.LastSavedRefs]
+// lists these references, not [Expr.References], and Resolve keeps them.
+//
 // [Expr.Compile] (or [Expr.Bind], which also numbers the ${name}
 // references for a [RefIndexer] Context) turns an expression into
 // closures for repeated evaluation: numbers and booleans unboxed,
@@ -64,8 +70,10 @@
 // number is true unless 0 or NaN (XPath 1.0; JavaRosa's 1e-12 threshold is
 // not used). Strings that are dates convert to day numbers:
 // "2021-11-30" - "2021-11-29" is 1, as in ODK Web Forms (JavaRosa gives
-// NaN). Strings in exponent notation convert ("7.9e-12"); "Infinity",
-// "+1" and "1,5" do not. Numbers print through [FormatNumber]: 3, 1.5,
+// NaN). As in JavaRosa (ODK Collect), a comma is a decimal point
+// ("1,5" is 1.5, as French and Spanish spreadsheets write it), and strings
+// in exponent notation ("7.9e-12", "1e3"), "Infinity" and "+1" are NaN
+// (the web evaluators read exponents). Numbers print through [FormatNumber]: 3, 1.5,
 // NaN, Infinity, never exponent notation; -0 prints 0.
 //
 // # Dates and time zones
@@ -112,8 +120,13 @@
 //   - string-length, substr, substring and translate count Unicode
 //     characters, not UTF-16 units (JavaRosa and the web count an emoji
 //     as 2).
-//   - round(x, d) rounds half away from zero on the decimal digits of x
-//     (round(2.15, 1) is 2.2; round(-1.5) is -2), as the web evaluators.
+//   - round(x, d) rounds on the decimal digits of x (round(2.15, 1) is
+//     2.2), an exact half toward positive infinity as XPath 1.0 and
+//     JavaRosa do (round(-1.5) is -1, round(-0.5) is 0; the web
+//     evaluators give -2 and -1).
+//   - date() of an impossible date ("2023-02-30") or of a value that is
+//     not a date is "", as every unparsable date here; JavaRosa stops the
+//     form with an error.
 //   - boolean-from-string() is true for exactly "true" and "1".
 //   - regex() must match the whole value, as in JavaRosa; the pattern is
 //     Go's RE2, and [CheckRegex] rejects the Java features RE2 lacks

@@ -254,6 +254,8 @@ func (st *state) interp(n node) (Value, error) {
 			return nil, err
 		}
 		return NodeSetValue(nodes), nil
+	case *lastSavedRef:
+		return st.lastSaved(n)
 	case *filter:
 		return st.evalFilter(n)
 	case *path:

@@ -110,8 +110,8 @@ func extreme(pick func(a, b float64) float64, start float64) func(*state, *call)
 	}
 }
 
-// fnRound is round(x[, digits]), half away from zero on decimal digits
-// (see roundDecimal).
+// fnRound is round(x[, digits]) on decimal digits, halves toward positive
+// infinity (see roundDecimal).
 func fnRound(st *state, c *call) (Value, error) {
 	x, err := st.number(c.args[0])
 	if err != nil {

@@ -16,6 +16,7 @@ const (
 	tokString               // 'text' or "text"
 	tokName                 // NCName or prefix:name (also function names)
 	tokRef                  // ${name}
+	tokLastSaved            // ${last-saved#name}
 	tokVariable             // $name (unsupported, reported by the parser)
 	tokLParen               // (
 	tokRParen               // )
@@ -204,11 +205,15 @@ func (l *lexer) dollar() (token, error) {
 			return token{}, &SyntaxError{Pos: start, Msg: "${ not closed: missing }"}
 		}
 		name := l.src[start+2 : start+end]
+		kind := tokRef
+		if rest, ok := strings.CutPrefix(name, lastSavedPrefix); ok {
+			name, kind = rest, tokLastSaved
+		}
 		if !isQuestionName(name) {
 			return token{}, &SyntaxError{Pos: start, Msg: fmt.Sprintf("%q is not a question name", name)}
 		}
 		l.pos = start + end + 1
-		return token{kind: tokRef, pos: start, text: name}, nil
+		return token{kind: kind, pos: start, text: name}, nil
 	}
 	l.pos++
 	n := l.ncname()

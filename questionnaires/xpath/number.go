@@ -30,12 +30,17 @@ func FormatNumber(f float64) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
-// parseNumber reads s as XPath's number() does: optional whitespace, an
-// optional minus sign, digits with an optional decimal point (".5", "5."),
-// and, as an ODK extension, an optional exponent ("7.9e-12"). It reports
-// false for anything else, including "", "+1", "Infinity" and "0x10".
+// parseNumber reads s as JavaRosa's number() does (ODK Collect): optional
+// whitespace, an optional minus sign, digits with an optional decimal
+// point (".5", "5."), where a comma counts as the decimal point ("4,6" is
+// 4.6, as a French or Spanish spreadsheet writes it). It reports false for
+// anything else, including "", "+1", "Infinity", "0x10" and exponent
+// notation ("1e3", "7.9e-12"), which XPath 1.0 and JavaRosa do not read.
 func parseNumber(s string) (float64, bool) {
 	s = strings.Trim(s, xmlSpace)
+	if strings.IndexByte(s, ',') >= 0 {
+		s = strings.ReplaceAll(s, ",", ".")
+	}
 	if !isNumberSyntax(s) {
 		return 0, false
 	}
@@ -51,7 +56,7 @@ func parseNumber(s string) (float64, bool) {
 	return f, true
 }
 
-// isNumberSyntax reports whether s is -?(d+(.d*)?|.d+)([eE][+-]?d+)?.
+// isNumberSyntax reports whether s is -?(d+(.d*)?|.d+).
 func isNumberSyntax(s string) bool {
 	i := 0
 	if i < len(s) && s[i] == '-' {
@@ -69,34 +74,19 @@ func isNumberSyntax(s string) bool {
 			digits++
 		}
 	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		exp := 0
-		for i < len(s) && isDigit(s[i]) {
-			i++
-			exp++
-		}
-		if exp == 0 {
-			return false
-		}
-	}
-	return i == len(s)
+	return digits > 0 && i == len(s)
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // roundDecimal rounds x to digits decimal places (negative digits round to
-// tens, hundreds…), half away from zero, on the shortest decimal digits of x
-// rather than on its binary value: round(2.15, 1) is 2.2 although the double
-// nearest 2.15 is slightly below it. This is what the ODK web evaluators do
-// and what a person checking by hand expects. More than 30 places either
-// way gives NaN, as in JavaRosa.
+// tens, hundreds…), on the shortest decimal digits of x rather than on its
+// binary value: round(2.15, 1) is 2.2 although the double nearest 2.15 is
+// slightly below it, as JavaRosa rounds and as a person checking by hand
+// expects. An exact half goes toward positive infinity, as XPath 1.0 says
+// and JavaRosa (ODK Collect) does: round(-1.5) is -1, round(-1.475, 2) is
+// -1.47 (the ODK web evaluators give -2 and -1.48). More than 30 places
+// either way gives NaN, as in JavaRosa.
 func roundDecimal(x float64, digits int) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) || x == 0 {
 		return x
@@ -117,7 +107,7 @@ func roundDecimal(x float64, digits int) float64 {
 	}
 	kept := []byte(d[:keep])
 	scale := e + 1
-	if d[keep] >= '5' {
+	if roundsUp(d[keep:], neg) {
 		i := len(kept) - 1
 		for i >= 0 && kept[i] == '9' {
 			kept[i] = '0'
@@ -138,6 +128,17 @@ func roundDecimal(x float64, digits int) float64 {
 		r = -r
 	}
 	return r
+}
+
+// roundsUp reports whether dropping the digits rest makes the kept
+// magnitude one larger: past a half always, at an exact half only for a
+// positive number (halves go toward positive infinity). rest has no
+// trailing zeros (shortest digits).
+func roundsUp(rest string, neg bool) bool {
+	if rest[0] != '5' {
+		return rest[0] > '5'
+	}
+	return !neg || len(rest) > 1
 }
 
 // truncInt is JavaRosa's int(): the number with its fraction removed,

@@ -385,6 +385,8 @@ func (p *parser) parsePrimary() (node, error) {
 		return &stringLit{pos: t.pos, val: t.text}, nil
 	case tokRef:
 		return &refExpr{pos: t.pos, name: t.text}, nil
+	case tokLastSaved:
+		return &lastSavedRef{pos: t.pos, name: t.text}, nil
 	case tokVariable:
 		return nil, &SyntaxError{Pos: t.pos, Msg: fmt.Sprintf("variables ($%s) are not supported; a question is ${name}", t.text)}
 	case tokLParen:
@@ -460,7 +462,7 @@ func staticKind(n node) kind {
 		return kindNumber
 	case *call:
 		return n.fn.ret
-	case *refExpr, *path:
+	case *refExpr, *lastSavedRef, *path:
 		return kindNodeSet
 	case *filter:
 		return kindNodeSet
