@@ -43,6 +43,9 @@ type Form struct {
 	surveySheet string
 	// tables holds the CSV files of pulldata(), by file name.
 	tables map[string]*table
+	// fileLists marks the choice lists read from files: their instances
+	// keep the files' columns as written (filelists.go).
+	fileLists map[string]bool
 }
 
 // NodeKind says what a node of the survey tree is.

@@ -205,11 +205,13 @@ func (s *Session) choiceInstance(list string) *cnode {
 	if c, ok := s.choiceCache[list]; ok {
 		return c
 	}
-	choices, ok := s.form.Choices[list]
+	key := list
+	choices, ok := s.form.Choices[key]
 	if !ok {
 		// instance('fruits') for the list of select_one_from_file fruits.csv.
 		for _, ext := range []string{".csv", ".xml", ".geojson"} {
 			if choices, ok = s.form.Choices[list+ext]; ok {
+				key = list + ext
 				break
 			}
 		}
@@ -217,7 +219,12 @@ func (s *Session) choiceInstance(list string) *cnode {
 			return nil
 		}
 	}
-	c := choiceInstance(list, choices, s.lang, s.form.DefaultLanguage)
+	var c *cnode
+	if s.form.fileLists[key] {
+		c = fileListInstance(choices, s.lang, s.form.DefaultLanguage)
+	} else {
+		c = choiceInstance(list, choices, s.lang, s.form.DefaultLanguage)
+	}
 	s.choiceCache[list] = c
 	return c
 }
