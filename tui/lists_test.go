@@ -78,6 +78,26 @@ func TestFileListWidgets(t *testing.T) {
 	}
 }
 
+// TestAutocompleteAppearance filters a short list by typing, as the
+// autocomplete appearance asks.
+func TestAutocompleteAppearance(t *testing.T) {
+	form, err := questionnaires.Load("testdata/lists.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, Options{Preview: form, Lang: "en"})
+	d.init()
+	d.at("gov")
+	d.see("Type letters to narrow the list.", "( ) Cairo")
+	d.typeText("gi")
+	d.see("( ) Giza")
+	d.notSee("Cairo")
+	d.key(tea.KeyEnter)
+	d.at("district")
+	d.see("( ) Dokki", "( ) Haram")
+	d.notSee("Zamalek")
+}
+
 // TestRangeRightToLeft draws the scale from the right in Arabic, where ←
 // goes towards the end.
 func TestRangeRightToLeft(t *testing.T) {

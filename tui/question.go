@@ -190,9 +190,21 @@ func (q *question) Typing() bool {
 const filterLen = 8
 
 // filterable reports whether the prompt's choice list is long enough to
-// filter by typing.
+// filter by typing, or asks for it by its appearance, as ODK Collect's
+// "autocomplete" and "search" do.
 func (q *question) filterable() bool {
-	return q.kind == widgetSelect && len(q.prompt.Choices) >= filterLen
+	return q.kind == widgetSelect && (len(q.prompt.Choices) >= filterLen || typeToFilter(q.prompt.Appearance))
+}
+
+// typeToFilter reports whether an appearance asks for a list filtered by
+// typing.
+func typeToFilter(appearance string) bool {
+	for _, w := range strings.Fields(strings.ToLower(appearance)) {
+		if w == "autocomplete" || w == "search" {
+			return true
+		}
+	}
+	return false
 }
 
 // filterKey applies a typed letter or Backspace to the filter and rebuilds
