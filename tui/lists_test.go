@@ -64,6 +64,11 @@ func TestFileListWidgets(t *testing.T) {
 	d.key(tea.KeyRight) // from off the steps to the next one up
 	d.see("> 2▏")
 	d.key(tea.KeyBackspace)
+	d.typeText("9")
+	d.notSee("●")      // off the scale
+	d.key(tea.KeyLeft) // back onto it, at its end
+	d.see("> 5▏", "●┤ 5")
+	d.key(tea.KeyBackspace)
 	d.typeText("٣")
 	d.key(tea.KeyEnter)
 	d.at("sources")
@@ -159,5 +164,37 @@ func TestPlainFileLists(t *testing.T) {
 	wants(t, review, "Zamalek", "2.5", "Tap in the home, Water truck")
 	if strings.Contains(out.String(), "Dokki") {
 		t.Error("the district list shows Giza's districts in Cairo")
+	}
+}
+
+// TestStepRange moves along ranges by their steps: upwards, downwards
+// (start above end), in decimal steps, from values off the steps or the
+// range, and from no value.
+func TestStepRange(t *testing.T) {
+	down := &questionnaires.RangeInfo{Start: 10, End: 0, Step: 2.5}
+	tenths := &questionnaires.RangeInfo{Start: 0, End: 1, Step: 0.1}
+	for _, tc := range []struct {
+		r     *questionnaires.RangeInfo
+		typed string
+		dir   int
+		want  string
+	}{
+		{down, "", 1, "10"},
+		{down, "", -1, "10"},
+		{down, "10", 1, "7.5"},
+		{down, "5", -1, "7.5"},
+		{down, "0", 1, "0"},
+		{down, "6", 1, "5"},
+		{down, "6", -1, "7.5"},
+		{down, "12", 1, "10"},
+		{down, "-4", -1, "0"},
+		{down, "٥", 1, "2.5"},
+		{tenths, "0.2", 1, "0.3"},
+		{tenths, "0,7", -1, "0.6"},
+		{tenths, "x", 1, "0"},
+	} {
+		if got := stepRange(tc.r, tc.typed, tc.dir); got != tc.want {
+			t.Errorf("%+v from %q by %d: %q, want %q", *tc.r, tc.typed, tc.dir, got, tc.want)
+		}
 	}
 }

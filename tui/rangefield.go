@@ -32,33 +32,35 @@ func (q *question) rangeKey(km tea.KeyMsg) bool {
 	if q.c.dir(q.iv.rtl) {
 		towardsEnd = -1 // the end is drawn on the left
 	}
-	steps := rangeSteps(r)
-	at, ok := rangeIndex(r, normalizeNumber(q.field.Value(), true))
-	var next int
 	switch {
 	case key.Matches(km, k.Right):
-		next = stepFrom(at, ok, towardsEnd)
+		q.field.SetValue(stepRange(r, q.field.Value(), towardsEnd))
 	case key.Matches(km, k.Left):
-		next = stepFrom(at, ok, -towardsEnd)
+		q.field.SetValue(stepRange(r, q.field.Value(), -towardsEnd))
 	case key.Matches(km, k.Up):
-		next = stepFrom(at, ok, 1)
+		q.field.SetValue(stepRange(r, q.field.Value(), 1))
 	case key.Matches(km, k.Down):
-		next = stepFrom(at, ok, -1)
+		q.field.SetValue(stepRange(r, q.field.Value(), -1))
 	case key.Matches(km, k.Home):
-		next = 0
+		q.field.SetValue(rangeValue(r, 0))
 	case key.Matches(km, k.End):
-		next = steps
+		q.field.SetValue(rangeValue(r, rangeSteps(r)))
 	default:
 		return false
 	}
-	q.field.SetValue(rangeValue(r, min(max(next, 0), steps)))
 	return true
 }
 
+// stepRange is the value a step from typed in direction dir (+1 towards
+// the end), kept within the range.
+func stepRange(r *questionnaires.RangeInfo, typed string, dir int) string {
+	at, ok := rangeIndex(r, normalizeNumber(typed, true))
+	return rangeValue(r, min(max(stepFrom(at, ok, dir), 0), rangeSteps(r)))
+}
+
 // stepFrom is the step after at in direction dir (+1 towards the end);
-// from a value off the steps (at is then where it falls, rounded towards
-// the start) it goes to the nearest step that way; with no value, to the
-// start.
+// from a value off the steps it goes to the nearest step that way; with
+// no value, to the start. The caller keeps the result within the range.
 func stepFrom(at float64, ok bool, dir int) int {
 	switch {
 	case !ok:
@@ -77,8 +79,8 @@ func rangeSteps(r *questionnaires.RangeInfo) int {
 }
 
 // rangeIndex is where a typed value stands on the scale, in steps from
-// the start (a fraction between two steps); ok is false for no number or
-// one outside the range.
+// the start (a fraction between two steps, below 0 or past the last step
+// outside the range); ok is false when no number is typed.
 func rangeIndex(r *questionnaires.RangeInfo, typed string) (float64, bool) {
 	v, err := strconv.ParseFloat(typed, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -91,7 +93,12 @@ func rangeIndex(r *questionnaires.RangeInfo, typed string) (float64, bool) {
 	if math.Abs(at-math.Round(at)) < 1e-9 {
 		at = math.Round(at)
 	}
-	return at, at >= 0 && at <= float64(rangeSteps(r))
+	return at, true
+}
+
+// onScale reports whether a place from rangeIndex is within the range.
+func onScale(r *questionnaires.RangeInfo, at float64) bool {
+	return at >= 0 && at <= float64(rangeSteps(r))
 }
 
 // rangeValue is the value i steps from the start, written as the engine
@@ -127,7 +134,7 @@ func (q *question) scaleView() string {
 	for i := range track {
 		track[i] = mk.Track
 	}
-	if at, ok := rangeIndex(r, normalizeNumber(q.field.Value(), true)); ok {
+	if at, ok := rangeIndex(r, normalizeNumber(q.field.Value(), true)); ok && onScale(r, at) {
 		pos := int(math.Round(at / float64(max(rangeSteps(r), 1)) * float64(width-1)))
 		if rtl {
 			pos = width - 1 - pos
