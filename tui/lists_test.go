@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
@@ -197,4 +198,26 @@ func TestStepRange(t *testing.T) {
 			t.Errorf("%+v from %q by %d: %q, want %q", *tc.r, tc.typed, tc.dir, got, tc.want)
 		}
 	}
+}
+
+// TestRangeASCII draws the range with Options.ASCII: the scale, its knob
+// and its keys in printable ASCII.
+func TestRangeASCII(t *testing.T) {
+	form, err := questionnaires.Load("testdata/lists.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &driver{t: t, m: newModel(Options{Preview: form, Lang: "en", Now: fixedNow, ASCII: true}, asciiRenderer())}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.init()
+	d.keys(tea.KeyEnter, tea.KeyEnter)
+	d.at("distance")
+	d.typeText("2.5")
+	v := d.view()
+	for i, r := range v {
+		if r > unicode.MaxASCII || (r < ' ' && r != '\n') {
+			t.Fatalf("%q at byte %d is not printable ASCII:\n%s", r, i, v)
+		}
+	}
+	d.see("0 |-------------------------O------------------------| 5", "Left/Right a step along the scale")
 }
