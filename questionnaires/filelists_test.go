@@ -38,6 +38,10 @@ func TestFileListChoices(t *testing.T) {
 			[]PromptChoice{{"W7", "Well of Andohalo"}, {"W9", "Well of Isotry"}}},
 		{"csv by value= and label=", nil, "market", InputSelectOne,
 			[]PromptChoice{{"M1", "Analakely"}, {"M2", "Andravoahangy"}}},
+		{"xml by value= and label=, filtered", [][2]string{{"season", "rainy"}, {"crops", "rice"}}, "unit", InputSelectOne,
+			[]PromptChoice{{"kapoaka", "Kapoaka (condensed-milk tin)"}, {"gony", "Gony (sack)"}, {"kg", "Kilogram"}}},
+		{"xml, the filter's other branch", [][2]string{{"season", "dry"}, {"crops", "potato"}}, "unit", InputSelectOne,
+			[]PromptChoice{{"gony", "Gony (sack)"}, {"kg", "Kilogram"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTestSession(t, form)
