@@ -3,6 +3,7 @@ package questionnaires
 import (
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -166,6 +167,32 @@ func (b *builder) checkFileChoices(n *Node, file, valueCol string, choices []*Ch
 		b.ps.errorf(b.survey.name, n.Row, "type", "list_file_no_values", file, valueCol)
 	}
 	return kept
+}
+
+// listKey finds the list instance(name) reads: a list of that name, else
+// the list of the file name.csv (.xml, .geojson) that select_*_from_file
+// questions read, by whatever columns (their items hold the same
+// columns).
+func (f *Form) listKey(name string) (string, bool) {
+	if _, ok := f.Choices[name]; ok {
+		return name, true
+	}
+	for _, ext := range []string{".csv", ".xml", ".geojson"} {
+		if _, ok := f.Choices[name+ext]; ok {
+			return name + ext, true
+		}
+		var keys []string
+		for k := range f.Choices {
+			if f.fileLists[k] && strings.HasPrefix(k, name+ext+" ") {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) > 0 {
+			sort.Strings(keys)
+			return keys[0], true
+		}
+	}
+	return "", false
 }
 
 // fileListInstance builds the secondary instance of a list read from a

@@ -38,6 +38,8 @@ func TestFileListChoices(t *testing.T) {
 			[]PromptChoice{{"W7", "Well of Andohalo"}, {"W9", "Well of Isotry"}}},
 		{"csv by value= and label=", nil, "market", InputSelectOne,
 			[]PromptChoice{{"M1", "Analakely"}, {"M2", "Andravoahangy"}}},
+		{"the same file by its default columns", nil, "market_code", InputSelectOne,
+			[]PromptChoice{{"ignored-1", "ignored-1"}, {"ignored-2", "ignored-2"}}},
 		{"xml by value= and label=, filtered", [][2]string{{"season", "rainy"}, {"crops", "rice"}}, "unit", InputSelectOne,
 			[]PromptChoice{{"kapoaka", "Kapoaka (condensed-milk tin)"}, {"gony", "Gony (sack)"}, {"kg", "Kilogram"}}},
 		{"xml, the filter's other branch", [][2]string{{"season", "dry"}, {"crops", "potato"}}, "unit", InputSelectOne,

@@ -51,28 +51,31 @@ func (b *builder) attachedFile(name string) ([]byte, bool) {
 // list is the file name. Problems are reported on the question's row,
 // or on the file's row when one row is at fault.
 func (b *builder) loadFileList(n *Node) {
-	if _, done := b.form.Choices[n.ListName]; done {
-		return
-	}
 	params := parseParameters(n.Parameters)
 	if !b.checkListColumns(n, params) {
 		return
 	}
-	data, ok := b.attachedFile(n.ListName)
-	if !ok {
-		b.ps.errorf(b.survey.name, n.Row, "type", "missing_file", n.ListName)
+	file := n.ListName
+	valueCol, labelCol := fileListColumns(file, params)
+	key := fileListKey(file, valueCol, labelCol)
+	if _, done := b.form.Choices[key]; done {
+		n.ListName = key
 		return
 	}
-	valueCol, labelCol := fileListColumns(n.ListName, params)
+	data, ok := b.attachedFile(file)
+	if !ok {
+		b.ps.errorf(b.survey.name, n.Row, "type", "missing_file", file)
+		return
+	}
 	var choices []*Choice
 	var err error
-	switch strings.ToLower(path.Ext(n.ListName)) {
+	switch strings.ToLower(path.Ext(file)) {
 	case ".csv":
 		var headers []string
 		var rows []fileRow
-		headers, rows, err = csvFileRows(n.ListName, data)
+		headers, rows, err = csvFileRows(file, data)
 		if err == nil && !hasColumn(headers, valueCol) {
-			err = locales.Errorf("questionnaires.list_file_no_column", n.ListName, valueCol)
+			err = locales.Errorf("questionnaires.list_file_no_column", file, valueCol)
 		}
 		choices = b.csvFileChoices(headers, rows, "", valueCol, labelCol)
 	case ".xml":
@@ -80,18 +83,34 @@ func (b *builder) loadFileList(n *Node) {
 	case ".geojson":
 		choices, err = geojsonChoices(data, valueCol, labelCol)
 	default:
-		b.ps.errorf(b.survey.name, n.Row, "type", "bad_list_file", n.ListName)
+		b.ps.errorf(b.survey.name, n.Row, "type", "bad_list_file", file)
 		return
 	}
 	if err != nil {
-		b.listFileError(n, n.ListName, err)
+		b.listFileError(n, file, err)
 		return
 	}
+	b.addFileList(key, b.checkFileChoices(n, file, valueCol, choices))
+	n.ListName = key
+}
+
+// fileListKey names the list a question reads from file: the file name,
+// with the columns after it when value= or label= name others, so that
+// two questions reading one file by different columns keep their lists.
+func fileListKey(file, valueCol, labelCol string) string {
+	if v, l := fileListColumns(file, nil); v == valueCol && l == labelCol {
+		return file
+	}
+	return file + " value=" + valueCol + " label=" + labelCol
+}
+
+// addFileList keeps a list read from a file under key.
+func (b *builder) addFileList(key string, choices []*Choice) {
 	if b.form.fileLists == nil {
 		b.form.fileLists = map[string]bool{}
 	}
-	b.form.fileLists[n.ListName] = true
-	b.form.Choices[n.ListName] = b.checkFileChoices(n, n.ListName, valueCol, choices)
+	b.form.fileLists[key] = true
+	b.form.Choices[key] = choices
 }
 
 // listFileError reports a list file that cannot be used, on the

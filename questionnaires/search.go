@@ -161,11 +161,7 @@ func (b *builder) loadSearchList(n *Node) bool {
 		return true
 	}
 	key := n.ListName + " " + call.file
-	b.form.Choices[key] = choices
-	if b.form.fileLists == nil {
-		b.form.fileLists = map[string]bool{}
-	}
-	b.form.fileLists[key] = true
+	b.addFileList(key, choices)
 	n.ListName = key
 	switch {
 	case filter == "":

@@ -205,20 +205,11 @@ func (s *Session) choiceInstance(list string) *cnode {
 	if c, ok := s.choiceCache[list]; ok {
 		return c
 	}
-	key := list
-	choices, ok := s.form.Choices[key]
+	key, ok := s.form.listKey(list)
 	if !ok {
-		// instance('fruits') for the list of select_one_from_file fruits.csv.
-		for _, ext := range []string{".csv", ".xml", ".geojson"} {
-			if choices, ok = s.form.Choices[list+ext]; ok {
-				key = list + ext
-				break
-			}
-		}
-		if !ok {
-			return nil
-		}
+		return nil
 	}
+	choices := s.form.Choices[key]
 	var c *cnode
 	if s.form.fileLists[key] {
 		c = fileListInstance(choices, s.lang, s.form.DefaultLanguage)
