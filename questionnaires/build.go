@@ -409,10 +409,13 @@ func (b *builder) checkList(n *Node) {
 	}
 	switch {
 	case strings.HasSuffix(n.Type, "_from_file"):
+		b.searchFromFile(n)
 		b.loadFileList(n)
 		return
 	case n.Type == "select_one_external":
 		b.loadExternalList(n)
+		return
+	case b.loadSearchList(n):
 		return
 	}
 	if _, ok := b.form.Choices[n.ListName]; !ok {

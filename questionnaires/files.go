@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/enquete-field/enquete/locales"
 )
 
 // Files a form reads beside itself: the choice lists of
@@ -46,36 +48,80 @@ func (b *builder) attachedFile(name string) ([]byte, bool) {
 }
 
 // loadFileList reads the choice list of a select_*_from_file question:
-// list is the file name. Problems are reported on the question's row.
+// list is the file name. Problems are reported on the question's row,
+// or on the file's row when one row is at fault.
 func (b *builder) loadFileList(n *Node) {
-	if _, done := b.form.Choices[n.ListName]; done {
-		return
-	}
-	data, ok := b.attachedFile(n.ListName)
-	if !ok {
-		b.ps.errorf(b.survey.name, n.Row, "type", "missing_file", n.ListName)
-		return
-	}
 	params := parseParameters(n.Parameters)
-	valueCol, labelCol := orDefault(params["value"], "name"), orDefault(params["label"], "label")
+	if !b.checkListColumns(n, params) {
+		return
+	}
+	file := n.ListName
+	valueCol, labelCol := fileListColumns(file, params)
+	key := fileListKey(file, valueCol, labelCol)
+	if _, done := b.form.Choices[key]; done {
+		n.ListName = key
+		return
+	}
+	data, ok := b.attachedFile(file)
+	if !ok {
+		b.ps.errorf(b.survey.name, n.Row, "type", "missing_file", file)
+		return
+	}
 	var choices []*Choice
 	var err error
-	switch strings.ToLower(path.Ext(n.ListName)) {
+	switch strings.ToLower(path.Ext(file)) {
 	case ".csv":
-		choices, err = b.csvChoices(n.ListName, data, "", valueCol, labelCol)
+		var headers []string
+		var rows []fileRow
+		headers, rows, err = csvFileRows(file, data)
+		if err == nil && !hasColumn(headers, valueCol) {
+			err = locales.Errorf("questionnaires.list_file_no_column", file, valueCol)
+		}
+		choices = b.csvFileChoices(headers, rows, "", valueCol, labelCol)
 	case ".xml":
 		choices, err = xmlChoices(data, valueCol, labelCol)
 	case ".geojson":
-		choices, err = geojsonChoices(data)
+		choices, err = geojsonChoices(data, valueCol, labelCol)
 	default:
-		b.ps.errorf(b.survey.name, n.Row, "type", "bad_list_file", n.ListName)
+		b.ps.errorf(b.survey.name, n.Row, "type", "bad_list_file", file)
 		return
 	}
 	if err != nil {
-		b.ps.errorf(b.survey.name, n.Row, "type", "unreadable_list_file", n.ListName, err.Error())
+		b.listFileError(n, file, err)
 		return
 	}
-	b.form.Choices[n.ListName] = choices
+	b.addFileList(key, b.checkFileChoices(n, file, valueCol, choices))
+	n.ListName = key
+}
+
+// fileListKey names the list a question reads from file: the file name,
+// with the columns after it when value= or label= name others, so that
+// two questions reading one file by different columns keep their lists.
+func fileListKey(file, valueCol, labelCol string) string {
+	if v, l := fileListColumns(file, nil); v == valueCol && l == labelCol {
+		return file
+	}
+	return file + " value=" + valueCol + " label=" + labelCol
+}
+
+// addFileList keeps a list read from a file under key.
+func (b *builder) addFileList(key string, choices []*Choice) {
+	if b.form.fileLists == nil {
+		b.form.fileLists = map[string]bool{}
+	}
+	b.form.fileLists[key] = true
+	b.form.Choices[key] = choices
+}
+
+// listFileError reports a list file that cannot be used, on the
+// question's row: the engine's own message, or the reader's.
+func (b *builder) listFileError(n *Node, file string, err error) {
+	var le *locales.Error
+	if errors.As(err, &le) && strings.HasPrefix(le.Key, "questionnaires.") {
+		b.ps.errorf(b.survey.name, n.Row, "type", strings.TrimPrefix(le.Key, "questionnaires."), le.Args...)
+		return
+	}
+	b.ps.errorf(b.survey.name, n.Row, "type", "unreadable_list_file", file, err.Error())
 }
 
 func orDefault(s, def string) string {
@@ -83,31 +129,6 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// csvChoices reads a CSV choice file; with list set, only the rows whose
-// list_name is list (itemsets.csv).
-func (b *builder) csvChoices(name string, data []byte, list, valueCol, labelCol string) ([]*Choice, error) {
-	sh, err := csvSheet(name, data)
-	if err != nil {
-		return nil, err
-	}
-	t := readTableWith(sh, &problems{}, parseFileHeader)
-	if !t.has(valueCol) {
-		return nil, errors.New("no '" + valueCol + "' column")
-	}
-	var out []*Choice
-	for _, r := range t.rows {
-		if list != "" && r.cells["list_name"] != list {
-			continue
-		}
-		c := &Choice{Name: r.cells[valueCol], Label: b.text(t, r, labelCol), Columns: r.cells, Row: r.num}
-		if c.Label.Empty() {
-			c.Label = Text{"": c.Name}
-		}
-		out = append(out, c)
-	}
-	return out, nil
 }
 
 // csvSheet reads a plain CSV file as one sheet.
@@ -152,12 +173,15 @@ func xmlChoices(data []byte, valueCol, labelCol string) ([]*Choice, error) {
 	return out, nil
 }
 
-// geojsonChoices reads a GeoJSON FeatureCollection: each feature is a
-// choice named by its id property (or feature id), labelled by title;
-// its geometry is kept in the geometry column as JavaRosa writes it.
-func geojsonChoices(data []byte) ([]*Choice, error) {
+// geojsonChoices reads a GeoJSON FeatureCollection as JavaRosa does:
+// each feature is an item holding its properties, its id (the feature's
+// id wins over an id property) and its geometry as JavaRosa writes it;
+// the choice is named by valueCol and labelled by labelCol.
+func geojsonChoices(data []byte, valueCol, labelCol string) ([]*Choice, error) {
 	var doc struct {
+		Type     string `json:"type"`
 		Features []struct {
+			Type       string         `json:"type"`
 			ID         any            `json:"id"`
 			Properties map[string]any `json:"properties"`
 			Geometry   *struct {
@@ -169,13 +193,19 @@ func geojsonChoices(data []byte) ([]*Choice, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
+	if doc.Type != "FeatureCollection" {
+		return nil, locales.Errorf("questionnaires.geojson_not_collection")
+	}
 	var out []*Choice
 	for i, f := range doc.Features {
+		if f.Type != "Feature" {
+			return nil, locales.Errorf("questionnaires.geojson_not_feature", i+1, f.Type)
+		}
 		cols := map[string]string{}
 		for k, v := range f.Properties {
 			cols[k] = jsonText(v)
 		}
-		if cols["id"] == "" {
+		if f.ID != nil {
 			cols["id"] = jsonText(f.ID)
 		}
 		if g := f.Geometry; g != nil {
@@ -185,7 +215,8 @@ func geojsonChoices(data []byte) ([]*Choice, error) {
 			}
 			cols["geometry"] = geo
 		}
-		out = append(out, &Choice{Name: cols["id"], Label: Text{"": orDefault(cols["title"], cols["id"])}, Columns: cols, Row: i + 1})
+		out = append(out, &Choice{Name: cols[valueCol], Label: Text{"": orDefault(cols[labelCol], cols[valueCol])},
+			Columns: cols, Row: i + 1})
 	}
 	return out, nil
 }
@@ -249,10 +280,16 @@ func (b *builder) loadExternalList(n *Node) {
 	if b.external != nil {
 		t := b.external
 		for _, r := range t.rows {
-			if r.cells["list_name"] == n.ListName {
-				b.form.Choices[n.ListName] = append(b.form.Choices[n.ListName],
-					&Choice{Name: r.cells["name"], Label: b.text(t, r, "label"), Columns: r.cells, Row: r.num})
+			if r.cells["list_name"] != n.ListName {
+				continue
 			}
+			c := &Choice{Name: r.cells["name"], Label: b.text(t, r, "label"), Columns: r.cells, Row: r.num}
+			if c.Label.Empty() {
+				// Warned here, on its own sheet: the choices sheet may not exist.
+				b.ps.warnf(t.name, r.num, "label", "choice_no_label", c.Name, n.ListName)
+				c.Label = Text{"": c.Name}
+			}
+			b.form.Choices[n.ListName] = append(b.form.Choices[n.ListName], c)
 		}
 		if _, ok := b.form.Choices[n.ListName]; ok {
 			return
@@ -263,15 +300,20 @@ func (b *builder) loadExternalList(n *Node) {
 		b.ps.errorf(b.survey.name, n.Row, "type", "missing_external", n.ListName, itemsetsFile)
 		return
 	}
-	choices, err := b.csvChoices(itemsetsFile, data, n.ListName, "name", "label")
-	switch {
-	case err != nil:
-		b.ps.errorf(b.survey.name, n.Row, "type", "unreadable_list_file", itemsetsFile, err.Error())
-	case len(choices) == 0:
-		b.ps.errorf(b.survey.name, n.Row, "type", "missing_external", n.ListName, itemsetsFile)
-	default:
-		b.form.Choices[n.ListName] = choices
+	headers, rows, err := csvFileRows(itemsetsFile, data)
+	if err == nil && !hasColumn(headers, "name") {
+		err = locales.Errorf("questionnaires.list_file_no_column", itemsetsFile, "name")
 	}
+	if err != nil {
+		b.listFileError(n, itemsetsFile, err)
+		return
+	}
+	choices := b.checkFileChoices(n, itemsetsFile, "name", b.csvFileChoices(headers, rows, n.ListName, "name", "label"))
+	if len(choices) == 0 {
+		b.ps.errorf(b.survey.name, n.Row, "type", "missing_external", n.ListName, itemsetsFile)
+		return
+	}
+	b.form.Choices[n.ListName] = choices
 }
 
 // pulldataPattern finds pulldata('file', …) calls and their file.

@@ -49,6 +49,9 @@ type Form struct {
 	// otherLists names the choice lists an or_other select gives an
 	// "other" choice (orother.go).
 	otherLists map[string]bool
+	// fileLists marks the choice lists read from files: their instances
+	// keep the files' columns as written (filelists.go).
+	fileLists map[string]bool
 }
 
 // NodeKind says what a node of the survey tree is.

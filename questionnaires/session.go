@@ -209,19 +209,17 @@ func (s *Session) choiceInstance(list string) *cnode {
 	if c, ok := s.choiceCache[list]; ok {
 		return c
 	}
-	choices, ok := s.form.Choices[list]
+	key, ok := s.form.listKey(list)
 	if !ok {
-		// instance('fruits') for the list of select_one_from_file fruits.csv.
-		for _, ext := range []string{".csv", ".xml", ".geojson"} {
-			if choices, ok = s.form.Choices[list+ext]; ok {
-				break
-			}
-		}
-		if !ok {
-			return nil
-		}
+		return nil
 	}
-	c := choiceInstance(list, choices, s.lang, s.form.DefaultLanguage)
+	choices := s.form.Choices[key]
+	var c *cnode
+	if s.form.fileLists[key] {
+		c = fileListInstance(choices, s.lang, s.form.DefaultLanguage)
+	} else {
+		c = choiceInstance(list, choices, s.lang, s.form.DefaultLanguage)
+	}
 	s.choiceCache[list] = c
 	return c
 }

@@ -255,7 +255,7 @@ func TestGeoJSONGeometry(t *testing.T) {
 	} {
 		doc := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":` + c.geometry +
 			`,"properties":{"id":"a","title":"A"}}]}`
-		choices, err := geojsonChoices([]byte(doc))
+		choices, err := geojsonChoices([]byte(doc), "id", "title")
 		switch {
 		case c.wantErr != "":
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {

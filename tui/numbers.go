@@ -62,6 +62,7 @@ func dateRune(r rune) bool { return unicode.IsDigit(r) || r == '-' || r == '/' |
 var acceptFor = map[widgetKind]func(rune) bool{
 	widgetInteger:  numberRune(false),
 	widgetDecimal:  numberRune(true),
+	widgetRange:    numberRune(true),
 	widgetDate:     dateRune,
 	widgetTime:     timeRune,
 	widgetDateTime: func(r rune) bool { return dateRune(r) || timeRune(r) || r == ' ' || r == 'T' },

@@ -32,6 +32,7 @@ const (
 	widgetRepeat                     // "add another?": yes or no
 	widgetRank                       // rank: order the choices (rank.go)
 	widgetFile                       // file, image, audio, video: a path, Tab completes (pathfield.go)
+	widgetRange                      // range: a number typed or moved by step on a scale (rangefield.go)
 )
 
 // question shows the interview's current prompt, one at a time: group
@@ -75,7 +76,7 @@ func (q *question) load() {
 	}
 	q.kind = kindOf(p)
 	switch q.kind {
-	case widgetText, widgetLine, widgetInteger, widgetDecimal, widgetDate, widgetTime, widgetDateTime, widgetGeo:
+	case widgetText, widgetLine, widgetInteger, widgetDecimal, widgetDate, widgetTime, widgetDateTime, widgetGeo, widgetRange:
 		q.field.SetValue(p.Value)
 		q.field.accept = acceptFor[q.kind]
 		q.field.multiline = q.kind == widgetText
@@ -118,7 +119,7 @@ var widgets = map[questionnaires.InputKind]widgetKind{
 	questionnaires.InputText:           widgetText,
 	questionnaires.InputInteger:        widgetInteger,
 	questionnaires.InputDecimal:        widgetDecimal,
-	questionnaires.InputRange:          widgetDecimal,
+	questionnaires.InputRange:          widgetRange,
 	questionnaires.InputSelectOne:      widgetSelect,
 	questionnaires.InputSelectMultiple: widgetMulti,
 	questionnaires.InputRank:           widgetRank,
@@ -189,9 +190,21 @@ func (q *question) Typing() bool {
 const filterLen = 8
 
 // filterable reports whether the prompt's choice list is long enough to
-// filter by typing.
+// filter by typing, or asks for it by its appearance, as ODK Collect's
+// "autocomplete" and "search" do.
 func (q *question) filterable() bool {
-	return q.kind == widgetSelect && len(q.prompt.Choices) >= filterLen
+	return q.kind == widgetSelect && (len(q.prompt.Choices) >= filterLen || typeToFilter(q.prompt.Appearance))
+}
+
+// typeToFilter reports whether an appearance asks for a list filtered by
+// typing.
+func typeToFilter(appearance string) bool {
+	for _, w := range strings.Fields(strings.ToLower(appearance)) {
+		if w == "autocomplete" || w == "search" {
+			return true
+		}
+	}
+	return false
 }
 
 // filterKey applies a typed letter or Backspace to the filter and rebuilds
@@ -297,6 +310,10 @@ func (q *question) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return q, nil
 	}
 	if q.filterable() && q.filterKey(km) {
+		q.err = ""
+		return q, nil
+	}
+	if q.kind == widgetRange && q.rangeKey(km) {
 		q.err = ""
 		return q, nil
 	}
@@ -456,7 +473,7 @@ func (q *question) value() (string, error) {
 	switch q.kind {
 	case widgetInteger:
 		return normalizeNumber(q.field.Value(), false), nil
-	case widgetDecimal:
+	case widgetDecimal, widgetRange:
 		return normalizeNumber(q.field.Value(), true), nil
 	case widgetDate:
 		// The engine reads dates in the interview language's order.
@@ -576,6 +593,10 @@ func (q *question) hint() string {
 		}
 		h = strings.TrimSpace(h + " " + f)
 	}
+	if r := q.prompt.Range; q.kind == widgetRange && r != nil {
+		f := q.c.T("tui.range_format", formatNumber(r.Start), formatNumber(r.End), formatNumber(r.Step))
+		h = strings.TrimSpace(h + " " + f)
+	}
 	if q.filterable() {
 		h = strings.TrimSpace(h + " " + q.c.T("tui.filter_hint"))
 	}
@@ -611,6 +632,9 @@ func (q *question) widgetView(height int) string {
 	out := c.block(c.Styles.Item, c.lead("> ", f, q.iv.rtl), q.iv.rtl)
 	if q.kind == widgetFile {
 		out += q.candidatesView()
+	}
+	if q.kind == widgetRange {
+		out += "\n" + q.scaleView()
 	}
 	if q.kind == widgetDate {
 		if words := q.dateInWords(); words != "" {
@@ -704,6 +728,8 @@ func (q *question) ShortHelp() []key.Binding {
 		return []key.Binding{k.Up, k.Down, k.MoveUp, k.MoveDown, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 	case widgetFile:
 		return []key.Binding{k.Complete, k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
+	case widgetRange:
+		return []key.Binding{q.rangeHelp(), k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 	}
 	return []key.Binding{k.Confirm, k.Back, k.Jump, k.Leave, k.Help}
 }

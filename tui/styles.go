@@ -49,6 +49,10 @@ type Marks struct {
 	Prev      string // before a setting's value (←)
 	Next      string // after it (→)
 	Separator string // between the keys of the help line
+	// Track, Knob and ScaleEnds draw a range's scale: its line, the
+	// value's place on it, and its two ends.
+	Track, Knob string
+	ScaleEnds   [2]string
 	// States are the jump list's marks: answered, no answer, to correct,
 	// not asked.
 	States [4]string
@@ -60,6 +64,7 @@ var unicodeMarks = Marks{
 	On: "[x]", Off: "[ ]", Picked: "(•)", Unpicked: "( )",
 	Caret: "▏", Mask: "•", Ellipsis: "…", Path: " › ", Prev: "◂ ", Next: " ▸",
 	Separator: " • ", Instance: " · ",
+	Track: "─", Knob: "●", ScaleEnds: [2]string{"├", "┤"},
 	States: [4]string{"[✓]", "[ ]", "[!]", "[-]"},
 }
 
@@ -70,6 +75,7 @@ var asciiMarks = Marks{
 	On: "[x]", Off: "[ ]", Picked: "(*)", Unpicked: "( )",
 	Caret: "|", Mask: "*", Ellipsis: "~", Path: " > ", Prev: "< ", Next: " >",
 	Separator: " - ", Instance: " - ",
+	Track: "-", Knob: "O", ScaleEnds: [2]string{"|", "|"},
 	States: [4]string{"[v]", "[ ]", "[!]", "[-]"},
 }
 
