@@ -54,11 +54,6 @@ func cmdArchiveServe(e *env, args []string) error {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return locales.Errorf("cli.cannot_listen", addr, err).Wrap(err)
-	}
-	defer ln.Close()
 	folder, err := archive.CreateFolder(*dir)
 	if err != nil {
 		return err
@@ -75,6 +70,13 @@ func cmdArchiveServe(e *env, args []string) error {
 	} else if n > 0 {
 		log.Info("removed temporary files left by a stopped server", "files", n)
 	}
+	// Listen only once the folder is clean: a client that connects finds
+	// no leftover of a stopped server.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return locales.Errorf("cli.cannot_listen", addr, err).Wrap(err)
+	}
+	defer ln.Close()
 	opts := sync.ServerOptions{Log: log, IdleTimeout: *idle, DropWorkBits: *dropWork, MaxPerAddress: *perAddress, MaxDropBytes: *maxDrop,
 		Signer: skey, DeviceRecordsPerDay: *recordsPerDay, DeviceBytesPerDay: *mibPerDay << 20}
 	if *perAddress == 0 {
