@@ -139,7 +139,7 @@ func TestNumbersAsSpreadsheetsWriteThem(t *testing.T) {
 			t.Errorf("numbers.xlsx does not store %s as spreadsheets write it", raw)
 		}
 	}
-	for _, name := range []string{"numbers.xlsx"} {
+	for _, name := range []string{"numbers.xlsx", "numbers.xls"} {
 		t.Run(name, func(t *testing.T) {
 			f, err := Load(filepath.Join("testdata", "forms", name))
 			if err != nil {
