@@ -81,11 +81,13 @@ func readBIFF(stream []byte) ([]*sheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if typ != biffBOF || len(r.data) < 4 {
-		return nil, errXLSOldFormat // BIFF2-4 BOFs have other numbers
-	}
-	if binary.LittleEndian.Uint16(r.data) != biffVersion8 {
-		return nil, errXLSOldFormat
+	switch {
+	case typ == 0x0009 || typ == 0x0209 || typ == 0x0409:
+		return nil, errXLSOldFormat // the BOF of Excel 2 to 4
+	case typ != biffBOF || len(r.data) < 4:
+		return nil, errXLSDamaged
+	case binary.LittleEndian.Uint16(r.data) != biffVersion8:
+		return nil, errXLSOldFormat // Excel 5 and 95 (BIFF5)
 	}
 	if countCells(stream) > maxSheetCells {
 		return nil, xlsFail("xls_too_many_cells", maxSheetCells)

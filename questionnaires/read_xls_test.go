@@ -206,6 +206,8 @@ func TestXLSHostile(t *testing.T) {
 		{"column past IV", cfbBuild(biffBook8([][]byte{sstStrings("x")}, map[string][]byte{"survey": labelSST(0, 256, 0)}, "survey"), 9, true), "xls_damaged"},
 		{"shared string out of range", cfbBuild(biffBook8(nil, map[string][]byte{"survey": labelSST(0, 0, 5)}, "survey"), 9, true), "xls_damaged"},
 		{"two sheets at one offset", withGlobals(biffRec(biffBoundSheet, u32(0), []byte{0, 0, 1, 0, 'a'}), biffRec(biffBoundSheet, u32(0), []byte{0, 0, 1, 0, 'b'})), "xls_damaged"},
+		{"garbage stream", cfbBuild(make([]byte, 64), 9, true), "xls_damaged"},
+		{"excel 4", cfbBuild(biffRec(0x0409, u16(0), u16(0x10)), 9, true), "xls_old_format"},
 		{"excel 95", cfbBuild(biffRec(biffBOF, u16(0x0500), u16(5)), 9, true), "xls_old_format"},
 		{"excel 95 stream name", oldBook, "xls_old_format"},
 		{"password", withGlobals(biffRec(biffFilePass, make([]byte, 54))), "xls_encrypted"},
