@@ -37,12 +37,16 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 	f := &Form{Filename: filepath.Base(filename), Source: data, Settings: map[string]string{},
 		Choices: map[string][]*Choice{}, byName: map[string]*Node{}, Root: &Node{Kind: KindGroup, Type: "begin group"}}
 	sheets, err := readWorkbook(filename, data)
+	var xlsErr *xlsError
 	switch {
 	case errors.Is(err, errUnknownFormat):
 		ps.errorf("", 0, "", "unknown_format", filepath.Ext(filename))
 		return f, ps.list
 	case errors.Is(err, errNotUTF8):
 		ps.errorf("", 0, "", "not_utf8")
+		return f, ps.list
+	case errors.As(err, &xlsErr):
+		ps.errorf("", 0, "", xlsErr.key, xlsErr.args...)
 		return f, ps.list
 	case err != nil:
 		ps.errorf("", 0, "", "unreadable", err.Error())

@@ -1,9 +1,9 @@
 // Package questionnaires reads XLSForm questionnaires and runs interviews on
 // them.
 //
-// A questionnaire arrives as an Excel workbook (.xlsx), pyxform's one-file
-// CSV layout (.csv) or pyxform's markdown tables (.md). [Parse] and [Load]
-// read any of the three into one model, a [Form]: a tree of [Node] values
+// A questionnaire arrives as an Excel workbook (.xlsx, or Excel 97-2003's
+// .xls), pyxform's one-file CSV layout (.csv) or pyxform's markdown tables
+// (.md). [Parse] and [Load] read any of them into one model, a [Form]: a tree of [Node] values
 // (groups, repeats and questions) with their choice lists, translations and
 // settings. [Check] reports every problem of a questionnaire in one run, as
 // lines "FILE:SHEET:ROW: message" a form author can act on.

@@ -166,7 +166,7 @@ func (t Text) Empty() bool {
 	return true
 }
 
-// Load reads and checks the questionnaire at path (.xlsx, .csv or .md),
+// Load reads and checks the questionnaire at path (.xlsx, .xls, .csv or .md),
 // with the files beside it or in its media folder ([FilesBeside]).
 func Load(path string) (*Form, error) {
 	data, err := os.ReadFile(path)

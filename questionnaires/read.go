@@ -46,6 +46,8 @@ func readWorkbook(filename string, data []byte) ([]*sheet, error) {
 	switch strings.ToLower(filepath.Ext(filename)) {
 	case ".xlsx", ".xlsm":
 		return readXLSX(data)
+	case ".xls":
+		return readXLS(data)
 	case ".csv":
 		return readCSV(data)
 	case ".md", ".markdown":

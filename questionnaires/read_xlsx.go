@@ -91,21 +91,32 @@ func trimCells(cells []string) []string {
 	return cells[:n]
 }
 
-// fixTypedCells rewrites boolean cells as TRUE or FALSE, and numeric
-// cells formatted as dates or times as ISO text.
+// fixTypedCells rewrites boolean cells as TRUE or FALSE, numeric cells
+// formatted as dates or times as ISO text, and other numeric cells as
+// pyxform writes them (numberCell: "2.024091201E9" reads 2024091201).
+// Text cells stay as typed, even when they look like numbers.
 func fixTypedCells(x *excelize.File, s *sheet, date1904 bool) {
 	for _, r := range s.rows {
 		for i, c := range r.cells {
 			v, err := strconv.ParseFloat(c, 64)
-			if err != nil || v < 0 {
+			if err != nil {
 				continue
 			}
 			ref, err := excelize.CoordinatesToCellName(i+1, r.num)
 			if err != nil {
 				continue
 			}
-			if ct, err := x.GetCellType(s.name, ref); err == nil && ct == excelize.CellTypeBool {
+			switch ct, err := x.GetCellType(s.name, ref); {
+			case err != nil:
+				continue
+			case ct == excelize.CellTypeBool:
 				r.cells[i] = map[bool]string{true: "TRUE", false: "FALSE"}[v != 0]
+				continue
+			case ct != excelize.CellTypeNumber && ct != excelize.CellTypeUnset:
+				continue
+			}
+			r.cells[i] = numberCell(v)
+			if v < 0 {
 				continue
 			}
 			kind := dateFormatKind(x, s.name, ref)
@@ -130,19 +141,29 @@ func dateFormatKind(x *excelize.File, sheetName, ref string) string {
 	if err != nil || st == nil {
 		return ""
 	}
-	switch id := st.NumFmt; {
-	case id >= 14 && id <= 17, id == 22 && st.CustomNumFmt == nil:
-		if id == 22 {
-			return "datetime"
+	if id := st.NumFmt; id != 22 || st.CustomNumFmt == nil {
+		if kind := builtinFormatKind(id); kind != "" {
+			return kind
 		}
-		return "date"
-	case id >= 18 && id <= 21, id >= 45 && id <= 47:
-		return "time"
 	}
 	if st.CustomNumFmt == nil {
 		return ""
 	}
 	return customFormatKind(*st.CustomNumFmt)
+}
+
+// builtinFormatKind tells what Excel's built-in number format id shows:
+// "date", "time", "datetime" or "" (not a date).
+func builtinFormatKind(id int) string {
+	switch {
+	case id >= 14 && id <= 17:
+		return "date"
+	case id == 22:
+		return "datetime"
+	case id >= 18 && id <= 21, id >= 45 && id <= 47:
+		return "time"
+	}
+	return ""
 }
 
 // customFormatKind reads a custom number format: outside quoted text and

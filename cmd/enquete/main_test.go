@@ -56,6 +56,12 @@ func TestScripts(t *testing.T) {
 			}
 			env.Setenv("PROXYPORT", strconv.Itoa(port))
 			env.Setenv("ENQUETE_HOME", env.WorkDir+"/home")
+			// FORMS holds the questionnaires' binary fixtures (.xlsx, .xls).
+			forms, err := filepath.Abs(filepath.Join("..", "..", "questionnaires", "testdata"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("FORMS", forms)
 			env.Setenv("LANG", "C")
 			env.Setenv(testWorkFactorEnv, "1")
 			return nil
