@@ -37,10 +37,10 @@ func cmdFormCheck(e *env, args []string) error {
 	for _, p := range problems {
 		if p.Warning {
 			warnings++
-			fmt.Fprintln(e.stderr, p.String())
+			fmt.Fprintln(e.stderr, p.Text(e.lang))
 		} else {
 			errorsFound++
-			fmt.Fprintln(e.stdout, p.String())
+			fmt.Fprintln(e.stdout, p.Text(e.lang))
 		}
 	}
 	if errorsFound > 0 {
@@ -77,7 +77,7 @@ func formError(e *env, path string, err error) error {
 	if errors.As(err, &ce) {
 		first := ""
 		if len(ce.Problems) > 0 {
-			first = ce.Problems[0].String()
+			first = ce.Problems[0].Text(e.lang)
 		}
 		return locales.Errorf("cli.form_broken", path, first).Hint("cli.hint.form_check", path)
 	}
@@ -86,10 +86,10 @@ func formError(e *env, path string, err error) error {
 
 // needAnonymous refuses, for an anonymous project, a questionnaire that
 // holds what such a project cannot keep (a time of day), naming the row.
-func needAnonymous(f *questionnaires.Form, path string) error {
+func needAnonymous(f *questionnaires.Form, path, lang string) error {
 	for _, p := range questionnaires.AnonymousProblems(f) {
 		if !p.Warning {
-			return locales.Errorf("cli.form_not_anonymous", path, p.String()).Hint("cli.hint.form_check_anonymous", path)
+			return locales.Errorf("cli.form_not_anonymous", path, p.Text(lang)).Hint("cli.hint.form_check_anonymous", path)
 		}
 	}
 	return nil

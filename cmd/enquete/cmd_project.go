@@ -93,7 +93,7 @@ func cmdProjectNew(e *env, args []string) error {
 		return err
 	}
 	if *anonymous {
-		if err := needAnonymous(parsed, *form); err != nil {
+		if err := needAnonymous(parsed, *form, e.lang); err != nil {
 			return err
 		}
 	}
