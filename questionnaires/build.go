@@ -25,6 +25,8 @@ type builder struct {
 	langSeen map[string]bool
 	// choiceRows maps a list name to the choices sheet rows naming it.
 	listRows map[string]int
+	// columnLangs memoizes columnLanguages, which reads every row.
+	columnLangs map[string][]string
 }
 
 // build reads and checks a questionnaire file; files (nil for none) are
@@ -33,6 +35,10 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 	ps := &problems{file: filepath.Base(filename)}
 	f := &Form{Filename: filepath.Base(filename), Source: data, Settings: map[string]string{},
 		Choices: map[string][]*Choice{}, byName: map[string]*Node{}, Root: &Node{Kind: KindGroup, Type: "begin group"}}
+	if len(data) > maxFormBytes {
+		ps.errorf("", 0, "", "form_too_large", maxFormBytes>>20)
+		return f, ps.list
+	}
 	sheets, err := readWorkbook(filename, data)
 	switch {
 	case errors.Is(err, errUnknownFormat):
@@ -45,8 +51,11 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 		ps.errorf("", 0, "", "unreadable", err.Error())
 		return f, ps.list
 	}
+	if !checkSheetBounds(sheets, ps) {
+		return f, ps.list
+	}
 	b := &builder{ps: ps, form: f, sheets: sheets, langSeen: map[string]bool{}, listRows: map[string]int{}, files: files}
-	if !b.findSheets() {
+	if !b.findSheets() || !checkNesting(b.survey, ps) {
 		return f, ps.list
 	}
 	b.readSettings()
@@ -219,6 +228,7 @@ func (b *builder) readChoices() {
 		return
 	}
 	allowDup, _ := parseBool(b.form.Settings["allow_choice_duplicates"])
+	firstRow := map[[2]string]int{} // list and choice name: first row
 	for _, r := range t.rows {
 		list := r.cells["list_name"]
 		if list == "" {
@@ -232,12 +242,10 @@ func (b *builder) readChoices() {
 			b.ps.errorf(t.name, r.num, "name", "choice_no_name", list)
 			continue
 		}
-		if !allowDup {
-			for _, o := range b.form.Choices[list] {
-				if o.Name == c.Name {
-					b.ps.errorf(t.name, r.num, "name", "duplicate_choice", c.Name, list, o.Row)
-				}
-			}
+		if first, dup := firstRow[[2]string{list, c.Name}]; dup && !allowDup {
+			b.ps.errorf(t.name, r.num, "name", "duplicate_choice", c.Name, list, first)
+		} else if !dup {
+			firstRow[[2]string{list, c.Name}] = r.num
 		}
 		b.form.Choices[list] = append(b.form.Choices[list], c)
 	}
@@ -459,6 +467,18 @@ func langName(lang string) string {
 
 // columnLanguages lists the languages a survey column is written in.
 func (b *builder) columnLanguages(base string) []string {
+	if langs, ok := b.columnLangs[base]; ok {
+		return langs
+	}
+	if b.columnLangs == nil {
+		b.columnLangs = map[string][]string{}
+	}
+	langs := b.findColumnLanguages(base)
+	b.columnLangs[base] = langs
+	return langs
+}
+
+func (b *builder) findColumnLanguages(base string) []string {
 	var out []string
 	for _, h := range b.survey.headers {
 		if h.base != base || h.key == "" || !b.columnUsed(b.survey, h.key) {

@@ -86,6 +86,9 @@ func parseCheck(f *Form, src string) (*xpath.Expr, *problemMsg) {
 		}
 	}
 	e, err := xpath.Parse(src)
+	if msg := boundsProblem(err); msg != nil {
+		return nil, msg
+	}
 	if err != nil {
 		// Name the function when that is what is wrong.
 		for _, name := range calledFunctions(src) {

@@ -105,3 +105,23 @@ func TestLargestExpressions(t *testing.T) {
 		})
 	}
 }
+
+// TestTerms checks what counts as a term: operands and path steps, not
+// operators or punctuation.
+func TestTerms(t *testing.T) {
+	tests := []struct {
+		src  string
+		want int
+	}{
+		{"1 + 1", 2},
+		{"concat(${a}, 'x', /data/b)", 5}, // concat, ${a}, 'x', data, b
+		{"-(1)", 1},
+		{"../a[. = 2]", 4},
+		{chain("1", "+", MaxTerms), MaxTerms},
+	}
+	for _, tt := range tests {
+		if got := MustParse(tt.src).Terms(); got != tt.want {
+			t.Errorf("Terms(%.40q) = %d, want %d", tt.src, got, tt.want)
+		}
+	}
+}

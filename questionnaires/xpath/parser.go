@@ -58,8 +58,9 @@ var (
 
 // Expr is a parsed expression, safe for concurrent evaluation.
 type Expr struct {
-	src  string
-	root node
+	src   string
+	root  node
+	terms int
 }
 
 // Parse parses an ODK XPath expression. It rejects, as *SyntaxError, what
@@ -81,8 +82,23 @@ func Parse(src string) (*Expr, error) {
 	if t := p.peek(); t.kind != tokEOF {
 		return nil, p.unexpected(t)
 	}
-	return &Expr{src: src, root: root}, nil
+	return &Expr{src: src, root: root, terms: countTerms(toks)}, nil
 }
+
+// countTerms counts the terms among tokens (see MaxTerms).
+func countTerms(toks []token) int {
+	n := 0
+	for _, t := range toks {
+		if isTerm(t.kind) {
+			n++
+		}
+	}
+	return n
+}
+
+// Terms returns the number of terms of the expression as parsed (see
+// MaxTerms), to bound the total size of a form's expressions.
+func (e *Expr) Terms() int { return e.terms }
 
 // MustParse is Parse for expressions known to be valid; it panics on error.
 func MustParse(src string) *Expr {
