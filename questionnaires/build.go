@@ -89,7 +89,7 @@ func (b *builder) findSheets() bool {
 		survey = b.sheets[0]
 	}
 	if survey == nil {
-		b.ps.errorf("", 0, "", "no_survey")
+		b.ps.errorf("", 0, "", noSurveyKey(b.form.Filename, b.form.Source))
 		return false
 	}
 	b.survey = readTable(survey, b.ps)
@@ -271,7 +271,8 @@ func (b *builder) readSurvey() {
 		top := stack[len(stack)-1]
 		switch {
 		case pt.name == "":
-			b.ps.errorf(t.name, r.num, "type", "unknown_type", typ)
+			msg := unknownType(b.form, typ)
+			b.ps.errorf(t.name, r.num, "type", msg.Key, msg.Args...)
 		case pt.end:
 			stack = b.closeContainer(stack, pt.name, r)
 		default:
@@ -394,7 +395,8 @@ func (b *builder) checkList(n *Node) {
 		return
 	}
 	if _, ok := b.form.Choices[n.ListName]; !ok {
-		b.ps.errorf(sheetName, n.Row, "type", "unknown_list", n.ListName)
+		msg := unknownList(b.form, n.ListName)
+		b.ps.errorf(sheetName, n.Row, "type", msg.Key, msg.Args...)
 		return
 	}
 	if !info.multi {

@@ -366,7 +366,8 @@ func triggerNodes(f *Form, n *Node, ps *problems, sheet string) []*Node {
 		if t := f.byName[name]; t != nil {
 			out = append(out, t)
 		} else if ps != nil {
-			ps.errorf(sheet, n.Row, "trigger", "unknown_ref", name)
+			msg := unknownRef(f, name)
+			ps.errorf(sheet, n.Row, "trigger", msg.Key, msg.Args...)
 		}
 		return ""
 	})

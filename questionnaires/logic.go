@@ -53,7 +53,8 @@ var refPattern = regexp.MustCompile(`\$\{([^}]*)\}`)
 func checkTextRefs(f *Form, text, sheet string, row int, col string, ps *problems) {
 	for _, m := range refPattern.FindAllStringSubmatch(text, -1) {
 		if f.byName[strings.TrimSpace(m[1])] == nil {
-			ps.errorf(sheet, row, col, "unknown_ref", m[1])
+			msg := unknownRef(f, m[1])
+			ps.errorf(sheet, row, col, msg.Key, msg.Args...)
 		}
 	}
 }
@@ -82,7 +83,7 @@ func parseExpr(f *Form, n *Node, col, src string, ps *problems, sheet string) (*
 func parseCheck(f *Form, src string) (*xpath.Expr, *problemMsg) {
 	for _, m := range refPattern.FindAllStringSubmatch(src, -1) {
 		if f.byName[strings.TrimSpace(m[1])] == nil {
-			return nil, &problemMsg{"unknown_ref", []any{m[1]}}
+			return nil, unknownRef(f, m[1])
 		}
 	}
 	e, err := xpath.Parse(src)

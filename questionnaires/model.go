@@ -43,6 +43,8 @@ type Form struct {
 	surveySheet string
 	// tables holds the CSV files of pulldata(), by file name.
 	tables map[string]*table
+	// suggesters find the names unknown words probably meant, by kind.
+	suggesters map[string]*suggester
 }
 
 // NodeKind says what a node of the survey tree is.

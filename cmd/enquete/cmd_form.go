@@ -37,10 +37,10 @@ func cmdFormCheck(e *env, args []string) error {
 	for _, p := range problems {
 		if p.Warning {
 			warnings++
-			fmt.Fprintln(e.stderr, p.String())
+			fmt.Fprintln(e.stderr, p.Text(e.lang))
 		} else {
 			errorsFound++
-			fmt.Fprintln(e.stdout, p.String())
+			fmt.Fprintln(e.stdout, p.Text(e.lang))
 		}
 	}
 	if errorsFound > 0 {
