@@ -40,10 +40,14 @@ const (
 	maxFormTerms = 200_000
 )
 
-// checkSheetBounds reports the first sheet with too many rows or a cell
-// too long, and whether every sheet is within the bounds.
+// checkSheetBounds reports the first sheet the form reads with too many
+// rows or a cell too long, and whether they are all within the bounds.
+// Other sheets (notes, lookups) are ignored, as pyxform ignores them.
 func checkSheetBounds(sheets []*sheet, ps *problems) bool {
 	for _, s := range sheets {
+		if !formSheet(s.name) && len(sheets) > 1 {
+			continue
+		}
 		if len(s.rows) > maxSheetRows {
 			ps.errorf(s.name, s.rows[maxSheetRows].num, "", "too_many_rows", maxSheetRows)
 			return false
@@ -58,6 +62,15 @@ func checkSheetBounds(sheets []*sheet, ps *problems) bool {
 		}
 	}
 	return true
+}
+
+// formSheet reports whether a sheet name is one findSheets reads.
+func formSheet(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "survey", "choices", "settings", "external_choices":
+		return true
+	}
+	return false
 }
 
 // columnName is the header of a sheet's column i, as normalized, or "".

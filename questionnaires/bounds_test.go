@@ -248,3 +248,12 @@ func allocated(fn func()) uint64 {
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
 }
+
+// TestOtherSheetsUnbounded checks that a sheet the form does not read
+// (a lookup table, notes) may be past the bounds, as pyxform ignores it.
+func TestOtherSheetsUnbounded(t *testing.T) {
+	data := append(mdForm([]string{"text | a | A | "}), "| notes |\n| | "+strings.Repeat("x", maxCellChars+1)+" |\n"...)
+	if problems := Check("form.md", data); len(problems) != 0 {
+		t.Errorf("problems: %v", problems)
+	}
+}
