@@ -257,3 +257,29 @@ func TestOtherSheetsUnbounded(t *testing.T) {
 		t.Errorf("problems: %v", problems)
 	}
 }
+
+// TestLargestCalculation checks that a calculation at the bound of
+// terms, in a cell under Excel's limit, checks and computes in an
+// interview, with every walk as deep as the chain.
+func TestLargestCalculation(t *testing.T) {
+	data := mdForm([]string{"integer | n | N | ", "calculate | total | | ${n} * 0 + " + flatSum(xpath.MaxTerms-3)})
+	used := allocated(func() {
+		f, err := Parse("largest.md", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewSession(f, Options{Now: fixedNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Answer("2"); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Answers()["total"]; fmt.Sprint(got) != "9997" {
+			t.Errorf("total = %v, want 9997", got)
+		}
+	})
+	if used > 64<<20 {
+		t.Errorf("allocated %d MiB", used>>20)
+	}
+}
