@@ -28,6 +28,11 @@ type builder struct {
 	listRows map[string]int
 	// repeats holds the repeats by name, which the form must not share.
 	repeats map[string]*Node
+	// siblingNames holds, per group or repeat, the names of the children
+	// checked so far, in lower case ([builder.sibling]).
+	siblingNames map[*Node]map[string][]*Node
+	// columnLangs memoizes columnLanguages, which reads every row.
+	columnLangs map[string][]string
 }
 
 // build reads and checks a questionnaire file; files (nil for none) are
@@ -36,6 +41,10 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 	ps := &problems{file: filepath.Base(filename)}
 	f := &Form{Filename: filepath.Base(filename), Source: data, Settings: map[string]string{},
 		Choices: map[string][]*Choice{}, byName: map[string]*Node{}, Root: &Node{Kind: KindGroup, Type: "begin group"}}
+	if len(data) > maxFormBytes {
+		ps.errorf("", 0, "", "form_too_large", maxFormBytes>>20)
+		return f, ps.list
+	}
 	sheets, err := readWorkbook(filename, data)
 	var xlsErr *xlsError
 	switch {
@@ -52,9 +61,12 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 		ps.errorf("", 0, "", "unreadable", err.Error())
 		return f, ps.list
 	}
+	if !checkSheetBounds(sheets, ps) {
+		return f, ps.list
+	}
 	b := &builder{ps: ps, form: f, sheets: sheets, langSeen: map[string]bool{}, listRows: map[string]int{}, files: files,
-		repeats: map[string]*Node{}}
-	if !b.findSheets() {
+		repeats: map[string]*Node{}, siblingNames: map[*Node]map[string][]*Node{}}
+	if !b.findSheets() || !checkNesting(b.survey, ps) {
 		return f, ps.list
 	}
 	b.readSettings()
@@ -89,7 +101,7 @@ func (b *builder) findSheets() bool {
 		survey = b.sheets[0]
 	}
 	if survey == nil {
-		b.ps.errorf("", 0, "", "no_survey")
+		b.ps.errorf("", 0, "", noSurveyKey(b.form.Filename, b.form.Source))
 		return false
 	}
 	b.survey = readTable(survey, b.ps)
@@ -228,6 +240,7 @@ func (b *builder) readChoices() {
 		return
 	}
 	allowDup, _ := parseBool(b.form.Settings["allow_choice_duplicates"])
+	firstRow := map[[2]string]int{} // list and choice name: first row
 	for _, r := range t.rows {
 		list := r.cells["list_name"]
 		if list == "" {
@@ -241,12 +254,10 @@ func (b *builder) readChoices() {
 			b.ps.errorf(t.name, r.num, "name", "choice_no_name", list)
 			continue
 		}
-		if !allowDup {
-			for _, o := range b.form.Choices[list] {
-				if o.Name == c.Name {
-					b.ps.errorf(t.name, r.num, "name", "duplicate_choice", c.Name, list, o.Row)
-				}
-			}
+		if first, dup := firstRow[[2]string{list, c.Name}]; dup && !allowDup {
+			b.ps.errorf(t.name, r.num, "name", "duplicate_choice", c.Name, list, first)
+		} else if !dup {
+			firstRow[[2]string{list, c.Name}] = r.num
 		}
 		b.form.Choices[list] = append(b.form.Choices[list], c)
 	}
@@ -272,7 +283,8 @@ func (b *builder) readSurvey() {
 		top := stack[len(stack)-1]
 		switch {
 		case pt.name == "":
-			b.ps.errorf(t.name, r.num, "type", "unknown_type", typ)
+			msg := unknownType(b.form, typ)
+			b.ps.errorf(t.name, r.num, "type", msg.Key, msg.Args...)
 		case pt.end:
 			stack = b.closeContainer(stack, pt.name, r)
 		default:
@@ -377,19 +389,14 @@ func (b *builder) checkName(n *Node) {
 		b.ps.errorf(sheetName, n.Row, "name", "bad_name", n.Name)
 		return
 	}
-	for _, o := range n.Parent.Children {
-		if o == n {
-			break
-		}
+	if o := b.sibling(n); o != nil {
 		if o.Name == n.Name {
 			if !b.takenByOther(n, o) {
 				b.ps.errorf(sheetName, n.Row, "name", "duplicate_name", n.Name, o.Row)
 			}
 			return
 		}
-		if strings.EqualFold(o.Name, n.Name) {
-			b.ps.warnf(sheetName, n.Row, "name", "name_case", n.Name, o.Name, o.Row)
-		}
+		b.ps.warnf(sheetName, n.Row, "name", "name_case", n.Name, o.Name, o.Row)
 	}
 	if n.Kind != KindRepeat {
 		return
@@ -399,6 +406,30 @@ func (b *builder) checkName(n *Node) {
 		return
 	}
 	b.repeats[n.Name] = n
+}
+
+// sibling returns an earlier sibling of n with n's name (exactly, else in
+// another letter case), or nil, and records n: names are unique among
+// siblings, as pyxform wants them. Checking stays linear in the number of
+// siblings.
+func (b *builder) sibling(n *Node) *Node {
+	names := b.siblingNames[n.Parent]
+	if names == nil {
+		names = map[string][]*Node{}
+		b.siblingNames[n.Parent] = names
+	}
+	folded := strings.ToLower(n.Name)
+	same := names[folded]
+	names[folded] = append(same, n)
+	for _, o := range same {
+		if o.Name == n.Name {
+			return o
+		}
+	}
+	if len(same) > 0 {
+		return same[0]
+	}
+	return nil
 }
 
 func (b *builder) checkList(n *Node) {
@@ -423,7 +454,8 @@ func (b *builder) checkList(n *Node) {
 		return
 	}
 	if _, ok := b.form.Choices[n.ListName]; !ok {
-		b.ps.errorf(sheetName, n.Row, "type", "unknown_list", n.ListName)
+		msg := unknownList(b.form, n.ListName)
+		b.ps.errorf(sheetName, n.Row, "type", msg.Key, msg.Args...)
 		return
 	}
 	if !info.multi {
@@ -517,6 +549,18 @@ func langName(lang string) string {
 
 // columnLanguages lists the languages a survey column is written in.
 func (b *builder) columnLanguages(base string) []string {
+	if langs, ok := b.columnLangs[base]; ok {
+		return langs
+	}
+	if b.columnLangs == nil {
+		b.columnLangs = map[string][]string{}
+	}
+	langs := b.findColumnLanguages(base)
+	b.columnLangs[base] = langs
+	return langs
+}
+
+func (b *builder) findColumnLanguages(base string) []string {
 	var out []string
 	for _, h := range b.survey.headers {
 		if h.base != base || h.key == "" || !b.columnUsed(b.survey, h.key) {

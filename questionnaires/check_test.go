@@ -48,10 +48,10 @@ func TestCheckErrorLocalized(t *testing.T) {
 	if !ok {
 		t.Fatalf("err = %v", err)
 	}
-	if got := ce.Error(); got != "bad.md:survey:2: type: unknown question type 'textX' (and 1 more problem)" {
+	if got := ce.Error(); got != "bad.md:survey:2: type: unknown question type 'textX': did you mean 'text'? (and 1 more problem)" {
 		t.Errorf("English: %q", got)
 	}
-	if got := ce.Text("fr"); got != "bad.md:survey:2: type: type de question inconnu 'textX' (et 1 autre problème)" {
+	if got := ce.Text("fr"); got != "bad.md:survey:2: type: type de question inconnu 'textX' : vouliez-vous dire 'text' ? (et 1 autre problème)" {
 		t.Errorf("French: %q", got)
 	}
 	for _, lang := range locales.Supported {

@@ -131,6 +131,7 @@ func compileForm(f *Form, ps *problems, sheet string) *program {
 		}
 		return 0, false
 	}
+	budget := newTermBudget()
 	f.Walk(func(n *Node) {
 		c := &compiled{}
 		p.exprs[n] = c
@@ -146,7 +147,7 @@ func compileForm(f *Form, ps *problems, sheet string) *program {
 				col.src = rewriteChoiceColumns(f, col.src)
 			}
 			e, ok := parseExpr(f, n, col.name, col.src, ps, sheet)
-			if !ok {
+			if !ok || !budget.spend(e, ps, sheet, n, col.name) {
 				continue
 			}
 			if col.name == "choice_filter" {
@@ -194,14 +195,14 @@ func (p *program) buildGraph(f *Form, ps *problems, sheet string) {
 				continue // a triggered calculation follows its triggers only
 			}
 			for _, r := range reads {
-				p.dependents[r] = appendOnce(p.dependents[r], n)
+				p.dependents[r] = appendReader(p.dependents[r], n)
 			}
 		}
 		for _, t := range c.triggers {
 			t.comp.isTrigger = true
 			computed[n] = true
 			c.reads = append(c.reads, t)
-			p.dependents[t] = appendOnce(p.dependents[t], n)
+			p.dependents[t] = appendReader(p.dependents[t], n)
 		}
 	})
 	for n, list := range p.dependents {
@@ -274,11 +275,13 @@ func reportCycle(stack []*Node, n *Node, ps *problems, sheet string) []*Node {
 	return cycle
 }
 
-func appendOnce(list []*Node, n *Node) []*Node {
-	for _, m := range list {
-		if m == n {
-			return list
-		}
+// appendReader adds reader n to the dependents of a node, once. The
+// dependents of one reader are added together, so a repeat can only be
+// the last one: checking it keeps the graph linear in its edges (a
+// question read by every row of the form).
+func appendReader(list []*Node, n *Node) []*Node {
+	if len(list) > 0 && list[len(list)-1] == n {
+		return list
 	}
 	return append(list, n)
 }
@@ -290,6 +293,7 @@ func appendOnce(list []*Node, n *Node) []*Node {
 // only the ${name} and current() paths in their predicates count.
 func exprNodes(f *Form, e *xpath.Expr) []*Node {
 	var out []*Node
+	seen := map[*Node]bool{}
 	for _, r := range e.References() {
 		var nodes []*Node
 		switch {
@@ -299,7 +303,11 @@ func exprNodes(f *Form, e *xpath.Expr) []*Node {
 			nodes = pathNodes(f, r.Path)
 		}
 		for _, n := range nodes {
-			out = appendOnce(out, n)
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+			out = append(out, n)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Row < out[j].Row })

@@ -34,6 +34,6 @@ func ExampleCheck() {
 		fmt.Println(p)
 	}
 	// Output:
-	// form.md:survey:2: type: unknown question type 'textX'
-	// form.md:survey:4: label: ${agee} names no question of the form
+	// form.md:survey:2: type: unknown question type 'textX': did you mean 'text'?
+	// form.md:survey:4: label: ${agee} names no question of the form: did you mean ${age}?
 }

@@ -95,6 +95,9 @@ func parseCheck(f *Form, src string) (*xpath.Expr, *problemMsg) {
 		return nil, &problemMsg{"unknown_ref", []any{name}}
 	}
 	e, err := xpath.Parse(src)
+	if msg := boundsProblem(err); msg != nil {
+		return nil, msg
+	}
 	if err != nil {
 		// Name the function when that is what is wrong.
 		for _, name := range calledFunctions(src) {

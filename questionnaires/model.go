@@ -52,6 +52,8 @@ type Form struct {
 	// fileLists marks the choice lists read from files: their instances
 	// keep the files' columns as written (filelists.go).
 	fileLists map[string]bool
+	// suggesters find the names unknown words probably meant, by kind.
+	suggesters map[string]*suggester
 }
 
 // NodeKind says what a node of the survey tree is.

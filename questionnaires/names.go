@@ -63,7 +63,7 @@ func (f *Form) refProblem(name string) *problemMsg {
 	case len(f.named[name]) > 1:
 		return &problemMsg{"ambiguous_ref", []any{name, f.ambiguousRows(name)}}
 	}
-	return &problemMsg{"unknown_ref", []any{name}}
+	return unknownRef(f, name)
 }
 
 // assignKeys gives the answer-holding nodes of level (the root or a

@@ -67,7 +67,7 @@ func readCSV(data []byte) ([]*sheet, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
-	var records [][]string
+	var sp sheetSplitter
 	for {
 		rec, err := r.Read()
 		if err != nil {
@@ -76,9 +76,9 @@ func readCSV(data []byte) ([]*sheet, error) {
 			}
 			return nil, err
 		}
-		records = append(records, rec)
+		sp.add(rec)
 	}
-	return splitSheets(records), nil
+	return sp.sheets, nil
 }
 
 // readMarkdown reads pyxform's markdown tables: lines starting with "|"
@@ -89,15 +89,17 @@ func readMarkdown(data []byte) ([]*sheet, error) {
 	if !utf8.Valid(data) {
 		return nil, errNotUTF8
 	}
-	var records [][]string
-	for _, line := range strings.Split(string(data), "\n") {
+	var sp sheetSplitter
+	for rest := string(data); rest != ""; {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, "|") {
 			continue
 		}
-		records = append(records, splitMarkdownRow(line))
+		sp.add(splitMarkdownRow(line))
 	}
-	return splitSheets(records), nil
+	return sp.sheets, nil
 }
 
 // splitMarkdownRow splits "| a | b \| c |" into ["a", "b | c"].
@@ -122,29 +124,31 @@ func splitMarkdownRow(line string) []string {
 	return cells
 }
 
-// splitSheets turns the records of the one-file layouts into sheets: a
-// record whose first cell is not empty names a new sheet; the others hold
-// the sheet's cells after their first (empty) one.
-func splitSheets(records [][]string) []*sheet {
-	var sheets []*sheet
-	var cur *sheet
-	for _, rec := range records {
-		if len(rec) == 0 {
-			continue
-		}
-		if name := strings.TrimSpace(rec[0]); name != "" {
-			cur = &sheet{name: name}
-			sheets = append(sheets, cur)
-			continue
-		}
-		if cur == nil {
-			continue // rows before any sheet name belong to no sheet
-		}
-		cells := make([]string, len(rec)-1)
-		for i, c := range rec[1:] {
-			cells[i] = strings.TrimSpace(c)
-		}
-		cur.rows = append(cur.rows, row{num: len(cur.rows) + 1, cells: cells})
+// sheetSplitter turns the records of the one-file layouts into sheets,
+// one record at a time: a record whose first cell is not empty names a
+// new sheet; the others hold the sheet's cells after their first (empty)
+// one. A sheet keeps one row past maxSheetRows, for checkSheetBounds to
+// report, and drops the rest.
+type sheetSplitter struct {
+	sheets []*sheet
+	cur    *sheet
+}
+
+func (sp *sheetSplitter) add(rec []string) {
+	if len(rec) == 0 {
+		return
 	}
-	return sheets
+	if name := strings.TrimSpace(rec[0]); name != "" {
+		sp.cur = &sheet{name: name}
+		sp.sheets = append(sp.sheets, sp.cur)
+		return
+	}
+	if sp.cur == nil || len(sp.cur.rows) > maxSheetRows {
+		return // rows before any sheet name belong to no sheet
+	}
+	cells := make([]string, len(rec)-1)
+	for i, c := range rec[1:] {
+		cells[i] = strings.TrimSpace(c)
+	}
+	sp.cur.rows = append(sp.cur.rows, row{num: len(sp.cur.rows) + 1, cells: cells})
 }

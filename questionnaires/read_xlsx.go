@@ -67,7 +67,7 @@ func readXLSXSheet(x *excelize.File, name string, date1904 bool) (*sheet, error)
 		} else {
 			blank = 0
 		}
-		if cells += len(r.cells); cells > maxSheetCells {
+		if cells += len(r.cells); cells > maxSheetCells || len(s.rows) > maxSheetRows {
 			break
 		}
 		s.rows = append(s.rows, r)

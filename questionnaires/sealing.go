@@ -1,6 +1,8 @@
 package questionnaires
 
 import (
+	"container/heap"
+	"slices"
 	"strings"
 
 	"github.com/enquete-field/enquete/questionnaires/xpath"
@@ -78,30 +80,8 @@ func (p *program) propagateSealed(f *Form) {
 	if !marked {
 		return
 	}
-	deps := map[*Node][]sealDep{}
-	f.Walk(func(n *Node) { deps[n] = p.sealDeps(f, n) })
-	for changed := true; changed; {
-		changed = false
-		f.Walk(func(n *Node) {
-			if n.seal != nil {
-				return
-			}
-			if n.Parent != nil && n.Parent.seal != nil {
-				n.seal = &sealOrigin{origin: n.Parent.seal.origin}
-				changed = true
-				return
-			}
-			for _, d := range deps[n] {
-				for _, r := range d.reads {
-					if origin := sealedNode(p, r); origin != nil {
-						n.seal = &sealOrigin{column: d.column, origin: origin}
-						changed = true
-						return
-					}
-				}
-			}
-		})
-	}
+	s := newSealPropagation(p, f)
+	s.run()
 	if p.instanceName != nil {
 		p.instanceNameSensitive = sealedRead(f, p, p.instanceName) != nil
 	}
@@ -197,4 +177,129 @@ func sealProblems(f *Form, ps *problems, sheet, settings string) {
 	if p := f.prog; p != nil && p.instanceNameSensitive {
 		ps.warnf(settings, 2, "instance_name", "sealed_instance_name", sealedRead(f, p, p.instanceName).Name)
 	}
+}
+
+// sealPropagation seals, to the fixed point, the nodes that read sealed
+// values. It gives what passes over the whole form in document order
+// until nothing changes would give, but each pass visits only the nodes
+// a newly sealed node may affect (its children, its readers, the readers
+// of the groups holding it): a chain of calculates written backwards
+// costs its length, not its length squared.
+type sealPropagation struct {
+	p       *program
+	order   []*Node // document order
+	index   map[*Node]int
+	deps    map[*Node][]sealDep
+	readers map[*Node][]*Node
+	// visits counts the nodes examined, for tests of the bound.
+	visits int
+}
+
+func newSealPropagation(p *program, f *Form) *sealPropagation {
+	s := &sealPropagation{p: p, index: map[*Node]int{}, deps: map[*Node][]sealDep{}, readers: map[*Node][]*Node{}}
+	f.Walk(func(n *Node) {
+		s.index[n] = len(s.order)
+		s.order = append(s.order, n)
+		s.deps[n] = p.sealDeps(f, n)
+		for _, d := range s.deps[n] {
+			for _, r := range d.reads {
+				s.readers[r] = appendReader(s.readers[r], n)
+			}
+		}
+	})
+	return s
+}
+
+// run makes passes in document order: the first over every node, the
+// next ones over the nodes affected by a node sealed after them.
+func (s *sealPropagation) run() {
+	pass := make([]int, len(s.order))
+	for i := range pass {
+		pass[i] = i
+	}
+	queued := make([]bool, len(s.order))
+	for len(pass) > 0 {
+		cur := &intHeap{}
+		for _, i := range pass {
+			cur.push(i)
+			queued[i] = true
+		}
+		var next []int
+		for cur.len() > 0 {
+			i := cur.pop()
+			queued[i] = false
+			if !s.seal(s.order[i]) {
+				continue
+			}
+			for _, a := range s.affected(s.order[i]) {
+				switch j := s.index[a]; {
+				case a.seal != nil || queued[j]:
+				case j > i:
+					cur.push(j) // later in this pass
+					queued[j] = true
+				default:
+					next = append(next, j)
+				}
+			}
+		}
+		pass = dedupeSorted(next)
+	}
+}
+
+// seal seals n when its parent is sealed or one of its columns reads a
+// sealed value, and reports whether it did.
+func (s *sealPropagation) seal(n *Node) bool {
+	s.visits++
+	if n.seal != nil {
+		return false
+	}
+	if n.Parent != nil && n.Parent.seal != nil {
+		n.seal = &sealOrigin{origin: n.Parent.seal.origin}
+		return true
+	}
+	for _, d := range s.deps[n] {
+		for _, r := range d.reads {
+			if origin := sealedNode(s.p, r); origin != nil {
+				n.seal = &sealOrigin{column: d.column, origin: origin}
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// affected lists the nodes whose sealing may change when m is sealed.
+func (s *sealPropagation) affected(m *Node) []*Node {
+	out := append([]*Node(nil), m.Children...)
+	out = append(out, s.readers[m]...)
+	for a := m.Parent; a != nil; a = a.Parent {
+		if a.Kind == KindGroup {
+			out = append(out, s.readers[a]...)
+		}
+	}
+	return out
+}
+
+// dedupeSorted sorts indexes and drops repeats.
+func dedupeSorted(xs []int) []int {
+	slices.Sort(xs)
+	return slices.Compact(xs)
+}
+
+// intHeap is a min-heap of node indexes.
+type intHeap struct{ xs []int }
+
+func (h *intHeap) len() int   { return len(h.xs) }
+func (h *intHeap) push(i int) { heap.Push(h, i) }
+func (h *intHeap) pop() int   { return heap.Pop(h).(int) }
+
+// Len, Less, Swap, Push and Pop implement heap.Interface.
+func (h *intHeap) Len() int           { return len(h.xs) }
+func (h *intHeap) Less(i, j int) bool { return h.xs[i] < h.xs[j] }
+func (h *intHeap) Swap(i, j int)      { h.xs[i], h.xs[j] = h.xs[j], h.xs[i] }
+func (h *intHeap) Push(x any)         { h.xs = append(h.xs, x.(int)) }
+func (h *intHeap) Pop() any {
+	x := h.xs[len(h.xs)-1]
+	h.xs = h.xs[:len(h.xs)-1]
+	return x
 }

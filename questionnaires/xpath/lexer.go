@@ -64,20 +64,39 @@ type lexer struct {
 	any  bool // a token was already produced
 }
 
-// lex returns all tokens of src, ending with tokEOF.
+// lex returns all tokens of src, ending with tokEOF. It stops at the
+// first token past MaxTerms terms or maxTokens tokens.
 func lex(src string) ([]token, error) {
 	l := &lexer{src: src}
 	var toks []token
+	terms := 0
 	for {
 		t, err := l.next()
 		if err != nil {
 			return nil, err
+		}
+		if isTerm(t.kind) {
+			terms++
+		}
+		if terms > MaxTerms || len(toks) >= maxTokens {
+			return nil, &SyntaxError{Pos: t.pos, Err: ErrTooLong,
+				Msg: fmt.Sprintf("the expression is too long (more than %d terms)", MaxTerms)}
 		}
 		toks = append(toks, t)
 		if t.kind == tokEOF {
 			return toks, nil
 		}
 	}
+}
+
+// isTerm reports whether a token is a term of an expression (an operand
+// or a path step) rather than an operator or punctuation.
+func isTerm(k tokenKind) bool {
+	switch k {
+	case tokNumber, tokString, tokName, tokRef, tokVariable, tokDot, tokDotDot, tokStar:
+		return true
+	}
+	return false
 }
 
 // operatorPosition reports whether the next token must be an operator: the

@@ -1,6 +1,7 @@
 package xpath
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,6 +15,9 @@ type SyntaxError struct {
 	// Msg says what is wrong, lower-case, in English (the questionnaires
 	// package words it for users).
 	Msg string
+	// Err is ErrTooLong or ErrTooDeep when the expression is past the
+	// bounds, nil otherwise.
+	Err error
 }
 
 // Error implements error: "at character N: message" (N counts from 1).
@@ -21,13 +25,42 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("at character %d: %s", e.Pos+1, e.Msg)
 }
 
-// maxDepth bounds the nesting of parentheses, predicates and calls.
-const maxDepth = 200
+// Unwrap returns ErrTooLong or ErrTooDeep for an expression past the
+// bounds, nil for the other syntax errors.
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// MaxDepth bounds the nesting of parentheses, predicates, calls and unary
+// minus. Real forms nest a few levels (the longest if() chains of field
+// forms, ten to thirty); the bound keeps every recursive walk over an
+// expression (parsing, compiling, evaluating, printing) shallow.
+const MaxDepth = 200
+
+// MaxTerms bounds the terms of one expression: numbers, strings, names,
+// ${name} references and path steps. The largest expressions of real
+// forms have a few hundred terms (the corpus: under 100); Excel's cell
+// limit of 32,767 characters allows about 16,000. A flat chain such as
+// 1+1+…+1 is a tree as deep as it has terms, so this bound is also the
+// depth of every walk over a left-associative chain.
+const MaxTerms = 10000
+
+// maxTokens bounds the tokens of one expression (operators and
+// punctuation included), so that lexing stops early on hostile input
+// made of parentheses or minus signs.
+const maxTokens = 4 * MaxTerms
+
+// Errors wrapped by the *SyntaxError of an expression past the bounds.
+var (
+	// ErrTooLong: more than MaxTerms terms.
+	ErrTooLong = errors.New("expression too long")
+	// ErrTooDeep: nested more than MaxDepth levels.
+	ErrTooDeep = errors.New("expression nested too deeply")
+)
 
 // Expr is a parsed expression, safe for concurrent evaluation.
 type Expr struct {
-	src  string
-	root node
+	src   string
+	root  node
+	terms int
 }
 
 // Parse parses an ODK XPath expression. It rejects, as *SyntaxError, what
@@ -49,8 +82,23 @@ func Parse(src string) (*Expr, error) {
 	if t := p.peek(); t.kind != tokEOF {
 		return nil, p.unexpected(t)
 	}
-	return &Expr{src: src, root: root}, nil
+	return &Expr{src: src, root: root, terms: countTerms(toks)}, nil
 }
+
+// countTerms counts the terms among tokens (see MaxTerms).
+func countTerms(toks []token) int {
+	n := 0
+	for _, t := range toks {
+		if isTerm(t.kind) {
+			n++
+		}
+	}
+	return n
+}
+
+// Terms returns the number of terms of the expression as parsed (see
+// MaxTerms), to bound the total size of a form's expressions.
+func (e *Expr) Terms() int { return e.terms }
 
 // MustParse is Parse for expressions known to be valid; it panics on error.
 func MustParse(src string) *Expr {
@@ -130,10 +178,15 @@ func describe(t token) string {
 func (p *parser) parseExpr() (node, error) {
 	p.depth++
 	defer func() { p.depth-- }()
-	if p.depth > maxDepth {
-		return nil, &SyntaxError{Pos: p.peek().pos, Msg: "expression nested too deeply"}
+	if p.depth > MaxDepth {
+		return nil, tooDeep(p.peek().pos)
 	}
 	return p.parseBinary(precOr)
+}
+
+// tooDeep is the error of an expression nested more than MaxDepth levels.
+func tooDeep(pos int) error {
+	return &SyntaxError{Pos: pos, Msg: fmt.Sprintf("expression nested too deeply (more than %d levels)", MaxDepth), Err: ErrTooDeep}
 }
 
 // parseBinary parses left-associative binary operators of precedence prec
@@ -168,8 +221,8 @@ func (p *parser) parseUnary() (node, error) {
 	p.advance()
 	p.depth++
 	defer func() { p.depth-- }()
-	if p.depth > maxDepth {
-		return nil, &SyntaxError{Pos: t.pos, Msg: "expression nested too deeply"}
+	if p.depth > MaxDepth {
+		return nil, tooDeep(t.pos)
 	}
 	x, err := p.parseUnary()
 	if err != nil {
