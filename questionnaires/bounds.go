@@ -18,6 +18,11 @@ const (
 	// weigh a few hundred kilobytes.
 	maxFormBytes = 64 << 20
 
+	// maxFilesBytes bounds the files a form reads beside itself (lists,
+	// itemsets.csv, pulldata CSVs), all together: the project file carries
+	// them to every laptop, and crypto.MaxProjectFiles refuses more.
+	maxFilesBytes = 32 << 20
+
 	// maxCellChars bounds the characters of one cell: Excel's own limit
 	// (32,767), so that any form written in a spreadsheet fits. A longer
 	// cell can only come from a generated .md or .csv.

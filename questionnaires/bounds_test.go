@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -281,5 +282,46 @@ func TestLargestCalculation(t *testing.T) {
 	})
 	if used > 64<<20 {
 		t.Errorf("allocated %d MiB", used>>20)
+	}
+}
+
+// endlessFS serves every name as a CSV list that never ends, as a
+// device file or a named pipe beside a form would.
+type endlessFS struct{}
+
+func (endlessFS) Open(name string) (fs.File, error) { return &endlessFile{}, nil }
+
+type endlessFile struct{ n int }
+
+func (f *endlessFile) Stat() (fs.FileInfo, error) { return nil, fs.ErrInvalid }
+func (f *endlessFile) Close() error               { return nil }
+func (f *endlessFile) Read(p []byte) (int, error) {
+	head := "name,label\n"
+	for i := range p {
+		if f.n < len(head) {
+			p[i] = head[f.n]
+		} else {
+			p[i] = "a,b\n"[(f.n-len(head))%4]
+		}
+		f.n++
+	}
+	return len(p), nil
+}
+
+// TestFilesBesideBounded checks that the files a form reads beside itself
+// are read only up to maxFilesBytes all together, with one problem naming
+// the file past the bound: an endless file costs no more.
+func TestFilesBesideBounded(t *testing.T) {
+	data := mdForm([]string{"select_one_from_file big.csv | big | Big | "})
+	var problems []Problem
+	used := allocated(func() { problems = CheckFiles("f.md", data, endlessFS{}) })
+	if len(problems) != 1 || problems[0].Message.Key != "questionnaires.files_too_large" || problems[0].Row != 2 {
+		t.Fatalf("problems %v; want one files_too_large on row 2", problems)
+	}
+	if !strings.Contains(problems[0].String(), "'big.csv'") {
+		t.Errorf("problem %q does not name the file", problems[0])
+	}
+	if used > 4*maxFilesBytes {
+		t.Errorf("reading allocated %d MiB", used>>20)
 	}
 }

@@ -26,6 +26,9 @@ type builder struct {
 	langSeen map[string]bool
 	// choiceRows maps a list name to the choices sheet rows naming it.
 	listRows map[string]int
+	// filesBytes counts the bytes of the files read beside the form
+	// ([builder.attachedFile]).
+	filesBytes int64
 	// repeats holds the repeats by name, which the form must not share.
 	repeats map[string]*Node
 	// siblingNames holds, per group or repeat, the names of the children

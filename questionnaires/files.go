@@ -27,24 +27,37 @@ import (
 // itemsetsFile is where ODK puts the lists of select_one_external.
 const itemsetsFile = "itemsets.csv"
 
-// attachedFile returns a file beside the form, reading it on first use;
-// ok is false when the form has no such file.
-func (b *builder) attachedFile(name string) ([]byte, bool) {
+// attachedFile returns a file beside the form, reading it on first use.
+// problem is "" when it was read, else the problem key (with the file
+// name as its argument): "missing_file" when the form has no such file,
+// "files_too_large" when it would take the form's files past
+// [maxFilesBytes].
+func (b *builder) attachedFile(name string) (data []byte, problem string) {
 	if data, ok := b.form.Files[name]; ok {
-		return data, true
+		return data, ""
 	}
 	if b.files == nil || !fs.ValidPath(name) || strings.Contains(name, "/") {
-		return nil, false
+		return nil, "missing_file"
 	}
-	data, err := fs.ReadFile(b.files, name)
+	f, err := b.files.Open(name)
 	if err != nil {
-		return nil, false
+		return nil, "missing_file"
 	}
+	defer f.Close()
+	left := maxFilesBytes - b.filesBytes
+	data, err = io.ReadAll(io.LimitReader(f, left+1))
+	switch {
+	case err != nil:
+		return nil, "missing_file"
+	case int64(len(data)) > left:
+		return nil, "files_too_large"
+	}
+	b.filesBytes += int64(len(data))
 	if b.form.Files == nil {
 		b.form.Files = map[string][]byte{}
 	}
 	b.form.Files[name] = data
-	return data, true
+	return data, ""
 }
 
 // loadFileList reads the choice list of a select_*_from_file question:
@@ -62,9 +75,9 @@ func (b *builder) loadFileList(n *Node) {
 		n.ListName = key
 		return
 	}
-	data, ok := b.attachedFile(file)
-	if !ok {
-		b.ps.errorf(b.survey.name, n.Row, "type", "missing_file", file)
+	data, problem := b.attachedFile(file)
+	if problem != "" {
+		b.ps.errorf(b.survey.name, n.Row, "type", problem, file)
 		return
 	}
 	var choices []*Choice
@@ -295,9 +308,14 @@ func (b *builder) loadExternalList(n *Node) {
 			return
 		}
 	}
-	data, ok := b.attachedFile(itemsetsFile)
-	if !ok {
+	data, problem := b.attachedFile(itemsetsFile)
+	switch problem {
+	case "":
+	case "missing_file":
 		b.ps.errorf(b.survey.name, n.Row, "type", "missing_external", n.ListName, itemsetsFile)
+		return
+	default:
+		b.ps.errorf(b.survey.name, n.Row, "type", problem, itemsetsFile)
 		return
 	}
 	headers, rows, err := csvFileRows(itemsetsFile, data)
@@ -330,9 +348,9 @@ func (b *builder) loadPulldata(sheet string, row int, col, src string) {
 		if _, ok := b.form.tables[name]; ok {
 			continue
 		}
-		data, ok := b.attachedFile(name)
-		if !ok {
-			b.ps.errorf(sheet, row, col, "missing_file", name)
+		data, problem := b.attachedFile(name)
+		if problem != "" {
+			b.ps.errorf(sheet, row, col, problem, name)
 			continue
 		}
 		sh, err := csvSheet(name, data)

@@ -141,9 +141,9 @@ func (b *builder) loadSearchList(n *Node) bool {
 		b.ps.errorf(sheet, n.Row, "type", "unknown_list", n.ListName)
 		return true
 	}
-	data, ok := b.attachedFile(call.file)
-	if !ok {
-		b.ps.errorf(sheet, n.Row, "appearance", "missing_file", call.file)
+	data, problem := b.attachedFile(call.file)
+	if problem != "" {
+		b.ps.errorf(sheet, n.Row, "appearance", problem, call.file)
 		return true
 	}
 	headers, rows, err := csvFileRows(call.file, data)

@@ -81,7 +81,7 @@ func TestSearchProblems(t *testing.T) {
 		{"no file name", form("select_one l", "search(${x})"), csv,
 			"f.md:survey:2: appearance: 'search(${x})' names no file"},
 		{"missing file", form("select_one l", "search('m')"), csv,
-			"f.md:survey:2: appearance: the file 'm.csv' is not beside the form"},
+			"f.md:survey:2: appearance: the file 'm.csv' is neither beside the form"},
 		{"a searched column the file lacks", form("select_one l", "search('l', 'matches', 'code', 'a')"), csv,
 			"f.md:survey:2: appearance: the file 'l.csv' has no column 'code' that the search names"},
 		{"a template column the file lacks", form("select_one l", "search('l')"),
