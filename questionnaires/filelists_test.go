@@ -168,20 +168,25 @@ func TestFileListProblems(t *testing.T) {
 			"f.md:survey:2: type: the file 'itemsets.csv' has no 'name' column"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fsys := fstest.MapFS{}
-			for name, data := range tc.files {
-				fsys[name] = &fstest.MapFile{Data: []byte(data)}
-			}
-			var got []string
-			for _, p := range CheckFiles("f.md", []byte(tc.form), fsys) {
-				got = append(got, p.String())
-			}
-			for _, g := range got {
-				if strings.HasPrefix(g, tc.want) {
-					return
-				}
-			}
-			t.Fatalf("problems %q, want one starting %q", got, tc.want)
+			wantProblem(t, tc.form, tc.files, tc.want)
 		})
 	}
+}
+
+// wantProblem checks form f.md, with files beside it, and fails unless
+// one of its problems starts with want.
+func wantProblem(t *testing.T, form string, files map[string]string, want string) {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, data := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	var got []string
+	for _, p := range CheckFiles("f.md", []byte(form), fsys) {
+		got = append(got, p.String())
+		if strings.HasPrefix(p.String(), want) {
+			return
+		}
+	}
+	t.Fatalf("problems %q, want one starting %q", got, want)
 }

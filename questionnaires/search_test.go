@@ -2,9 +2,7 @@ package questionnaires
 
 import (
 	"reflect"
-	"strings"
 	"testing"
-	"testing/fstest"
 )
 
 // TestSearchChoices checks ODK Collect's search() appearance: the
@@ -91,20 +89,7 @@ func TestSearchProblems(t *testing.T) {
 			"f.md:survey:2: appearance: search() cannot be used with select_one_from_file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fsys := fstest.MapFS{}
-			for name, data := range tc.files {
-				fsys[name] = &fstest.MapFile{Data: []byte(data)}
-			}
-			var got []string
-			for _, p := range CheckFiles("f.md", []byte(tc.form), fsys) {
-				got = append(got, p.String())
-			}
-			for _, g := range got {
-				if strings.HasPrefix(g, tc.want) {
-					return
-				}
-			}
-			t.Fatalf("problems %q, want one starting %q", got, tc.want)
+			wantProblem(t, tc.form, tc.files, tc.want)
 		})
 	}
 }
