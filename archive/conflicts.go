@@ -26,7 +26,7 @@ type idCopy struct {
 // newest file first.
 func idEntry(id string, f archiveFile, hash string, enrolled bool) []byte {
 	b := appendString(nil, id)
-	b = binary.BigEndian.AppendUint64(b, ^uint64(f.mod.UnixNano()))
+	b = binary.BigEndian.AppendUint64(b, ^unixNanos(f.mod))
 	b = appendString(b, hash)
 	flag := byte(0)
 	if enrolled {

@@ -15,23 +15,19 @@ type enrollment struct {
 	trusted map[string]Enrolled // by crypto.DeviceID
 }
 
-// loadEnrollment reads the roster of the archive folder dir and checks it
+// loadEnrollment reads the roster of the archive src and checks it
 // against the lab's verifier keys (signers). An archive where no device
 // was ever added has no roster in use: every signed record is taken as
 // before, unless the lab gave its keys, saying it enrolls its devices:
 // then no device of an archive without roster is trusted. A roster in use
 // without a lab key to check it is an error.
-func loadEnrollment(ctx context.Context, dir string, signers []string) (*enrollment, error) {
-	f, err := NewFolder(dir)
-	if err != nil {
-		return nil, err
-	}
-	trusted, inUse, err := TrustedDevices(ctx, f, signers)
+func loadEnrollment(ctx context.Context, src *Source, signers []string) (*enrollment, error) {
+	trusted, inUse, err := TrustedDevices(ctx, src.state, signers)
 	if err != nil {
 		return nil, err
 	}
 	if inUse && len(signers) == 0 {
-		return nil, locales.Errorf("archive.roster.no_signer", dir).Hint("archive.roster.no_signer.hint")
+		return nil, locales.Errorf("archive.roster.no_signer", src.name).Hint("archive.roster.no_signer.hint")
 	}
 	if len(signers) > 0 {
 		inUse = true

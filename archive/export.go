@@ -23,8 +23,9 @@ import (
 
 // ExportOptions says what [Export] reads and writes.
 type ExportOptions struct {
-	// Archive is the folder holding the record files, "<sha256>.age",
-	// searched recursively: several archives put side by side merge.
+	// Archive is the archive read ([OpenSource]): a folder holding the
+	// record files, "<sha256>.age", searched recursively (several archives
+	// put side by side merge).
 	Archive string
 	// Identities open the records: the archive identity, and a custodian
 	// identity for sensitive answers.
@@ -66,6 +67,7 @@ type Summary struct {
 	Orphans    int      // sensitive records whose response is not in the archive (not exported)
 	Media      int      // attachments written to media/ (csv)
 	Truncated  int      // device chains that stop before the head their device signed (heads.go)
+	Unlogged   int      // files with no arrival time (not in the receipt log, not a folder): SubmissionDate empty
 	Files      []string // files written in OutDir, in order (media/NAME for attachments)
 }
 
@@ -74,7 +76,9 @@ type Summary struct {
 // <formId>-<repeat>.csv per repeat, exactly in ODK Central's layout (see
 // export_csv.go); for "jsonl", one <formId>.jsonl per form, one record
 // object a line. Rows are newest first (by the time the archive received
-// each file, its modification time), ties by path.
+// each file: the earliest in its receipt log, else, in a folder written
+// before the log, the file's modification time), ties by path; files of
+// unknown arrival come last, with an empty SubmissionDate.
 //
 // A file that cannot be used (wrong key, renamed, truncated, damaged, a
 // decompression bomb, not a record, signed by a device the lab did not
@@ -110,15 +114,19 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 		return nil, locales.Errorf("archive.export.out_dir", opts.OutDir, err.Error())
 	}
 	defer os.RemoveAll(work)
-	enr, err := loadEnrollment(ctx, opts.Archive, opts.Signers)
+	src, err := OpenSource(ctx, opts.Archive)
 	if err != nil {
 		return nil, err
 	}
-	heads, err := loadHeads(ctx, opts.Archive, enr, false)
+	enr, err := loadEnrollment(ctx, src, opts.Signers)
 	if err != nil {
 		return nil, err
 	}
-	e := &exporter{opts: opts, enr: enr, heads: heads, work: work, opener: newOpener(opts.MaxRecord), forms: map[string]*formInfo{},
+	heads, err := loadHeads(ctx, src.state, enr, false)
+	if err != nil {
+		return nil, err
+	}
+	e := &exporter{opts: opts, src: src, enr: enr, heads: heads, work: work, opener: newOpener(src, opts.MaxRecord), forms: map[string]*formInfo{},
 		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets(),
 		unsigned: unsignedNotes{signed: map[string]bool{}, paths: map[string][]string{}, more: map[string]int{}}}
 	if opts.Format == "jsonl" {
@@ -158,7 +166,7 @@ func checkExportOptions(o *ExportOptions) error {
 		return locales.Errorf("archive.export.no_out_dir")
 	}
 	info, err := os.Stat(o.Archive)
-	if err != nil || !info.IsDir() {
+	if !isStoreURL(o.Archive) && (err != nil || !info.IsDir()) {
 		return locales.Errorf("archive.export.no_archive", o.Archive)
 	}
 	return nil
@@ -189,6 +197,7 @@ type formInfo struct {
 // exporter is one run of [Export].
 type exporter struct {
 	opts       ExportOptions
+	src        *Source     // the archive read
 	enr        *enrollment // the archive's enrolled devices
 	heads      *headCheck  // the devices' signed chain heads
 	opener     *opener
@@ -211,10 +220,11 @@ type preparedForm struct {
 
 // run lists the files, opens them in order, then writes the output.
 func (e *exporter) run(ctx context.Context) error {
-	files, err := newestFirst(ctx, e.opts.Archive, e.work)
+	files, unlogged, err := newestFirst(ctx, e.src, e.work)
 	if err != nil {
 		return err
 	}
+	e.sum.Unlogged = unlogged
 	defer e.sink.close()
 	feed := func(yield func(archiveFile) bool) error {
 		return stopped(files.Each(func(b []byte) error {
@@ -406,6 +416,9 @@ func (e *exporter) notes() {
 			e.sum.Truncated++
 		}
 	})
+	if n := e.sum.Unlogged; n > 0 {
+		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.unlogged", n, n))
+	}
 	summary := "archive.export.summary"
 	if !e.enr.inUse && len(e.secrets.signing) > 0 {
 		// An archive from before enrollment: any key's chain counts.

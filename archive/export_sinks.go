@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/enquete-field/enquete/crypto"
 )
@@ -133,7 +134,7 @@ type csvSink struct {
 }
 
 func (s *csvSink) prepare(r *crypto.Record, f archiveFile, hash string) any {
-	m := spillMeta{ID: r.ID, Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Version: r.Form.Version,
+	m := spillMeta{ID: r.ID, Submitted: submitted(f.mod), Device: deviceOf(r), Version: r.Form.Version,
 		Link: relinkKey(r), Name: r.InstanceName, Hash: hash}
 	return appendRow(nil, m, r.Answers)
 }
@@ -248,7 +249,7 @@ type jsonlSink struct {
 // [relinkKey], then its line.
 func (s *jsonlSink) prepare(r *crypto.Record, f archiveFile, hash string) any {
 	j := jsonRecord{ID: r.ID, InstanceName: r.InstanceName, Form: r.Form.ID, Version: r.Form.Version,
-		Submitted: f.mod.UTC().Format(submissionDate), Device: deviceOf(r), Project: r.Project,
+		Submitted: submitted(f.mod), Device: deviceOf(r), Project: r.Project,
 		Started: r.Started, Finalized: r.Finalized, Lang: r.Lang, Link: r.Link, Answers: r.Answers}
 	if r.Device != nil {
 		j.Seq = r.Device.Seq
@@ -324,4 +325,13 @@ func (s *jsonlSink) close() {
 	if s.lines != nil {
 		s.lines.close()
 	}
+}
+
+// submitted is a SubmissionDate: when the archive received the record,
+// empty when unknown.
+func submitted(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(submissionDate)
 }

@@ -116,15 +116,11 @@ type headedChain struct {
 	at   map[uint64][]string
 }
 
-// loadHeads reads the newest heads of the archive folder dir, keeping
+// loadHeads reads the newest heads of the archive's state st, keeping
 // those of devices the lab enrolled when its roster is in use; hashes
 // says whether the check compares the record at each head too.
-func loadHeads(ctx context.Context, dir string, enr *enrollment, hashes bool) (*headCheck, error) {
-	f, err := NewFolder(dir)
-	if err != nil {
-		return nil, err
-	}
-	heads, err := newestHeads(ctx, f)
+func loadHeads(ctx context.Context, st State, enr *enrollment, hashes bool) (*headCheck, error) {
+	heads, err := newestHeads(ctx, st)
 	if err != nil {
 		return nil, err
 	}

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,71 +16,124 @@ import (
 	"github.com/enquete-field/enquete/locales"
 )
 
-// archiveFile is one record file found in an archive folder.
+// archiveFile is one record file found in an archive.
 type archiveFile struct {
-	path string    // as found under the archive folder
-	mod  time.Time // modification time: when the archive received it
+	path string    // as shown: the part's prefix and the record name
+	part int       // the archive of the Source holding it
+	mod  time.Time // when the archive received it (zero: unknown)
 }
 
 // name is the file's own name, "<sha256>.age".
 func (f archiveFile) name() string { return filepath.Base(f.path) }
 
-// walkFiles calls fn for every "*.age" file under dir, in lexical order,
-// folders included (several archives side by side merge). Hidden files and
-// folders (an export's working folder, a backend's temporary files) are
-// passed over.
-func walkFiles(ctx context.Context, dir string, fn func(archiveFile) error) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+// walkFiles calls fn for every record of src in the order of their paths,
+// through a sorter spilling to work ("": in memory). Several archives side
+// by side merge.
+func walkFiles(ctx context.Context, src *Source, work string, fn func(archiveFile) error) error {
+	s := newSorter(work, "paths", 1<<20)
+	var b []byte
+	for i, p := range src.parts {
+		err := p.st.Walk(ctx, func(name string, size int64) error {
+			b = binary.BigEndian.AppendUint32(append(b[:0], src.path(i, name)...), uint32(i))
+			return s.Add(b)
+		})
 		if err != nil {
-			return locales.Errorf("archive.export.read_folder", p).Wrap(err)
+			return err
 		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		hidden := p != dir && strings.HasPrefix(d.Name(), ".")
-		switch {
-		case d.IsDir() && hidden:
-			return filepath.SkipDir
-		case d.IsDir(), hidden, !d.Type().IsRegular(), !strings.HasSuffix(d.Name(), ".age"):
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return locales.Errorf("archive.export.read_folder", p).Wrap(err)
-		}
-		return fn(archiveFile{path: p, mod: info.ModTime()})
+	}
+	return s.Each(func(e []byte) error {
+		n := len(e) - 4
+		return fn(archiveFile{path: string(e[:n]), part: int(binary.BigEndian.Uint32(e[n:]))})
 	})
 }
 
-// newestFirst lists the files of dir newest first (then by path), through
-// a sorter that spills to work: memory stays flat however many files.
-func newestFirst(ctx context.Context, dir, work string) (*sorter, error) {
-	s := newSorter(work, "files", 1<<20)
+// newestFirst lists the records of src newest first (then by path),
+// through sorters that spill to work: memory stays flat however many
+// records. A record's time is its earliest in its archive's receipt log,
+// else, in a folder, its file's modification time, else unknown (last);
+// unlogged counts the unknown ones.
+func newestFirst(ctx context.Context, src *Source, work string) (s *sorter, unlogged int, err error) {
+	s = newSorter(work, "files", 1<<20)
 	var b []byte
-	err := walkFiles(ctx, dir, func(f archiveFile) error {
-		b = binary.BigEndian.AppendUint64(b[:0], ^uint64(f.mod.UnixNano()))
-		b = append(b, f.path...)
-		return s.Add(b)
+	for i := range src.parts {
+		err := arrivals(ctx, src.parts[i], work, func(name string, at time.Time) error {
+			if at.IsZero() {
+				unlogged++
+			}
+			b = binary.BigEndian.AppendUint64(b[:0], ^unixNanos(at))
+			b = binary.BigEndian.AppendUint32(append(b, src.path(i, name)...), uint32(i))
+			return s.Add(b)
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	return s, unlogged, nil
+}
+
+// arrivals calls fn with every record of p and its arrival time, joining
+// its receipt log and its listing on disk: both are sorted by name, the
+// log's entries (kind 0, oldest first) before the record's (kind 1).
+func arrivals(ctx context.Context, p sourcePart, work string, fn func(name string, at time.Time) error) error {
+	s := newSorter(work, "arrivals", 1<<20)
+	var b []byte
+	if p.log != nil {
+		err := ReadReceiptLog(ctx, p.log, func(name string, at time.Time) error {
+			return s.Add(binary.BigEndian.AppendUint64(append(append(b[:0], name...), 0), unixNanos(at)))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	err := p.st.Walk(ctx, func(name string, size int64) error { return s.Add(append(append(b[:0], name...), 1)) })
+	if err != nil {
+		return err
+	}
+	var logged string
+	var at time.Time
+	return s.Each(func(e []byte) error {
+		name, kind := string(e[:NameLen]), e[NameLen]
+		switch {
+		case kind == 0 && name != logged:
+			logged, at = name, time.Unix(0, int64(binary.BigEndian.Uint64(e[NameLen+1:])))
+			return nil
+		case kind == 0:
+			return nil
+		case name == logged:
+			return fn(name, at)
+		}
+		return fn(name, p.fileTime(name))
 	})
-	return s, err
+}
+
+// unixNanos is t in nanoseconds since 1970, 0 for the zero time.
+func unixNanos(t time.Time) uint64 {
+	if t.IsZero() {
+		return 0
+	}
+	return uint64(t.UnixNano())
 }
 
 // decodeFileEntry reverses the entries of newestFirst.
 func decodeFileEntry(e []byte) archiveFile {
-	ns := ^binary.BigEndian.Uint64(e[:8])
-	return archiveFile{path: string(e[8:]), mod: time.Unix(0, int64(ns))}
+	f := archiveFile{path: string(e[8 : len(e)-4]), part: int(binary.BigEndian.Uint32(e[len(e)-4:]))}
+	if ns := ^binary.BigEndian.Uint64(e[:8]); ns != 0 {
+		f.mod = time.Unix(0, int64(ns))
+	}
+	return f
 }
 
 // opener opens record files within a limit on their decompressed size.
 type opener struct {
 	crypto    *crypto.Opener
-	maxSealed int64 // the largest record file read
+	maxSealed int64   // the largest record file read
+	src       *Source // where the records are read
 }
 
 // newOpener returns an opener for records of at most maxRecord bytes once
 // decompressed (crypto's default when 0), and files of at most that plus
 // room for age's overhead and headers (crypto's own rule).
-func newOpener(maxRecord int64) *opener {
+func newOpener(src *Source, maxRecord int64) *opener {
 	if maxRecord <= 0 {
 		maxRecord = crypto.DefaultMaxPlaintext
 	}
@@ -90,6 +141,7 @@ func newOpener(maxRecord int64) *opener {
 	return &opener{
 		crypto:    crypto.NewOpener(crypto.OpenOptions{MaxPlaintext: maxRecord, MaxSealed: maxSealed}),
 		maxSealed: maxSealed,
+		src:       src,
 	}
 }
 
@@ -109,7 +161,7 @@ type opened struct {
 // truncated, damaged, bomb…), the name, then the record's JSON.
 func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 	o := &opened{file: f, identity: -1}
-	data, err := readFile(f.path, op.maxSealed)
+	data, err := readRecord(op.src.parts[f.part].st, f, op.maxSealed)
 	if err != nil {
 		o.err = err
 		return o
@@ -130,23 +182,26 @@ func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 	return o
 }
 
-// readFile reads a record file, refusing one larger than maxSealed.
-func readFile(path string, maxSealed int64) ([]byte, error) {
-	f, err := os.Open(path)
+// readRecord reads a record file through its Storage, refusing one
+// larger than maxSealed.
+func readRecord(st Storage, f archiveFile, maxSealed int64) ([]byte, error) {
+	r, err := st.Open(context.Background(), f.name())
 	if err != nil {
-		return nil, locales.Errorf("archive.export.read_file", path).Wrap(err)
+		return nil, locales.Errorf("archive.export.read_file", f.path).Wrap(err)
 	}
-	defer f.Close()
+	defer r.Close()
 	var size int64
-	if info, err := f.Stat(); err == nil {
-		size = info.Size()
+	if stat, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if info, err := stat.Stat(); err == nil {
+			size = info.Size()
+		}
 	}
 	if size > maxSealed {
 		return nil, locales.Errorf("archive.export.file_large", size>>20, maxSealed>>20)
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	if _, err := buf.ReadFrom(io.LimitReader(f, maxSealed+1)); err != nil {
-		return nil, locales.Errorf("archive.export.read_file", path).Wrap(err)
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxSealed+1)); err != nil {
+		return nil, locales.Errorf("archive.export.read_file", f.path).Wrap(err)
 	}
 	if int64(buf.Len()) > maxSealed {
 		return nil, locales.Errorf("archive.export.file_large", int64(buf.Len())>>20, maxSealed>>20)

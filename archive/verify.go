@@ -130,23 +130,27 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	if len(opts.Identities) == 0 {
 		return nil, locales.Errorf(crypto.KeyNoIdentities)
 	}
-	if info, err := os.Stat(opts.Archive); err != nil || !info.IsDir() {
+	if info, err := os.Stat(opts.Archive); !isStoreURL(opts.Archive) && (err != nil || !info.IsDir()) {
 		return nil, locales.Errorf("archive.export.no_archive", opts.Archive)
 	}
-	enr, err := loadEnrollment(ctx, opts.Archive, opts.Signers)
+	src, err := OpenSource(ctx, opts.Archive)
 	if err != nil {
 		return nil, err
 	}
-	heads, err := loadHeads(ctx, opts.Archive, enr, true)
+	enr, err := loadEnrollment(ctx, src, opts.Signers)
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{opts: opts, enr: enr, heads: heads, opener: newOpener(opts.MaxRecord), recipients: recipientStrings(opts.Identities),
+	heads, err := loadHeads(ctx, src.state, enr, true)
+	if err != nil {
+		return nil, err
+	}
+	v := &verifier{opts: opts, src: src, enr: enr, heads: heads, opener: newOpener(src, opts.MaxRecord), recipients: recipientStrings(opts.Identities),
 		chains: newSorter("", "", 0), signedProjects: map[string]bool{},
 		links: map[string]bool{}, secretLinks: map[string]bool{}, attachments: newAttachmentCheck(),
 		responses: newSorter("", "", 0), sensitive: newSensitiveCheck()}
 	feed := func(yield func(archiveFile) bool) error {
-		return stopped(walkFiles(ctx, opts.Archive, func(f archiveFile) error {
+		return stopped(walkFiles(ctx, src, "", func(f archiveFile) error {
 			if !yield(f) {
 				return errStop
 			}
@@ -192,6 +196,7 @@ func recipientStrings(ids []age.Identity) []string {
 // verifier is one run of [Verify].
 type verifier struct {
 	opts           VerifyOptions
+	src            *Source     // the archive read
 	enr            *enrollment // the archive's enrolled devices
 	heads          *headCheck  // the devices' signed chain heads
 	opener         *opener
@@ -499,11 +504,7 @@ func (v *verifier) checkReceipts(ctx context.Context) error {
 	if len(v.opts.Receipts) == 0 {
 		return nil
 	}
-	f, err := NewFolder(v.opts.Archive)
-	if err != nil {
-		return err
-	}
-	vkey, err := VerifierKey(ctx, f)
+	vkey, err := VerifierKey(ctx, v.src.state)
 	if err != nil {
 		return err
 	}
@@ -514,7 +515,7 @@ func (v *verifier) checkReceipts(ctx context.Context) error {
 			continue
 		}
 		for _, name := range names {
-			if has, err := f.Has(ctx, name); err != nil {
+			if has, err := v.src.has(ctx, name); err != nil {
 				return err
 			} else if !has {
 				v.report(Problem{File: name, Err: locales.Errorf("archive.verify.receipt_lost", name, r.From)})

@@ -281,6 +281,9 @@ func (s *server) drop(w http.ResponseWriter, r *http.Request) {
 		switch s.store(r.Context(), name, sum, data) {
 		case "":
 			s.work.stored()
+			if !s.logReceipt(r.Context(), []string{name}) {
+				status = http.StatusServiceUnavailable
+			}
 		case ReasonNotAge, ReasonHashMismatch:
 			status = http.StatusBadRequest
 		default:

@@ -140,10 +140,11 @@ type server struct {
 	opts   ServerOptions
 	slots  *slots
 	work   *dropWork
-	skey   string  // receipt signing key ("" unsigned)
-	vkey   string  // its verifier key
-	roster *roster // enrolled devices (nil: a storage without state)
-	quota  *quotas // per-device daily limits
+	skey   string        // receipt signing key ("" unsigned)
+	vkey   string        // its verifier key
+	roster *roster       // enrolled devices (nil: a storage without state)
+	log    archive.State // where the receipt log goes (nil: a storage without state)
+	quota  *quotas       // per-device daily limits
 	perDev deviceSlots
 
 	healthMu      gosync.Mutex
@@ -164,6 +165,7 @@ func NewServer(st archive.Storage, opts ServerOptions) http.Handler {
 	}
 	if state, ok := st.(archive.State); ok {
 		s.roster = &roster{st: state}
+		s.log = state
 	}
 	return s
 }
@@ -304,6 +306,9 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 	s.quota.add(device, len(receipt.Stored), r.ContentLength)
 	s.opts.Log.Info("batch", "stored", len(receipt.Stored), "rejected", len(receipt.Rejected), "bytes", body.n,
 		"enrolled", device != "", "status", status)
+	if status == http.StatusOK && !s.logReceipt(r.Context(), receipt.Stored) {
+		status = http.StatusServiceUnavailable
+	}
 	if status != http.StatusOK {
 		plain(w, status)
 		return
@@ -319,6 +324,20 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 	rc.SetWriteDeadline(time.Now().Add(s.opts.IdleTimeout))
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(receipt)
+}
+
+// logReceipt appends the names just stored to the archive's receipt log
+// (archive.LogReceipt), durably, before any receipt names them; false
+// when it could not (the device sends the batch again, which is harmless).
+func (s *server) logReceipt(ctx context.Context, names []string) bool {
+	if s.log == nil {
+		return true
+	}
+	if err := archive.LogReceipt(ctx, s.log, names, time.Now()); err != nil {
+		s.opts.Log.Error("receipt log failed", "err", err)
+		return false
+	}
+	return true
 }
 
 // readFrames stores every frame of body and returns the receipt, or a

@@ -355,8 +355,13 @@ func (w *threatWorld) networkWatcher(t *testing.T) {
 // padded; the server's log holds counts, never an address or an answer.
 func (w *threatWorld) archiveOperator(t *testing.T) {
 	stored := 0
+	var logs [][]byte
 	walkFiles(t, w.archiveDir, func(rel string, data []byte, info fs.FileInfo) {
 		if info.IsDir() {
+			return
+		}
+		if strings.HasPrefix(rel, ".state/log/") {
+			logs = append(logs, data) // the receipt log: checked below
 			return
 		}
 		stored++
@@ -368,6 +373,7 @@ func (w *threatWorld) archiveOperator(t *testing.T) {
 	if stored != len(w.synced) {
 		t.Errorf("the archive holds %d files, want %d", stored, len(w.synced))
 	}
+	receiptLogTellsNothing(t, w.archiveDir, logs)
 	noSecrets(t, w.archiveDir, threatSecrets())
 	log := w.serverLog.String()
 	if !strings.Contains(log, "batch") {
@@ -575,6 +581,28 @@ func checkPadded(t *testing.T, what string, data []byte) {
 
 // walkFiles calls fn for every file and folder under root (root itself
 // excluded), with its slash-separated path relative to root.
+// receiptLogTellsNothing: the archive's receipt log holds, beyond its
+// header, only arrival times and the names of records the archive holds:
+// what the operator sees in the folder anyway.
+func receiptLogTellsNothing(t *testing.T, dir string, logs [][]byte) {
+	t.Helper()
+	if len(logs) == 0 {
+		t.Error("the archive server wrote no receipt log")
+	}
+	for _, data := range logs {
+		for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+			_, statErr := os.Stat(filepath.Join(dir, line))
+			switch {
+			case i == 0 && line == "enquete receipt log v1":
+			case i == 1 && strings.HasPrefix(line, "received "):
+			case i > 1 && crypto.ValidName(line) && statErr == nil:
+			default:
+				t.Errorf("receipt log line %q tells more than names and times", line)
+			}
+		}
+	}
+}
+
 func walkFiles(t *testing.T, root string, fn func(rel string, data []byte, info fs.FileInfo)) {
 	t.Helper()
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {

@@ -1,0 +1,109 @@
+package archive
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/enquete-field/enquete/locales"
+)
+
+// Source is an archive as the lab's tools (export, verify) read it: its
+// records through [Storage] alone, its roster, heads and key through
+// [State], the arrival time of each record from its receipt log
+// (receiptlog.go). A folder may hold several archives side by side, each
+// in its own sub-folder: they are read as one, each part with its own log.
+type Source struct {
+	name  string // as the user gave it
+	state State  // the roster, heads and key: the top archive's
+	parts []sourcePart
+}
+
+// sourcePart is one archive of a Source.
+type sourcePart struct {
+	prefix string  // put before a record name to show it: "DIR/" for a folder
+	st     Storage // its records
+	log    State   // its receipt log (nil: none)
+	dir    string  // a folder's path: file times stand in for a missing log entry ("" otherwise)
+}
+
+// OpenSource opens the archive src for reading: today a folder (with,
+// perhaps, archives side by side in sub-folders). Another kind of store
+// is one case here, returning [NewSource] of its Storage and State.
+func OpenSource(ctx context.Context, src string) (*Source, error) {
+	if isStoreURL(src) {
+		// The S3 opener plugs in here: case "s3://": NewSource(src, st, state).
+		return nil, locales.Errorf("archive.source.scheme", src)
+	}
+	return openFolders(ctx, src)
+}
+
+// NewSource reads one archive of any [Storage] and its [State]; records
+// are shown as name + "/" + record name.
+func NewSource(name string, st Storage, state State) *Source {
+	return &Source{name: name, state: state,
+		parts: []sourcePart{{prefix: strings.TrimSuffix(name, "/") + "/", st: st, log: state}}}
+}
+
+// isStoreURL reports whether src names a store by URL ("s3://…"), not a folder.
+func isStoreURL(src string) bool {
+	scheme, _, ok := strings.Cut(src, "://")
+	return ok && scheme != "" && !strings.ContainsAny(scheme, `/\.`)
+}
+
+// openFolders opens the folder dir and every non-hidden folder under it,
+// each one archive.
+func openFolders(ctx context.Context, dir string) (*Source, error) {
+	top, err := NewFolder(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{name: dir, state: top}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return locales.Errorf("archive.export.read_folder", p).Wrap(err)
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		switch {
+		case !d.IsDir():
+			return nil
+		case p != dir && strings.HasPrefix(d.Name(), "."):
+			return filepath.SkipDir
+		}
+		f := &Folder{dir: p} // not NewFolder: a reader removes nothing
+		s.parts = append(s.parts, sourcePart{prefix: strings.TrimSuffix(filepath.Join(p, "x"), "x"), st: f, log: f, dir: p})
+		return nil
+	})
+	return s, err
+}
+
+// path shows the record name of part i.
+func (s *Source) path(part int, name string) string { return s.parts[part].prefix + name }
+
+// fileTime is a folder record's modification time: its arrival for
+// archives written before the receipt log (zero when unknown).
+func (p sourcePart) fileTime(name string) time.Time {
+	if p.dir == "" {
+		return time.Time{}
+	}
+	info, err := os.Stat(filepath.Join(p.dir, name))
+	if err != nil {
+		return time.Time{}
+	}
+	return info.ModTime()
+}
+
+// has reports whether any part holds name.
+func (s *Source) has(ctx context.Context, name string) (bool, error) {
+	for _, p := range s.parts {
+		if ok, err := p.st.Has(ctx, name); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
