@@ -276,7 +276,12 @@ func (s *server) drop(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusForbidden
 	default:
 		if has, err := s.st.Has(r.Context(), name); err == nil && has {
-			break // a drop sent again: acknowledged, not counted
+			// A drop sent again: acknowledged, not counted; logged again
+			// (its receipt may have been lost with its log entry).
+			if !s.logReceipt(r.Context(), []string{name}) {
+				status = http.StatusServiceUnavailable
+			}
+			break
 		}
 		switch s.store(r.Context(), name, sum, data) {
 		case "":

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http/httptest"
 	"strings"
 	gosync "sync"
@@ -51,11 +52,14 @@ func logged(tb testing.TB, st archive.State) map[string]time.Time {
 func TestReceiptLogBeforeReceipt(t *testing.T) {
 	tests := []struct {
 		name       string
+		drop       bool // records sent one by one, anonymously
 		failFirst  bool // the log fails during the first sync
 		wantStored int  // by the first sync
 	}{
-		{"log written", false, 40},
-		{"log refused: no receipt", true, 0},
+		{"log written", false, false, 40},
+		{"log refused: no receipt", false, true, 0},
+		{"drop: log written", true, false, 40},
+		{"drop: log refused, no receipt", true, true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +70,7 @@ func TestReceiptLogBeforeReceipt(t *testing.T) {
 			}
 			st := &logFault{Folder: folder}
 			st.fail.Store(tt.failFirst)
-			srv := httptest.NewServer(NewServer(st, ServerOptions{}))
+			srv := httptest.NewServer(NewServer(st, ServerOptions{DropWorkBits: 1, DropBurst: 100}))
 			defer srv.Close()
 			records := sealRecords(t, 40, 500)
 			box := newOutbox(records)
@@ -81,13 +85,12 @@ func TestReceiptLogBeforeReceipt(t *testing.T) {
 			}
 			before := time.Now()
 			c := &Client{URL: srv.URL}
-			res, _ := c.Send(context.Background(), box.items(), box.acked)
-			if res.Stored != tt.wantStored || len(box.acks) != tt.wantStored {
-				t.Fatalf("first sync: %d stored, %d acked, want %d", res.Stored, len(box.acks), tt.wantStored)
+			if stored := send(t, c, box, tt.drop); stored != tt.wantStored || len(box.acks) != tt.wantStored {
+				t.Fatalf("first sync: %d stored, %d acked, want %d", stored, len(box.acks), tt.wantStored)
 			}
 			st.fail.Store(false)
-			if _, err := c.Send(context.Background(), box.items(), box.acked); err != nil {
-				t.Fatal(err)
+			if stored := send(t, c, box, tt.drop); stored != 40-tt.wantStored {
+				t.Fatalf("second sync: %d stored", stored)
 			}
 			log := logged(t, folder)
 			for name := range records {
@@ -97,4 +100,26 @@ func TestReceiptLogBeforeReceipt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// send sends the records of box, in one sync or as drops, and returns the
+// number stored by a receipt.
+func send(t *testing.T, c *Client, box *outbox, drop bool) int {
+	t.Helper()
+	if !drop {
+		res, _ := c.Send(context.Background(), box.items(), box.acked)
+		return res.Stored
+	}
+	stored := 0
+	for _, item := range box.items() {
+		r, _ := item.Open()
+		data, _ := io.ReadAll(r)
+		if name, err := c.Drop(context.Background(), data); err == nil {
+			if err := box.acked(name); err != nil {
+				t.Error(err)
+			}
+			stored++
+		}
+	}
+	return stored
 }
