@@ -142,3 +142,28 @@ func TestUnloggedArrival(t *testing.T) {
 		t.Errorf("SubmissionDate of an unknown arrival %q, want empty", s)
 	}
 }
+
+// TestReceiptLogSideBySide: archives side by side in one folder each keep
+// their own receipt log; the export merges them in logged order.
+func TestReceiptLogSideBySide(t *testing.T) {
+	keys := x25519Keys(t)
+	a := newLabArchive(t, keys)
+	t1 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	ids := []string{"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"}
+	for i, sub := range []string{"north", "south"} {
+		sealed := a.seal(response(ids[i], "visit", "1", nil))
+		p := a.putRaw(filepath.Join(sub, Name(sealed)), sealed, at(i))
+		folder, err := NewFolder(filepath.Dir(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := LogReceipt(context.Background(), folder, []string{Name(sealed)}, t1.Add(time.Duration(1-i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := submissionDates(t, copyArchive(t, a.dir), keys.identity)
+	want := [][2]string{{ids[0], "2026-03-01T11:00:00.000Z"}, {ids[1], "2026-03-01T10:00:00.000Z"}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
