@@ -89,6 +89,9 @@ func TestExportSkipsBadFiles(t *testing.T) {
 		{"renamed file", 0, func(a *labArchive) (string, []byte) {
 			return hexName("another"), good(a)
 		}, "does not match its content"},
+		{"file named as no record", 0, func(a *labArchive) (string, []byte) {
+			return "interview (1).age", good(a)
+		}, "is not a record name"},
 		{"truncated file", 0, func(a *labArchive) (string, []byte) {
 			s := good(a)
 			s = s[:len(s)-40]

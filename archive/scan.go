@@ -33,7 +33,7 @@ func walkFiles(ctx context.Context, src *Source, work string, fn func(archiveFil
 	s := newSorter(work, "paths", 1<<20)
 	var b []byte
 	for i, p := range src.parts {
-		err := p.st.Walk(ctx, func(name string, size int64) error {
+		err := p.walk(ctx, func(name string, size int64) error {
 			b = binary.BigEndian.AppendUint32(append(b[:0], src.path(i, name)...), uint32(i))
 			return s.Add(b)
 		})
@@ -85,14 +85,20 @@ func arrivals(ctx context.Context, p sourcePart, work string, fn func(name strin
 			return err
 		}
 	}
-	err := p.st.Walk(ctx, func(name string, size int64) error { return s.Add(append(append(b[:0], name...), 1)) })
+	err := p.walk(ctx, func(name string, size int64) error { return s.Add(append(append(b[:0], name...), 1)) })
 	if err != nil {
 		return err
 	}
 	var logged string
 	var at time.Time
 	return s.Each(func(e []byte) error {
-		name, kind := string(e[:NameLen]), e[NameLen]
+		// A log entry is a record name, 0 and a time; a listed file is its
+		// name and 1 (in a folder, a stray "*.age" name may be of any
+		// length, never holding a 0 byte).
+		name, kind := string(e[:len(e)-1]), byte(1)
+		if len(e) == NameLen+9 && e[NameLen] == 0 {
+			name, kind = string(e[:NameLen]), 0
+		}
 		switch {
 		case kind == 0 && name != logged:
 			logged, at = name, time.Unix(0, int64(binary.BigEndian.Uint64(e[NameLen+1:])))
@@ -185,6 +191,9 @@ func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 // readRecord reads a record file through its Storage, refusing one
 // larger than maxSealed.
 func readRecord(st Storage, f archiveFile, maxSealed int64) ([]byte, error) {
+	if err := CheckName(f.name()); err != nil {
+		return nil, err // a stray file of a folder, named as no record is
+	}
 	r, err := st.Open(context.Background(), f.name())
 	if err != nil {
 		return nil, locales.Errorf("archive.export.read_file", f.path).Wrap(err)

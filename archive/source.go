@@ -107,3 +107,14 @@ func (s *Source) has(ctx context.Context, name string) (bool, error) {
 	}
 	return false, nil
 }
+
+// walk lists the files of part p for the lab's tools: its records, and in
+// a folder every "*.age" file, so that one that is not named as a record
+// is skipped with a line (export) or reported (verify) rather than passed
+// over.
+func (p sourcePart) walk(ctx context.Context, fn func(name string, size int64) error) error {
+	if f, ok := p.st.(*Folder); ok && p.dir != "" {
+		return f.walkAgeFiles(ctx, fn)
+	}
+	return p.st.Walk(ctx, fn)
+}
