@@ -54,6 +54,22 @@ func cmdArchiveServe(e *env, args []string) error {
 			return err
 		}
 	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	// A stopped server's temporary files go before the port opens, so that
+	// a client that connects finds none; a port in use is refused before
+	// the folder is made.
+	if existing, err := archive.NewFolder(*dir); err == nil {
+		if n, err := existing.RemoveTemp(); err != nil {
+			return err
+		} else if n > 0 {
+			log.Info("removed temporary files left by a stopped server", "files", n)
+		}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return locales.Errorf("cli.cannot_listen", addr, err).Wrap(err)
+	}
+	defer ln.Close()
 	folder, err := archive.CreateFolder(*dir)
 	if err != nil {
 		return err
@@ -64,19 +80,6 @@ func cmdArchiveServe(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "archive key: "+vkey)
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	if n, err := folder.RemoveTemp(); err != nil {
-		return err
-	} else if n > 0 {
-		log.Info("removed temporary files left by a stopped server", "files", n)
-	}
-	// Listen only once the folder is clean: a client that connects finds
-	// no leftover of a stopped server.
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return locales.Errorf("cli.cannot_listen", addr, err).Wrap(err)
-	}
-	defer ln.Close()
 	opts := sync.ServerOptions{Log: log, IdleTimeout: *idle, DropWorkBits: *dropWork, MaxPerAddress: *perAddress, MaxDropBytes: *maxDrop,
 		Signer: skey, DeviceRecordsPerDay: *recordsPerDay, DeviceBytesPerDay: *mibPerDay << 20}
 	if *perAddress == 0 {
