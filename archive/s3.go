@@ -198,7 +198,7 @@ func (s *S3) holds(ctx context.Context, key string, data []byte) (bool, error) {
 		Bucket: aws.String(s.bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled,
 	})
 	switch {
-	case s3Status(err) == 404:
+	case s3Missing(err):
 		return false, nil
 	case err != nil:
 		return false, s.failure("archive.s3.read", key, err)
@@ -234,7 +234,7 @@ func (s *S3) Has(ctx context.Context, name string) (bool, error) {
 	switch {
 	case err == nil:
 		return true, nil
-	case s3Status(err) == 404:
+	case s3Missing(err):
 		return false, nil
 	case ctx.Err() != nil:
 		return false, ctx.Err()
@@ -259,7 +259,7 @@ func (s *S3) get(ctx context.Context, key string) (io.ReadCloser, error) {
 	switch {
 	case err == nil:
 		return out.Body, nil
-	case s3Status(err) == 404:
+	case s3Missing(err):
 		return nil, locales.Errorf("archive.s3.not_found", s.bucket, key).Wrap(errors.Join(ErrNotFound, err))
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
@@ -386,6 +386,15 @@ func s3Status(err error) int {
 		return re.HTTPStatusCode()
 	}
 	return 0
+}
+
+// s3Missing reports whether err says the object does not exist (404),
+// not the bucket (NoSuchBucket: a configuration error to report). A
+// HEAD's answer has no body to tell them apart: a missing bucket reads
+// as a missing object there, and the next GET, PUT or listing reports it.
+func s3Missing(err error) bool {
+	var api smithy.APIError
+	return s3Status(err) == 404 && !(errors.As(err, &api) && api.ErrorCode() == "NoSuchBucket")
 }
 
 // oneLine shortens an SDK error to its reason: the store's error code

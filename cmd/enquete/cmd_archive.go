@@ -13,16 +13,18 @@ import (
 )
 
 // archiveServeUsage is the synopsis of `archive serve`.
-const archiveServeUsage = "enquete archive serve --dir DIR --listen [HOST:]PORT [--tls-cert FILE --tls-key FILE] [--slots-per-address N] [--idle-timeout DURATION] [--drop-work BITS] [--max-drop-bytes N] [--device-records-per-day N] [--device-mib-per-day N]"
+const archiveServeUsage = "enquete archive serve (--dir DIR | --store s3://BUCKET/PREFIX) --listen [HOST:]PORT [--tls-cert FILE --tls-key FILE] [--slots-per-address N] [--idle-timeout DURATION] [--drop-work BITS] [--max-drop-bytes N] [--device-records-per-day N] [--device-mib-per-day N]"
 
-// cmdArchiveServe runs the central archive server over a folder. Every
-// flag is checked, the address taken and the certificate read before the
-// folder is made; temporary files a killed server left are removed at
-// start; the log (stderr) has one line per batch and drop, with counts
+// cmdArchiveServe runs the central archive server over a folder or an
+// S3 bucket (--store s3://BUCKET/PREFIX, AWS_* variables). Every flag is
+// checked, the address taken and the certificate read before the folder
+// is made; temporary files a killed server left in a folder are removed
+// at start; the log (stderr) has one line per batch and drop, with counts
 // and bytes, and every storage failure, never an address.
 func cmdArchiveServe(e *env, args []string) error {
 	f := e.newFlags(archiveServeUsage)
 	dir := f.String("dir", "", "")
+	storeURL := f.String("store", "", "")
 	listen := f.String("listen", "127.0.0.1:8470", "")
 	certFile := f.String("tls-cert", "", "")
 	keyFile := f.String("tls-key", "", "")
@@ -35,7 +37,10 @@ func cmdArchiveServe(e *env, args []string) error {
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
-	if *dir == "" {
+	switch {
+	case *dir != "" && *storeURL != "":
+		return locales.Errorf("cli.dir_or_store").Hint("cli.hint.usage", archiveServeUsage)
+	case *dir == "" && *storeURL == "":
 		return f.need("--dir DIR")
 	}
 	addr, err := listenAddress(*listen)
@@ -54,22 +59,17 @@ func cmdArchiveServe(e *env, args []string) error {
 			return err
 		}
 	}
-	folder, err := archive.CreateFolder(*dir)
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	st, where, err := serveStore(e, *dir, *storeURL, log)
 	if err != nil {
 		return err
 	}
 	// The receipt signing key, made on first start; project files pin it.
-	skey, vkey, err := archive.SignerKey(e.ctx, folder)
+	skey, vkey, err := archive.SignerKey(e.ctx, st)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "archive key: "+vkey)
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	if n, err := folder.RemoveTemp(); err != nil {
-		return err
-	} else if n > 0 {
-		log.Info("removed temporary files left by a stopped server", "files", n)
-	}
 	// Listen only once the folder is clean: a client that connects finds
 	// no leftover of a stopped server.
 	ln, err := net.Listen("tcp", addr)
@@ -82,16 +82,46 @@ func cmdArchiveServe(e *env, args []string) error {
 	if *perAddress == 0 {
 		opts.MaxPerAddress = -1 // 0 on the command line: no limit per address
 	}
-	h := sync.NewServer(folder, opts)
-	if devices, err := archive.Devices(e.ctx, folder); err == nil && len(devices) == 0 {
+	h := sync.NewServer(st, opts)
+	if devices, err := archive.Devices(e.ctx, st); err == nil && len(devices) == 0 {
 		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.archive_open"))
 	}
 	if tlsConfig == nil {
-		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", *dir, "http://"+ln.Addr().String()))
+		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", where, "http://"+ln.Addr().String()))
 		return sync.Serve(e.ctx, ln, h)
 	}
-	fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", *dir, "https://"+ln.Addr().String()))
+	fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", where, "https://"+ln.Addr().String()))
 	return sync.ServeTLS(e.ctx, ln, h, tlsConfig)
+}
+
+// serveStore opens the server's storage and state: the bucket of
+// storeURL, else the folder dir (made on first start, cleared of the
+// temporary files a killed server left). It returns where, for the log.
+func serveStore(e *env, dir, storeURL string, log *slog.Logger) (serverStore, string, error) {
+	if storeURL != "" {
+		st, err := archive.OpenS3(e.ctx, storeURL)
+		if err != nil {
+			return nil, "", err
+		}
+		return st, st.String(), nil
+	}
+	folder, err := archive.CreateFolder(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	if n, err := folder.RemoveTemp(); err != nil {
+		return nil, "", err
+	} else if n > 0 {
+		log.Info("removed temporary files left by a stopped server", "files", n)
+	}
+	return folder, dir, nil
+}
+
+// serverStore is what the archive server keeps everything in: records
+// and state (key, roster, heads) in one place every server shares.
+type serverStore interface {
+	archive.Storage
+	archive.State
 }
 
 // listenAddress reads --listen: a port alone (8470) means that port on
