@@ -67,7 +67,7 @@ func cmdS3Ls(ts *testscript.TestScript, neg bool, args []string) {
 	client := s3.New(s3.Options{
 		BaseEndpoint: aws.String(ts.Getenv("AWS_ENDPOINT_URL_S3")),
 		Region:       ts.Getenv("AWS_REGION"),
-		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: ts.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: ts.Getenv("AWS_SECRET_ACCESS_KEY")}, nil
 		}),
 		UsePathStyle: true,
