@@ -305,6 +305,21 @@ func (s *S3) list(ctx context.Context, prefix string, fn func(key string, size i
 	return nil
 }
 
+// Probe checks the bucket answers with these credentials (HeadBucket):
+// the archive server's health check calls it. It writes nothing: a write
+// every few seconds would pile up versions in a versioned bucket, and a
+// store that takes reads but refuses writes fails the next Put loudly.
+func (s *S3) Probe(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(s.bucket)})
+	if err != nil {
+		return s.failure("archive.s3.read", s.prefix, err)
+	}
+	return nil
+}
+
 // stateName checks a state name and returns its key.
 func (s *S3) stateName(name string) (string, error) {
 	if !validStateName(name) {

@@ -187,3 +187,37 @@ func TestS3Errors(t *testing.T) {
 		})
 	}
 }
+
+// TestS3Probe: the health check's probe fails on a missing bucket or
+// wrong credentials, which a HEAD of a record cannot tell from a
+// missing record.
+func TestS3Probe(t *testing.T) {
+	srv := s3test.Start(t)
+	bucket := srv.NewBucket(t)
+	tests := []struct {
+		label, bucket, secret string
+		ok                    bool
+	}{
+		{"good", bucket, srv.SecretKey, true},
+		{"missing bucket", "no-such-bucket", srv.SecretKey, false},
+		{"wrong secret", bucket, "wrong", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.label, func(t *testing.T) {
+			srv.Setenv(t)
+			t.Setenv("AWS_SECRET_ACCESS_KEY", tt.secret)
+			st, err := archive.OpenS3(context.Background(), "s3://"+tt.bucket+"/p")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = st.Probe(context.Background())
+			if (err == nil) != tt.ok {
+				t.Fatalf("Probe = %v, want ok %v", err, tt.ok)
+			}
+			var le *locales.Error
+			if err != nil && (!errors.As(err, &le) || le.Key != "archive.s3.read" || !strings.Contains(err.Error(), tt.bucket)) {
+				t.Errorf("Probe = %v, want archive.s3.read naming the bucket", err)
+			}
+		})
+	}
+}
