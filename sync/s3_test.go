@@ -81,3 +81,40 @@ func TestTwoServersOneBucket(t *testing.T) {
 		}
 	}
 }
+
+// TestDropAcrossServers: two servers of one archive (one bucket, one
+// signing key) behind one address: the challenge comes from the first,
+// the drop goes to the second, which takes it.
+func TestDropAcrossServers(t *testing.T) {
+	srv := s3test.Start(t)
+	bucket := srv.NewBucket(t)
+	srv.Setenv(t)
+	ctx := context.Background()
+	var handlers [2]http.Handler
+	for i := range handlers {
+		st, err := archive.OpenS3(ctx, "s3://"+bucket+"/study")
+		if err != nil {
+			t.Fatal(err)
+		}
+		skey, _, err := archive.SignerKey(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handlers[i] = NewServer(st, ServerOptions{Signer: skey, DropWorkBits: 8})
+	}
+	// GET (the challenge) to the first server, POST (the drop) to the second.
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			handlers[1].ServeHTTP(w, r)
+			return
+		}
+		handlers[0].ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	for name, data := range sealRecords(t, 1, 100) {
+		got, err := (&Client{URL: front.URL}).Drop(ctx, data)
+		if err != nil || got != name {
+			t.Fatalf("Drop = %q, %v; want %q", got, err, name)
+		}
+	}
+}
