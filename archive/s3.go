@@ -123,6 +123,9 @@ func parseS3URL(raw string) (bucket, prefix string, err error) {
 
 // String returns the archive's address, s3://BUCKET/PREFIX.
 func (s *S3) String() string {
+	if s.prefix == "" {
+		return S3Scheme + s.bucket
+	}
 	return S3Scheme + s.bucket + "/" + strings.TrimSuffix(s.prefix, "/")
 }
 
