@@ -111,6 +111,14 @@ func newDropWork(base, perHour, burst int) *dropWork {
 	return d
 }
 
+// dropSecret derives the challenges' HMAC key from the archive's signing
+// key: every server of one archive shares it, so a challenge one server
+// issued is good at any other (several servers behind one address). A
+// server without a signing key keeps a random one of its own.
+func dropSecret(skey string) [32]byte {
+	return sha256.Sum256([]byte("enquete drop challenge key v1\n" + skey))
+}
+
 // leak brings the level to now; call with mu held.
 func (d *dropWork) leak(now time.Time) {
 	if !d.last.IsZero() {

@@ -162,6 +162,7 @@ func NewServer(st archive.Storage, opts ServerOptions) http.Handler {
 		quota: &quotas{records: opts.DeviceRecordsPerDay, bytes: opts.DeviceBytesPerDay}}
 	if s.skey != "" {
 		s.vkey, _ = crypto.VerifierOf(s.skey)
+		s.work.secret = dropSecret(s.skey)
 	}
 	if state, ok := st.(archive.State); ok {
 		s.roster = &roster{st: state}

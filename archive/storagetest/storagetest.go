@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sort"
 	"strings"
 	"sync"
@@ -344,5 +345,176 @@ func testCancelled(t *testing.T, st archive.Storage) {
 	}
 	if ok, _ := st.Has(context.Background(), name); ok {
 		t.Error("Put with a cancelled context stored the record")
+	}
+}
+
+// RunState runs every conformance test of [archive.State] on states made
+// by newState, each test on a fresh, empty one. A State that is also a
+// Storage is checked to keep its state out of Walk.
+func RunState(t *testing.T, newState func(t *testing.T) archive.State) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, st archive.State)
+	}{
+		{"GetMissing", testStateGetMissing},
+		{"PutGetReplace", testStatePutGetReplace},
+		{"CreateFirstWins", testStateCreateFirstWins},
+		{"ConcurrentCreate", testStateConcurrentCreate},
+		{"List", testStateList},
+		{"BadNamesRefused", testStateBadNames},
+		{"StateIsNoRecord", testStateIsNoRecord},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, newState(t))
+		})
+	}
+}
+
+func getState(t *testing.T, st archive.State, name string) []byte {
+	t.Helper()
+	data, err := st.GetState(context.Background(), name)
+	if err != nil {
+		t.Fatalf("GetState(%s): %v", name, err)
+	}
+	return data
+}
+
+func testStateGetMissing(t *testing.T, st archive.State) {
+	for _, name := range []string{"key", "devices/rasoa/entry"} {
+		if _, err := st.GetState(context.Background(), name); !errors.Is(err, archive.ErrNotFound) {
+			t.Errorf("GetState(%s) of a missing state = %v, want ErrNotFound", name, err)
+		}
+	}
+}
+
+func testStatePutGetReplace(t *testing.T, st archive.State) {
+	ctx := context.Background()
+	_, big := Record(t, 300<<10)
+	for i, data := range [][]byte{[]byte("first"), big, {}, []byte("last")} {
+		if err := st.PutState(ctx, "devices/rasoa/entry", data); err != nil {
+			t.Fatalf("PutState #%d: %v", i+1, err)
+		}
+		if got := getState(t, st, "devices/rasoa/entry"); !bytes.Equal(got, data) {
+			t.Errorf("PutState #%d: GetState returned %d bytes, want the %d put", i+1, len(got), len(data))
+		}
+	}
+}
+
+func testStateCreateFirstWins(t *testing.T, st archive.State) {
+	ctx := context.Background()
+	if err := st.CreateState(ctx, "key", []byte("one")); err != nil {
+		t.Fatalf("CreateState of a new name: %v", err)
+	}
+	if err := st.CreateState(ctx, "key", []byte("two")); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("second CreateState = %v, want fs.ErrExist", err)
+	}
+	if got := getState(t, st, "key"); string(got) != "one" {
+		t.Errorf("after a refused CreateState the state is %q, want %q", got, "one")
+	}
+	if err := st.PutState(ctx, "key", []byte("three")); err != nil {
+		t.Fatalf("PutState over a created state: %v", err)
+	}
+	if got := getState(t, st, "key"); string(got) != "three" {
+		t.Errorf("PutState did not replace a created state: %q", got)
+	}
+}
+
+func testStateConcurrentCreate(t *testing.T, st archive.State) {
+	const n = 12
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.CreateState(context.Background(), "signer/key", []byte(fmt.Sprint("writer ", i)))
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Errorf("writers %d and %d both created the state", winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, fs.ErrExist):
+			t.Errorf("writer %d: CreateState = %v, want nil or fs.ErrExist", i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no writer created the state")
+	}
+	if got, want := string(getState(t, st, "signer/key")), fmt.Sprint("writer ", winner); got != want {
+		t.Errorf("state holds %q, want the winner's %q", got, want)
+	}
+}
+
+func testStateList(t *testing.T, st archive.State) {
+	ctx := context.Background()
+	names := []string{"key", "devices/rasoa/entry", "devices/bako/entry", "devices/bako/head", "devicesx", "quota/2026-12-03"}
+	for _, name := range names {
+		if err := st.PutState(ctx, name, []byte(name)); err != nil {
+			t.Fatalf("PutState(%s): %v", name, err)
+		}
+	}
+	tests := []struct {
+		prefix string
+		want   []string
+	}{
+		{"devices/", []string{"devices/bako/entry", "devices/bako/head", "devices/rasoa/entry"}},
+		{"devices/bako/", []string{"devices/bako/entry", "devices/bako/head"}},
+		{"quota/", []string{"quota/2026-12-03"}},
+		{"nothing/", nil},
+		{"", []string{"devices/bako/entry", "devices/bako/head", "devices/rasoa/entry", "devicesx", "key", "quota/2026-12-03"}},
+	}
+	for _, tt := range tests {
+		got, err := st.ListState(ctx, tt.prefix)
+		if err != nil {
+			t.Fatalf("ListState(%q): %v", tt.prefix, err)
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("ListState(%q) = %v, want %v", tt.prefix, got, tt.want)
+		}
+	}
+}
+
+func testStateBadNames(t *testing.T, st archive.State) {
+	ctx := context.Background()
+	for _, bad := range []string{"", "/key", "key/", "../key", "a/../key", "a//b", ".hidden", "a/.b", "Key", "a b", "a\\b", "é"} {
+		if _, err := st.GetState(ctx, bad); !errors.Is(err, archive.ErrInvalidName) {
+			t.Errorf("GetState(%q) = %v, want ErrInvalidName", bad, err)
+		}
+		if err := st.PutState(ctx, bad, []byte("x")); !errors.Is(err, archive.ErrInvalidName) {
+			t.Errorf("PutState(%q) = %v, want ErrInvalidName", bad, err)
+		}
+		if err := st.CreateState(ctx, bad, []byte("x")); !errors.Is(err, archive.ErrInvalidName) {
+			t.Errorf("CreateState(%q) = %v, want ErrInvalidName", bad, err)
+		}
+	}
+	if got, err := st.ListState(ctx, ""); err != nil || len(got) != 0 {
+		t.Errorf("refused names left state: %v (%v)", got, err)
+	}
+}
+
+// testStateIsNoRecord: a state named like a record never shows as one.
+func testStateIsNoRecord(t *testing.T, st archive.State) {
+	storage, ok := st.(archive.Storage)
+	if !ok {
+		t.Skip("not a Storage")
+	}
+	ctx := context.Background()
+	name, data := Record(t, 100)
+	for _, s := range []string{name, "records/" + name, "x/" + name} {
+		if err := st.PutState(ctx, s, data); err != nil {
+			t.Fatalf("PutState(%s): %v", s, err)
+		}
+	}
+	if got := walk(t, storage); len(got) != 0 {
+		t.Errorf("Walk lists state as records: %v", got)
+	}
+	if ok, err := storage.Has(ctx, name); ok || err != nil {
+		t.Errorf("Has(%s) = %v, %v for a state of that name; want false, nil", name, ok, err)
 	}
 }

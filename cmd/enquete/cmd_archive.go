@@ -13,16 +13,18 @@ import (
 )
 
 // archiveServeUsage is the synopsis of `archive serve`.
-const archiveServeUsage = "enquete archive serve --dir DIR --listen [HOST:]PORT [--tls-cert FILE --tls-key FILE] [--slots-per-address N] [--idle-timeout DURATION] [--drop-work BITS] [--max-drop-bytes N] [--device-records-per-day N] [--device-mib-per-day N]"
+const archiveServeUsage = "enquete archive serve (--dir DIR | --store s3://BUCKET/PREFIX) --listen [HOST:]PORT [--tls-cert FILE --tls-key FILE] [--slots-per-address N] [--idle-timeout DURATION] [--drop-work BITS] [--max-drop-bytes N] [--device-records-per-day N] [--device-mib-per-day N]"
 
-// cmdArchiveServe runs the central archive server over a folder. Every
-// flag is checked, the address taken and the certificate read before the
-// folder is made; temporary files a killed server left are removed at
-// start; the log (stderr) has one line per batch and drop, with counts
+// cmdArchiveServe runs the central archive server over a folder or an
+// S3 bucket (--store s3://BUCKET/PREFIX, AWS_* variables). Every flag is
+// checked, the address taken and the certificate read before the folder
+// is made; temporary files a killed server left in a folder are removed
+// at start; the log (stderr) has one line per batch and drop, with counts
 // and bytes, and every storage failure, never an address.
 func cmdArchiveServe(e *env, args []string) error {
 	f := e.newFlags(archiveServeUsage)
 	dir := f.String("dir", "", "")
+	storeURL := f.String("store", "", "")
 	listen := f.String("listen", "127.0.0.1:8470", "")
 	certFile := f.String("tls-cert", "", "")
 	keyFile := f.String("tls-key", "", "")
@@ -35,7 +37,10 @@ func cmdArchiveServe(e *env, args []string) error {
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
-	if *dir == "" {
+	switch {
+	case *dir != "" && *storeURL != "":
+		return locales.Errorf("cli.dir_or_store").Hint("cli.hint.usage", archiveServeUsage)
+	case *dir == "" && *storeURL == "":
 		return f.need("--dir DIR")
 	}
 	addr, err := listenAddress(*listen)
@@ -58,11 +63,9 @@ func cmdArchiveServe(e *env, args []string) error {
 	// A stopped server's temporary files go before the port opens, so that
 	// a client that connects finds none; a port in use is refused before
 	// the folder is made.
-	if existing, err := archive.NewFolder(*dir); err == nil {
-		if n, err := existing.RemoveTemp(); err != nil {
+	if existing, err := archive.NewFolder(*dir); *dir != "" && err == nil {
+		if err := removeTemp(existing, log); err != nil {
 			return err
-		} else if n > 0 {
-			log.Info("removed temporary files left by a stopped server", "files", n)
 		}
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -70,12 +73,12 @@ func cmdArchiveServe(e *env, args []string) error {
 		return locales.Errorf("cli.cannot_listen", addr, err).Wrap(err)
 	}
 	defer ln.Close()
-	folder, err := archive.CreateFolder(*dir)
+	st, where, err := serveStore(e, *dir, *storeURL)
 	if err != nil {
 		return err
 	}
 	// The receipt signing key, made on first start; project files pin it.
-	skey, vkey, err := archive.SignerKey(e.ctx, folder)
+	skey, vkey, err := archive.SignerKey(e.ctx, st)
 	if err != nil {
 		return err
 	}
@@ -85,16 +88,50 @@ func cmdArchiveServe(e *env, args []string) error {
 	if *perAddress == 0 {
 		opts.MaxPerAddress = -1 // 0 on the command line: no limit per address
 	}
-	h := sync.NewServer(folder, opts)
-	if devices, err := archive.Devices(e.ctx, folder); err == nil && len(devices) == 0 {
+	h := sync.NewServer(st, opts)
+	if devices, err := archive.Devices(e.ctx, st); err == nil && len(devices) == 0 {
 		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.archive_open"))
 	}
 	if tlsConfig == nil {
-		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", *dir, "http://"+ln.Addr().String()))
+		fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", where, "http://"+ln.Addr().String()))
 		return sync.Serve(e.ctx, ln, h)
 	}
-	fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", *dir, "https://"+ln.Addr().String()))
+	fmt.Fprintln(e.stderr, "enquete: "+locales.T(e.lang, "cli.serving", where, "https://"+ln.Addr().String()))
 	return sync.ServeTLS(e.ctx, ln, h, tlsConfig)
+}
+
+// serveStore opens the server's storage and state: the bucket of
+// storeURL, else the folder dir (made on first start). It returns where,
+// for the log.
+func serveStore(e *env, dir, storeURL string) (serverStore, string, error) {
+	if storeURL != "" {
+		st, err := archive.OpenS3(e.ctx, storeURL)
+		if err != nil {
+			return nil, "", err
+		}
+		return st, st.String(), nil
+	}
+	folder, err := archive.CreateFolder(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	return folder, dir, nil
+}
+
+// removeTemp removes the temporary files a killed server left in folder.
+func removeTemp(folder *archive.Folder, log *slog.Logger) error {
+	n, err := folder.RemoveTemp()
+	if n > 0 {
+		log.Info("removed temporary files left by a stopped server", "files", n)
+	}
+	return err
+}
+
+// serverStore is what the archive server keeps everything in: records
+// and state (key, roster, heads) in one place every server shares.
+type serverStore interface {
+	archive.Storage
+	archive.State
 }
 
 // listenAddress reads --listen: a port alone (8470) means that port on

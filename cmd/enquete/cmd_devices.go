@@ -12,11 +12,14 @@ import (
 	"github.com/enquete-field/enquete/locales"
 )
 
-// archiveFolder opens the archive folder named by --dir or --archive.
-func archiveFolder(f *flags, dir, src string) (*archive.Folder, error) {
+// archiveFolder opens the archive named by --dir or --archive: a folder,
+// or a bucket (--archive s3://BUCKET/PREFIX, AWS_* variables).
+func archiveFolder(f *flags, dir, src string) (serverStore, error) {
 	switch {
 	case dir != "" && src != "":
 		return nil, locales.Errorf("cli.dir_or_archive").Hint("cli.hint.usage", f.usage)
+	case archive.IsS3URL(src):
+		return archive.OpenS3(f.env.ctx, src)
 	case src != "":
 		dir = src
 	case dir == "":

@@ -74,6 +74,8 @@ func TestScripts(t *testing.T) {
 					return false, fmt.Errorf("%s is required in CI", cond)
 				}
 				return err == nil, nil
+			case "versitygw":
+				return s3Condition()
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -92,6 +94,8 @@ func TestScripts(t *testing.T) {
 			"junkbatch":   opsCmds["junkbatch"],
 			"junkdrops":   opsCmds["junkdrops"],
 			"tlscert":     opsCmds["tlscert"],
+			"s3server":    s3Cmds["s3server"],
+			"s3ls":        s3Cmds["s3ls"],
 		},
 	})
 }
