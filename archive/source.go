@@ -30,12 +30,19 @@ type sourcePart struct {
 	dir    string  // a folder's path: file times stand in for a missing log entry ("" otherwise)
 }
 
-// OpenSource opens the archive src for reading: today a folder (with,
-// perhaps, archives side by side in sub-folders). Another kind of store
-// is one case here, returning [NewSource] of its Storage and State.
+// OpenSource opens the archive src for reading: a folder (with, perhaps,
+// archives side by side in sub-folders) or an S3 bucket
+// ("s3://BUCKET/PREFIX", [OpenS3]). Another kind of store is one case
+// here, returning [NewSource] of its Storage and State.
 func OpenSource(ctx context.Context, src string) (*Source, error) {
+	if strings.HasPrefix(src, "s3://") {
+		st, err := OpenS3(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		return NewSource(st.String(), st, st), nil
+	}
 	if isStoreURL(src) {
-		// The S3 opener plugs in here: case "s3://": NewSource(src, st, state).
 		return nil, locales.Errorf("archive.source.scheme", src)
 	}
 	return openFolders(ctx, src)

@@ -187,11 +187,23 @@ func (e *env) labSigners(given []string, dir string) ([]string, error) {
 	if len(keys) > 0 {
 		return keys, nil
 	}
-	folder, err := archive.NewFolder(dir)
+	var state archive.State
+	var err error
+	if archive.IsS3URL(dir) {
+		state, err = archive.OpenS3(e.ctx, dir)
+	} else {
+		state, err = archive.NewFolder(dir)
+	}
 	if err != nil {
 		return nil, nil // the archive's own error is said by verify or export
 	}
-	if devices, err := archive.Devices(e.ctx, folder); err != nil || len(devices) == 0 {
+	return e.homeSigners(state)
+}
+
+// homeSigners is the project key kept under ENQUETE_HOME when the
+// archive of state enrolls devices, else none.
+func (e *env) homeSigners(state archive.State) ([]string, error) {
+	if devices, err := archive.Devices(e.ctx, state); err != nil || len(devices) == 0 {
 		return nil, err
 	}
 	s, err := e.openHome()
