@@ -26,7 +26,8 @@ import (
 // archive operator who writes here cannot bring a device into a dataset.
 
 const (
-	stateKey      = "key"
+	stateKey      = "key"     // the archive's receipt signing key: servers only
+	stateKeyPub   = "key.pub" // its verifier key, for readers (the lab)
 	devicesPrefix = "devices/"
 )
 
@@ -47,12 +48,28 @@ func SignerKey(ctx context.Context, st State) (skey, vkey string, err error) {
 		return "", "", err
 	}
 	skey = strings.TrimSpace(string(data))
-	vkey, err = crypto.VerifierOf(skey)
-	return skey, vkey, err
+	if vkey, err = crypto.VerifierOf(skey); err != nil {
+		return "", "", err
+	}
+	// The verifier key beside it, for readers that may not read the
+	// signing key (the lab's read-only credentials on a bucket).
+	if err := st.CreateState(ctx, stateKeyPub, []byte(vkey+"\n")); err != nil && !errors.Is(err, fs.ErrExist) {
+		return "", "", err
+	}
+	return skey, vkey, nil
 }
 
 // VerifierKey returns the archive's receipt verifier key, which must exist.
+// It reads the verifier key the server wrote beside its signing key
+// (key.pub), so that read-only credentials need not reach the signing
+// key; an archive from before key.pub has only the signing key to derive
+// it from.
 func VerifierKey(ctx context.Context, st State) (string, error) {
+	if data, err := st.GetState(ctx, stateKeyPub); err == nil {
+		if vkey := strings.TrimSpace(string(data)); crypto.ValidVerifier(vkey) {
+			return vkey, nil
+		}
+	}
 	data, err := st.GetState(ctx, stateKey)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
