@@ -114,15 +114,7 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 		return nil, locales.Errorf("archive.export.out_dir", opts.OutDir, err.Error())
 	}
 	defer os.RemoveAll(work)
-	src, err := OpenSource(ctx, opts.Archive)
-	if err != nil {
-		return nil, err
-	}
-	enr, err := loadEnrollment(ctx, src, opts.Signers)
-	if err != nil {
-		return nil, err
-	}
-	heads, err := loadHeads(ctx, src.state, enr, false)
+	src, enr, heads, err := openForReading(ctx, opts.Archive, opts.Signers, false)
 	if err != nil {
 		return nil, err
 	}

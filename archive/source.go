@@ -125,3 +125,23 @@ func (p sourcePart) walk(ctx context.Context, fn func(name string, size int64) e
 	}
 	return p.st.Walk(ctx, fn)
 }
+
+// openForReading opens the archive src as export and verify read it: its
+// records, its enrolled devices (checked against signers) and its
+// devices' chain heads (hashes: compare the record at each head too, as
+// verify does).
+func openForReading(ctx context.Context, src string, signers []string, hashes bool) (*Source, *enrollment, *headCheck, error) {
+	s, err := OpenSource(ctx, src)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	enr, err := loadEnrollment(ctx, s, signers)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	heads, err := loadHeads(ctx, s.state, enr, hashes)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s, enr, heads, nil
+}

@@ -133,15 +133,7 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	if info, err := os.Stat(opts.Archive); !isStoreURL(opts.Archive) && (err != nil || !info.IsDir()) {
 		return nil, locales.Errorf("archive.export.no_archive", opts.Archive)
 	}
-	src, err := OpenSource(ctx, opts.Archive)
-	if err != nil {
-		return nil, err
-	}
-	enr, err := loadEnrollment(ctx, src, opts.Signers)
-	if err != nil {
-		return nil, err
-	}
-	heads, err := loadHeads(ctx, src.state, enr, true)
+	src, enr, heads, err := openForReading(ctx, opts.Archive, opts.Signers, true)
 	if err != nil {
 		return nil, err
 	}
