@@ -153,3 +153,43 @@ func listenAddress(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// cmdArchiveCopy copies an archive between a folder and an S3 bucket:
+// the records the destination lacks (checked against their names), then
+// its state. It can be cut and run again.
+func cmdArchiveCopy(e *env, args []string) error {
+	f := e.newFlags(archiveCopyUsage)
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) < 2:
+		return f.need("FROM TO")
+	case len(pos) > 2:
+		return f.tooMany(pos[2:])
+	}
+	from, err := archive.OpenStore(e.ctx, pos[0], false)
+	if err != nil {
+		return err
+	}
+	to, err := archive.OpenStore(e.ctx, pos[1], true)
+	if err != nil {
+		return err
+	}
+	sum, err := archive.Copy(e.ctx, from, to, func(err error) {
+		msg, _ := locales.Localize(err, e.lang)
+		fmt.Fprintln(e.stderr, "enquete: "+msg)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.archive_copied", sum.Copied, sum.Present, sum.State, pos[0], pos[1]))
+	if sum.Failed > 0 {
+		return locales.Errorf("cli.archive_copy_failed", sum.Failed, pos[0])
+	}
+	return nil
+}
+
+// archiveCopyUsage is the usage line of archive copy.
+const archiveCopyUsage = "enquete archive copy FROM TO   (each a folder or s3://BUCKET/PREFIX)"

@@ -148,6 +148,7 @@ func commands() []command {
 		{"sync", "cli.cmd.sync", "enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]", cmdSync},
 		{"testify", "cli.cmd.testify", testifyUsage, cmdTestify},
 		{"archive serve", "cli.cmd.archive_serve", archiveServeUsage, cmdArchiveServe},
+		{"archive copy", "cli.cmd.archive_copy", archiveCopyUsage, cmdArchiveCopy},
 		{"archive key", "cli.cmd.archive_key", "enquete archive key (--dir DIR | --archive DIR)", cmdArchiveKey},
 		{"devices add", "cli.cmd.devices_add", "enquete devices add --archive DIR --name NAME [--sign-key FILE]", cmdDevicesAdd},
 		{"devices list", "cli.cmd.devices_list", "enquete devices list --archive DIR [--json]", cmdDevicesList},
