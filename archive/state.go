@@ -134,8 +134,14 @@ func (f *Folder) CreateState(ctx context.Context, name string, data []byte) erro
 // ListState implements [State.ListState].
 func (f *Folder) ListState(ctx context.Context, prefix string) ([]string, error) {
 	root := filepath.Join(f.dir, stateDir)
+	// Walk only the folder the prefix names ("log/2026-12-03/"), not the
+	// whole state: the receipt log and quota entries grow with the batches.
+	start := root
+	if i := strings.LastIndex(prefix, "/"); i > 0 && validStateName(prefix[:i]) {
+		start = filepath.Join(root, filepath.FromSlash(prefix[:i]))
+	}
 	var names []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil

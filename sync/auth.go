@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"path"
+	"strconv"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -223,38 +228,89 @@ func (c *Client) postJSON(ctx context.Context, endpoint string, body []byte) (*h
 }
 
 // quotas counts what each enrolled device stored today, against
-// ServerOptions' per-device limits (kept in memory: a restart starts the
-// day again, which errs on the side of taking real records).
+// ServerOptions' per-device limits. With an archive State, the counts live
+// there, one small entry per batch ("quota/DAY/DEVICE/NANOS-RANDOM-RECORDS-BYTES",
+// its counts in its name), so that every server over one archive counts
+// the same batches, and a restart forgets nothing; several servers
+// admitting batches at the same instant may together go a batch or two
+// over. Without a State (or when it cannot be read) each server counts in
+// memory, which errs on the side of taking real records.
 type quotas struct {
-	records, bytes int64 // per device per day; 0: no limit
+	records, bytes int64         // per device per day; 0: no limit
+	state          archive.State // nil: counted in memory only
 
 	mu   gosync.Mutex
 	day  string
 	used map[string][2]int64 // device name → records, bytes
 }
 
+// on reports whether a limit applies to device.
+func (q *quotas) on(device string) bool {
+	return device != "" && (q.records != 0 || q.bytes != 0)
+}
+
 // allow reports whether device may send a batch of n more bytes today.
-func (q *quotas) allow(device string, n int64) bool {
-	if device == "" || (q.records == 0 && q.bytes == 0) {
+func (q *quotas) allow(ctx context.Context, device string, n int64) bool {
+	if !q.on(device) {
 		return true
 	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.roll()
-	u := q.used[device]
+	u, ok := q.stored(ctx, device)
+	if !ok {
+		q.mu.Lock()
+		q.roll()
+		u = q.used[device]
+		q.mu.Unlock()
+	}
 	return (q.records == 0 || u[0] < q.records) && (q.bytes == 0 || u[1]+max(n, 0) <= q.bytes)
 }
 
-// add counts a batch device sent.
-func (q *quotas) add(device string, records int, bytes int64) {
-	if device == "" {
+// stored sums device's batches of today from the State; ok is false when
+// there is no State or it cannot be listed.
+func (q *quotas) stored(ctx context.Context, device string) (u [2]int64, ok bool) {
+	if q.state == nil {
+		return u, false
+	}
+	names, err := q.state.ListState(ctx, quotaPrefix(device))
+	if err != nil {
+		return u, false
+	}
+	for _, name := range names {
+		parts := strings.Split(path.Base(name), "-")
+		if len(parts) != 4 {
+			continue
+		}
+		records, err1 := strconv.ParseInt(parts[2], 10, 64)
+		bytes, err2 := strconv.ParseInt(parts[3], 10, 64)
+		if err1 == nil && err2 == nil && records >= 0 && bytes >= 0 {
+			u[0] += records
+			u[1] += bytes
+		}
+	}
+	return u, true
+}
+
+// add counts a batch device sent, in memory and in the State.
+func (q *quotas) add(ctx context.Context, device string, records int, bytes int64) {
+	if !q.on(device) {
 		return
 	}
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.roll()
 	u := q.used[device]
 	q.used[device] = [2]int64{u[0] + int64(records), u[1] + bytes}
+	q.mu.Unlock()
+	if q.state == nil || (records == 0 && bytes <= 0) {
+		return
+	}
+	var r [8]byte
+	rand.Read(r[:])
+	name := fmt.Sprintf("%s%d-%x-%d-%d", quotaPrefix(device), time.Now().UnixNano(), r, records, max(bytes, 0))
+	q.state.CreateState(ctx, name, fmt.Appendf(nil, "%d records %d bytes\n", records, max(bytes, 0)))
+}
+
+// quotaPrefix is where today's batches of device are counted.
+func quotaPrefix(device string) string {
+	return "quota/" + time.Now().UTC().Format(time.DateOnly) + "/" + device + "/"
 }
 
 // roll starts a new day's counts.

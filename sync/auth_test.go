@@ -216,3 +216,49 @@ func TestDeviceSlots(t *testing.T) {
 		t.Fatal("a released slot was not given back")
 	}
 }
+
+// TestDeviceQuotaAcrossServers: servers over one archive count one quota
+// per device. A device that sent 2 of its 3 records a day through one
+// server gets one batch more from another, not a fresh quota; a server
+// started later (a restart) remembers the day too.
+func TestDeviceQuotaAcrossServers(t *testing.T) {
+	dir := t.TempDir()
+	folder, err := archive.NewFolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	skey, vkey, _ := archive.SignerKey(ctx, folder)
+	opts := ServerOptions{Signer: skey, DeviceRecordsPerDay: 3}
+	first := startArchiveOn(t, folder, dir, opts)
+	second := startArchiveOn(t, folder, dir, opts)
+	labSkey, _, _ := crypto.NewProjectSigner("lab")
+	code, err := archive.AddDevice(ctx, folder, "a", labSkey, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := deviceKey(t)
+	viaFirst := &Client{URL: first.URL, ArchiveKey: vkey, Device: dev, MaxBatchRecords: 2}
+	if _, err := viaFirst.Enroll(ctx, code, dev); err != nil {
+		t.Fatal(err)
+	}
+	first.roster(t).forget()
+	second.roster(t).forget()
+	box := newOutbox(sealRecords(t, 2, 100))
+	if res, err := viaFirst.Send(ctx, box.items(), box.acked); err != nil || res.Stored != 2 {
+		t.Fatalf("first server: %v, %v", res, err)
+	}
+	viaSecond := &Client{URL: second.URL, ArchiveKey: vkey, Device: dev, MaxBatchRecords: 2}
+	more := newOutbox(sealRecords(t, 4, 100))
+	res, err := viaSecond.Send(ctx, more.items(), more.acked)
+	if localeKey(err) != "sync.busy" || res.Stored != 2 {
+		t.Fatalf("second server after 2 of 3 through the first: stored %d, %v; want one batch (2) then busy", res.Stored, err)
+	}
+	third := startArchiveOn(t, folder, dir, opts)
+	third.roster(t).forget()
+	viaThird := &Client{URL: third.URL, ArchiveKey: vkey, Device: dev, MaxBatchRecords: 2}
+	res, err = viaThird.Send(ctx, more.items(), more.acked)
+	if localeKey(err) != "sync.busy" || res.Stored != 0 {
+		t.Fatalf("a server started later: stored %d, %v; want busy at once", res.Stored, err)
+	}
+}

@@ -167,6 +167,7 @@ func NewServer(st archive.Storage, opts ServerOptions) http.Handler {
 	if state, ok := st.(archive.State); ok {
 		s.roster = &roster{st: state}
 		s.log = state
+		s.quota.state = state
 	}
 	return s
 }
@@ -282,7 +283,7 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, notEnrolled, status)
 		return
 	}
-	if !s.quota.allow(device, r.ContentLength) {
+	if !s.quota.allow(r.Context(), device, r.ContentLength) {
 		s.opts.Log.Info("batch", "status", http.StatusTooManyRequests)
 		plain(w, http.StatusTooManyRequests)
 		return
@@ -304,7 +305,7 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	body := s.body(w, r, rc, s.opts.MaxBatchBytes)
 	receipt, status := s.readFrames(r.Context(), bufio.NewReaderSize(body, 64<<10))
-	s.quota.add(device, len(receipt.Stored), r.ContentLength)
+	s.quota.add(r.Context(), device, len(receipt.Stored), r.ContentLength)
 	s.opts.Log.Info("batch", "stored", len(receipt.Stored), "rejected", len(receipt.Rejected), "bytes", body.n,
 		"enrolled", device != "", "status", status)
 	if status == http.StatusOK && !s.logReceipt(r.Context(), receipt.Stored) {
