@@ -2,85 +2,61 @@ package archive_test
 
 import (
 	"context"
-	"fmt"
-	"sync/atomic"
 	"testing"
+	"time"
+
+	"filippo.io/age"
 
 	"github.com/enquete-field/enquete/archive"
 	"github.com/enquete-field/enquete/archive/s3test"
-	"github.com/enquete-field/enquete/archive/storagetest"
 )
 
-// BenchmarkS3Put measures records/s of Put into a real versitygw on this
-// machine: 6 KiB records (a post-quantum sealed interview, padded), one
-// writer, then 16 at once (a server's concurrent batches); beside it the
-// Folder, for comparison. New records each time (the common case), and
-// the same records again (a device re-sending: a refused conditional
-// write and a HEAD).
-func BenchmarkS3Put(b *testing.B) {
-	srv := s3test.Start(b)
-	stores := []struct {
-		label string
-		open  func(b *testing.B) archive.Storage
-	}{
-		{"s3", func(b *testing.B) archive.Storage { return openS3(b, srv, srv.NewBucket(b), "bench") }},
-		{"folder", func(b *testing.B) archive.Storage {
-			f, err := archive.NewFolder(b.TempDir())
-			if err != nil {
-				b.Fatal(err)
-			}
-			return f
-		}},
-	}
-	for _, store := range stores {
-		for _, writers := range []int{1, 16} {
-			for _, again := range []bool{false, true} {
-				label := fmt.Sprintf("%s/writers=%d/new", store.label, writers)
-				if again {
-					label = fmt.Sprintf("%s/writers=%d/again", store.label, writers)
-				}
-				b.Run(label, func(b *testing.B) { benchmarkPut(b, store.open(b), writers, again) })
-			}
-		}
-	}
-}
-
-func benchmarkPut(b *testing.B, st archive.Storage, writers int, again bool) {
-	const size = 6 << 10
+// BenchmarkS3Export10k measures, on a real versitygw over a local folder,
+// what a lab does with a bucket of 10,000 records (2 KiB of answers each):
+// copy them in from a folder (archive copy), list them, and export them
+// to CSV straight from the bucket. Copy and listing are measured once and
+// reported as metrics; the export is the benchmark's loop.
+func BenchmarkS3Export10k(b *testing.B) {
+	const n = 10000
 	ctx := context.Background()
-	names := make([]string, b.N)
-	datas := make([][]byte, b.N)
-	for i := range names {
-		names[i], datas[i] = storagetest.Record(b, size)
-		if again {
-			if err := st.Put(ctx, names[i], datas[i]); err != nil {
-				b.Fatal(err)
-			}
-		}
+	srv := s3test.Start(b)
+	srv.Setenv(b)
+	addr := "s3://" + srv.NewBucket(b) + "/bench"
+	dir, id := archive.BenchArchive(b, n)
+	from, err := archive.NewFolder(dir)
+	if err != nil {
+		b.Fatal(err)
 	}
-	var next atomic.Int64
-	errs := make(chan error, writers)
-	b.SetBytes(size)
+	to, err := archive.OpenS3(ctx, addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	files := 0 // the responses and the form record
+	if err := from.Walk(ctx, func(string, int64) error { files++; return nil }); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	sum, err := archive.Copy(ctx, from, to, func(err error) { b.Error(err) })
+	if err != nil || sum.Copied != files {
+		b.Fatalf("copy: %+v, %v", sum, err)
+	}
+	copyRate := float64(files) / time.Since(start).Seconds()
+	start = time.Now()
+	listed := 0
+	if err := to.Walk(ctx, func(string, int64) error { listed++; return nil }); err != nil || listed != files {
+		b.Fatalf("listed %d, %v", listed, err)
+	}
+	listRate := float64(files) / time.Since(start).Seconds()
+	out := b.TempDir()
 	b.ResetTimer()
-	for w := 0; w < writers; w++ {
-		go func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= b.N {
-					errs <- nil
-					return
-				}
-				if err := st.Put(ctx, names[i], datas[i]); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	for w := 0; w < writers; w++ {
-		if err := <-errs; err != nil {
-			b.Fatal(err)
+	for b.Loop() {
+		sum, err := archive.Export(ctx, archive.ExportOptions{Archive: addr,
+			Identities: []age.Identity{id}, Format: "csv", OutDir: out})
+		if err != nil || sum.Read != n {
+			b.Fatalf("export: %+v, %v", sum, err)
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "export-records/s")
+	b.ReportMetric(copyRate, "copy-records/s")
+	b.ReportMetric(listRate, "list-records/s")
 }
