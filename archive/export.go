@@ -40,8 +40,9 @@ type ExportOptions struct {
 	Log io.Writer
 	// Lang is the language of Log's lines (default English).
 	Lang string
-	// Workers is the number of files decrypted at once (default: the
-	// number of CPUs Go uses).
+	// Workers is the number of files read and decrypted at once
+	// (default: the number of CPUs Go uses, and at least 16 for a bucket,
+	// whose reads wait on the network).
 	Workers int
 	// MaxRecord is the largest record accepted once decompressed
 	// (default crypto.DefaultMaxPlaintext); larger ones are skipped.
@@ -141,9 +142,6 @@ func checkExportOptions(o *ExportOptions) error {
 	if o.Lang == "" {
 		o.Lang = locales.Default
 	}
-	if o.Workers <= 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
-	}
 	switch o.Format {
 	case "":
 		o.Format = "csv"
@@ -226,7 +224,7 @@ func (e *exporter) run(ctx context.Context) error {
 			return nil
 		}))
 	}
-	if err := ordered(ctx, e.opts.Workers, feed, e.open, e.take); err != nil {
+	if err := ordered(ctx, e.src.workers(e.opts.Workers), feed, e.open, e.take); err != nil {
 		return err
 	}
 	dups, err := e.duplicates()

@@ -73,21 +73,73 @@ func receiptLogEntry(t time.Time) string {
 }
 
 // ReadReceiptLog calls fn for every (name, arrival) of st's receipt log,
-// one entry at a time, oldest day first (a name may come several times: a batch sent
-// again; its arrival is the earliest). A damaged entry is an error naming
-// it.
+// one entry at a time, oldest day first (a name may come several times: a
+// batch sent again; its arrival is the earliest). A damaged entry is an
+// error naming it. Entries are fetched several at once (a bucket answers
+// each in a round trip) and given to fn in order.
 func ReadReceiptLog(ctx context.Context, st State, fn func(name string, received time.Time) error) error {
 	entries, err := st.ListState(ctx, receiptLogPrefix)
 	if err != nil {
 		return err
 	}
-	for _, entry := range entries {
-		data, err := st.GetState(ctx, entry)
+	return readLogEntries(ctx, st, entries, fn)
+}
+
+// ReadReceiptLogDays is [ReadReceiptLog] for the days from first to last
+// (UTC dates, both included): it lists only those days' prefixes
+// (log/YYYY-MM-DD/), so reading one day of a year-long archive does not
+// list the others.
+func ReadReceiptLogDays(ctx context.Context, st State, first, last time.Time, fn func(name string, received time.Time) error) error {
+	first, last = dayOf(first), dayOf(last)
+	for day := first; !day.After(last); day = day.AddDate(0, 0, 1) {
+		entries, err := st.ListState(ctx, receiptLogPrefix+day.Format(time.DateOnly)+"/")
 		if err != nil {
 			return err
 		}
+		if err := readLogEntries(ctx, st, entries, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dayOf is the UTC midnight starting t's day.
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// logFetchers is how many log entries are fetched at once.
+const logFetchers = 16
+
+// loggedEntry is one fetched log entry.
+type loggedEntry struct {
+	name string
+	data []byte
+	err  error
+}
+
+// readLogEntries fetches entries (sorted) logFetchers at a time and
+// parses them in order.
+func readLogEntries(ctx context.Context, st State, entries []string, fn func(name string, received time.Time) error) error {
+	feed := func(yield func(string) bool) error {
+		for _, e := range entries {
+			if !yield(e) {
+				return nil
+			}
+		}
+		return nil
+	}
+	fetch := func(entry string) loggedEntry {
+		data, err := st.GetState(ctx, entry)
+		return loggedEntry{entry, data, err}
+	}
+	return ordered(ctx, logFetchers, feed, fetch, func(e loggedEntry) error {
+		if e.err != nil {
+			return e.err
+		}
 		var fnErr error
-		err = parseReceiptLog(data, func(name string, at time.Time) error {
+		err := parseReceiptLog(e.data, func(name string, at time.Time) error {
 			fnErr = fn(name, at)
 			return fnErr
 		})
@@ -95,10 +147,10 @@ func ReadReceiptLog(ctx context.Context, st State, fn func(name string, received
 			return fnErr
 		}
 		if err != nil {
-			return locales.Errorf("archive.receipt_log.bad", entry, err.Error())
+			return locales.Errorf("archive.receipt_log.bad", e.name, err.Error())
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // parseReceiptLog reads one log entry.

@@ -261,7 +261,7 @@ func (s *S3) get(ctx context.Context, key string) (io.ReadCloser, error) {
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	switch {
 	case err == nil:
-		return out.Body, nil
+		return sizedBody{out.Body, aws.ToInt64(out.ContentLength)}, nil
 	case s3Missing(err):
 		return nil, locales.Errorf("archive.s3.not_found", s.bucket, key).Wrap(errors.Join(ErrNotFound, err))
 	case ctx.Err() != nil:
@@ -269,6 +269,15 @@ func (s *S3) get(ctx context.Context, key string) (io.ReadCloser, error) {
 	}
 	return nil, s.failure("archive.s3.read", key, err)
 }
+
+// sizedBody is an object's body that knows its length.
+type sizedBody struct {
+	io.ReadCloser
+	size int64
+}
+
+// Size is the object's length, as the store announced it.
+func (b sizedBody) Size() int64 { return b.size }
 
 // Walk implements [Storage.Walk]: ListObjectsV2 under PREFIX/records/,
 // a thousand keys a page, in constant memory. Keys that are not

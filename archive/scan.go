@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -71,10 +72,24 @@ func newestFirst(ctx context.Context, src *Source, work string) (s *sorter, unlo
 	return s, unlogged, nil
 }
 
-// arrivals calls fn with every record of p and its arrival time, joining
-// its receipt log and its listing on disk: both are sorted by name, the
-// log's entries (kind 0, oldest first) before the record's (kind 1).
+// arrivals calls fn with every record of p and its arrival time: its
+// earliest in p's receipt log, else (a folder's record from before the
+// log) its file's time.
 func arrivals(ctx context.Context, p sourcePart, work string, fn func(name string, at time.Time) error) error {
+	return joinLog(ctx, p, work, func(name string, at time.Time, logged bool) error {
+		if !logged {
+			at = p.fileTime(name)
+		}
+		return fn(name, at)
+	}, nil)
+}
+
+// joinLog joins p's receipt log and its listing, both sorted by name:
+// held is called for every record p holds, with its earliest arrival in
+// the log when logged; lost (when not nil) for every name the log holds
+// and p does not, with its earliest arrival.
+func joinLog(ctx context.Context, p sourcePart, work string, held func(name string, at time.Time, logged bool) error,
+	lost func(name string, at time.Time) error) error {
 	s := newSorter(work, "arrivals", 1<<20)
 	var b []byte
 	if p.log != nil {
@@ -89,27 +104,44 @@ func arrivals(ctx context.Context, p sourcePart, work string, fn func(name strin
 	if err != nil {
 		return err
 	}
-	var logged string
+	var logged string // the last name logged, until it is found held
 	var at time.Time
-	return s.Each(func(e []byte) error {
-		// A log entry is a record name, 0 and a time; a listed file is its
-		// name and 1 (in a folder, a stray "*.age" name may be of any
-		// length, never holding a 0 byte).
-		name, kind := string(e[:len(e)-1]), byte(1)
-		if len(e) == NameLen+9 && e[NameLen] == 0 {
-			name, kind = string(e[:NameLen]), 0
+	flushLost := func() error {
+		if logged == "" || lost == nil {
+			return nil
 		}
-		switch {
-		case kind == 0 && name != logged:
+		return lost(logged, at)
+	}
+	err = s.Each(func(e []byte) error {
+		// A log entry is a record name, 0 and a time (oldest first); a
+		// listed file is its name and 1 (in a folder, a stray "*.age"
+		// name may be of any length, never holding a 0 byte).
+		if len(e) == NameLen+9 && e[NameLen] == 0 {
+			name := string(e[:NameLen])
+			if name == logged {
+				return nil
+			}
+			if err := flushLost(); err != nil {
+				return err
+			}
 			logged, at = name, time.Unix(0, int64(binary.BigEndian.Uint64(e[NameLen+1:])))
 			return nil
-		case kind == 0:
-			return nil
-		case name == logged:
-			return fn(name, at)
 		}
-		return fn(name, p.fileTime(name))
+		name := string(e[:len(e)-1])
+		if name == logged {
+			logged = ""
+			return held(name, at, true)
+		}
+		if err := flushLost(); err != nil {
+			return err
+		}
+		logged = ""
+		return held(name, time.Time{}, false)
 	})
+	if err != nil {
+		return err
+	}
+	return flushLost()
 }
 
 // unixNanos is t in nanoseconds since 1970, 0 for the zero time.
@@ -134,6 +166,67 @@ type opener struct {
 	crypto    *crypto.Opener
 	maxSealed int64   // the largest record file read
 	src       *Source // where the records are read
+	inflight  *byteBudget
+}
+
+// remoteReaders is how many records are opened at once from a store that
+// is not a local folder (a bucket): each read waits a round trip, so many
+// more reads are in flight than there are cores to decrypt.
+const remoteReaders = 16
+
+// inflightBytes bounds the sealed bytes that readers hold at once, however
+// many there are and however large the records.
+const inflightBytes = 64 << 20
+
+// workers is how many records to open at once: given when positive, else
+// one per core for folders and [remoteReaders] when any part is a store
+// read over the network.
+func (s *Source) workers(given int) int {
+	if given > 0 {
+		return given
+	}
+	n := runtime.GOMAXPROCS(0)
+	for _, p := range s.parts {
+		if p.dir == "" {
+			return max(n, remoteReaders)
+		}
+	}
+	return n
+}
+
+// byteBudget lets readers hold at most a number of bytes at once; one
+// larger than the whole budget takes all of it.
+type byteBudget struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	total int64
+	free  int64
+}
+
+func newByteBudget(n int64) *byteBudget {
+	b := &byteBudget{total: n, free: n}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// acquire waits until n bytes (at most the whole budget) are free, takes
+// them, and returns what to give back.
+func (b *byteBudget) acquire(n int64) int64 {
+	n = min(max(n, 1), b.total)
+	b.mu.Lock()
+	for b.free < n {
+		b.cond.Wait()
+	}
+	b.free -= n
+	b.mu.Unlock()
+	return n
+}
+
+func (b *byteBudget) release(n int64) {
+	b.mu.Lock()
+	b.free += n
+	b.mu.Unlock()
+	b.cond.Broadcast()
 }
 
 // newOpener returns an opener for records of at most maxRecord bytes once
@@ -148,6 +241,7 @@ func newOpener(src *Source, maxRecord int64) *opener {
 		crypto:    crypto.NewOpener(crypto.OpenOptions{MaxPlaintext: maxRecord, MaxSealed: maxSealed}),
 		maxSealed: maxSealed,
 		src:       src,
+		inflight:  newByteBudget(inflightBytes),
 	}
 }
 
@@ -167,7 +261,8 @@ type opened struct {
 // truncated, damaged, bomb…), the name, then the record's JSON.
 func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 	o := &opened{file: f, identity: -1}
-	data, err := readRecord(op.src.parts[f.part].st, f, op.maxSealed)
+	data, held, err := op.read(f)
+	defer op.inflight.release(held)
 	if err != nil {
 		o.err = err
 		return o
@@ -188,34 +283,44 @@ func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 	return o
 }
 
-// readRecord reads a record file through its Storage, refusing one
-// larger than maxSealed.
-func readRecord(st Storage, f archiveFile, maxSealed int64) ([]byte, error) {
+// read reads a record file through its part's Storage, within the byte
+// budget: held is what to give back once the bytes are no longer needed.
+// It refuses a file larger than maxSealed.
+func (op *opener) read(f archiveFile) (data []byte, held int64, err error) {
 	if err := CheckName(f.name()); err != nil {
-		return nil, err // a stray file of a folder, named as no record is
+		return nil, 0, err // a stray file of a folder, named as no record is
 	}
-	r, err := st.Open(context.Background(), f.name())
+	r, err := op.src.parts[f.part].st.Open(context.Background(), f.name())
 	if err != nil {
-		return nil, locales.Errorf("archive.export.read_file", f.path).Wrap(err)
+		return nil, 0, locales.Errorf("archive.export.read_file", f.path).Wrap(err)
 	}
 	defer r.Close()
-	var size int64
-	if stat, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
-		if info, err := stat.Stat(); err == nil {
-			size = info.Size()
-		}
+	size := sizeOf(r)
+	if size > op.maxSealed {
+		return nil, 0, locales.Errorf("archive.export.file_large", size>>20, op.maxSealed>>20)
 	}
-	if size > maxSealed {
-		return nil, locales.Errorf("archive.export.file_large", size>>20, maxSealed>>20)
-	}
+	held = op.inflight.acquire(size)
 	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	if _, err := buf.ReadFrom(io.LimitReader(r, maxSealed+1)); err != nil {
-		return nil, locales.Errorf("archive.export.read_file", f.path).Wrap(err)
+	if _, err := buf.ReadFrom(io.LimitReader(r, op.maxSealed+1)); err != nil {
+		return nil, held, locales.Errorf("archive.export.read_file", f.path).Wrap(err)
 	}
-	if int64(buf.Len()) > maxSealed {
-		return nil, locales.Errorf("archive.export.file_large", int64(buf.Len())>>20, maxSealed>>20)
+	if int64(buf.Len()) > op.maxSealed {
+		return nil, held, locales.Errorf("archive.export.file_large", int64(buf.Len())>>20, op.maxSealed>>20)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), held, nil
+}
+
+// sizeOf is the length of an opened record (0 when its store does not say).
+func sizeOf(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if info, err := r.Stat(); err == nil {
+			return info.Size()
+		}
+	case interface{ Size() int64 }:
+		return r.Size()
+	}
+	return 0
 }
 
 // trackedIdentity is an identity that notes, in hit, its index when it

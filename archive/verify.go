@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -28,8 +27,9 @@ type VerifyOptions struct {
 	Log io.Writer
 	// Lang is the language of Log's lines (default English).
 	Lang string
-	// Workers is the number of files decrypted at once (default: the
-	// number of CPUs Go uses).
+	// Workers is the number of files read and decrypted at once
+	// (default: the number of CPUs Go uses, and at least 16 for a bucket,
+	// whose reads wait on the network).
 	Workers int
 	// MaxRecord is the largest record accepted once decompressed
 	// (default crypto.DefaultMaxPlaintext).
@@ -124,9 +124,6 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	if opts.Lang == "" {
 		opts.Lang = locales.Default
 	}
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
-	}
 	if len(opts.Identities) == 0 {
 		return nil, locales.Errorf(crypto.KeyNoIdentities)
 	}
@@ -149,10 +146,13 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 			return nil
 		}))
 	}
-	if err := ordered(ctx, opts.Workers, feed, v.check, v.take); err != nil {
+	if err := ordered(ctx, src.workers(opts.Workers), feed, v.check, v.take); err != nil {
 		return v.problems, err
 	}
 	if err := v.checkReceipts(ctx); err != nil {
+		return v.problems, err
+	}
+	if err := v.checkLog(ctx); err != nil {
 		return v.problems, err
 	}
 	v.unsignedInSignedProjects()
