@@ -209,7 +209,8 @@ func (w *jpegWalk) entropyData() (byte, error) {
 		if b != 0x00 && (b < 0xD0 || b > 0xD7) {
 			return b, nil
 		}
-		if _, err := w.out.Write([]byte{0xFF, b}); err != nil {
+		w.out.WriteByte(0xFF)
+		if err := w.out.WriteByte(b); err != nil {
 			return 0, err
 		}
 	}

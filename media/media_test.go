@@ -26,7 +26,7 @@ func strip(t *testing.T, in []byte) ([]byte, Kind) {
 	return out.Bytes(), kind
 }
 
-func readFile(t *testing.T, name string) []byte {
+func readFile(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {
