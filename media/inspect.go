@@ -153,7 +153,7 @@ func inspectPNG(b []byte) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	allowed := []string{"IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "acTL", "fcTL", "fdAT"}
+	allowed := []string{"IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "cICP", "acTL", "fcTL", "fdAT"}
 	var found []string
 	for _, c := range chunks {
 		if !slices.Contains(allowed, c.typ) {

@@ -15,7 +15,7 @@
 // and, when the photo was taken turned (EXIF Orientation 2 to 8), a
 // minimal EXIF block holding that Orientation alone, so that it is shown
 // the right way up. A stripped PNG keeps IHDR, PLTE, IDAT, IEND, tRNS,
-// gAMA, cHRM, sRGB and the animation chunks acTL, fcTL, fdAT.
+// gAMA, cHRM, sRGB, cICP and the animation chunks acTL, fcTL, fdAT.
 //
 // A file that starts like a JPEG or a PNG but cannot be walked to its end
 // (a segment that runs past the end, a chunk whose checksum fails, an

@@ -8,12 +8,13 @@ import (
 )
 
 // pngKept are the chunks a stripped PNG keeps: the critical ones, those
-// that change the colours or transparency drawn, and APNG's frames.
+// that change the colours or transparency drawn (cICP: the colour space
+// of HDR images, four numbers), and APNG's frames.
 // Every other ancillary chunk (tEXt, zTXt, iTXt, eXIf, tIME, pHYs, iCCP,
 // bKGD, sBIT, hIST, sPLT, and any unknown one) is left out.
 var pngKept = map[string]bool{
 	"IHDR": true, "PLTE": true, "IDAT": true, "IEND": true,
-	"tRNS": true, "gAMA": true, "cHRM": true, "sRGB": true,
+	"tRNS": true, "gAMA": true, "cHRM": true, "sRGB": true, "cICP": true,
 	"acTL": true, "fcTL": true, "fdAT": true,
 }
 
