@@ -5,12 +5,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"io"
 )
 
 // JPEG markers (ITU-T T.81, table B.1) that matter here.
 const (
-	markerSOI   = 0xD8
 	markerEOI   = 0xD9
 	markerSOS   = 0xDA
 	markerAPP0  = 0xE0
@@ -196,7 +194,7 @@ func (w *jpegWalk) entropyData() (byte, error) {
 			continue
 		}
 		if err != nil {
-			return 0, readError(JPEG, w.s, errOrEOF(err))
+			return 0, readError(JPEG, w.s, err)
 		}
 		w.out.Write(chunk[:len(chunk)-1])
 		b, err := w.s.readByte()
@@ -214,14 +212,6 @@ func (w *jpegWalk) entropyData() (byte, error) {
 			return 0, err
 		}
 	}
-}
-
-// errOrEOF is err, io.EOF standing for any end of input.
-func errOrEOF(err error) error {
-	if err == nil {
-		return io.EOF
-	}
-	return err
 }
 
 // exifOrientation reads the Orientation tag (0x0112, one SHORT) of IFD0
