@@ -28,7 +28,7 @@ import (
 const (
 	projectMagic   = "enquete project v"
 	ProjectFormat  = "enquete.project"
-	ProjectVersion = 3 // the newest version this package reads and writes
+	ProjectVersion = 4 // the newest version this package reads and writes
 	// ProjectVersionNoFiles is the version of a project without Files.
 	ProjectVersionNoFiles = 1
 	// ProjectVersionFiles is the version of a project with Files, SentDays
@@ -38,6 +38,10 @@ const (
 	// signer rotation statements (Rotations): a release that cannot follow
 	// them refuses it as too new rather than as signed by another key.
 	ProjectVersionRotation = 3
+	// ProjectVersionMediaMetadata is the version of a project that keeps
+	// the metadata of attached photos (KeepMediaMetadata): a release that
+	// does not know the setting refuses the file as too new.
+	ProjectVersionMediaMetadata = 4
 )
 
 // MaxProjectFiles bounds what Project.Files may hold, all files together:
@@ -75,6 +79,11 @@ type Project struct {
 	// keys that signed earlier files to the one that signed this one
 	// (rotation.go). Project file version 3.
 	Rotations []string
+	// KeepMediaMetadata keeps the metadata (EXIF, XMP, IPTC, comments)
+	// of attached JPEG and PNG photos; false, the default, removes it
+	// before sealing (media.Strip). Never set in an anonymous project.
+	// Project file version 4.
+	KeepMediaMetadata bool
 }
 
 // FilesFS returns p.Files as a read-only file system, for
@@ -157,6 +166,8 @@ type manifest struct {
 	ArchiveKey string `json:"archive_key,omitempty"`
 	// SignerRotations: version 3 only.
 	SignerRotations []string `json:"signer_rotations,omitempty"`
+	// KeepMediaMetadata: version 4 only.
+	KeepMediaMetadata bool `json:"keep_media_metadata,omitempty"`
 }
 
 type manifestForm struct {
@@ -223,6 +234,9 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 		Files:      p.Files,
 		SentDays:   p.SentDays,
 		ArchiveKey: p.ArchiveKey,
+		// Written only when true: a project without it stays readable
+		// by older releases.
+		KeepMediaMetadata: p.KeepMediaMetadata,
 	}
 	if err := validRotations(p.Rotations); err != nil {
 		return nil, err
@@ -246,9 +260,13 @@ func SignProject(p *Project, skey string) ([]byte, error) {
 	return append(out, signed...), nil
 }
 
-// version is the project file version p needs: 3 with signer rotations,
-// 2 with files, a sent list's days or an archive key, else 1.
+// version is the project file version p needs: 4 when it keeps media
+// metadata, 3 with signer rotations, 2 with files, a sent list's days or
+// an archive key, else 1.
 func (p *Project) version() int {
+	if p.KeepMediaMetadata {
+		return ProjectVersionMediaMetadata
+	}
 	if len(p.Rotations) > 0 {
 		return ProjectVersionRotation
 	}
@@ -339,6 +357,7 @@ func parseManifest(text []byte) (*Project, error) {
 		ID: m.ID, Title: m.Title, FormFile: m.Form.Filename, Form: m.Form.Data,
 		Recipients: m.Recipients, Custodians: m.Custodians,
 		Archive: m.Archive, Anonymous: m.Anonymous, Created: created, Files: m.Files, SentDays: m.SentDays, ArchiveKey: m.ArchiveKey,
+		KeepMediaMetadata: m.KeepMediaMetadata,
 	}
 	if len(p.Custodians) == 0 {
 		p.Custodians = nil
@@ -389,6 +408,8 @@ func (p *Project) validateFields() error {
 		return bad("form filename")
 	case len(p.Form) == 0:
 		return bad("form")
+	case p.Anonymous && p.KeepMediaMetadata:
+		return bad("keep_media_metadata")
 	}
 	if err := validFiles(p.Files); err != nil {
 		return err

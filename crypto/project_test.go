@@ -99,7 +99,7 @@ func TestProjectTampering(t *testing.T) {
 			t.Fatalf("cut at %d accepted", n)
 		}
 	}
-	_, _, err = OpenProject([]byte("enquete project v4\nx\n"))
+	_, _, err = OpenProject([]byte("enquete project v5\nx\n"))
 	wantKey(t, err, KeyProjectVersion)
 	_, _, err = OpenProject([]byte("enquete project v0\nx\n"))
 	wantKey(t, err, KeyProjectVersion)
@@ -219,7 +219,9 @@ func TestProjectFilesVersionMismatch(t *testing.T) {
 		{"v1 line, v2 manifest", 1, 2, true, KeyProjectField},
 		{"v2 line, v1 manifest", 2, 1, false, KeyProjectField},
 		{"v3 manifest without signer rotations", 3, 3, true, KeyProjectField},
-		{"v4 manifest", 2, 4, true, KeyProjectVersion},
+		{"v4 manifest without keep_media_metadata", 4, 4, true, KeyProjectField},
+		{"v4 line, keep_media_metadata false", 4, 4, false, KeyProjectField},
+		{"v5 manifest", 2, 5, true, KeyProjectVersion},
 	}
 	for _, tt := range tests {
 		m := map[string]any{}
@@ -239,6 +241,46 @@ func TestProjectFilesVersionMismatch(t *testing.T) {
 		_, _, err = OpenProject(file)
 		wantKey(t, err, tt.key)
 	}
+}
+
+// TestProjectKeepMediaMetadata: keeping the metadata of photos is signed
+// in a version 4 file, which an older release refuses as too new; a
+// project without it stays at its version; an anonymous project cannot
+// keep it, neither signed nor opened.
+func TestProjectKeepMediaMetadata(t *testing.T) {
+	skey, vkey, _ := NewProjectSigner("lab")
+	p := testProject(t)
+	file, err := SignProject(p, skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(file, []byte("keep_media_metadata")) || !bytes.HasPrefix(file, []byte("enquete project v1\n")) {
+		t.Fatalf("project without the setting: %.20q", file)
+	}
+	p.KeepMediaMetadata = true
+	if file, err = SignProject(p, skey); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(file, []byte("enquete project v4\n")) || !bytes.Contains(file, []byte(`"keep_media_metadata":true`)) {
+		t.Fatalf("project keeping metadata: %.40q", file)
+	}
+	got, _, err := OpenProject(file)
+	if err != nil || !got.KeepMediaMetadata {
+		t.Fatalf("opened: %v, keep %v", err, got != nil && got.KeepMediaMetadata)
+	}
+	p.Anonymous = true
+	_, err = SignProject(p, skey)
+	wantKey(t, err, KeyProjectField)
+
+	signer, _ := note.NewSigner(skey)
+	m := map[string]any{"format": ProjectFormat, "version": 4, "id": p.ID, "title": p.Title,
+		"form": map[string]any{"filename": p.FormFile, "data": p.Form}, "recipients": p.Recipients,
+		"custodians": []string{}, "archive": p.Archive, "anonymous": true, "created": "2024-06-01T08:00:00Z",
+		"keep_media_metadata": true}
+	text, _ := json.Marshal(m)
+	signed, _ := note.Sign(&note.Note{Text: string(text) + "\n"}, signer)
+	_, _, err = OpenProject(append([]byte("enquete project v4\n"+vkey+"\n"), signed...))
+	wantKey(t, err, KeyProjectField)
 }
 
 func TestProjectRefusesBadFiles(t *testing.T) {

@@ -30,6 +30,7 @@ func attachFiles(st *stager, p *crypto.Project, form *questionnaires.Form, pendi
 	}
 	var err error
 	binary := binaryQuestions(form)
+	pending = withMediaPolicy(p, pending)
 	if secret != nil {
 		if pending, err = sealAttachments(st, secret, p.Custodians, pending, binary); err != nil {
 			return err
@@ -45,9 +46,10 @@ var attachmentTypes = map[string]bool{"image": true, "audio": true, "video": tru
 // pendingAttachment is one file to seal with a record: from disk (path) or
 // made by the session (data, the audit log).
 type pendingAttachment struct {
-	name string
-	path string
-	data []byte
+	name         string
+	path         string
+	data         []byte
+	keepMetadata bool // a photo's metadata is kept (scrub.go)
 }
 
 // sessionAttachments lists the files the session's answers name, sorted by
@@ -117,19 +119,17 @@ func checkAttachment(name, path string) error {
 	return nil
 }
 
-// read returns the attachment's content, read within the limit.
+// read returns the attachment's content to seal (openAttachment: a
+// photo without its metadata), read within the limit.
 func (a pendingAttachment) read() ([]byte, error) {
-	if a.path == "" {
-		return a.data, nil
-	}
-	f, err := os.Open(a.path)
+	f, err := openAttachment(a)
 	if err != nil {
-		return nil, locales.Errorf("fieldwork.attachment_unreadable", a.path, err.Error()).Wrap(err)
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, crypto.MaxAttachment+1))
 	if err != nil {
-		return nil, locales.Errorf("fieldwork.attachment_unreadable", a.path, err.Error()).Wrap(err)
+		return nil, err
 	}
 	if int64(len(data)) > crypto.MaxAttachment {
 		return nil, locales.Errorf("fieldwork.attachment_large", a.path, int64(len(data))>>20, crypto.MaxAttachment>>20).

@@ -21,7 +21,7 @@ import (
 
 // cmdProjectNew builds and signs a project file to carry to field laptops.
 func cmdProjectNew(e *env, args []string) error {
-	f := e.newFlags("enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [-C FILE] [--anonymous] [--id ID] [--sign-key FILE] [--rotation FILE...] -o FILE")
+	f := e.newFlags("enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--custodian R...] [-C FILE] [--anonymous] [--keep-media-metadata] [--id ID] [--sign-key FILE] [--rotation FILE...] -o FILE")
 	form := f.String("form", "", "")
 	var recipients, recipientFiles, custodians, custodianFiles listFlag
 	f.Var(&recipients, "recipient", "")
@@ -31,6 +31,7 @@ func cmdProjectNew(e *env, args []string) error {
 	archive := f.String("archive", "", "")
 	archiveKey := f.String("archive-key", "", "")
 	anonymous := f.Bool("anonymous", false, "")
+	keepMedia := f.Bool("keep-media-metadata", false, "")
 	sentDays := f.Int("sent-days", -1, "")
 	id := f.String("id", "", "")
 	signKey := f.String("sign-key", "", "")
@@ -79,6 +80,9 @@ func cmdProjectNew(e *env, args []string) error {
 	if *sentDays > crypto.MaxSentDays || (*sentDays < 0 && *sentDays != -1) {
 		return locales.Errorf("cli.bad_sent_days", *sentDays, crypto.MaxSentDays)
 	}
+	if *keepMedia && *anonymous {
+		return locales.Errorf("cli.keep_media_anonymous")
+	}
 	data, err := os.ReadFile(*form)
 	if err != nil {
 		return locales.Errorf("cli.cannot_read", *form, err).Wrap(err)
@@ -110,6 +114,9 @@ func cmdProjectNew(e *env, args []string) error {
 		Anonymous:  *anonymous,
 		Created:    time.Now().UTC(),
 		Files:      parsed.Files,
+		// Photos keep their EXIF, XMP and IPTC only when asked (a lab
+		// that studies them): the project file is then version 4.
+		KeepMediaMetadata: *keepMedia,
 	}
 	if *id != "" {
 		p.ID = *id
@@ -287,6 +294,8 @@ type projectJSON struct {
 	// people compare (crypto.SignerFingerprint).
 	Signer            string `json:"signer"`
 	SignerFingerprint string `json:"signer_fingerprint"`
+	// KeepMediaMetadata: attached photos keep their metadata.
+	KeepMediaMetadata bool `json:"keep_media_metadata,omitempty"`
 }
 
 // cmdProjectList lists the installed projects.
@@ -307,7 +316,7 @@ func cmdProjectList(e *env, args []string) error {
 				return err
 			}
 			list = append(list, projectJSON{p.ID, p.Title, p.FormFile, p.Archive, p.Recipients, p.Custodians, p.Anonymous,
-				vkey, crypto.SignerFingerprint(vkey)})
+				vkey, crypto.SignerFingerprint(vkey), p.KeepMediaMetadata})
 		}
 		return nil
 	})

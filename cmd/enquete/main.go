@@ -136,7 +136,7 @@ func commands() []command {
 		{"keys split", "cli.cmd.keys_split", "enquete keys split -i IDENTITY_FILE -k K (--custodian R... | -C FILE) -o DIR", cmdKeysSplit},
 		{"keys join", "cli.cmd.keys_join", "enquete keys join [-i CUSTODIAN_IDENTITY...] -o FILE SHARE...", cmdKeysJoin},
 		{"passphrase change", "cli.cmd.passphrase_change", "enquete passphrase change [--new-passphrase-file FILE]", cmdPassphraseChange},
-		{"project new", "cli.cmd.project_new", "enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--archive-key KEY] [--custodian R...] [-C FILE] [--anonymous] [--sent-days N] [--id ID] [--sign-key FILE] [--rotation FILE...] -o FILE", cmdProjectNew},
+		{"project new", "cli.cmd.project_new", "enquete project new --form FORM --recipient R... [-R FILE] --archive URL [--archive-key KEY] [--custodian R...] [-C FILE] [--anonymous] [--keep-media-metadata] [--sent-days N] [--id ID] [--sign-key FILE] [--rotation FILE...] -o FILE", cmdProjectNew},
 		{"project add", "cli.cmd.project_add", "enquete project add FILE [--enroll CODE]", cmdProjectAdd},
 		{"project list", "cli.cmd.project_list", "enquete project list [--json]", cmdProjectList},
 		{"project rotate", "cli.cmd.project_rotate", "enquete project rotate --new-key FILE [--old-key FILE] -o FILE", cmdProjectRotate},

@@ -62,6 +62,8 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("FORMS", forms)
+			// MEDIA holds camera photos with GPS EXIF (media/testdata).
+			env.Setenv("MEDIA", filepath.Join(forms, "..", "..", "media", "testdata"))
 			env.Setenv("LANG", "C")
 			env.Setenv(testWorkFactorEnv, "1")
 			return nil
@@ -89,6 +91,8 @@ func TestScripts(t *testing.T) {
 			"lastline":    cmdLastLine,
 			"sleep":       cmdSleep,
 			"forgerelink": cmdForgeRelink,
+			"nometa":      cmdNoMeta,
+			"samepixels":  cmdSamePixels,
 			"trickle":     opsCmds["trickle"],
 			"trickled":    opsCmds["trickled"],
 			"junkbatch":   opsCmds["junkbatch"],
