@@ -204,9 +204,10 @@ func TestRestartedChainRefused(t *testing.T) {
 }
 
 // TestVerifyFlagsDeletedLastRecords is the attack on the archive: a
-// device's last records deleted from the archive's folder. The chain left
-// is whole (no gap), so only the device's signed head tells; verify names
-// the device and the missing numbers.
+// device's last records deleted from the archive's folder, and the
+// receipt log with them. The chain left is whole (no gap), so only the
+// device's signed head tells; verify names the device and the missing
+// numbers.
 func TestVerifyFlagsDeletedLastRecords(t *testing.T) {
 	for _, c := range []struct {
 		name    string
@@ -231,6 +232,11 @@ func TestVerifyFlagsDeletedLastRecords(t *testing.T) {
 			if err := os.Remove(filepath.Join(folder.Dir(), name)); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// A careful attacker removes the receipt log too, which would
+		// name the deleted records (TestVerifyReceiptLog).
+		if err := os.RemoveAll(filepath.Join(folder.Dir(), ".state", "log")); err != nil {
+			t.Fatal(err)
 		}
 		problems, err := archive.Verify(context.Background(), archive.VerifyOptions{Archive: folder.Dir(), Identities: ids})
 		if err != nil {
@@ -298,7 +304,10 @@ func TestHeadAfterRecipientsChange(t *testing.T) {
 	mustSync(t, s)
 	os.Remove(filepath.Join(folder.Dir(), last[0]))
 	problems, err = archive.Verify(context.Background(), archive.VerifyOptions{Archive: folder.Dir(), Identities: ids})
-	if err != nil || len(problems) != 1 || problems[0].Err.Key != "archive.verify.head_missing_one" {
-		t.Fatalf("verify with record 3 deleted: %v, %v; want it missing", problems, err)
+	// The receipt log names the deleted file; the chain head says the
+	// device's record 3 is missing.
+	if err != nil || len(problems) != 2 || problems[0].Err.Key != "archive.verify.log_lost" ||
+		problems[1].Err.Key != "archive.verify.head_missing_one" {
+		t.Fatalf("verify with record 3 deleted: %v, %v; want it lost from the log and missing", problems, err)
 	}
 }
