@@ -181,18 +181,51 @@ func (s *Service) readEnrolled(st *sync.Stick, dev *store.Device, p *crypto.Proj
 	if err != nil || e.Code == "" {
 		return err
 	}
-	answers, _, err := st.ReadAll(folder, sync.StickEnrolled)
+	answers, err := st.List(folder, sync.StickEnrolled)
 	if err != nil {
 		return err
 	}
 	pub := dev.Signing.Public().(ed25519.PublicKey)
-	for _, a := range answers {
-		if name, err := crypto.OpenEnrolled(a, p.ArchiveKey, pub); err == nil {
-			rep.Enrolled = name
-			return s.home.SaveEnrollment(dev, p.ID, store.Enrollment{Name: name})
+	for _, f := range answers {
+		a, err := st.Read(folder, sync.StickEnrolled, f.Name)
+		if err != nil {
+			continue
 		}
+		name, err := crypto.OpenEnrolled(a, p.ArchiveKey, pub)
+		if err != nil {
+			continue
+		}
+		rep.Enrolled = name
+		if err := s.home.SaveEnrollment(dev, p.ID, store.Enrollment{Name: name}); err != nil {
+			return err
+		}
+		// The answer names the device: it leaves the stick, with the
+		// proof the device no longer needs to carry.
+		if err := st.Remove(folder, sync.StickEnrolled, f.Name); err != nil {
+			return err
+		}
+		return s.removeEnrollProof(st, dev, p, folder, e.Code)
 	}
 	return nil
+}
+
+// removeEnrollProof removes from the stick the enrollment proof this
+// device wrote with code.
+func (s *Service) removeEnrollProof(st *sync.Stick, dev *store.Device, p *crypto.Project, folder, code string) error {
+	proof, err := enrollProof(dev, p, code)
+	if err != nil {
+		return err
+	}
+	return st.Remove(folder, sync.StickEnroll, sync.StickName(sync.StickEnroll, proof))
+}
+
+// enrollProof is the device's enrollment proof for p's archive, as JSON.
+func enrollProof(dev *store.Device, p *crypto.Project, code string) ([]byte, error) {
+	codeKey, err := crypto.EnrollmentKey(code)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(crypto.ProveEnrollment(codeKey, dev.Signing, p.ArchiveKey))
 }
 
 // writeProject writes one project's waiting records to the stick, with
@@ -266,11 +299,7 @@ func (s *Service) writeEnrollProof(st *sync.Stick, dev *store.Device, p *crypto.
 	if err != nil || e.Code == "" {
 		return err
 	}
-	codeKey, err := crypto.EnrollmentKey(e.Code)
-	if err != nil {
-		return err
-	}
-	proof, err := json.Marshal(crypto.ProveEnrollment(codeKey, dev.Signing, p.ArchiveKey))
+	proof, err := enrollProof(dev, p, e.Code)
 	if err != nil {
 		return err
 	}

@@ -188,6 +188,9 @@ func (s *Stick) Put(folder, part string, data []byte) (name string, written bool
 	return name, true, s.writeNew(path, data)
 }
 
+// StickName is the name data takes in part of a stick folder.
+func StickName(part string, data []byte) string { return fileName(part, data) }
+
 // fileName is the name of data in part: its SHA-256 and the part's
 // extension (a record's is its record name, crypto.FileName).
 func fileName(part string, data []byte) string {
