@@ -34,6 +34,8 @@ func cmdSyncTo(e *env, dir string) error {
 			e.printError(r.Skipped)
 		case r.OnStick > 0:
 			fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.stick_written", r.Project, r.OnStick, r.Written, dir))
+		default:
+			fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.sync_nothing", r.Project))
 		}
 	}
 	return err
