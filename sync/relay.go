@@ -60,6 +60,11 @@ func (s *server) relay(w http.ResponseWriter, r *http.Request) {
 	body := s.body(w, r, rc, s.opts.MaxBatchBytes)
 	br := bufio.NewReaderSize(body, 64<<10)
 	pub, listed, status := readSlip(br, s.vkey)
+	if status == http.StatusUnauthorized {
+		s.opts.Log.Info("relay", "status", status)
+		http.Error(w, notEnrolled, status)
+		return
+	}
 	if status != http.StatusOK {
 		s.opts.Log.Info("relay", "status", status)
 		plain(w, status)
