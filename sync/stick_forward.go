@@ -183,6 +183,11 @@ func forwardProject(ctx context.Context, st *Stick, sp StickProject, newClient f
 	if err != nil {
 		return err
 	}
+	// A crafted stick may name any address: nothing is posted to one
+	// that does not answer like an archive.
+	if err := client.Check(ctx); err != nil {
+		return err
+	}
 	client.ArchiveKey = p.ArchiveKey
 	client.Receipts = func(signed []byte) error {
 		_, _, err := st.Put(sp.Folder, stickReceipts, signed)
