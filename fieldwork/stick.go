@@ -163,7 +163,43 @@ func (s *Service) readStickProject(st *sync.Stick, dev *store.Device, p *crypto.
 			return err
 		}
 	}
+	if err := removeSpentSlips(st, folder, p.ArchiveKey, covered); err != nil {
+		return err
+	}
 	return s.readEnrolled(st, dev, p, folder, rep)
+}
+
+// removeSpentSlips removes the slips of folder every record of which the
+// archive holds: they hand over nothing more.
+func removeSpentSlips(st *sync.Stick, folder, archiveKey string, covered map[string]bool) error {
+	slips, err := st.List(folder, sync.StickSlips)
+	if err != nil {
+		return err
+	}
+	for _, f := range slips {
+		slip, err := st.Read(folder, sync.StickSlips, f.Name)
+		if err != nil {
+			continue
+		}
+		_, names, err := crypto.OpenSlip(slip, archiveKey)
+		if err != nil || !allCovered(names, covered) {
+			continue
+		}
+		if err := st.Remove(folder, sync.StickSlips, f.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allCovered reports whether covered holds every one of names.
+func allCovered(names []string, covered map[string]bool) bool {
+	for _, n := range names {
+		if !covered[n] {
+			return false
+		}
+	}
+	return true
 }
 
 // isWaiting reports whether name is a waiting record of project.

@@ -71,8 +71,9 @@ func TestStickReceipts(t *testing.T) {
 				t.Fatalf("waiting after: %+v, %v", w, err)
 			}
 			left, _ := st.List(sync.StickFolder(p), sync.StickRecords)
-			if len(left) != 3-tt.acked {
-				t.Fatalf("%d records left on the stick, want %d", len(left), 3-tt.acked)
+			slips, _ := st.List(sync.StickFolder(p), sync.StickSlips)
+			if len(left) != 3-tt.acked || (len(slips) == 0) != (tt.acked == 3) {
+				t.Fatalf("%d records and %d slips left on the stick, want %d records", len(left), len(slips), 3-tt.acked)
 			}
 			if tt.acked > 0 {
 				for _, n := range names {
