@@ -178,39 +178,49 @@ func (c *Client) Enroll(ctx context.Context, code string, dev ed25519.PrivateKey
 	if err != nil {
 		return "", err
 	}
-	proof := crypto.ProveEnrollment(codeKey, dev, c.ArchiveKey)
+	name, _, err := c.EnrollProof(ctx, crypto.ProveEnrollment(codeKey, dev, c.ArchiveKey))
+	return name, err
+}
+
+// EnrollProof posts an enrollment proof made beforehand (a device with no
+// link carries it on a stick) and returns the name the lab enrolled the
+// device as, and the archive's answer signed by the pinned key.
+func (c *Client) EnrollProof(ctx context.Context, proof crypto.EnrollProof) (string, []byte, error) {
+	if c.ArchiveKey == "" {
+		return "", nil, locales.Errorf("sync.enroll_no_key", c.shownURL())
+	}
 	body, _ := json.Marshal(proof)
 	endpoint, err := c.endpoint(EnrollPath)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	resp, err := c.postJSON(ctx, endpoint, body)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxReceiptBytes))
 	if resp.StatusCode == http.StatusForbidden {
 		switch string(bytes.TrimSpace(answer)) {
 		case enrollCodeUsed:
-			return "", locales.Errorf("sync.enroll_code_used", c.shownURL()).Hint("sync.enroll_lab.hint")
+			return "", nil, locales.Errorf("sync.enroll_code_used", c.shownURL()).Hint("sync.enroll_lab.hint")
 		case enrollRevoked:
-			return "", locales.Errorf("sync.enroll_revoked", c.shownURL()).Hint("sync.enroll_lab.hint")
+			return "", nil, locales.Errorf("sync.enroll_revoked", c.shownURL()).Hint("sync.enroll_lab.hint")
 		}
-		return "", locales.Errorf("sync.enroll_unknown", c.shownURL()).Hint("sync.enroll_lab.hint")
+		return "", nil, locales.Errorf("sync.enroll_unknown", c.shownURL()).Hint("sync.enroll_lab.hint")
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", c.statusError(resp)
+		return "", nil, c.statusError(resp)
 	}
 	var a EnrollAnswer
 	if err := crypto.UnmarshalStrict(answer, &a); err != nil {
-		return "", locales.Errorf("sync.not_archive", c.shownURL()).Hint("sync.url.hint").Wrap(err)
+		return "", nil, locales.Errorf("sync.not_archive", c.shownURL()).Hint("sync.url.hint").Wrap(err)
 	}
 	name, err := crypto.OpenEnrolled([]byte(a.Signed), c.ArchiveKey, proof.Device)
 	if err != nil {
-		return "", locales.Errorf("sync.receipt_unsigned", c.shownURL()).Hint("sync.receipt_unsigned.hint").Wrap(err)
+		return "", nil, locales.Errorf("sync.receipt_unsigned", c.shownURL()).Hint("sync.receipt_unsigned.hint").Wrap(err)
 	}
-	return name, nil
+	return name, []byte(a.Signed), nil
 }
 
 // postJSON posts a JSON body.

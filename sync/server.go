@@ -188,6 +188,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if allowed(w, r, http.MethodPost) {
 			s.enroll(w, r)
 		}
+	case RelayPath:
+		if allowed(w, r, http.MethodPost) {
+			s.relay(w, r)
+		}
 	case HeadPath:
 		if allowed(w, r, http.MethodPost) {
 			s.head(w, r)

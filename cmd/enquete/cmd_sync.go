@@ -12,10 +12,20 @@ import (
 
 // cmdSync sends each project's waiting records to its archive.
 func cmdSync(e *env, args []string) error {
-	f := e.newFlags("enquete sync [PROJECT] [--proxy socks5h://HOST:PORT]")
+	f := e.newFlags(syncUsage)
+	to := f.String("to", "", "")
+	from := f.String("from", "", "")
 	only, err := f.parseOptional(args)
 	if err != nil {
 		return err
+	}
+	switch {
+	case (*to != "" || *from != "") && (only != "" || *to != "" && *from != ""):
+		return locales.Errorf("cli.stick_one_way").Hint("cli.hint.usage", syncUsage)
+	case *to != "":
+		return cmdSyncTo(e, *to)
+	case *from != "":
+		return cmdSyncFrom(e, *from)
 	}
 	s, err := e.openHome()
 	if err != nil {
