@@ -1,0 +1,168 @@
+package fieldwork
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/enquete-field/enquete/archive"
+	"github.com/enquete-field/enquete/crypto"
+	"github.com/enquete-field/enquete/sync"
+)
+
+// recordingForm asks for a recording.
+const recordingForm = `| survey |
+| | type | name | label |
+| | text | name | Name |
+| | audio | recording | Recording |
+| settings |
+| | form_id | version |
+| | life | 1 |
+`
+
+// folderServer is a real archive server on 127.0.0.1 over a folder it
+// returns.
+func folderServer(t *testing.T) (url, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	folder, err := archive.CreateFolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sync.NewServer(folder, sync.ServerOptions{}))
+	t.Cleanup(srv.Close)
+	return srv.URL, dir
+}
+
+// archived finds the record file name in the archive folder dir.
+func archived(t *testing.T, dir, name string) string {
+	t.Helper()
+	var found string
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Name() == name {
+			found = path
+		}
+		return nil
+	})
+	if found == "" {
+		t.Fatalf("%s is not in the archive", name)
+	}
+	return found
+}
+
+// TestChunkedThroughArchive: a recording of several chunks goes from
+// finalize through sync (its chunks in order, counted per file, the
+// response last) to a folder archive; the export reassembles it into
+// media/, identical; verify is clean, then names a removed chunk and two
+// swapped chunks.
+func TestChunkedThroughArchive(t *testing.T) {
+	withChunkSize(t, 4096)
+	url, dir := folderServer(t)
+	s := service(t)
+	file, ids := projectFile(t, s, recordingForm, time.Now(), func(p *crypto.Project) { p.Archive = url })
+	if _, err := s.InstallProject(file); err != nil {
+		t.Fatal(err)
+	}
+	path, content := writeFile(t, t.TempDir(), "entretien.wav", 5*4096+100)
+	name, err := s.Fill("life", map[string]any{"name": "Rasoa", "recording": path}, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []SyncStep
+	rep, err := s.SyncSteps(context.Background(), "", func(st SyncStep) { steps = append(steps, st) })
+	if err != nil || rep.Stored != 8 {
+		t.Fatalf("sync: %+v, %v; want 8 records (form, response, 6 chunks)", rep, err)
+	}
+	var parts []int
+	for _, st := range steps {
+		if st.File != "" {
+			parts = append(parts, st.Part)
+			if st.File != "entretien.wav" || st.Parts != 6 {
+				t.Errorf("step %+v, want a chunk of entretien.wav of 6", st)
+			}
+		}
+	}
+	if !slices.Equal(parts, []int{1, 2, 3, 4, 5, 6}) {
+		t.Errorf("chunks counted %v, want 1 to 6 in order", parts)
+	}
+	if last := steps[len(steps)-1]; last.File != "" {
+		t.Errorf("last record acknowledged is a chunk (%+v), want the response", last)
+	}
+	resp := readResponse(t, s, name, ids)
+	out := t.TempDir()
+	var log bytes.Buffer
+	sum, err := archive.Export(context.Background(), archive.ExportOptions{Archive: dir, Identities: ids, OutDir: out, Log: &log})
+	if err != nil || sum.Read != 1 || sum.Media != 1 {
+		t.Fatalf("export: %+v, %v\n%s", sum, err, log.String())
+	}
+	if got, err := os.ReadFile(filepath.Join(out, "media", "entretien.wav")); err != nil || !bytes.Equal(got, content) {
+		t.Fatalf("media/entretien.wav is not the recording (%d bytes, %v)", len(got), err)
+	}
+	verifyClean(t, dir, ids)
+
+	chunks := resp.Attachments[0].Chunks
+	second, third := archived(t, dir, chunks[1].File), archived(t, dir, chunks[2].File)
+	b2, _ := os.ReadFile(second)
+	b3, _ := os.ReadFile(third)
+	os.WriteFile(second, b3, 0o600)
+	os.WriteFile(third, b2, 0o600)
+	// Swapped in the archive, each chunk's file no longer matches its
+	// name (content-addressed); the list names the chunks not found.
+	wantProblems(t, dir, ids, "chunk 2 of 6 of the attachment entretien.wav", "chunk 3 of 6 of the attachment entretien.wav",
+		filepath.Base(second)+" does not match its content")
+	os.Remove(second)
+	os.WriteFile(third, b3, 0o600)
+	wantProblems(t, dir, ids, "chunk 2 of 6 of the attachment entretien.wav, but its sealed file "+chunks[1].File+" is not in the archive")
+
+	// The export leaves out a file with a chunk missing, and counts it.
+	out = t.TempDir()
+	sum, err = archive.Export(context.Background(), archive.ExportOptions{Archive: dir, Identities: ids, OutDir: out, Log: &log})
+	if err != nil || sum.Media != 0 {
+		t.Fatalf("export without chunk 2: %+v, %v", sum, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "media", "entretien.wav")); err == nil {
+		t.Fatal("a recording with a chunk missing was written to media/")
+	}
+}
+
+// readResponse opens the response name from s's outbox.
+func readResponse(t *testing.T, s *Service, name string, ids []age.Identity) *crypto.Record {
+	t.Helper()
+	recs, _ := outboxByName(t, s.Home(), ids)
+	r := recs[name]
+	if r == nil || len(r.Attachments) != 1 || len(r.Attachments[0].Chunks) != 6 {
+		t.Fatalf("response %s: %+v", name, r)
+	}
+	return r
+}
+
+// wantProblems runs verify over dir and wants problems (not warnings)
+// whose text holds each of texts.
+func wantProblems(t *testing.T, dir string, ids []age.Identity, texts ...string) {
+	t.Helper()
+	problems, err := archive.Verify(context.Background(), archive.VerifyOptions{Archive: dir, Identities: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, p := range problems {
+		if !p.Warning {
+			all = append(all, p.String())
+		}
+	}
+	joined := strings.Join(all, "\n")
+	for _, text := range texts {
+		if !strings.Contains(joined, text) {
+			t.Errorf("verify does not say %q:\n%s", text, joined)
+		}
+	}
+}
