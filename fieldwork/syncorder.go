@@ -127,3 +127,13 @@ func (o *syncOrder) step(project, name string, done, total int) SyncStep {
 	}
 	return st
 }
+
+// Milestone reports whether st deserves a line where progress cannot be
+// redrawn (a log, a screen reader): the chunk that takes its file past
+// another tenth, and its last chunk.
+func (st SyncStep) Milestone() bool {
+	if st.Parts == 0 {
+		return false
+	}
+	return st.Part == st.Parts || st.Part*10/st.Parts != (st.Part-1)*10/st.Parts
+}
