@@ -161,3 +161,29 @@ func TestFinalizeChunkedChanged(t *testing.T) {
 		})
 	}
 }
+
+// TestChunkNotesAnonymous: in an anonymous project the index numbers the
+// chunks but keeps no file name.
+func TestChunkNotesAnonymous(t *testing.T) {
+	withChunkSize(t, 1000)
+	h, dev := device(t)
+	p, _, _ := visitProject(t, h, dev, true, false)
+	path, _ := writeFile(t, t.TempDir(), "entretien.wav", 2500)
+	finalize(t, h, dev, p, map[string]any{"village": "anka", "photo": path})
+	notes, err := h.RecordNotes(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := 0
+	for _, n := range notes {
+		if n.Parts > 0 {
+			parts++
+			if n.File != "" || n.Parts != 3 || n.Part != parts {
+				t.Errorf("note %+v, want chunk %d of 3 without a file name", n, parts)
+			}
+		}
+	}
+	if parts != 3 {
+		t.Errorf("%d chunk notes, want 3", parts)
+	}
+}
