@@ -347,10 +347,11 @@ func (r *Record) CanonicalHash() (string, error) {
 
 // ParseRecord reads a record's plaintext (what [Open] returns): its JSON
 // and, for kind attachment, the Content after it (checked against its
-// SHA-256 and size). It refuses anything that is not a version 1 or 2
+// SHA-256 and size). It refuses anything that is not a version 1, 2 or 3
 // Enquête record: other format tags (KeyRecordFormat), other versions
-// (KeyRecordVersion), unknown or invalid fields, and version 2 members in
-// a version 1 record (KeyRecordField), malformed JSON (KeyRecordJSON).
+// (KeyRecordVersion), unknown or invalid fields, and members of a later
+// version than the record's (KeyRecordField), malformed JSON
+// (KeyRecordJSON).
 // Numbers in answers and audit are kept verbatim (json.Number). It does
 // not check the signature: call [Record.VerifySignature].
 func ParseRecord(plaintext []byte) (*Record, error) {
