@@ -127,6 +127,7 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 	} else {
 		e.sink = &csvSink{e: e}
 		e.media = newMedia(work)
+		e.media.warn = e.warn
 	}
 	if err := e.run(ctx); err != nil {
 		return nil, err
@@ -374,6 +375,12 @@ func (e *exporter) takeForm(o *opened) error {
 func (e *exporter) skip(f archiveFile, why error) {
 	e.sum.Skipped++
 	msg, _ := locales.Localize(locales.Errorf("archive.export.skip", f.path, why), e.opts.Lang)
+	fmt.Fprintln(e.opts.Log, msg)
+}
+
+// warn writes a line on Log about the export's data (not a file skipped).
+func (e *exporter) warn(why error) {
+	msg, _ := locales.Localize(why, e.opts.Lang)
 	fmt.Fprintln(e.opts.Log, msg)
 }
 

@@ -42,7 +42,11 @@ import (
 // The content of an attachment is written, as soon as it is decrypted, to
 // the export's hidden working folder (inside OUTDIR, like the spilled
 // rows), named by its SHA-256; the index below (about 200 bytes per
-// attachment) stays in memory.
+// attachment) stays in memory. A chunked attachment (record version 3)
+// is reassembled there once every file is read: its chunks, each checked
+// against the signed list like any attachment, are copied in order into
+// one file, streaming, whose SHA-256 and size must be the listed ones
+// (else the file is left out of media/ and the log says why).
 
 // auditName is the file name the interview engine gives an audit log.
 const auditName = "audit.csv"
@@ -70,10 +74,15 @@ type media struct {
 	sealed   map[string]string       // sealed file name → SHA-256 of the content it holds
 	contents map[string]bool         // content SHA-256 → written to work
 	written  int                     // files written to media/
+	// assembled holds the whole-file SHA-256 of each chunked attachment
+	// reassembled; warn says why one could not be.
+	assembled map[string]bool
+	warn      func(error)
 }
 
 func newMedia(work string) *media {
-	return &media{work: work, records: map[string]*mediaRecord{}, others: map[string]*mediaRecord{}, sealed: map[string]string{}, contents: map[string]bool{}}
+	return &media{work: work, records: map[string]*mediaRecord{}, others: map[string]*mediaRecord{}, sealed: map[string]string{}, contents: map[string]bool{},
+		assembled: map[string]bool{}, warn: func(error) {}}
 }
 
 // addRecord notes a record's attachment list; the first copy of a record
@@ -141,8 +150,12 @@ func (m *media) addContent(r *crypto.Record, f archiveFile) {
 
 func (m *media) contentPath(sum string) string { return filepath.Join(m.work, "media-"+sum) }
 
-// has reports whether attachment a of a record was found, whole.
+// has reports whether attachment a of a record was found, whole (a
+// chunked one: reassembled).
 func (m *media) has(a crypto.Attachment) bool {
+	if a.Chunks != nil {
+		return m.assembled[a.SHA256]
+	}
 	return m.sealed[a.File] == a.SHA256 && m.contents[a.SHA256]
 }
 
@@ -159,10 +172,13 @@ func (m *media) oldestFirst() []*mediaRecord {
 	return out
 }
 
-// assign counts each record's present attachments and gives each present
-// file (audit logs aside) its name in media/. Call it once every file is
-// read.
-func (m *media) assign() {
+// assign reassembles the chunked attachments, counts each record's
+// present attachments and gives each present file (audit logs aside) its
+// name in media/. Call it once every file is read.
+func (m *media) assign() error {
+	if err := m.assembleAll(); err != nil {
+		return err
+	}
 	taken := map[string]bool{}
 	for _, r := range m.oldestFirst() {
 		for _, a := range r.list {
@@ -183,6 +199,7 @@ func (m *media) assign() {
 			}
 		}
 	}
+	return nil
 }
 
 // mediaName is the name file gets in media/: sanitized, and renamed with

@@ -154,7 +154,9 @@ func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 	seen := &once{keep: keep, done: map[string]bool{}}
 	taken := fileNames{}
 	stems := map[string]string{} // form id → its root file's name without .csv
-	s.e.media.assign()
+	if err := s.e.media.assign(); err != nil {
+		return names, err
+	}
 	for _, id := range s.e.formIDs() {
 		layout, err := s.layout(id)
 		if err != nil {

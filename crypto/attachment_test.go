@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -81,7 +82,7 @@ func TestResponseAttachmentsSigned(t *testing.T) {
 	if err := got.VerifySignature(); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Attachments) != 1 || got.Attachments[0] != r.Attachments[0] {
+	if len(got.Attachments) != 1 || !reflect.DeepEqual(got.Attachments[0], r.Attachments[0]) {
 		t.Fatalf("attachments changed: %+v", got.Attachments)
 	}
 	got.Attachments[0].SHA256 = ContentHash([]byte("another photo"))

@@ -26,6 +26,7 @@ const (
 	RecordFormat             = "enquete.record"
 	RecordVersion            = 1 // records without attachments
 	RecordVersionAttachments = 2 // records that carry or list attachments
+	RecordVersionChunks      = 3 // records that list or carry chunked attachments
 )
 
 // Record kinds.
@@ -40,6 +41,24 @@ const (
 // Sealed (zstd, Padmé padding, age) it still fits the archive server's
 // default limit of 16 MiB per record.
 const MaxAttachment = 15 << 20
+
+// ChunkSize is the content of each chunk of a file larger than it: such
+// a file is sealed as chunks of ChunkSize bytes (the last one shorter),
+// each its own record of kind attachment (version 3), listed in order in
+// the signed record. 4 MiB keeps a sealed chunk far under the server's
+// 16 MiB per record (zstd and Padmé padding add at most an eighth), bounds
+// the memory sealing, sending and exporting take to a few chunks whatever
+// the file's size, and makes a cut link lose at most one chunk in flight
+// (4 s at 1 MB/s) while a 2 GiB recording stays 512 records. Readers
+// accept any chunk size up to MaxAttachment.
+const ChunkSize = 4 << 20
+
+// MaxChunkedAttachment is the largest file a record can list (64 GiB:
+// 16,384 chunks, a list of about 3 MB in the signed record).
+const MaxChunkedAttachment = 64 << 30
+
+// MaxChunks is the most chunks one attachment may have.
+const MaxChunks = 1 << 16
 
 // signingContext prefixes the canonical JSON in every record signature, so
 // a record signature can never be taken for a signature of anything else.
@@ -83,12 +102,23 @@ type Record struct {
 
 // Attachment is one entry of a response's attachment list: a file its
 // answers name, sealed apart. The response's signature covers the list,
-// and so, through SHA256, each file's content.
+// and so, through SHA256, each file's content. A file is sealed whole in
+// one record (File) or, when larger than ChunkSize, in chunks (Chunks,
+// version 3, File empty).
 type Attachment struct {
-	Name   string `json:"name"`   // the file name, as the answers hold it
-	SHA256 string `json:"sha256"` // hex SHA-256 of the file's content
-	Size   int64  `json:"size"`   // the content's length in bytes
+	Name   string  `json:"name"`             // the file name, as the answers hold it
+	SHA256 string  `json:"sha256"`           // hex SHA-256 of the file's content
+	Size   int64   `json:"size"`             // the content's length in bytes
+	File   string  `json:"file,omitempty"`   // the sealed file holding it: "<64 hex>.age"
+	Chunks []Chunk `json:"chunks,omitempty"` // or the sealed files holding its chunks, in order
+}
+
+// Chunk is one chunk of a chunked attachment, in the signed list: the
+// content of chunk i is bytes [i×ChunkSize, i×ChunkSize+Size) of the file.
+type Chunk struct {
 	File   string `json:"file"`   // the sealed file holding it: "<64 hex>.age"
+	SHA256 string `json:"sha256"` // hex SHA-256 of the chunk's content
+	Size   int64  `json:"size"`   // the chunk's length in bytes
 }
 
 // AttachedTo heads a record of kind attachment.
@@ -97,6 +127,10 @@ type AttachedTo struct {
 	Name   string `json:"name"`   // the file name, as the response's answers hold it
 	SHA256 string `json:"sha256"` // hex SHA-256 of Content
 	Size   int64  `json:"size"`   // len(Content)
+	// Index and Count say, in a chunk (version 3), which chunk of the
+	// file it is: 1 to Count. Both are absent in a whole file.
+	Index int `json:"index,omitempty"`
+	Count int `json:"count,omitempty"`
 }
 
 // FormRef names the questionnaire a record answers.
@@ -156,10 +190,19 @@ func DeviceID(pub ed25519.PublicKey) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// MinVersion is the lowest version that can hold r: RecordVersionAttachments
+// MinVersion is the lowest version that can hold r: RecordVersionChunks
+// when it is a chunk or lists a chunked attachment; RecordVersionAttachments
 // when it is an attachment, lists attachments or carries form files, else
 // RecordVersion. Writers set Version to it before signing.
 func (r *Record) MinVersion() int {
+	if r.Attachment != nil && r.Attachment.Count > 0 {
+		return RecordVersionChunks
+	}
+	for _, a := range r.Attachments {
+		if a.Chunks != nil {
+			return RecordVersionChunks
+		}
+	}
 	if r.Kind == KindAttachment || len(r.Attachments) > 0 || r.FormSource != nil && len(r.FormSource.Files) > 0 {
 		return RecordVersionAttachments
 	}
@@ -304,10 +347,11 @@ func (r *Record) CanonicalHash() (string, error) {
 
 // ParseRecord reads a record's plaintext (what [Open] returns): its JSON
 // and, for kind attachment, the Content after it (checked against its
-// SHA-256 and size). It refuses anything that is not a version 1 or 2
+// SHA-256 and size). It refuses anything that is not a version 1, 2 or 3
 // Enquête record: other format tags (KeyRecordFormat), other versions
-// (KeyRecordVersion), unknown or invalid fields, and version 2 members in
-// a version 1 record (KeyRecordField), malformed JSON (KeyRecordJSON).
+// (KeyRecordVersion), unknown or invalid fields, and members of a later
+// version than the record's (KeyRecordField), malformed JSON
+// (KeyRecordJSON).
 // Numbers in answers and audit are kept verbatim (json.Number). It does
 // not check the signature: call [Record.VerifySignature].
 func ParseRecord(plaintext []byte) (*Record, error) {
@@ -371,7 +415,9 @@ func probeRecord(plaintext []byte) error {
 }
 
 // knownVersion reports whether this package reads record version v.
-func knownVersion(v int) bool { return v == RecordVersion || v == RecordVersionAttachments }
+func knownVersion(v int) bool {
+	return v == RecordVersion || v == RecordVersionAttachments || v == RecordVersionChunks
+}
 
 // fieldError turns a decoding error into a user error naming the field.
 func fieldError(err error) error {
@@ -440,17 +486,9 @@ func (r *Record) validateAttachments() error {
 	}
 	seen := map[string]bool{}
 	for _, a := range r.Attachments {
-		switch {
-		case !ValidAttachmentName(a.Name) || seen[a.Name]:
-			return bad("attachments.name")
-		case !isHex(a.SHA256, 64):
-			return bad("attachments.sha256")
-		case a.Size < 0 || a.Size > MaxAttachment:
-			return bad("attachments.size")
-		case !ValidName(a.File):
-			return bad("attachments.file")
+		if err := r.validateEntry(a, seen); err != nil {
+			return err
 		}
-		seen[a.Name] = true
 	}
 	if r.FormSource != nil {
 		for name := range r.FormSource.Files {
@@ -473,7 +511,48 @@ func (r *Record) validateAttachments() error {
 			return bad("attachment.size")
 		case a.SHA256 != hex.EncodeToString(sum[:]):
 			return bad("attachment.sha256")
+		case (a.Count != 0 || a.Index != 0) && r.Version < RecordVersionChunks,
+			a.Count < 0 || a.Count > MaxChunks || a.Index < 0 || a.Index > a.Count || (a.Count > 0) != (a.Index > 0):
+			return bad("attachment.index")
 		}
+	}
+	return nil
+}
+
+// validateEntry checks one entry of the attachment list (seen: the file
+// names and sealed file names of the entries before it).
+func (r *Record) validateEntry(a Attachment, seen map[string]bool) error {
+	bad := func(field string) error { return errorf(KeyRecordField, field) }
+	switch {
+	case !ValidAttachmentName(a.Name) || seen["name\x00"+a.Name]:
+		return bad("attachments.name")
+	case !isHex(a.SHA256, 64):
+		return bad("attachments.sha256")
+	case a.Chunks == nil && (a.Size < 0 || a.Size > MaxAttachment):
+		return bad("attachments.size")
+	case a.Chunks == nil && !ValidName(a.File):
+		return bad("attachments.file")
+	case a.Chunks != nil && (r.Version < RecordVersionChunks || a.File != ""):
+		return bad("attachments.file")
+	case a.Chunks != nil && (len(a.Chunks) < 1 || len(a.Chunks) > MaxChunks):
+		return bad("attachments.chunks")
+	}
+	seen["name\x00"+a.Name] = true
+	var total int64
+	for _, c := range a.Chunks {
+		switch {
+		case !ValidName(c.File) || seen["chunk\x00"+c.File]:
+			return bad("attachments.chunks.file")
+		case !isHex(c.SHA256, 64):
+			return bad("attachments.chunks.sha256")
+		case c.Size <= 0 || c.Size > MaxAttachment:
+			return bad("attachments.chunks.size")
+		}
+		seen["chunk\x00"+c.File] = true
+		total += c.Size
+	}
+	if a.Chunks != nil && (a.Size != total || a.Size > MaxChunkedAttachment) {
+		return bad("attachments.size")
 	}
 	return nil
 }

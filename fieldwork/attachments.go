@@ -1,7 +1,6 @@
 package fieldwork
 
 import (
-	"io"
 	"maps"
 	"os"
 	"slices"
@@ -13,8 +12,8 @@ import (
 
 // Attachments. The answer to an image, audio, video or file question names
 // a file on the laptop's disk; an audit field names the interview's audit
-// log. At finalize each such file is sealed, whole, as its own record of
-// kind attachment (crypto.Seal: zstd, padding, age, to the same recipients
+// log. At finalize each such file is sealed, whole or in chunks (chunks.go),
+// as its own record(s) of kind attachment (crypto.Seal: zstd, padding, age, to the same recipients
 // as the record that names it) and goes to the outbox with it (finalize.go); the response (or,
 // for a sensitive question, the sensitive record) lists each one by name,
 // SHA-256 and sealed file name inside its signed JSON. The file on disk is
@@ -54,8 +53,8 @@ type pendingAttachment struct {
 
 // sessionAttachments lists the files the session's answers name, sorted by
 // name, after checking that each file on disk is a regular file within
-// crypto.MaxAttachment: a missing or oversized file is refused before
-// anything is sealed. Anonymous projects keep no audit log (its times are
+// crypto.MaxChunkedAttachment: a missing or oversized file is refused
+// before anything is sealed. Anonymous projects keep no audit log (its times are
 // finer than the day): dropAudit takes its name out of the answers.
 func sessionAttachments(form *questionnaires.Form, s *questionnaires.Session, anonymous bool) ([]pendingAttachment, error) {
 	var out []pendingAttachment
@@ -76,8 +75,8 @@ func sessionAttachments(form *questionnaires.Form, s *questionnaires.Session, an
 			continue
 		}
 		data := s.AuditCSV()
-		if int64(len(data)) > crypto.MaxAttachment {
-			return nil, locales.Errorf("fieldwork.attachment_large", name, int64(len(data))>>20, crypto.MaxAttachment>>20)
+		if err := checkSize(name, int64(len(data))); err != nil {
+			return nil, err
 		}
 		out = append(out, pendingAttachment{name: name, data: data})
 	}
@@ -103,7 +102,7 @@ func dropAudit(form *questionnaires.Form, answers map[string]any) {
 }
 
 // checkAttachment refuses a file that is missing, not a regular file, or
-// larger than crypto.MaxAttachment.
+// larger than crypto.MaxChunkedAttachment.
 func checkAttachment(name, path string) error {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -112,36 +111,14 @@ func checkAttachment(name, path string) error {
 	if !st.Mode().IsRegular() {
 		return locales.Errorf("fieldwork.attachment_not_file", path)
 	}
-	if st.Size() > crypto.MaxAttachment {
-		return locales.Errorf("fieldwork.attachment_large", path, st.Size()>>20, crypto.MaxAttachment>>20).
-			Hint("fieldwork.hint.attachment_large")
-	}
-	return nil
-}
-
-// read returns the attachment's content to seal (openAttachment: a
-// photo without its metadata), read within the limit.
-func (a pendingAttachment) read() ([]byte, error) {
-	f, err := openAttachment(a)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, crypto.MaxAttachment+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > crypto.MaxAttachment {
-		return nil, locales.Errorf("fieldwork.attachment_large", a.path, int64(len(data))>>20, crypto.MaxAttachment>>20).
-			Hint("fieldwork.hint.attachment_large")
-	}
-	return data, nil
+	return checkSize(path, st.Size())
 }
 
 // sealAttachments seals, one at a time, the attachments that rec's answers
 // name, to recipients, stages each (see finalize.go) and lists it in rec
-// (whose Version becomes 2). Call it before signing rec. It returns the
-// attachments it did not take (named by another record's answers).
+// (whose Version becomes 2, or 3 when a file is chunked: chunks.go). Call
+// it before signing rec. It returns the attachments it did not take (named
+// by another record's answers).
 func sealAttachments(st *stager, rec *crypto.Record, recipients []string, pending []pendingAttachment, binary map[string]bool) ([]pendingAttachment, error) {
 	named := namedFiles(rec.Answers, binary, map[string]bool{})
 	var rest []pendingAttachment
@@ -150,22 +127,11 @@ func sealAttachments(st *stager, rec *crypto.Record, recipients []string, pendin
 			rest = append(rest, a)
 			continue
 		}
-		content, err := a.read()
+		listed, err := sealAttachment(st, rec, recipients, a)
 		if err != nil {
 			return nil, err
 		}
-		att := &crypto.Record{
-			Format: crypto.RecordFormat, Version: crypto.RecordVersionAttachments, Kind: crypto.KindAttachment,
-			ID: crypto.NewID(), Project: rec.Project, Form: rec.Form, Recipients: recipients,
-			Attachment: &crypto.AttachedTo{Record: rec.ID, Name: a.name, SHA256: crypto.ContentHash(content), Size: int64(len(content))},
-			Content:    content,
-		}
-		file, err := st.seal(att, recipients)
-		if err != nil {
-			return nil, err
-		}
-		rec.Attachments = append(rec.Attachments, crypto.Attachment{Name: a.name, SHA256: att.Attachment.SHA256,
-			Size: att.Attachment.Size, File: file})
+		rec.Attachments = append(rec.Attachments, listed)
 	}
 	rec.Version = rec.MinVersion()
 	return rest, nil

@@ -169,21 +169,22 @@ func noPlaintextUnder(t *testing.T, dir string, contents ...[]byte) {
 	}
 }
 
-// TestFinalizeAttachmentLimits: a file over crypto.MaxAttachment, or gone
-// since it was attached, is refused before anything is sealed; a file of
-// exactly the limit seals into a file the archive server accepts.
+// TestFinalizeAttachmentLimits: a file over crypto.MaxChunkedAttachment,
+// or gone since it was attached, is refused before anything is sealed; a
+// file of the former one-record limit seals, in chunks, into files the
+// archive server accepts.
 func TestFinalizeAttachmentLimits(t *testing.T) {
 	h, dev := device(t)
 	p, ids, _ := visitProject(t, h, dev, false, false)
 	dir := t.TempDir()
 	big := filepath.Join(dir, "long.ogg")
 	f, _ := os.Create(big)
-	f.Truncate(crypto.MaxAttachment + 1)
+	f.Truncate(crypto.MaxChunkedAttachment + 1) // sparse: nothing is read
 	f.Close()
 	_, _, err := finalizeVisit(t, h, dev, p, map[string]any{"village": "anka", "photo": big})
 	var le *locales.Error
-	if !errors.As(err, &le) || le.Key != "fieldwork.attachment_large" {
-		t.Fatalf("over the limit: %v, want fieldwork.attachment_large", err)
+	if !errors.As(err, &le) || le.Key != "fieldwork.attachment_huge" {
+		t.Fatalf("over the limit: %v, want fieldwork.attachment_huge", err)
 	}
 	gone, _ := writeFile(t, dir, "gone.jpg", 10)
 	form, _ := OpenForm(p)
@@ -213,7 +214,7 @@ func TestFinalizeAttachmentLimits(t *testing.T) {
 	}
 	recs, _ := outboxByName(t, h, ids)
 	a := recs[name].Attachments
-	if len(a) != 2 || a[0].Name != "full.mp4" || !bytes.Equal(recs[a[0].File].Content, content) {
+	if len(a) != 2 || a[0].Name != "full.mp4" || !bytes.Equal(joinChunks(t, recs, a[0]), content) {
 		t.Fatalf("attachments %+v", a)
 	}
 }

@@ -181,7 +181,7 @@ func recordNotes(p *crypto.Project, name, label, formName, secretName string, re
 			continue
 		}
 		for _, a := range r.Attachments {
-			notes = append(notes, note(a.File, crypto.KindAttachment))
+			notes = append(notes, attachmentNotes(a, note, p.Anonymous)...)
 		}
 	}
 	return notes

@@ -43,31 +43,68 @@ func withMediaPolicy(p *crypto.Project, pending []pendingAttachment) []pendingAt
 	return out
 }
 
-// openAttachment opens the content to seal for a: the file on disk (or
-// the bytes the session made), a JPEG or PNG without its metadata unless
-// a.keepMetadata. It streams: nothing is written anywhere, and memory is
-// bounded whatever the file's size. Errors, from the open or from Read,
-// are user-facing: the file cannot be read (fieldwork.attachment_unreadable)
-// or is a damaged photo whose metadata cannot be told apart
+// openStripped opens the content to seal for a, a photo in a project that
+// does not keep its metadata: the photo without its metadata (media.NewReader,
+// streaming), and its length, found by a first pass that strips to nowhere
+// (a chunked file's records say their count before it is read; stripping
+// is deterministic, and a file that changes between the passes is caught
+// by its length, size or time). ok is false when a is no JPEG or PNG, or
+// keeps its metadata: it is then read as it is. Nothing is written
+// anywhere, and memory is bounded whatever the file's size. Errors are
+// user-facing: the file cannot be read (fieldwork.attachment_unreadable) or
+// is a damaged photo whose metadata cannot be told apart
 // (fieldwork.media_damaged).
-func openAttachment(a pendingAttachment) (io.ReadCloser, error) {
-	name := a.path
-	var src io.ReadCloser = io.NopCloser(bytes.NewReader(a.data))
+func openStripped(a pendingAttachment) (r io.ReadCloser, size int64, ok bool, err error) {
+	if a.keepMetadata {
+		return nil, 0, false, nil
+	}
+	head, err := a.head(8)
+	if err != nil || media.Sniff(head) == media.Other {
+		return nil, 0, false, err
+	}
+	first, err := a.stripReader()
+	if err != nil {
+		return nil, 0, false, err
+	}
+	size, err = io.Copy(io.Discard, first)
+	first.Close()
+	if err != nil {
+		return nil, 0, false, err
+	}
+	r, err = a.stripReader()
+	return r, size, err == nil, err
+}
+
+// head is the first n bytes of a's content (fewer when it is shorter).
+func (a pendingAttachment) head(n int) ([]byte, error) {
 	if a.path == "" {
-		name = a.name
-	} else {
+		return a.data[:min(n, len(a.data))], nil
+	}
+	f, err := os.Open(a.path)
+	if err != nil {
+		return nil, a.unreadable(err)
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, err := io.ReadFull(f, b)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, a.unreadable(err)
+	}
+	return b[:k], nil
+}
+
+// stripReader opens a's content through media.NewReader.
+func (a pendingAttachment) stripReader() (io.ReadCloser, error) {
+	var src io.ReadCloser = io.NopCloser(bytes.NewReader(a.data))
+	if a.path != "" {
 		f, err := os.Open(a.path)
 		if err != nil {
-			return nil, locales.Errorf("fieldwork.attachment_unreadable", a.path, err.Error()).Wrap(err)
+			return nil, a.unreadable(err)
 		}
 		src = f
 	}
-	r := &attachmentReader{name: name, src: src, r: src}
-	if !a.keepMetadata {
-		r.stripped = media.NewReader(src)
-		r.r = r.stripped
-	}
-	return r, nil
+	stripped := media.NewReader(src)
+	return &attachmentReader{name: a.label(), src: src, stripped: stripped, r: stripped}, nil
 }
 
 // attachmentReader reads an attachment's content to seal, and names the

@@ -40,6 +40,19 @@ type ProjectSync struct {
 // goroutine. The error is the first project's failure; the report says
 // what each project did.
 func (s *Service) Sync(ctx context.Context, id string, progress func(done, total int)) (SyncReport, error) {
+	return s.SyncSteps(ctx, id, func(st SyncStep) {
+		if progress != nil {
+			progress(st.Done, st.Total)
+		}
+	})
+}
+
+// SyncSteps is [Service.Sync] with progress told per record and per file:
+// step is called after each acknowledged record, and says, for a chunk of
+// a large attachment, how many of the file's chunks the archive holds
+// (syncorder.go). Records go in order: an interview's chunks in order,
+// its other records, then its response.
+func (s *Service) SyncSteps(ctx context.Context, id string, step func(SyncStep)) (SyncReport, error) {
 	var rep SyncReport
 	projects, err := s.syncProjects(id)
 	if err != nil {
@@ -55,19 +68,20 @@ func (s *Service) Sync(ctx context.Context, id string, progress func(done, total
 	if err != nil {
 		return rep, err
 	}
+	order := s.syncOrder(entries)
 	batches := make([][]sync.Item, len(projects))
 	for i, p := range projects {
-		batches[i] = waitingItems(s.home, entries, p.ID)
+		batches[i] = waitingItems(s.home, order.sort(entries), p.ID)
 		rep.Total += len(batches[i])
 	}
 	var firstErr error
 	for i, p := range projects {
 		ps := ProjectSync{Project: p.ID, Waiting: len(batches[i])}
 		if ps.Waiting > 0 {
-			ps.Err = s.send(ctx, p, batches[i], heads[i], &ps, func() {
+			ps.Err = s.send(ctx, p, batches[i], heads[i], &ps, func(name string) {
 				rep.Stored++
-				if progress != nil {
-					progress(rep.Stored, rep.Total)
+				if step != nil {
+					step(order.step(p.ID, name, rep.Stored, rep.Total))
 				}
 			})
 		}
@@ -96,7 +110,7 @@ func (s *Service) syncProjects(id string) ([]*crypto.Project, error) {
 // one-time code, and marks a record sent only on a receipt signed by that
 // key, which it keeps; it exchanges its chain head with the archive
 // (heads.go).
-func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item, head localHead, ps *ProjectSync, stored func()) error {
+func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item, head localHead, ps *ProjectSync, stored func(name string)) error {
 	if head.err != nil {
 		return head.err
 	}
@@ -117,7 +131,7 @@ func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item
 			return err
 		}
 		ps.Stored++
-		stored()
+		stored(name)
 		return nil
 	})
 	ps.Rejected = res.Rejected

@@ -19,6 +19,12 @@ type RecordNote struct {
 	Label   string `json:"label,omitempty"` // the interview's label (responses only; "" for anonymous projects)
 	Day     string `json:"day"`             // YYYY-MM-DD (UTC) it was finalized
 	Of      string `json:"of,omitempty"`    // for an attachment or sensitive record: its response's Name
+	// Part and Parts say, for a chunk of a large attachment, which chunk
+	// it is (1 to Parts); File names the attached file ("" in anonymous
+	// projects). Sync sends chunks in order and counts them per file.
+	Part  int    `json:"part,omitempty"`
+	Parts int    `json:"parts,omitempty"`
+	File  string `json:"file,omitempty"`
 }
 
 // notesFile is records.age's plaintext.
@@ -46,6 +52,8 @@ func (n RecordNote) check() error {
 		return errors.New("store: record note: unknown kind: " + n.Kind)
 	case n.Of != "" && !crypto.ValidName(n.Of):
 		return errors.New("store: record note: not a record name: " + n.Of)
+	case n.Part < 0 || n.Part > n.Parts || (n.Part == 0) != (n.Parts == 0):
+		return errors.New("store: record note: bad chunk number: " + n.Name)
 	}
 	if _, err := time.Parse(time.DateOnly, n.Day); err != nil {
 		return errors.New("store: record note: not a YYYY-MM-DD day: " + n.Day)

@@ -441,7 +441,8 @@ func (p *plainUI) open(e homeEntry) (*interview, error) {
 	return newInterview(fw), nil
 }
 
-// sync sends the outbox, a line per record the archive keeps.
+// sync sends the outbox, a line per record the archive keeps (per tenth
+// of a large file's parts).
 func (p *plainUI) sync() {
 	c := p.c
 	if p.opts.Testimony {
@@ -449,8 +450,15 @@ func (p *plainUI) sync() {
 	}
 	p.say(c.T("tui.sync.working"))
 	p.out.Flush()
-	rep, err := p.dev.Sync(p.ctx, "", func(done, total int) {
-		p.say(c.N("tui.sync.stored", done, done, total))
+	rep, err := p.dev.SyncSteps(p.ctx, "", func(st fieldwork.SyncStep) {
+		switch {
+		case st.Milestone():
+			p.say(fileProgress(c, st))
+		case st.Parts > 0:
+			return // a line per tenth of a large file, not per part
+		default:
+			p.say(c.N("tui.sync.stored", st.Done, st.Done, st.Total))
+		}
 		p.out.Flush()
 	})
 	if rep.Total == 0 && err == nil {

@@ -12,7 +12,10 @@ import (
 )
 
 // syncProgressMsg: the archive acknowledged one more record.
-type syncProgressMsg struct{ done, total int }
+type syncProgressMsg struct {
+	done, total int
+	step        fieldwork.SyncStep
+}
 
 // syncDoneMsg: the sync ended, with what it did.
 type syncDoneMsg struct {
@@ -26,6 +29,7 @@ type syncDoneMsg struct {
 type syncScreen struct {
 	c           *Common
 	done, total int
+	file        string // the chunked file being sent: its last progress line
 	finished    bool
 	report      fieldwork.SyncReport
 	err         error
@@ -39,7 +43,7 @@ func newSyncScreen(c *Common, ctx context.Context, dev *fieldwork.Service) *sync
 	s := &syncScreen{c: c}
 	s.start = func() tea.Msg {
 		go func() {
-			rep, err := dev.Sync(ctx, "", func(done, total int) { ch <- syncProgressMsg{done, total} })
+			rep, err := dev.SyncSteps(ctx, "", func(st fieldwork.SyncStep) { ch <- syncProgressMsg{st.Done, st.Total, st} })
 			ch <- syncDoneMsg{rep, err}
 			close(ch)
 		}()
@@ -61,6 +65,9 @@ func (s *syncScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case syncProgressMsg:
 		s.done, s.total = msg.done, msg.total
+		if msg.step.Parts > 0 {
+			s.file = fileProgress(s.c, msg.step)
+		}
 		return s, s.next
 	case syncDoneMsg:
 		s.finished, s.report, s.err = true, msg.report, msg.err
@@ -72,6 +79,16 @@ func (s *syncScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return s, nil
+}
+
+// fileProgress is the line for a chunk of a large file: how many of its
+// parts the archive holds.
+func fileProgress(c *Common, st fieldwork.SyncStep) string {
+	name := st.File
+	if name == "" {
+		name = c.T("tui.sync.unnamed_file")
+	}
+	return c.N("tui.sync.file", st.Parts, name, st.Part, st.Parts)
 }
 
 // refused is what the archives refused, each with its reason, in the
@@ -101,6 +118,9 @@ func (s *syncScreen) View() string {
 	c := s.c
 	rtl := c.rtl()
 	body := []string{bar(s.done, s.total, min(c.inner(), 60)), ""}
+	if s.file != "" {
+		body = append(body, c.block(c.Styles.Muted, s.file, rtl), "")
+	}
 	switch {
 	case !s.finished:
 		body = append(body, c.block(c.Styles.Muted, c.T("tui.sync.working"), rtl))

@@ -10,7 +10,8 @@ import (
 	"github.com/enquete-field/enquete/sync"
 )
 
-// cmdSync sends each project's waiting records to its archive.
+// cmdSync sends each project's waiting records to its archive, saying on
+// stderr, for a large file sent in parts, each tenth of its parts stored.
 func cmdSync(e *env, args []string) error {
 	f := e.newFlags(syncUsage)
 	to := f.String("to", "", "")
@@ -41,7 +42,15 @@ func cmdSync(e *env, args []string) error {
 			return err
 		}
 	}
-	rep, err := s.dev.Sync(e.ctx, only, nil)
+	rep, err := s.dev.SyncSteps(e.ctx, only, func(st fieldwork.SyncStep) {
+		if st.Milestone() {
+			name := st.File
+			if name == "" {
+				name = locales.T(e.lang, "cli.sync_unnamed_file")
+			}
+			fmt.Fprintln(e.stderr, locales.N(e.lang, "cli.sync_file", st.Parts, name, st.Part, st.Parts))
+		}
+	})
 	var damaged []string
 	full := 0
 	for _, ps := range rep.Projects {

@@ -84,6 +84,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitport":    cmdWaitPort,
 			"truncate":    cmdTruncate,
+			"randfile":    cmdRandFile,
 			"lockhome":    cmdLockHome,
 			"unlockhome":  cmdUnlockHome,
 			"noplain":     cmdNoPlain,
