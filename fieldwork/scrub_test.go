@@ -97,15 +97,23 @@ func TestPhotoMetadata(t *testing.T) {
 		photoName       string
 		strippedPhoto   bool
 		strippedRecord  bool
+		chunkSize       int64 // 0: the default (the photos fit one record)
 	}{
-		{"default project", false, false, camera, m4a, "atelier.jpg", true, false},
-		{"anonymous project", true, false, camera, nil, "atelier.jpg", true, false},
-		{"project keeping metadata", false, true, camera, camera, "atelier.jpg", false, false},
-		{"PNG named otherwise", false, false, pngMeta, nil, "atelier.dat", true, false},
-		{"JPEG in the audio question", false, false, pngMeta, camera, "atelier.png", true, true},
+		{"default project", false, false, camera, m4a, "atelier.jpg", true, false, 0},
+		{"anonymous project", true, false, camera, nil, "atelier.jpg", true, false, 0},
+		{"project keeping metadata", false, true, camera, camera, "atelier.jpg", false, false, 0},
+		{"PNG named otherwise", false, false, pngMeta, nil, "atelier.dat", true, false, 0},
+		{"JPEG in the audio question", false, false, pngMeta, camera, "atelier.png", true, true, 0},
+		// A photo larger than a chunk is stripped on the chunked path:
+		// its length is counted by a first pass, then it is sealed.
+		{"photo in chunks", false, false, camera, nil, "atelier.jpg", true, false, 4096},
+		{"photo in chunks, kept", false, true, camera, camera, "atelier.jpg", false, false, 4096},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.chunkSize > 0 {
+				withChunkSize(t, tt.chunkSize)
+			}
 			h, dev := device(t)
 			p, ids, custodianIDs := photoProject(t, h, dev, tt.anonymous, tt.keep)
 			dir := t.TempDir()
@@ -148,7 +156,7 @@ func checkSealed(t *testing.T, recs map[string]*crypto.Record, rec *crypto.Recor
 		if a.Name != file {
 			continue
 		}
-		got := recs[a.File].Content
+		got := joinChunks(t, recs, a)
 		if a.SHA256 != crypto.ContentHash(got) || a.Size != int64(len(got)) {
 			t.Errorf("%s: signed hash or size is not the sealed content's", file)
 		}
