@@ -42,17 +42,19 @@ import (
 // key is under "records/", every state key under "state/".
 //
 // Every object is written by one PutObject with its length, a seekable
-// body and its SHA-256 (x-amz-checksum-sha256, which the store checks and
-// keeps). Records are written with If-None-Match: *, so a record already
+// body and its SHA-256 (x-amz-checksum-sha256, which AWS and versitygw
+// check and keep; Ceph RGW 16 ignores it and keeps none). Records are
+// written with If-None-Match: *, so a record already
 // stored costs one refused request and changes nothing; the stored copy
 // is then checked against the name (its kept checksum, or its bytes) and
 // a damaged one is overwritten with data (same name, same bytes: any
 // number of writers agree). A PutObject the store acknowledged is
 // durable, by the store's own promise.
 type S3 struct {
-	client *s3.Client
-	bucket string
-	prefix string // "" or "PREFIX/"
+	client   *s3.Client
+	bucket   string
+	prefix   string // "" or "PREFIX/"
+	pageKeys int32  // keys a listing asks for a page; 0: the store's default (1000)
 }
 
 var (
@@ -285,9 +287,11 @@ func (s *S3) Walk(ctx context.Context, fn func(name string, size int64) error) e
 
 // list calls fn for every object under prefix, page by page.
 func (s *S3) list(ctx context.Context, prefix string, fn func(key string, size int64) error) error {
-	pages := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
-		Bucket: aws.String(s.bucket), Prefix: aws.String(prefix),
-	})
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(prefix)}
+	if s.pageKeys > 0 {
+		in.MaxKeys = aws.Int32(s.pageKeys)
+	}
+	pages := s3.NewListObjectsV2Paginator(s.client, in)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {

@@ -31,8 +31,9 @@ func openS3(t testing.TB, srv *s3test.Server, bucket, prefix string) *archive.S3
 
 // TestS3Conformance runs the storage suite on a real S3 server, each
 // test in a fresh bucket, records at the bucket's root.
-func TestS3Conformance(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3Conformance(t *testing.T) { testS3Conformance(t, s3test.Start(t)) }
+
+func testS3Conformance(t *testing.T, srv *s3test.Server) {
 	storagetest.Run(t, func(t *testing.T) archive.Storage {
 		return openS3(t, srv, srv.NewBucket(t), "")
 	})
@@ -40,8 +41,9 @@ func TestS3Conformance(t *testing.T) {
 
 // TestS3StateConformance runs the state suite on a real S3 server, under
 // a two-level prefix.
-func TestS3StateConformance(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3StateConformance(t *testing.T) { testS3StateConformance(t, s3test.Start(t)) }
+
+func testS3StateConformance(t *testing.T, srv *s3test.Server) {
 	storagetest.RunState(t, func(t *testing.T) archive.State {
 		return openS3(t, srv, srv.NewBucket(t), "study/2026")
 	})
@@ -49,8 +51,9 @@ func TestS3StateConformance(t *testing.T) {
 
 // TestS3Layout: records are PREFIX/records/<name>, state PREFIX/state/<name>;
 // Walk lists records of its prefix only, skipping stray keys.
-func TestS3Layout(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3Layout(t *testing.T) { testS3Layout(t, s3test.Start(t)) }
+
+func testS3Layout(t *testing.T, srv *s3test.Server) {
 	bucket := srv.NewBucket(t)
 	st := openS3(t, srv, bucket, "lab/study")
 	ctx := context.Background()
@@ -103,8 +106,9 @@ func listKeys(t *testing.T, srv *s3test.Server, bucket, prefix string) []string 
 // (the key exists) checks the stored copy and replaces a damaged one:
 // shorter, same size with other bytes (no SHA-256 kept: its bytes are
 // read), or other bytes stored with their own SHA-256.
-func TestS3RepairsDamagedCopy(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3RepairsDamagedCopy(t *testing.T) { testS3RepairsDamagedCopy(t, s3test.Start(t)) }
+
+func testS3RepairsDamagedCopy(t *testing.T, srv *s3test.Server) {
 	bucket := srv.NewBucket(t)
 	st := openS3(t, srv, bucket, "p")
 	ctx := context.Background()
@@ -147,8 +151,9 @@ func TestS3RepairsDamagedCopy(t *testing.T) {
 
 // TestS3Errors: a bad address, wrong credentials, no server, no bucket:
 // one line naming the bucket and key, and a hint about the AWS_* variables.
-func TestS3Errors(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3Errors(t *testing.T) { testS3Errors(t, s3test.Start(t)) }
+
+func testS3Errors(t *testing.T, srv *s3test.Server) {
 	bucket := srv.NewBucket(t)
 	name, data := storagetest.Record(t, 10)
 	tests := []struct {
@@ -191,8 +196,9 @@ func TestS3Errors(t *testing.T) {
 // TestS3Probe: the health check's probe fails on a missing bucket or
 // wrong credentials, which a HEAD of a record cannot tell from a
 // missing record.
-func TestS3Probe(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3Probe(t *testing.T) { testS3Probe(t, s3test.Start(t)) }
+
+func testS3Probe(t *testing.T, srv *s3test.Server) {
 	bucket := srv.NewBucket(t)
 	tests := []struct {
 		label, bucket, secret string
@@ -219,5 +225,56 @@ func TestS3Probe(t *testing.T) {
 				t.Errorf("Probe = %v, want archive.s3.read naming the bucket", err)
 			}
 		})
+	}
+}
+
+// TestS3Paging: Walk and ListState follow ListObjectsV2's continuation
+// tokens, two keys a page: every record and state listed once, records
+// and state kept apart on every page.
+func TestS3Paging(t *testing.T) { testS3Paging(t, s3test.Start(t)) }
+
+func testS3Paging(t *testing.T, srv *s3test.Server) {
+	st := openS3(t, srv, srv.NewBucket(t), "p")
+	archive.SetS3PageKeys(st, 2)
+	ctx := context.Background()
+	want := map[string]int64{}
+	for i := 0; i < 7; i++ {
+		name, data := storagetest.Record(t, 10+i)
+		if err := st.Put(ctx, name, data); err != nil {
+			t.Fatal(err)
+		}
+		want[name] = int64(len(data))
+	}
+	states := []string{"devices/a/entry", "devices/b/entry", "devices/c/entry", "key"}
+	for _, name := range states {
+		if err := st.PutState(ctx, name, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]int64{}
+	err := st.Walk(ctx, func(name string, size int64) error {
+		if _, dup := got[name]; dup {
+			t.Errorf("Walk listed %s twice", name)
+		}
+		got[name] = size
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("Walk listed %d records over pages of 2, want %d", len(got), len(want))
+	}
+	for name, size := range want {
+		if got[name] != size {
+			t.Errorf("Walk: %s size %d, want %d", name, got[name], size)
+		}
+	}
+	listed, err := st.ListState(ctx, "devices/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(listed, ",") != strings.Join(states[:3], ",") {
+		t.Errorf("ListState(devices/) over pages of 2 = %v, want %v", listed, states[:3])
 	}
 }
