@@ -3,6 +3,7 @@ package s3test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -86,33 +87,44 @@ func StartCeph(t testing.TB) *Server {
 // removes. On failure it stops what it started and returns an error
 // with the end of every daemon's log.
 func LaunchCeph(ctx context.Context) (*Server, error) {
-	// A short folder: admin sockets live in it, and a Unix socket's
-	// path is at most 107 bytes.
-	dir, err := os.MkdirTemp("", "ceph-")
-	if err != nil {
-		return nil, err
+	for attempt := 1; ; attempt++ {
+		// A short folder: admin sockets live in it, and a Unix socket's
+		// path is at most 107 bytes.
+		dir, err := os.MkdirTemp("", "ceph-")
+		if err != nil {
+			return nil, err
+		}
+		srv, err := launchCephIn(ctx, &cephCluster{dir: dir})
+		if err == nil || attempt == 2 || !errors.Is(err, errPortTaken) {
+			return srv, err
+		}
 	}
-	return launchCephIn(ctx, dir, "")
 }
 
-// launchCephIn starts a cluster in dir, with extraConf appended to its
-// ceph.conf.
-func launchCephIn(ctx context.Context, dir, extraConf string) (*Server, error) {
-	c := &cephCluster{dir: dir, extraConf: extraConf}
+// errPortTaken marks a start that failed because another process took a
+// free port between its choice and a daemon's bind: worth one more try.
+var errPortTaken = errors.New("a port was taken")
+
+// launchCephIn starts the cluster c describes.
+func launchCephIn(ctx context.Context, c *cephCluster) (*Server, error) {
 	srv, err := c.start(ctx)
 	if err != nil {
 		logs := c.logs()
 		c.stop()
-		return nil, fmt.Errorf("starting ceph in %s: %w%s", dir, err, logs)
+		if strings.Contains(logs, "Address already in use") {
+			err = fmt.Errorf("%w (%w)", err, errPortTaken)
+		}
+		return nil, fmt.Errorf("starting ceph in %s: %w%s", c.dir, err, logs)
 	}
 	return srv, nil
 }
 
-// cephCluster is a running single-node cluster: its folder and daemons.
+// cephCluster is a single-node cluster: its folder and daemons.
 type cephCluster struct {
 	dir       string
+	extraConf string // appended to ceph.conf
+	rgwAddr   string // radosgw's address; "" for a free port
 	conf      string
-	extraConf string
 	daemons   []*daemon
 }
 
@@ -129,9 +141,11 @@ func (c *cephCluster) start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	rgwAddr, err := freeAddr()
-	if err != nil {
-		return nil, err
+	rgwAddr := c.rgwAddr
+	if rgwAddr == "" {
+		if rgwAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.configure(ctx, monAddr); err != nil {
 		return nil, err

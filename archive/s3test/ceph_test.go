@@ -2,6 +2,8 @@ package s3test
 
 import (
 	"context"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +22,7 @@ func TestCephStartFailure(t *testing.T) {
 	defer os.RemoveAll(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), CephStartTimeout)
 	defer cancel()
-	srv, err := launchCephIn(ctx, dir, "[osd]\nosd data = /nonexistent/osd\n")
+	srv, err := launchCephIn(ctx, &cephCluster{dir: dir, extraConf: "[osd]\nosd data = /nonexistent/osd\n"})
 	if err == nil {
 		srv.Stop()
 		t.Fatal("a cluster without an OSD folder started")
@@ -32,6 +34,36 @@ func TestCephStartFailure(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("the cluster's folder is left behind (%v)", err)
+	}
+	if pids := processesUsing(t, dir); len(pids) > 0 {
+		t.Errorf("processes left behind: %v", pids)
+	}
+}
+
+// TestCephPortTaken: a radosgw port another process took between its
+// choice and the bind fails the start quickly (radosgw exits), marked
+// for LaunchCeph to try once more on other ports.
+func TestCephPortTaken(t *testing.T) {
+	RequireCeph(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	dir, err := os.MkdirTemp("", "ceph-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithTimeout(context.Background(), CephStartTimeout)
+	defer cancel()
+	srv, err := launchCephIn(ctx, &cephCluster{dir: dir, rgwAddr: l.Addr().String()})
+	if err == nil {
+		srv.Stop()
+		t.Fatal("radosgw started on a port in use")
+	}
+	if !errors.Is(err, errPortTaken) || !strings.Contains(err.Error(), "radosgw exited at start") {
+		t.Errorf("error is not a taken port:\n%v", err)
 	}
 	if pids := processesUsing(t, dir); len(pids) > 0 {
 		t.Errorf("processes left behind: %v", pids)
