@@ -3,8 +3,10 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -44,11 +46,11 @@ import (
 // Every object is written by one PutObject with its length, a seekable
 // body and its SHA-256 (x-amz-checksum-sha256, which AWS and versitygw
 // check and keep; Ceph RGW 16 ignores it and keeps none). Records are
-// written with If-None-Match: *, so a record already
-// stored costs one refused request and changes nothing; the stored copy
-// is then checked against the name (its kept checksum, or its bytes) and
-// a damaged one is overwritten with data (same name, same bytes: any
-// number of writers agree). A PutObject the store acknowledged is
+// written with If-None-Match: *, so a record already stored costs one
+// refused request and changes nothing; the stored copy is then checked
+// against the name (its kept checksum, its ETag when that is the
+// record's MD5, or else its bytes) and a damaged one is overwritten with
+// data (same name, same bytes: any number of writers agree). A PutObject the store acknowledged is
 // durable, by the store's own promise.
 type S3 struct {
 	client   *s3.Client
@@ -214,6 +216,9 @@ func (s *S3) holds(ctx context.Context, key string, data []byte) (bool, error) {
 	if kept := aws.ToString(head.ChecksumSHA256); kept != "" && !strings.Contains(kept, "-") {
 		return kept == base64.StdEncoding.EncodeToString(sum[:]), nil
 	}
+	if etagIsMD5(head.ETag, data) {
+		return true, nil
+	}
 	stored, err := s.get(ctx, key)
 	if err != nil {
 		return false, err
@@ -224,6 +229,18 @@ func (s *S3) holds(ctx context.Context, key string, data []byte) (bool, error) {
 		return false, s.failure("archive.s3.read", key, err)
 	}
 	return bytes.Equal(h.Sum(nil), sum[:]), nil
+}
+
+// etagIsMD5 reports whether etag is the MD5 of data: the ETag of an
+// object stored by one PutObject, unencrypted, on AWS and every store
+// tried (Ceph RGW, versitygw). It spares reading back a stored copy when
+// the store kept no SHA-256 (Ceph RGW 16 keeps none): a store's ETag, like
+// its kept checksum, describes the bytes it was given. Another ETag (a
+// multipart upload, an encrypted object, other bytes) proves nothing and
+// the copy is read.
+func etagIsMD5(etag *string, data []byte) bool {
+	sum := md5.Sum(data)
+	return strings.Trim(aws.ToString(etag), `"`) == hex.EncodeToString(sum[:])
 }
 
 // Has implements [Storage.Has].

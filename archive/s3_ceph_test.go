@@ -20,6 +20,7 @@ var s3Tests = []struct {
 	{"Errors", testS3Errors},
 	{"Probe", testS3Probe},
 	{"Paging", testS3Paging},
+	{"StoredCopyCheckedWithoutReading", testS3StoredCopyCheckedWithoutReading},
 }
 
 // TestS3OnCeph runs every S3 test on Ceph RGW: a single-node cluster

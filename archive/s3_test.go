@@ -6,10 +6,12 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/enquete-field/enquete/archive"
 	"github.com/enquete-field/enquete/archive/s3test"
@@ -276,5 +278,60 @@ func testS3Paging(t *testing.T, srv *s3test.Server) {
 	}
 	if strings.Join(listed, ",") != strings.Join(states[:3], ",") {
 		t.Errorf("ListState(devices/) over pages of 2 = %v, want %v", listed, states[:3])
+	}
+}
+
+// TestS3StoredCopyCheckedWithoutReading: a record sent again is checked
+// against its stored copy without reading it back, whether the store
+// kept its SHA-256 (versitygw) or not (Ceph RGW 16, or a copy written by
+// another tool): the ETag, the MD5 of what was stored, says it is intact.
+func TestS3StoredCopyCheckedWithoutReading(t *testing.T) {
+	testS3StoredCopyCheckedWithoutReading(t, s3test.Start(t))
+}
+
+func testS3StoredCopyCheckedWithoutReading(t *testing.T, srv *s3test.Server) {
+	bucket := srv.NewBucket(t)
+	var gets atomic.Int64
+	client := s3.New(srv.Client().Options(), func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, countGets(&gets))
+	})
+	st := archive.NewS3(client, bucket, "p")
+	ctx := context.Background()
+	tests := []struct {
+		label string
+		store func(name string, data []byte) error
+	}{
+		{"stored by Put", func(name string, data []byte) error { return st.Put(ctx, name, data) }},
+		{"stored by another tool, no sha-256", func(name string, data []byte) error {
+			_, err := srv.Client().PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket,
+				Key: aws.String("p/records/" + name), Body: bytes.NewReader(data)})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		name, data := storagetest.Record(t, 64<<10)
+		if err := tt.store(name, data); err != nil {
+			t.Fatal(err)
+		}
+		gets.Store(0)
+		if err := st.Put(ctx, name, data); err != nil {
+			t.Fatalf("%s: Put again: %v", tt.label, err)
+		}
+		if n := gets.Load(); n != 0 {
+			t.Errorf("%s: Put of a stored record read it back (%d GetObject)", tt.label, n)
+		}
+	}
+}
+
+// countGets is an SDK middleware counting GetObject requests in n.
+func countGets(n *atomic.Int64) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("countGets",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if _, ok := in.Parameters.(*s3.GetObjectInput); ok {
+					n.Add(1)
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.After)
 	}
 }
