@@ -44,13 +44,15 @@ import (
 // key is under "records/", every state key under "state/".
 //
 // Every object is written by one PutObject with its length, a seekable
-// body and its SHA-256 (x-amz-checksum-sha256, which AWS and versitygw
-// check and keep; Ceph RGW 16 ignores it and keeps none). Records are
-// written with If-None-Match: *, so a record already stored costs one
-// refused request and changes nothing; the stored copy is then checked
-// against the name (its kept checksum, its ETag when that is the
-// record's MD5, or else its bytes) and a damaged one is overwritten with
-// data (same name, same bytes: any number of writers agree). A PutObject the store acknowledged is
+// body, its SHA-256 (x-amz-checksum-sha256, which AWS and versitygw
+// check and keep; Ceph RGW 16 ignores it and keeps none) and its MD5
+// (Content-MD5, which all three check): bytes damaged on the way are
+// refused, not stored. Records are written with If-None-Match: *, so a
+// record already stored costs one refused request and changes nothing;
+// the stored copy is then checked against the name (its kept checksum,
+// its ETag when that is the record's MD5, or else its bytes) and a
+// damaged one is overwritten with data (same name, same bytes: any
+// number of writers agree). A PutObject the store acknowledged is
 // durable, by the store's own promise.
 type S3 struct {
 	client   *s3.Client
@@ -166,12 +168,16 @@ const s3ConflictRetries = 8
 // raw for the caller to read.
 func (s *S3) put(ctx context.Context, key string, data []byte, ifNew bool) error {
 	sum := sha256.Sum256(data)
+	md5sum := md5.Sum(data)
 	in := &s3.PutObjectInput{
 		Bucket:         aws.String(s.bucket),
 		Key:            aws.String(key),
 		Body:           bytes.NewReader(data),
 		ContentLength:  aws.Int64(int64(len(data))),
 		ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+		// Checked by Ceph RGW 16 too, which ignores the SHA-256 (and
+		// over HTTPS the SDK leaves the payload unsigned).
+		ContentMD5: aws.String(base64.StdEncoding.EncodeToString(md5sum[:])),
 	}
 	if ifNew {
 		in.IfNoneMatch = aws.String("*")

@@ -21,6 +21,7 @@ var s3Tests = []struct {
 	{"Probe", testS3Probe},
 	{"Paging", testS3Paging},
 	{"StoredCopyCheckedWithoutReading", testS3StoredCopyCheckedWithoutReading},
+	{"DamagedInTransitRefused", testS3DamagedInTransitRefused},
 }
 
 // TestS3OnCeph runs every S3 test on Ceph RGW: a single-node cluster

@@ -4,12 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
 
@@ -335,3 +341,60 @@ func countGets(n *atomic.Int64) func(*middleware.Stack) error {
 			}), middleware.After)
 	}
 }
+
+// TestS3DamagedInTransitRefused: a record whose bytes change on the way
+// to the store (a proxy flips one, the payload unsigned as the SDK sends
+// it over HTTPS) is refused by the store and not stored: versitygw
+// checks x-amz-checksum-sha256, Ceph RGW 16 ignores it and checks only
+// Content-MD5.
+func TestS3DamagedInTransitRefused(t *testing.T) { testS3DamagedInTransitRefused(t, s3test.Start(t)) }
+
+func testS3DamagedInTransitRefused(t *testing.T, srv *s3test.Server) {
+	bucket := srv.NewBucket(t)
+	target, err := url.Parse(srv.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host // signed
+		if r.In.Method == http.MethodPut && r.In.ContentLength > 100 {
+			r.Out.Body = &flipByte{r: r.In.Body, at: 100}
+		}
+	}})
+	defer proxy.Close()
+	client := s3.New(srv.Client().Options(), func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(proxy.URL)
+		o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+		o.RetryMaxAttempts = 1
+	})
+	ctx := context.Background()
+	name, data := storagetest.Record(t, 4096)
+	err = archive.NewS3(client, bucket, "p").Put(ctx, name, data)
+	var le *locales.Error
+	if !errors.As(err, &le) || le.Key != "archive.s3.write" {
+		t.Fatalf("Put of bytes damaged on the way = %v, want the store's refusal", err)
+	}
+	direct := openS3(t, srv, bucket, "p")
+	if ok, err := direct.Has(ctx, name); err != nil || ok {
+		t.Errorf("after a refused Put the bucket holds the record: %v, %v", ok, err)
+	}
+}
+
+// flipByte reads r with the byte at offset at inverted.
+type flipByte struct {
+	r    io.ReadCloser
+	at   int64
+	read int64
+}
+
+func (f *flipByte) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if i := f.at - f.read; i >= 0 && i < int64(n) {
+		p[i] ^= 0xff
+	}
+	f.read += int64(n)
+	return n, err
+}
+
+func (f *flipByte) Close() error { return f.r.Close() }
