@@ -3,8 +3,10 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -42,17 +44,21 @@ import (
 // key is under "records/", every state key under "state/".
 //
 // Every object is written by one PutObject with its length, a seekable
-// body and its SHA-256 (x-amz-checksum-sha256, which the store checks and
-// keeps). Records are written with If-None-Match: *, so a record already
-// stored costs one refused request and changes nothing; the stored copy
-// is then checked against the name (its kept checksum, or its bytes) and
-// a damaged one is overwritten with data (same name, same bytes: any
+// body, its SHA-256 (x-amz-checksum-sha256, which AWS and versitygw
+// check and keep; Ceph RGW 16 ignores it and keeps none) and its MD5
+// (Content-MD5, which all three check): bytes damaged on the way are
+// refused, not stored. Records are written with If-None-Match: *, so a
+// record already stored costs one refused request and changes nothing;
+// the stored copy is then checked against the name (its kept checksum,
+// its ETag when that is the record's MD5, or else its bytes) and a
+// damaged one is overwritten with data (same name, same bytes: any
 // number of writers agree). A PutObject the store acknowledged is
 // durable, by the store's own promise.
 type S3 struct {
-	client *s3.Client
-	bucket string
-	prefix string // "" or "PREFIX/"
+	client   *s3.Client
+	bucket   string
+	prefix   string // "" or "PREFIX/"
+	pageKeys int32  // keys a listing asks for a page; 0: the store's default (1000)
 }
 
 var (
@@ -162,12 +168,16 @@ const s3ConflictRetries = 8
 // raw for the caller to read.
 func (s *S3) put(ctx context.Context, key string, data []byte, ifNew bool) error {
 	sum := sha256.Sum256(data)
+	md5sum := md5.Sum(data)
 	in := &s3.PutObjectInput{
 		Bucket:         aws.String(s.bucket),
 		Key:            aws.String(key),
 		Body:           bytes.NewReader(data),
 		ContentLength:  aws.Int64(int64(len(data))),
 		ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+		// Checked by Ceph RGW 16 too, which ignores the SHA-256 (and
+		// over HTTPS the SDK leaves the payload unsigned).
+		ContentMD5: aws.String(base64.StdEncoding.EncodeToString(md5sum[:])),
 	}
 	if ifNew {
 		in.IfNoneMatch = aws.String("*")
@@ -212,6 +222,9 @@ func (s *S3) holds(ctx context.Context, key string, data []byte) (bool, error) {
 	if kept := aws.ToString(head.ChecksumSHA256); kept != "" && !strings.Contains(kept, "-") {
 		return kept == base64.StdEncoding.EncodeToString(sum[:]), nil
 	}
+	if etagIsMD5(head.ETag, data) {
+		return true, nil
+	}
 	stored, err := s.get(ctx, key)
 	if err != nil {
 		return false, err
@@ -222,6 +235,18 @@ func (s *S3) holds(ctx context.Context, key string, data []byte) (bool, error) {
 		return false, s.failure("archive.s3.read", key, err)
 	}
 	return bytes.Equal(h.Sum(nil), sum[:]), nil
+}
+
+// etagIsMD5 reports whether etag is the MD5 of data: the ETag of an
+// object stored by one PutObject, unencrypted, on AWS and every store
+// tried (Ceph RGW, versitygw). It spares reading back a stored copy when
+// the store kept no SHA-256 (Ceph RGW 16 keeps none): a store's ETag, like
+// its kept checksum, describes the bytes it was given. Another ETag (a
+// multipart upload, an encrypted object, other bytes) proves nothing and
+// the copy is read.
+func etagIsMD5(etag *string, data []byte) bool {
+	sum := md5.Sum(data)
+	return strings.Trim(aws.ToString(etag), `"`) == hex.EncodeToString(sum[:])
 }
 
 // Has implements [Storage.Has].
@@ -294,9 +319,11 @@ func (s *S3) Walk(ctx context.Context, fn func(name string, size int64) error) e
 
 // list calls fn for every object under prefix, page by page.
 func (s *S3) list(ctx context.Context, prefix string, fn func(key string, size int64) error) error {
-	pages := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
-		Bucket: aws.String(s.bucket), Prefix: aws.String(prefix),
-	})
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(prefix)}
+	if s.pageKeys > 0 {
+		in.MaxKeys = aws.Int32(s.pageKeys)
+	}
+	pages := s3.NewListObjectsV2Paginator(s.client, in)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {

@@ -4,12 +4,20 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/enquete-field/enquete/archive"
 	"github.com/enquete-field/enquete/archive/s3test"
@@ -31,8 +39,9 @@ func openS3(t testing.TB, srv *s3test.Server, bucket, prefix string) *archive.S3
 
 // TestS3Conformance runs the storage suite on a real S3 server, each
 // test in a fresh bucket, records at the bucket's root.
-func TestS3Conformance(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3Conformance(t *testing.T) { testS3Conformance(t, s3test.Start(t)) }
+
+func testS3Conformance(t *testing.T, srv *s3test.Server) {
 	storagetest.Run(t, func(t *testing.T) archive.Storage {
 		return openS3(t, srv, srv.NewBucket(t), "")
 	})
@@ -40,8 +49,9 @@ func TestS3Conformance(t *testing.T) {
 
 // TestS3StateConformance runs the state suite on a real S3 server, under
 // a two-level prefix.
-func TestS3StateConformance(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3StateConformance(t *testing.T) { testS3StateConformance(t, s3test.Start(t)) }
+
+func testS3StateConformance(t *testing.T, srv *s3test.Server) {
 	storagetest.RunState(t, func(t *testing.T) archive.State {
 		return openS3(t, srv, srv.NewBucket(t), "study/2026")
 	})
@@ -49,8 +59,9 @@ func TestS3StateConformance(t *testing.T) {
 
 // TestS3Layout: records are PREFIX/records/<name>, state PREFIX/state/<name>;
 // Walk lists records of its prefix only, skipping stray keys.
-func TestS3Layout(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3Layout(t *testing.T) { testS3Layout(t, s3test.Start(t)) }
+
+func testS3Layout(t *testing.T, srv *s3test.Server) {
 	bucket := srv.NewBucket(t)
 	st := openS3(t, srv, bucket, "lab/study")
 	ctx := context.Background()
@@ -103,8 +114,9 @@ func listKeys(t *testing.T, srv *s3test.Server, bucket, prefix string) []string 
 // (the key exists) checks the stored copy and replaces a damaged one:
 // shorter, same size with other bytes (no SHA-256 kept: its bytes are
 // read), or other bytes stored with their own SHA-256.
-func TestS3RepairsDamagedCopy(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3RepairsDamagedCopy(t *testing.T) { testS3RepairsDamagedCopy(t, s3test.Start(t)) }
+
+func testS3RepairsDamagedCopy(t *testing.T, srv *s3test.Server) {
 	bucket := srv.NewBucket(t)
 	st := openS3(t, srv, bucket, "p")
 	ctx := context.Background()
@@ -147,8 +159,9 @@ func TestS3RepairsDamagedCopy(t *testing.T) {
 
 // TestS3Errors: a bad address, wrong credentials, no server, no bucket:
 // one line naming the bucket and key, and a hint about the AWS_* variables.
-func TestS3Errors(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3Errors(t *testing.T) { testS3Errors(t, s3test.Start(t)) }
+
+func testS3Errors(t *testing.T, srv *s3test.Server) {
 	bucket := srv.NewBucket(t)
 	name, data := storagetest.Record(t, 10)
 	tests := []struct {
@@ -191,8 +204,9 @@ func TestS3Errors(t *testing.T) {
 // TestS3Probe: the health check's probe fails on a missing bucket or
 // wrong credentials, which a HEAD of a record cannot tell from a
 // missing record.
-func TestS3Probe(t *testing.T) {
-	srv := s3test.Start(t)
+func TestS3Probe(t *testing.T) { testS3Probe(t, s3test.Start(t)) }
+
+func testS3Probe(t *testing.T, srv *s3test.Server) {
 	bucket := srv.NewBucket(t)
 	tests := []struct {
 		label, bucket, secret string
@@ -221,3 +235,166 @@ func TestS3Probe(t *testing.T) {
 		})
 	}
 }
+
+// TestS3Paging: Walk and ListState follow ListObjectsV2's continuation
+// tokens, two keys a page: every record and state listed once, records
+// and state kept apart on every page.
+func TestS3Paging(t *testing.T) { testS3Paging(t, s3test.Start(t)) }
+
+func testS3Paging(t *testing.T, srv *s3test.Server) {
+	st := openS3(t, srv, srv.NewBucket(t), "p")
+	archive.SetS3PageKeys(st, 2)
+	ctx := context.Background()
+	want := map[string]int64{}
+	for i := 0; i < 7; i++ {
+		name, data := storagetest.Record(t, 10+i)
+		if err := st.Put(ctx, name, data); err != nil {
+			t.Fatal(err)
+		}
+		want[name] = int64(len(data))
+	}
+	states := []string{"devices/a/entry", "devices/b/entry", "devices/c/entry", "key"}
+	for _, name := range states {
+		if err := st.PutState(ctx, name, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]int64{}
+	err := st.Walk(ctx, func(name string, size int64) error {
+		if _, dup := got[name]; dup {
+			t.Errorf("Walk listed %s twice", name)
+		}
+		got[name] = size
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("Walk listed %d records over pages of 2, want %d", len(got), len(want))
+	}
+	for name, size := range want {
+		if got[name] != size {
+			t.Errorf("Walk: %s size %d, want %d", name, got[name], size)
+		}
+	}
+	listed, err := st.ListState(ctx, "devices/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(listed, ",") != strings.Join(states[:3], ",") {
+		t.Errorf("ListState(devices/) over pages of 2 = %v, want %v", listed, states[:3])
+	}
+}
+
+// TestS3StoredCopyCheckedWithoutReading: a record sent again is checked
+// against its stored copy without reading it back, whether the store
+// kept its SHA-256 (versitygw) or not (Ceph RGW 16, or a copy written by
+// another tool): the ETag, the MD5 of what was stored, says it is intact.
+func TestS3StoredCopyCheckedWithoutReading(t *testing.T) {
+	testS3StoredCopyCheckedWithoutReading(t, s3test.Start(t))
+}
+
+func testS3StoredCopyCheckedWithoutReading(t *testing.T, srv *s3test.Server) {
+	bucket := srv.NewBucket(t)
+	var gets atomic.Int64
+	client := s3.New(srv.Client().Options(), func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, countGets(&gets))
+	})
+	st := archive.NewS3(client, bucket, "p")
+	ctx := context.Background()
+	tests := []struct {
+		label string
+		store func(name string, data []byte) error
+	}{
+		{"stored by Put", func(name string, data []byte) error { return st.Put(ctx, name, data) }},
+		{"stored by another tool, no sha-256", func(name string, data []byte) error {
+			_, err := srv.Client().PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket,
+				Key: aws.String("p/records/" + name), Body: bytes.NewReader(data)})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		name, data := storagetest.Record(t, 64<<10)
+		if err := tt.store(name, data); err != nil {
+			t.Fatal(err)
+		}
+		gets.Store(0)
+		if err := st.Put(ctx, name, data); err != nil {
+			t.Fatalf("%s: Put again: %v", tt.label, err)
+		}
+		if n := gets.Load(); n != 0 {
+			t.Errorf("%s: Put of a stored record read it back (%d GetObject)", tt.label, n)
+		}
+	}
+}
+
+// countGets is an SDK middleware counting GetObject requests in n.
+func countGets(n *atomic.Int64) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("countGets",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if _, ok := in.Parameters.(*s3.GetObjectInput); ok {
+					n.Add(1)
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.After)
+	}
+}
+
+// TestS3DamagedInTransitRefused: a record whose bytes change on the way
+// to the store (a proxy flips one, the payload unsigned as the SDK sends
+// it over HTTPS) is refused by the store and not stored: versitygw
+// checks x-amz-checksum-sha256, Ceph RGW 16 ignores it and checks only
+// Content-MD5.
+func TestS3DamagedInTransitRefused(t *testing.T) { testS3DamagedInTransitRefused(t, s3test.Start(t)) }
+
+func testS3DamagedInTransitRefused(t *testing.T, srv *s3test.Server) {
+	bucket := srv.NewBucket(t)
+	target, err := url.Parse(srv.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host // signed
+		if r.In.Method == http.MethodPut && r.In.ContentLength > 100 {
+			r.Out.Body = &flipByte{r: r.In.Body, at: 100}
+		}
+	}})
+	defer proxy.Close()
+	client := s3.New(srv.Client().Options(), func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(proxy.URL)
+		o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+		o.RetryMaxAttempts = 1
+	})
+	ctx := context.Background()
+	name, data := storagetest.Record(t, 4096)
+	err = archive.NewS3(client, bucket, "p").Put(ctx, name, data)
+	var le *locales.Error
+	if !errors.As(err, &le) || le.Key != "archive.s3.write" {
+		t.Fatalf("Put of bytes damaged on the way = %v, want the store's refusal", err)
+	}
+	direct := openS3(t, srv, bucket, "p")
+	if ok, err := direct.Has(ctx, name); err != nil || ok {
+		t.Errorf("after a refused Put the bucket holds the record: %v, %v", ok, err)
+	}
+}
+
+// flipByte reads r with the byte at offset at inverted.
+type flipByte struct {
+	r    io.ReadCloser
+	at   int64
+	read int64
+}
+
+func (f *flipByte) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if i := f.at - f.read; i >= 0 && i < int64(n) {
+		p[i] ^= 0xff
+	}
+	f.read += int64(n)
+	return n, err
+}
+
+func (f *flipByte) Close() error { return f.r.Close() }

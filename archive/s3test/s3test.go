@@ -9,6 +9,11 @@
 // github.com/versity/versitygw/cmd/versitygw@v1.8.0). Without it a test
 // is skipped, with the install command as reason; under CI=true it fails
 // instead: S3 tests never skip in CI.
+//
+// [StartCeph] starts the second S3 server, Ceph RGW (Debian's ceph-mon,
+// ceph-osd and radosgw packages, Ceph 16): a single-node cluster on
+// 127.0.0.1 in a temporary folder, stopped and removed when the test
+// ends. It skips, or fails under CI=true, the same way.
 package s3test
 
 import (
@@ -49,6 +54,7 @@ type Server struct {
 
 	cmd     *exec.Cmd
 	exited  chan error
+	ceph    *cephCluster // set instead of cmd for a Ceph cluster
 	buckets atomic.Int64
 }
 
@@ -81,7 +87,7 @@ func Require(t testing.TB) string {
 	if bin != "" {
 		return bin
 	}
-	if os.Getenv("CI") != "" && os.Getenv("CI") != "false" {
+	if inCI() {
 		t.Fatalf("versitygw not found and CI is set: S3 tests must run in CI (%s)", Install)
 	}
 	t.Skipf("versitygw not installed: S3 tests skipped (install it with: %s)", Install)
@@ -168,8 +174,13 @@ func waitReady(endpoint string, exited <-chan error) error {
 	return errors.New("did not answer within 15 s")
 }
 
-// Stop kills the server.
+// Stop kills the server (every daemon of a Ceph cluster, whose folder
+// it removes).
 func (s *Server) Stop() {
+	if s.ceph != nil {
+		s.ceph.stop()
+		return
+	}
 	if s.cmd != nil && s.cmd.Process != nil {
 		s.cmd.Process.Kill()
 		select {

@@ -45,6 +45,23 @@ func TestThreeServersOneBucket(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds enquete, starts versitygw and three archive servers")
 	}
+	threeServersOneBucket(t, s3test.Start)
+}
+
+// TestThreeServersOneBucketOnCeph is TestThreeServersOneBucket over Ceph
+// RGW: a single-node cluster started from nothing (s3test.StartCeph).
+// Slow (80 s on 2 cores): run only with ENQUETE_TEST_CEPH=1.
+func TestThreeServersOneBucketOnCeph(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds enquete, starts a Ceph cluster and three archive servers")
+	}
+	s3test.RequireCephSlow(t)
+	threeServersOneBucket(t, s3test.StartCeph)
+}
+
+// threeServersOneBucket runs the three-server test on the S3 server
+// startS3 starts.
+func threeServersOneBucket(t *testing.T, startS3 func(testing.TB) *s3test.Server) {
 	const (
 		devices    = 50
 		rounds     = 3
@@ -53,7 +70,7 @@ func TestThreeServersOneBucket(t *testing.T) {
 		killAfter  = 15 // syncs done in round 1 when a server is killed
 	)
 	start := time.Now()
-	s3 := s3test.Start(t)
+	s3 := startS3(t)
 	bucket := s3.NewBucket(t)
 	s3.Setenv(t) // archive.OpenS3 and archive.Verify below read the bucket
 	storeURL := "s3://" + bucket + "/study"
