@@ -392,9 +392,12 @@ func (e *exporter) notes() {
 	e.sum.Sensitive = e.secrets.unlinked
 	e.sum.Orphans = e.secrets.report(e.opts.Log, lang)
 	for _, id := range e.formIDs() {
-		if projects := e.forms[id].projects; len(projects) > 1 {
-			names := slices.Sorted(maps.Keys(projects))
+		names, imported := splitImported(slices.Sorted(maps.Keys(e.forms[id].projects)))
+		if len(names) > 1 {
 			fmt.Fprintln(e.opts.Log, locales.T(lang, "archive.export.mixed_projects", id, strings.Join(names, ", ")))
+		}
+		for _, p := range imported {
+			fmt.Fprintln(e.opts.Log, locales.T(lang, "archive.export.imported", id, p))
 		}
 	}
 	if n := e.sum.Relinked; n > 0 {

@@ -14,8 +14,12 @@ import (
 	"github.com/enquete-field/enquete/crypto"
 )
 
-// deviceOf is a record's device id, "" for an anonymous record.
+// deviceOf is a record's device id, "" for an anonymous record; for an
+// imported one, the device its system named (ODK's deviceID).
 func deviceOf(r *crypto.Record) string {
+	if r.Device == nil && r.Origin != nil {
+		return r.Origin.DeviceID
+	}
 	if r.Device == nil {
 		return ""
 	}

@@ -92,9 +92,13 @@ type Record struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
 	// Attachment says, in a record of kind attachment, whose file it is
 	// (version 2).
-	Attachment *AttachedTo  `json:"attachment,omitempty"`
-	Device     *DeviceStamp `json:"device,omitempty"`    // absent in anonymous mode
-	Signature  string       `json:"signature,omitempty"` // base64 Ed25519; absent in anonymous mode
+	Attachment *AttachedTo `json:"attachment,omitempty"`
+	// Origin says, in a response imported from another system (an ODK
+	// submission), where it came from (version 2). Such a record carries
+	// no device signature.
+	Origin    *Origin      `json:"origin,omitempty"`
+	Device    *DeviceStamp `json:"device,omitempty"`    // absent in anonymous mode
+	Signature string       `json:"signature,omitempty"` // base64 Ed25519; absent in anonymous mode
 	// Content is, in a record of kind attachment, the file's bytes: they
 	// follow the JSON in the plaintext, after one line feed.
 	Content []byte `json:"-"`
@@ -131,6 +135,14 @@ type AttachedTo struct {
 	// file it is: 1 to Count. Both are absent in a whole file.
 	Index int `json:"index,omitempty"`
 	Count int `json:"count,omitempty"`
+}
+
+// Origin is the provenance of an imported response.
+type Origin struct {
+	System     string `json:"system"`              // "odk"
+	InstanceID string `json:"instance_id"`         // the submission's instanceID, as the system wrote it ("uuid:…")
+	DeviceID   string `json:"device_id,omitempty"` // the device the system names (ODK's meta/deviceID or deviceid question)
+	Submitted  string `json:"submitted,omitempty"` // the system's submission date, as it wrote it
 }
 
 // FormRef names the questionnaire a record answers.
@@ -192,7 +204,8 @@ func DeviceID(pub ed25519.PublicKey) string {
 
 // MinVersion is the lowest version that can hold r: RecordVersionChunks
 // when it is a chunk or lists a chunked attachment; RecordVersionAttachments
-// when it is an attachment, lists attachments or carries form files, else
+// when it is an attachment, lists attachments, carries form files or an
+// Origin, else
 // RecordVersion. Writers set Version to it before signing.
 func (r *Record) MinVersion() int {
 	if r.Attachment != nil && r.Attachment.Count > 0 {
@@ -203,7 +216,7 @@ func (r *Record) MinVersion() int {
 			return RecordVersionChunks
 		}
 	}
-	if r.Kind == KindAttachment || len(r.Attachments) > 0 || r.FormSource != nil && len(r.FormSource.Files) > 0 {
+	if r.Kind == KindAttachment || len(r.Attachments) > 0 || r.FormSource != nil && len(r.FormSource.Files) > 0 || r.Origin != nil {
 		return RecordVersionAttachments
 	}
 	return RecordVersion
@@ -481,6 +494,8 @@ func (r *Record) validateAttachments() error {
 			return bad("attachment")
 		case r.FormSource != nil && r.FormSource.Files != nil:
 			return bad("form_source.files")
+		case r.Origin != nil:
+			return bad("origin")
 		}
 		return nil
 	}

@@ -150,6 +150,7 @@ func commands() []command {
 		{"archive serve", "cli.cmd.archive_serve", archiveServeUsage, cmdArchiveServe},
 		{"archive copy", "cli.cmd.archive_copy", archiveCopyUsage, cmdArchiveCopy},
 		{"archive import", "cli.cmd.archive_import", archiveImportUsage, cmdArchiveImport},
+		{"import odk", "cli.cmd.import_odk", importODKUsage, cmdImportODK},
 		{"archive key", "cli.cmd.archive_key", "enquete archive key (--dir DIR | --archive DIR)", cmdArchiveKey},
 		{"devices add", "cli.cmd.devices_add", "enquete devices add --archive DIR --name NAME [--sign-key FILE]", cmdDevicesAdd},
 		{"devices list", "cli.cmd.devices_list", "enquete devices list --archive DIR [--json]", cmdDevicesList},

@@ -101,6 +101,8 @@ func TestScripts(t *testing.T) {
 			"tlscert":     opsCmds["tlscert"],
 			"s3server":    s3Cmds["s3server"],
 			"s3ls":        s3Cmds["s3ls"],
+			"odkkey":      odkCmds["odkkey"],
+			"odksubmit":   odkCmds["odksubmit"],
 		},
 	})
 }
