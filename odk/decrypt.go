@@ -281,4 +281,3 @@ func CFBDecrypt(key, iv, ct []byte) ([]byte, bool) {
 	}
 	return plain[:len(plain)-pad], true
 }
-

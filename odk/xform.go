@@ -67,8 +67,8 @@ type XFormInfo struct {
 // control is a body control of one instance path.
 type control struct {
 	tag, mediatype, appearance, label string
-	items                              [][2]string // value, label
-	repeat                             bool
+	items                             [][2]string // value, label
+	repeat                            bool
 }
 
 // xformReader holds what the conversion reads.
