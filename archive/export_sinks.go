@@ -242,6 +242,7 @@ type jsonRecord struct {
 	Finalized    string         `json:"finalized,omitempty"`
 	Lang         string         `json:"lang,omitempty"`
 	Link         string         `json:"link,omitempty"`
+	Origin       *crypto.Origin `json:"origin,omitempty"` // an imported response's provenance
 	Answers      map[string]any `json:"answers"`
 }
 
@@ -256,7 +257,7 @@ type jsonlSink struct {
 func (s *jsonlSink) prepare(r *crypto.Record, f archiveFile, hash string) any {
 	j := jsonRecord{ID: r.ID, InstanceName: r.InstanceName, Form: r.Form.ID, Version: r.Form.Version,
 		Submitted: submitted(f.mod), Device: deviceOf(r), Project: r.Project,
-		Started: r.Started, Finalized: r.Finalized, Lang: r.Lang, Link: r.Link, Answers: r.Answers}
+		Started: r.Started, Finalized: r.Finalized, Lang: r.Lang, Link: r.Link, Origin: r.Origin, Answers: r.Answers}
 	if r.Device != nil {
 		j.Seq = r.Device.Seq
 	}

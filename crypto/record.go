@@ -92,13 +92,13 @@ type Record struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
 	// Attachment says, in a record of kind attachment, whose file it is
 	// (version 2).
-	Attachment *AttachedTo `json:"attachment,omitempty"`
+	Attachment *AttachedTo  `json:"attachment,omitempty"`
+	Device     *DeviceStamp `json:"device,omitempty"`    // absent in anonymous mode
+	Signature  string       `json:"signature,omitempty"` // base64 Ed25519; absent in anonymous mode
 	// Origin says, in a response imported from another system (an ODK
 	// submission), where it came from (version 2). Such a record carries
 	// no device signature.
-	Origin    *Origin      `json:"origin,omitempty"`
-	Device    *DeviceStamp `json:"device,omitempty"`    // absent in anonymous mode
-	Signature string       `json:"signature,omitempty"` // base64 Ed25519; absent in anonymous mode
+	Origin *Origin `json:"origin,omitempty"`
 	// Content is, in a record of kind attachment, the file's bytes: they
 	// follow the JSON in the plaintext, after one line feed.
 	Content []byte `json:"-"`
@@ -205,8 +205,7 @@ func DeviceID(pub ed25519.PublicKey) string {
 // MinVersion is the lowest version that can hold r: RecordVersionChunks
 // when it is a chunk or lists a chunked attachment; RecordVersionAttachments
 // when it is an attachment, lists attachments, carries form files or an
-// Origin, else
-// RecordVersion. Writers set Version to it before signing.
+// Origin, else RecordVersion. Writers set Version to it before signing.
 func (r *Record) MinVersion() int {
 	if r.Attachment != nil && r.Attachment.Count > 0 {
 		return RecordVersionChunks
