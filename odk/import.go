@@ -102,12 +102,12 @@ func Import(ctx context.Context, opts Options) (*Summary, error) {
 			return &imp.sum, err
 		}
 		if err := imp.one(ctx, dir); err != nil {
-			var le *locales.Error
-			if !errors.As(err, &le) {
+			var bad badSubmission
+			if !errors.As(err, &bad) {
 				return &imp.sum, err
 			}
 			imp.sum.Failed++
-			msg, _ := locales.Localize(err, opts.Lang)
+			msg, _ := locales.Localize(bad.error, opts.Lang)
 			fmt.Fprintln(imp.opts.Log, msg)
 		}
 	}
@@ -202,14 +202,18 @@ func findInstances(dir string) ([]string, error) {
 	return out, err
 }
 
+// badSubmission is a submission's own problem: it is named and skipped,
+// while an error of the archive stops the import.
+type badSubmission struct{ error }
+
 // one imports the submission of instance folder dir.
 func (imp *importer) one(ctx context.Context, dir string) error {
 	m, err := ReadManifest(dir)
 	if err != nil {
-		return err
+		return badSubmission{err}
 	}
 	if m.FormID != imp.form.ID {
-		return locales.Errorf("archive.odk.other_form", dir, m.FormID, imp.form.ID)
+		return badSubmission{locales.Errorf("archive.odk.other_form", dir, m.FormID, imp.form.ID)}
 	}
 	mark := imp.mark("submission\n" + m.InstanceID)
 	if prev, err := imp.opts.Store.GetState(ctx, mark); err == nil {
@@ -220,14 +224,19 @@ func (imp *importer) one(ctx context.Context, dir string) error {
 	}
 	sub, err := Decrypt(m, imp.opts.Key)
 	if err != nil {
-		return err
+		return badSubmission{err}
 	}
 	defer sub.Wipe()
 	inst, err := ReadInstance(imp.form, sub.XML)
 	if err != nil {
-		return locales.Errorf("archive.odk.bad_xml", dir, err.Error())
+		return badSubmission{locales.Errorf("archive.odk.bad_xml", dir, err.Error())}
 	}
 	rec := imp.response(m, inst)
+	for _, f := range sub.Media {
+		if !crypto.ValidAttachmentName(f.Name) || int64(len(f.Data)) > crypto.MaxChunkedAttachment {
+			return badSubmission{locales.Errorf("archive.odk.bad_media", f.Name)}
+		}
+	}
 	var names []string
 	for _, f := range sub.Media {
 		listed, files, err := imp.sealAttachment(ctx, rec, f)
@@ -322,9 +331,6 @@ func (imp *importer) seal(ctx context.Context, rec *crypto.Record) (string, erro
 // (version 2) up to crypto.ChunkSize, else in chunks (version 3), as a
 // device seals them. It returns the response's entry and the files.
 func (imp *importer) sealAttachment(ctx context.Context, rec *crypto.Record, f File) (crypto.Attachment, []string, error) {
-	if !crypto.ValidAttachmentName(f.Name) || int64(len(f.Data)) > crypto.MaxChunkedAttachment {
-		return crypto.Attachment{}, nil, locales.Errorf("archive.odk.bad_media", f.Name)
-	}
 	listed := crypto.Attachment{Name: f.Name, SHA256: crypto.ContentHash(f.Data), Size: int64(len(f.Data))}
 	count := (len(f.Data) + crypto.ChunkSize - 1) / crypto.ChunkSize
 	if count <= 1 {

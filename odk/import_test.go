@@ -28,8 +28,9 @@ func submissionXML(id, name string, photo string) []byte {
 		`<meta><instanceID>uuid:` + id + `</instanceID><instanceName>HH ` + name + `</instanceName><deviceID>collect:abc123</deviceID></meta></household>`)
 }
 
-// odkFixture writes four submissions under dir/: one plain, one with a
-// photo, one encrypted to another key, one whose signature is wrong; it
+// odkFixture writes five submissions under dir/: one plain, one with a
+// photo, one encrypted to another key, one whose signature is wrong, one
+// of another form; it
 // returns the private key of the right one.
 func odkFixture(t *testing.T, dir string) *rsa.PrivateKey {
 	t.Helper()
@@ -51,9 +52,13 @@ func odkFixture(t *testing.T, dir string) *rsa.PrivateKey {
 			Media: []odktest.Media{{Name: "1712.jpg", Data: photo}}, Submitted: "2026-12-02T08:00:00.000Z"}},
 		{&other.PublicKey, odktest.Submission{InstanceID: "uuid:33333333-3333-4333-8333-333333333333", XML: submissionXML("33333333-3333-4333-8333-333333333333", "Wrongkey", "")}},
 		{&key.PublicKey, odktest.Submission{InstanceID: "uuid:44444444-4444-4444-8444-444444444444", XML: submissionXML("44444444-4444-4444-8444-444444444444", "Tampered", ""), BadSignature: true}},
+		{&key.PublicKey, odktest.Submission{FormID: "census", InstanceID: "uuid:55555555-5555-4555-8555-555555555555", XML: submissionXML("55555555-5555-4555-8555-555555555555", "Census", "")}},
 	}
 	for _, s := range subs {
-		s.s.FormID, s.s.Version = "household", "2026120101"
+		if s.s.FormID == "" {
+			s.s.FormID = "household"
+		}
+		s.s.Version = "2026120101"
 		if _, err := odktest.Write(filepath.Join(dir, "briefcase", "forms", "household"), s.pub, s.s); err != nil {
 			t.Fatal(err)
 		}
@@ -90,10 +95,10 @@ func TestImportExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Imported != 2 || sum.Failed != 2 || sum.Media != 1 {
+	if sum.Imported != 2 || sum.Failed != 3 || sum.Media != 1 {
 		t.Fatalf("summary %+v\n%s", sum, log.String())
 	}
-	for _, want := range []string{"33333333", "this key does not open it", "44444444", "signature does not match"} {
+	for _, want := range []string{"33333333", "this key does not open it", "44444444", "signature does not match", "55555555", "answers form census, not household"} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, log.String())
 		}
@@ -120,7 +125,7 @@ func TestImportExport(t *testing.T) {
 			t.Errorf("household.csv lacks %q:\n%s", want, main)
 		}
 	}
-	if strings.Contains(main, "Wrongkey") || strings.Contains(main, "Tampered") {
+	if strings.Contains(main, "Wrongkey") || strings.Contains(main, "Tampered") || strings.Contains(main, "Census") {
 		t.Errorf("a skipped submission was exported:\n%s", main)
 	}
 	members := readFile(t, filepath.Join(out, "household-member.csv"))
