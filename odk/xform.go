@@ -22,9 +22,9 @@ import (
 // items or an itemset over a secondary instance; upload → image, audio,
 // video or file by mediatype; trigger → acknowledge; range → range;
 // odk:rank → rank; a leaf without control → hidden, or start, end,
-// today, deviceid, username by its jr:preload), the labels of one
-// language (the default translation, else the first, else inline
-// labels). Logic (relevant, constraints, calculations, defaults) is left
+// today, deviceid, username by its jr:preload), the labels in every
+// language of the form's itext (label::LANGUAGE columns, the default
+// translation as default_language), else its inline labels. Logic (relevant, constraints, calculations, defaults) is left
 // out: the answers are already in the submissions. The meta group is left
 // out too (instanceID becomes the record id, instanceName its name,
 // deviceID its origin).
@@ -73,12 +73,14 @@ type control struct {
 
 // xformReader holds what the conversion reads.
 type xformReader struct {
-	itext    map[string]string // text id → label of the chosen language
+	itext    map[string]map[string]string // language → text id → label
+	langs    []string                     // the itext languages, in order
+	defLang  string                       // the default translation's
 	binds    map[string]*xnode // nodeset → bind
 	controls map[string]*control
 	inst     map[string]*xnode // secondary instances by id
-	survey   [][]string
-	choices  [][]string
+	survey   [][3]string // type, name, label
+	choices  [][3]string // list name, value, label
 }
 
 // ConvertXForm reads an XForm and writes the XLSForm it stands for.
@@ -95,7 +97,7 @@ func ConvertXForm(filename string, data []byte) (*XFormInfo, error) {
 	if model == nil || body == nil {
 		return nil, locales.Errorf("archive.odk.bad_form", filename, "no h:head/model or h:body")
 	}
-	x := &xformReader{itext: map[string]string{}, binds: map[string]*xnode{}, controls: map[string]*control{}, inst: map[string]*xnode{}}
+	x := &xformReader{itext: map[string]map[string]string{}, binds: map[string]*xnode{}, controls: map[string]*control{}, inst: map[string]*xnode{}}
 	var root *xnode
 	for i := range model.Nodes {
 		n := &model.Nodes[i]
@@ -116,8 +118,6 @@ func ConvertXForm(filename string, data []byte) (*XFormInfo, error) {
 		return nil, locales.Errorf("archive.odk.bad_form", filename, "no primary instance with an id")
 	}
 	x.readBody(body, "/"+root.XMLName.Local)
-	x.survey = [][]string{{"survey"}, {"", "type", "name", "label"}}
-	x.choices = [][]string{{"choices"}, {"", "list_name", "name", "label"}}
 	x.walk(root, "/"+root.XMLName.Local)
 	info := &XFormInfo{ID: root.attr("id"), Version: root.attr("version")}
 	name := ""
@@ -132,31 +132,74 @@ func ConvertXForm(filename string, data []byte) (*XFormInfo, error) {
 func (x *xformReader) csv(info *XFormInfo, name string) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	w.WriteAll(x.survey)
-	if len(x.choices) > 2 {
-		w.WriteAll(x.choices)
+	w.WriteAll(x.sheet("survey", []string{"type", "name"}, x.survey))
+	if len(x.choices) > 0 {
+		w.WriteAll(x.sheet("choices", []string{"list_name", "name"}, x.choices))
 	}
-	w.WriteAll([][]string{{"settings"}, {"", "form_id", "version", "instance_name"}, {"", info.ID, info.Version, name}})
+	w.WriteAll([][]string{{"settings"}, {"", "form_id", "version", "instance_name", "default_language"},
+		{"", info.ID, info.Version, name, x.defLang}})
+	w.Flush()
 	return b.Bytes()
 }
 
-// readItext keeps the default translation (else the first).
+// sheet writes rows of two cells and a label: one label column, or one
+// per itext language.
+func (x *xformReader) sheet(title string, head []string, rows [][3]string) [][]string {
+	langs := x.langs
+	header := append([]string{""}, head...)
+	if len(langs) == 0 {
+		langs = []string{""}
+		header = append(header, "label")
+	}
+	for _, l := range x.langs {
+		header = append(header, "label::"+l)
+	}
+	out := [][]string{{title}, header}
+	for _, r := range rows {
+		line := []string{"", r[0], r[1]}
+		for _, l := range langs {
+			line = append(line, x.text(r[2], l))
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// itextPrefix marks a label that is an itext id, resolved per language.
+const itextPrefix = "\x00itext:"
+
+// text resolves a label in language lang.
+func (x *xformReader) text(label, lang string) string {
+	id, ok := strings.CutPrefix(label, itextPrefix)
+	if !ok {
+		return label
+	}
+	if t := x.itext[lang][id]; t != "" {
+		return t
+	}
+	return x.itext[x.defLang][id]
+}
+
+// readItext reads every translation; the default one (else the first)
+// is the default language.
 func (x *xformReader) readItext(itext *xnode) {
-	var chosen *xnode
 	for i := range itext.Nodes {
 		t := &itext.Nodes[i]
-		if chosen == nil || t.attr("default") != "" {
-			chosen = t
+		lang := t.attr("lang")
+		if x.itext[lang] != nil {
+			continue
 		}
-	}
-	if chosen == nil {
-		return
-	}
-	for _, text := range chosen.Nodes {
-		for _, v := range text.Nodes {
-			if f := v.attr("form"); f == "" || f == "long" {
-				x.itext[text.attr("id")] = strings.TrimSpace(v.Text)
-				break
+		x.itext[lang] = map[string]string{}
+		x.langs = append(x.langs, lang)
+		if x.defLang == "" || t.attr("default") != "" {
+			x.defLang = lang
+		}
+		for _, text := range t.Nodes {
+			for _, v := range text.Nodes {
+				if f := v.attr("form"); f == "" || f == "long" {
+					x.itext[lang][text.attr("id")] = strings.TrimSpace(v.Text)
+					break
+				}
 			}
 		}
 	}
@@ -171,7 +214,7 @@ func (x *xformReader) labelOf(n *xnode) string {
 		return ""
 	}
 	if m := itextRef.FindStringSubmatch(l.attr("ref")); m != nil {
-		return x.itext[m[1]]
+		return itextPrefix + m[1]
 	}
 	return strings.TrimSpace(l.Text)
 }
@@ -231,7 +274,10 @@ func (x *xformReader) items(sel *xnode) [][2]string {
 	return out
 }
 
-var instanceRef = regexp.MustCompile(`instance\(\s*'([^']*)'\s*\)`)
+var (
+	instanceRef = regexp.MustCompile(`instance\(\s*'([^']*)'\s*\)`)
+	itemItext   = regexp.MustCompile(`jr:itext\(\s*(\w+)\s*\)`)
+)
 
 // itemset reads the choices of instance('id')/root/item.
 func (x *xformReader) itemset(set *xnode) [][2]string {
@@ -255,8 +301,8 @@ func (x *xformReader) itemset(set *xnode) [][2]string {
 			return ""
 		}
 		label := get(labelRef)
-		if im := regexp.MustCompile(`jr:itext\(\s*(\w+)\s*\)`).FindStringSubmatch(labelRef); im != nil {
-			label = x.itext[get(im[1])]
+		if im := itemItext.FindStringSubmatch(labelRef); im != nil {
+			label = itextPrefix + get(im[1])
 		}
 		out = append(out, [2]string{get(valueRef), label})
 	}
@@ -295,7 +341,7 @@ func (x *xformReader) walk(n *xnode, p string) {
 }
 
 func (x *xformReader) row(typ, name, label string) {
-	x.survey = append(x.survey, []string{"", typ, name, label})
+	x.survey = append(x.survey, [3]string{typ, name, label})
 }
 
 // leaf writes one question row (and its choices).
@@ -324,7 +370,7 @@ func (x *xformReader) leaf(name, p string, ctl *control) {
 			if l == "" {
 				l = it[0]
 			}
-			x.choices = append(x.choices, []string{"", name, it[0], l})
+			x.choices = append(x.choices, [3]string{name, it[0], l})
 		}
 	}
 	x.row(typ, name, label)

@@ -33,8 +33,17 @@ func TestConvertXForm(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("nodes\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
+	if form.DefaultLanguage != "English (en)" || strings.Join(form.Languages, ",") != "English (en),French (fr)" {
+		t.Errorf("languages %q (default %q)", form.Languages, form.DefaultLanguage)
+	}
+	if l := form.Node("name").Label; l["English (en)"] != "Head's name" || l["French (fr)"] != "Nom du chef de ménage" {
+		t.Errorf("name's labels %v", l)
+	}
 	choices := form.Choices[form.Node("source").ListName]
-	if len(choices) != 2 || choices[0].Name != "well" || !strings.Contains(string(info.CSV), "Well") {
-		t.Errorf("choices %v\n%s", choices, info.CSV)
+	if len(choices) != 2 || choices[0].Name != "well" || choices[0].Label["French (fr)"] != "Puits" || choices[1].Label["English (en)"] != "Tap" {
+		t.Errorf("choices %+v\n%s", choices, info.CSV)
+	}
+	if l := form.Node("photo").Label; l["French (fr)"] != "Photo of the house" {
+		t.Errorf("an inline label is every language's: %v", l)
 	}
 }
