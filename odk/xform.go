@@ -76,11 +76,11 @@ type xformReader struct {
 	itext    map[string]map[string]string // language → text id → label
 	langs    []string                     // the itext languages, in order
 	defLang  string                       // the default translation's
-	binds    map[string]*xnode // nodeset → bind
+	binds    map[string]*xnode            // nodeset → bind
 	controls map[string]*control
 	inst     map[string]*xnode // secondary instances by id
-	survey   [][3]string // type, name, label
-	choices  [][3]string // list name, value, label
+	survey   [][3]string       // type, name, label
+	choices  [][3]string       // list name, value, label
 }
 
 // ConvertXForm reads an XForm and writes the XLSForm it stands for.
