@@ -27,16 +27,23 @@ func cmdSyncTo(e *env, dir string) error {
 		return err
 	}
 	reports, err := s.dev.SyncTo(dir)
+	var skipped error // the last project that cannot travel: the exit status says records stayed behind
 	for _, r := range reports {
 		e.printStickRead(r)
 		switch {
 		case r.Skipped != nil:
-			e.printError(r.Skipped)
+			if skipped != nil {
+				e.printError(skipped)
+			}
+			skipped = r.Skipped
 		case r.OnStick > 0:
 			fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.stick_written", r.Project, r.OnStick, r.Written, dir))
 		default:
 			fmt.Fprintln(e.stdout, locales.T(e.lang, "cli.sync_nothing", r.Project))
 		}
+	}
+	if err == nil {
+		err = skipped
 	}
 	return err
 }
