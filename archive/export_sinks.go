@@ -154,6 +154,7 @@ func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 	seen := &once{keep: keep, done: map[string]bool{}}
 	taken := fileNames{}
 	stems := map[string]string{} // form id → its root file's name without .csv
+	s.e.reviews.dropMedia(s.e.media)
 	if err := s.e.media.assign(); err != nil {
 		return names, err
 	}

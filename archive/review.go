@@ -129,14 +129,32 @@ func (b *reviewBook) keep(id string) bool {
 	if b.want == "" {
 		return true
 	}
-	state, _ := b.latest(id)
-	ok := state == b.want || state == "" && b.want == crypto.ReviewReceived
+	ok := b.matches(id)
 	if ok {
 		b.kept++
 	} else {
 		b.dropped++
 	}
 	return ok
+}
+
+// matches reports whether response id has the state --state asks for.
+func (b *reviewBook) matches(id string) bool {
+	state, _ := b.latest(id)
+	return b.want == "" || state == b.want || state == "" && b.want == crypto.ReviewReceived
+}
+
+// dropMedia forgets the attachments of the responses --state leaves out,
+// so that media/ and the audit files hold only those exported.
+func (b *reviewBook) dropMedia(m *media) {
+	if b.want == "" || m == nil {
+		return
+	}
+	for id := range m.records {
+		if !b.matches(id) {
+			delete(m.records, id)
+		}
+	}
 }
 
 // edited applies response id's edits, oldest first, to answers.

@@ -291,3 +291,44 @@ func TestReviewForgedAndVerified(t *testing.T) {
 		t.Errorf("export did not skip the forged review:\n%s", log.String())
 	}
 }
+
+// TestExportStateMedia: --state leaves out the files of the submissions
+// it leaves out (media/ and the audit file), and keeps the others'.
+func TestExportStateMedia(t *testing.T) {
+	a, old, _, newest, _, newPhoto := mediaArchive(t)
+	skeys, _ := reviewSigners(t, "lab-ana")
+	st, err := NewFolder(a.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := ReadSubmissions(context.Background(), ReviewOptions{Archive: a.dir, Identities: a.keysIdentities()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, state := range map[string]string{old.ID: "rejected", newest.ID: "approved"} {
+		sub, err := FindSubmission(subs, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := NewReview(sub, state, "", nil, skeys[0], at(20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := WriteReview(context.Background(), st, r, at(20)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := t.TempDir()
+	sum, err := Export(context.Background(), ExportOptions{Archive: a.dir, Identities: a.keysIdentities(), OutDir: out, State: "approved"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(out, "media", "photo.jpg")); err != nil || !bytes.Equal(got, newPhoto) {
+		t.Errorf("media/photo.jpg = %q, %v; want the approved submission's photo", got, err)
+	}
+	for _, f := range sum.Files {
+		if strings.Contains(f, "audit") || strings.Contains(f, "~") {
+			t.Errorf("export wrote %s, a file of a submission --state left out (files: %v)", f, sum.Files)
+		}
+	}
+}
