@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +169,46 @@ func TestLabReviewPanic(t *testing.T) {
 	d.send(tea.KeyMsg{Type: tea.KeyF12})
 	if !d.quit || d.m.View() != "" {
 		t.Fatal("F12 did not blank the screen and quit")
+	}
+}
+
+// TestRunLabReview drives RunLabReview through its input and output, as
+// the CLI does: the alternate screen, Ctrl+C leaves, Ctrl+X returns
+// ErrPanic.
+func TestRunLabReview(t *testing.T) {
+	dir, id := labArchive(t)
+	for _, tc := range []struct {
+		name string
+		key  string
+		want error
+	}{
+		{"quit", "\x03", nil},
+		{"panic", "\x18", ErrPanic},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			subs, err := archive.ReadSubmissions(context.Background(), archive.ReviewOptions{Archive: dir, Identities: []age.Identity{id}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, typed := io.Pipe()
+			var screen bytes.Buffer
+			done := make(chan error, 1)
+			go func() {
+				done <- RunLabReview(context.Background(), LabReviewOptions{Submissions: subs, Lang: "en", Input: in, Output: &screen})
+			}()
+			typed.Write([]byte(tc.key))
+			select {
+			case err := <-done:
+				if !errors.Is(err, tc.want) && err != tc.want {
+					t.Fatalf("RunLabReview = %v, want %v", err, tc.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("RunLabReview did not end")
+			}
+			typed.Close()
+			if !strings.Contains(screen.String(), "\x1b[?1049h") {
+				t.Error("RunLabReview did not use the alternate screen")
+			}
+		})
 	}
 }
