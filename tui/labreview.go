@@ -61,11 +61,12 @@ type labReview struct {
 	notice   string
 	err      string
 	panicked bool
+	help     *helpOverlay // F1: every key of the step
 }
 
 // newLabReview is the screen for opts, drawn by c.
 func newLabReview(c *Common, opts LabReviewOptions) *labReview {
-	return &labReview{c: c, opts: opts}
+	return &labReview{c: c, opts: opts, help: newHelpOverlay(c)}
 }
 
 func (m *labReview) Init() tea.Cmd { return nil }
@@ -91,6 +92,14 @@ func (m *labReview) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		m.forget()
 		return tea.Quit
+	}
+	if m.help.open {
+		m.help.Update(msg)
+		return nil
+	}
+	if key.Matches(msg, k.Help) || !m.Typing() && helpLetter(msg) {
+		m.help.Show(m)
+		return nil
 	}
 	m.err = ""
 	switch m.step {
@@ -239,6 +248,9 @@ func (m *labReview) View() string {
 	if m.panicked {
 		return ""
 	}
+	if m.help.open {
+		return m.help.View()
+	}
 	switch m.step {
 	case stepAnswers:
 		return m.answersView()
@@ -251,10 +263,10 @@ func (m *labReview) View() string {
 }
 
 func (m *labReview) listView() string {
-	c, k := m.c, m.c.Keys
+	c := m.c
 	title := c.N("tui.labreview.title", len(m.opts.Submissions), len(m.opts.Submissions))
 	if len(m.opts.Submissions) == 0 {
-		return c.page(title, c.T("tui.labreview.none"), []key.Binding{k.Exit}, c.rtl())
+		return c.page(title, c.T("tui.labreview.none"), m.ShortHelp(), c.rtl())
 	}
 	lines := m.messages()
 	room := max(c.bodyHeight()-len(lines), 1)
@@ -268,14 +280,14 @@ func (m *labReview) listView() string {
 		text := fmt.Sprintf("%s · %s · %s · %s", m.label(s), s.Form.ID, when, m.stateName(s.State))
 		lines = append(lines, m.item(text, i == m.cursor))
 	}
-	return c.page(title, strings.Join(lines, "\n"), []key.Binding{k.Confirm, k.Up, k.Down, k.Exit}, c.rtl())
+	return c.page(title, strings.Join(lines, "\n"), m.ShortHelp(), c.rtl())
 }
 
 // item draws one line of a list, highlighted or not.
 func (m *labReview) item(text string, on bool) string {
-	st, mark := m.c.Styles.Item, m.c.Styles.Marks.NoCursor
+	st, mark := m.c.Styles.Item, m.c.Styles.Marks.NoCursor+" "
 	if on {
-		st, mark = m.c.Styles.Selected, m.c.Styles.Marks.Cursor
+		st, mark = m.c.Styles.Selected, m.c.Styles.Marks.Cursor+" "
 	}
 	return m.c.hang(st, mark, text, m.c.rtl())
 }
@@ -293,12 +305,12 @@ func (m *labReview) messages() []string {
 }
 
 func (m *labReview) answersView() string {
-	c, k, s := m.c, m.c.Keys, m.current()
+	c, s := m.c, m.current()
 	lines := m.answerLines()
 	end := min(m.scroll+c.bodyHeight(), len(lines))
 	body := strings.Join(lines[min(m.scroll, end):end], "\n")
 	title := c.T("tui.labreview.answers_title", m.label(s), m.stateName(s.State))
-	return c.page(title, body, []key.Binding{m.bind(k.Confirm, "tui.labreview.key.set_state"), k.Up, k.Down, m.bind(k.Leave, "tui.labreview.key.back")}, c.rtl())
+	return c.page(title, body, m.ShortHelp(), c.rtl())
 }
 
 // answerLines are a submission's answers, one "name: value" a line,
@@ -340,17 +352,17 @@ func appendAnswers(lines *[]string, prefix string, answers map[string]any) {
 }
 
 func (m *labReview) stateView() string {
-	c, k := m.c, m.c.Keys
+	c := m.c
 	lines := []string{}
 	for i, st := range reviewStates {
 		lines = append(lines, m.item(m.stateName(st), i == m.state))
 	}
 	title := c.T("tui.labreview.pick_state", m.label(m.current()))
-	return c.page(title, strings.Join(lines, "\n"), []key.Binding{k.Confirm, k.Up, k.Down, m.bind(k.Leave, "tui.labreview.key.back")}, c.rtl())
+	return c.page(title, strings.Join(lines, "\n"), m.ShortHelp(), c.rtl())
 }
 
 func (m *labReview) commentView() string {
-	c, k := m.c, m.c.Keys
+	c := m.c
 	state := reviewStates[m.state]
 	lines := []string{c.block(c.Styles.Label, c.T("tui.labreview.comment_prompt"), c.rtl()),
 		c.block(c.Styles.Field, string(m.comment)+c.Styles.Marks.Caret, c.rtl())}
@@ -358,7 +370,39 @@ func (m *labReview) commentView() string {
 		lines = append(lines, "", c.block(c.Styles.Error, m.err, c.rtl()))
 	}
 	title := c.T("tui.labreview.comment_title", m.label(m.current()), m.stateName(state))
-	return c.page(title, strings.Join(lines, "\n"), []key.Binding{m.bind(k.Confirm, "tui.labreview.key.record"), k.Erase, m.bind(k.Leave, "tui.labreview.key.back")}, c.rtl())
+	return c.page(title, strings.Join(lines, "\n"), m.ShortHelp(), c.rtl())
+}
+
+// SetSize is part of the component contract; the screen reads Common.
+func (m *labReview) SetSize(width, height int) {}
+
+// ShortHelp lists the keys of the current step.
+func (m *labReview) ShortHelp() []key.Binding {
+	k, back := m.c.Keys, m.bind(m.c.Keys.Leave, "tui.labreview.key.back")
+	switch {
+	case m.step == stepAnswers:
+		return []key.Binding{m.bind(k.Confirm, "tui.labreview.key.set_state"), k.Up, k.Down, back}
+	case m.step == stepState:
+		return []key.Binding{k.Confirm, k.Up, k.Down, back}
+	case m.step == stepComment:
+		return []key.Binding{m.bind(k.Confirm, "tui.labreview.key.record"), k.Erase, back}
+	case len(m.opts.Submissions) == 0:
+		return []key.Binding{k.Exit}
+	}
+	return []key.Binding{m.bind(k.Confirm, "tui.labreview.key.open"), k.Up, k.Down, k.Exit}
+}
+
+// FullHelp adds, on the list and the answers, the letter shortcuts.
+func (m *labReview) FullHelp() [][]key.Binding {
+	groups := [][]key.Binding{m.ShortHelp()}
+	if m.step == stepList || m.step == stepAnswers {
+		var letters []key.Binding
+		for _, l := range []struct{ key, state string }{{"a", crypto.ReviewApproved}, {"h", crypto.ReviewHasIssues}, {"r", crypto.ReviewRejected}} {
+			letters = append(letters, key.NewBinding(key.WithKeys(l.key), key.WithHelp(l.key, m.stateName(l.state))))
+		}
+		groups = append(groups, letters)
+	}
+	return groups
 }
 
 // bind is b with the help text of msgKey.

@@ -121,7 +121,13 @@ func TestLabReviewScreen(t *testing.T) {
 		}}
 	d := &labDriver{t: t, m: newLabReview(NewCommon(asciiRenderer(), "en", true), opts)}
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	d.see("review: 2 submissions", "Ravelo · market · 2026-12-01 09:01 · not reviewed", "Rakoto")
+	d.see("review: 2 submissions", "Ravelo · market · 2026-12-01 09:01 · not reviewed", "Rakoto", "enter open")
+
+	// F1 lists the keys, the letter shortcuts too; any key closes it.
+	d.send(tea.KeyMsg{Type: tea.KeyF1})
+	d.see("a           approved", "h           has issues", "r           rejected", "f12/ctrl+x")
+	d.send(tea.KeyMsg{Type: tea.KeyDown})
+	d.see("review: 2 submissions", "> Ravelo")
 
 	// Ravelo (newest, first): Enter shows the answers, Enter offers the
 	// states, ↓↓ approved, Enter, a comment, Enter records.
@@ -131,8 +137,8 @@ func TestLabReviewScreen(t *testing.T) {
 	d.see("review state of Ravelo", "has issues", "approved", "rejected")
 	d.send(tea.KeyMsg{Type: tea.KeyDown}, tea.KeyMsg{Type: tea.KeyDown}, tea.KeyMsg{Type: tea.KeyEnter})
 	d.see("Ravelo: approved", "comment (may stay empty)")
-	d.typeText("prices checkedx")
-	d.send(tea.KeyMsg{Type: tea.KeyBackspace})
+	d.typeText("prices checked?x") // "?" is text here, not the help
+	d.send(tea.KeyMsg{Type: tea.KeyBackspace}, tea.KeyMsg{Type: tea.KeyBackspace})
 	d.send(tea.KeyMsg{Type: tea.KeyEnter})
 	d.see("review recorded: Ravelo is approved", "Ravelo · market · 2026-12-01 09:01 · approved")
 
