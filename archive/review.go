@@ -16,6 +16,7 @@ import (
 	"filippo.io/age"
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/questionnaires"
 )
 
 // Reviews, as ODK Central keeps them: lab staff set a state on a
@@ -282,6 +283,9 @@ type Submission struct {
 	Comment      string         // the latest review's comment
 	Reviewer     string         // the latest review's signer name
 	Edits        int            // edits made
+	// Questionnaire is the form it answers, when the archive holds it
+	// (the same file by SHA-256, else the newest version of its id).
+	Questionnaire *questionnaires.Form
 }
 
 // ReviewOptions says what [ReadSubmissions] reads.
@@ -326,6 +330,7 @@ func ReadSubmissions(ctx context.Context, opts ReviewOptions) ([]Submission, err
 	book := newReviewBook(opts.Reviewers, "")
 	var subs []Submission
 	seen := map[string]bool{}
+	forms := formShelf{}
 	op := newOpener(src, 0)
 	feed := func(yield func(archiveFile) bool) error {
 		return stopped(files.Each(func(b []byte) error {
@@ -347,7 +352,9 @@ func ReadSubmissions(ctx context.Context, opts ReviewOptions) ([]Submission, err
 		return o
 	}
 	take := func(o *opened) error {
-		if o.err == nil {
+		if o.err == nil && o.rec.Kind == crypto.KindForm {
+			o.err = forms.add(o.rec)
+		} else if o.err == nil {
 			o.err = takeSubmission(o, book, seen, &subs)
 		}
 		if o.err != nil {
@@ -367,8 +374,68 @@ func ReadSubmissions(ctx context.Context, opts ReviewOptions) ([]Submission, err
 			s.Comment, s.Reviewer = list[len(list)-1].comment, list[len(list)-1].reviewer
 		}
 		s.Answers = book.edited(s.ID, s.Answers)
+		s.Questionnaire = forms.of(s.Form)
 	}
 	return subs, nil
+}
+
+// formShelf keeps the questionnaires an archive holds, by file SHA-256
+// and, for each form id, the newest version.
+type formShelf map[string]*shelved
+
+type shelved struct {
+	form    *questionnaires.Form
+	version string
+}
+
+// add parses a record of kind form and keeps it.
+func (f formShelf) add(r *crypto.Record) error {
+	src := r.FormSource
+	form, err := questionnaires.ParseFiles(src.Filename, src.Data, crypto.FilesFS(src.Files))
+	if err != nil {
+		return locales.Errorf("archive.export.bad_form", err)
+	}
+	f["sha256\x00"+crypto.FormHash(src.Data)] = &shelved{form: form}
+	id, version := cmp.Or(r.Form.ID, form.ID), cmp.Or(r.Form.Version, form.Version)
+	if cur := f["id\x00"+id]; cur == nil || newerVersion(version, cur.version) {
+		f["id\x00"+id] = &shelved{form: form, version: version}
+	}
+	return nil
+}
+
+// of is the questionnaire of ref, nil when the archive lacks it.
+func (f formShelf) of(ref crypto.FormRef) *questionnaires.Form {
+	if s := f["sha256\x00"+ref.SHA256]; s != nil {
+		return s.form
+	}
+	if s := f["id\x00"+ref.ID]; s != nil {
+		return s.form
+	}
+	return nil
+}
+
+// CheckEdits runs a submission's answers with edits applied through its
+// questionnaire, as the interview does (types, choices, constraints,
+// relevance, required), and refuses an edit that breaks a rule of its own
+// question. Without the questionnaire in the archive, nothing is checked.
+func CheckEdits(sub *Submission, edits map[string]any, lang string) error {
+	if sub.Questionnaire == nil || len(edits) == 0 {
+		return nil
+	}
+	answers := map[string]any{}
+	for k, v := range sub.Answers {
+		answers[k] = v
+	}
+	for k, v := range edits {
+		answers[k] = v
+	}
+	_, violations := questionnaires.Fill(sub.Questionnaire, answers, questionnaires.Options{Lang: lang})
+	for _, v := range violations {
+		if _, edited := edits[v.Question]; edited {
+			return locales.Errorf("archive.review.bad_value", v.Question, fmt.Sprint(edits[v.Question]), v.Message)
+		}
+	}
+	return nil
 }
 
 // takeSubmission keeps a response (the first copy of each id) or a review.

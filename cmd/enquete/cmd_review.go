@@ -12,7 +12,7 @@ import (
 	"github.com/enquete-field/enquete/tui"
 )
 
-const reviewUsage = "enquete review --archive SRC -i KEY... [--sign-key FILE] [--reviewer KEY] [INSTANCE_ID --state received|hasIssues|approved|rejected|edited [--comment TEXT] [--edit NAME=VALUE...]]"
+const reviewUsage = "enquete review --archive SRC -i KEY... [--sign-key FILE] [--reviewer KEY] [--signer KEY] [INSTANCE_ID --state received|hasIssues|approved|rejected|edited [--comment TEXT] [--edit NAME=VALUE...]]"
 
 // reviewFlags are the review command's options.
 type reviewFlags struct {
@@ -109,6 +109,9 @@ func (e *env) review(o reviewFlags, instance string) error {
 	}
 	edits, err := changedAnswers(sub, o.edits)
 	if err != nil {
+		return err
+	}
+	if err := archive.CheckEdits(sub, edits, e.lang); err != nil {
 		return err
 	}
 	name, err := record(sub, *o.state, *o.comment, edits)
