@@ -54,6 +54,12 @@ type ExportOptions struct {
 	// enrolls devices, records signed by a device the lab did not enroll
 	// (then) are skipped with a line.
 	Signers []string
+	// Reviewers are the verifier keys whose reviews count, besides
+	// Signers (none at all: any review whose signature verifies; review.go).
+	Reviewers []string
+	// State, when set, exports only the responses whose latest review
+	// has this state (crypto.ReviewStates).
+	State string
 }
 
 // Summary counts what [Export] did.
@@ -122,6 +128,7 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 	e := &exporter{opts: opts, src: src, enr: enr, heads: heads, work: work, opener: newOpener(src, opts.MaxRecord), forms: map[string]*formInfo{},
 		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets(),
 		unsigned: unsignedNotes{signed: map[string]bool{}, paths: map[string][]string{}, more: map[string]int{}}}
+	e.reviews = newReviewBook(append(slices.Clone(opts.Signers), opts.Reviewers...), opts.State)
 	if opts.Format == "jsonl" {
 		e.sink = &jsonlSink{e: e}
 	} else {
@@ -152,6 +159,9 @@ func checkExportOptions(o *ExportOptions) error {
 	}
 	if len(o.Identities) == 0 {
 		return locales.Errorf(crypto.KeyNoIdentities)
+	}
+	if o.State != "" && !crypto.ValidReviewState(o.State) {
+		return locales.Errorf("archive.review.bad_state", o.State).Hint("archive.review.hint_states", strings.Join(crypto.ReviewStates, ", "))
 	}
 	if o.OutDir == "" {
 		return locales.Errorf("archive.export.no_out_dir")
@@ -197,6 +207,7 @@ type exporter struct {
 	forms      map[string]*formInfo // form id → newest questionnaire
 	ids        *sorter              // record id, time, path: to find copies
 	secrets    *secrets             // sensitive records opened, by link
+	reviews    *reviewBook          // reviews, by reviewed response (review.go)
 	media      *media               // attachments (csv only)
 	unsigned   unsignedNotes        // unsigned responses, reported where their project signs
 	recipients []string             // the recipient of each identity ([exporter.openedBy])
@@ -312,6 +323,11 @@ func (e *exporter) take(o *opened) error {
 			e.media.addRecord(r, o.file, o.hash)
 		}
 		return nil
+	case crypto.KindReview:
+		if err := e.reviews.add(r); err != nil {
+			e.skip(o.file, err)
+		}
+		return nil
 	case crypto.KindAttachment:
 		if o.prepared != nil {
 			e.skip(o.file, locales.Errorf("archive.export.write", e.opts.OutDir, o.prepared.(error).Error()))
@@ -410,6 +426,7 @@ func (e *exporter) notes() {
 		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.sensitive_orphan", n, n))
 	}
 	e.unsigned.report(e.opts.Log, lang)
+	e.reviews.report(e.opts.Log, lang)
 	e.heads.check(func(p Problem) {
 		fmt.Fprintln(e.opts.Log, p.Localize(lang))
 		if !p.Warning {

@@ -259,6 +259,8 @@ type csvOutput struct {
 	files []*os.File
 	media *media            // attachments: counts, and names renamed in media/
 	names map[string]string // the current record's renamed files
+	// reviews gives ReviewState and Edits (review.go).
+	reviews *reviewBook
 }
 
 // open creates the table files and writes their headers.
@@ -297,7 +299,8 @@ func (o *csvOutput) row(r *reader) error {
 		w.cell(c)
 	}
 	present, expected := o.media.counts(m.ID)
-	for _, v := range []string{key, "", "", strconv.Itoa(present), strconv.Itoa(expected), "", "", m.Device, "0", m.Version} {
+	state, edits := o.reviews.latest(m.ID)
+	for _, v := range []string{key, "", "", strconv.Itoa(present), strconv.Itoa(expected), "", state, m.Device, strconv.Itoa(edits), m.Version} {
 		w.cellString(v)
 	}
 	w.end()

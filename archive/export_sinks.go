@@ -158,6 +158,7 @@ func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 	seen := &once{keep: keep, done: map[string]bool{}}
 	taken := fileNames{}
 	stems := map[string]string{} // form id → its root file's name without .csv
+	s.e.reviews.dropMedia(s.e.media)
 	if err := s.e.media.assign(); err != nil {
 		return names, err
 	}
@@ -170,18 +171,26 @@ func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 			t.file = taken.unique(t.file)
 		}
 		stems[id] = strings.TrimSuffix(layout.tables[0].file, ".csv")
-		out := &csvOutput{form: layout, work: s.e.work, seq: len(s.outs), media: s.e.media}
+		out := &csvOutput{form: layout, work: s.e.work, seq: len(s.outs), media: s.e.media, reviews: s.e.reviews}
 		s.outs = append(s.outs, out)
 		if err := out.open(); err != nil {
 			return names, err
 		}
+		var reviewed []string // the exported responses that have reviews
 		err = s.spills.each(id, func(entry []byte) error {
 			r := &reader{b: entry}
-			if m := (&reader{b: entry}).meta(); len(keep) > 0 && !seen.ok(m.ID, m.Hash) {
+			m := (&reader{b: entry}).meta()
+			if len(keep) > 0 && !seen.ok(m.ID, m.Hash) || !s.e.reviews.keep(m.ID) {
 				return nil
 			}
 			if relinked := s.e.secrets.relinkRow(entry, true); relinked != nil {
 				r = &reader{b: relinked}
+			}
+			if edited := s.e.reviews.editRow(r.b); edited != nil {
+				r = &reader{b: edited}
+			}
+			if len(s.e.reviews.of(m.ID)) > 0 {
+				reviewed = append(reviewed, m.ID)
 			}
 			return out.row(r)
 		})
@@ -192,6 +201,13 @@ func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 		names = append(names, written...)
 		if err != nil {
 			return names, err
+		}
+		if len(reviewed) > 0 {
+			name := taken.unique(reviewsFile(stems[id]))
+			if _, err := s.e.reviews.writeReviews(s.e.work, s.e.opts.OutDir, name, reviewed); err != nil {
+				return names, err
+			}
+			names = append(names, name)
 		}
 	}
 	written, err := s.e.media.write(s.e.opts.OutDir, stems)
@@ -244,6 +260,10 @@ type jsonRecord struct {
 	Link         string         `json:"link,omitempty"`
 	Origin       *crypto.Origin `json:"origin,omitempty"` // an imported response's provenance
 	Answers      map[string]any `json:"answers"`
+	// ReviewState and Edits are the latest review's state and the number
+	// of edits (ReviewState and Edits in the CSV export; review.go).
+	ReviewState string `json:"reviewState,omitempty"`
+	Edits       int    `json:"edits,omitempty"`
 }
 
 // jsonlSink writes each response as one line of its form's file.
@@ -298,16 +318,18 @@ func (s *jsonlSink) finish(keep map[string]string) ([]string, error) {
 			r := &reader{b: entry}
 			hash, key := string(r.bytes()), string(r.bytes())
 			line := r.b
-			if len(keep) > 0 {
-				var head struct {
-					ID string `json:"id"`
-				}
-				if json.Unmarshal(line, &head) == nil && !seen.ok(head.ID, hash) {
-					return nil
-				}
+			var head struct {
+				ID string `json:"id"`
+			}
+			json.Unmarshal(line, &head)
+			if len(keep) > 0 && !seen.ok(head.ID, hash) || !s.e.reviews.keep(head.ID) {
+				return nil
 			}
 			if relinked := s.e.secrets.relinkLine(key, line); relinked != nil {
 				line = relinked
+			}
+			if edited := s.e.reviews.editLine(line); edited != nil {
+				line = edited
 			}
 			_, err := out.w.Write(line)
 			return err

@@ -99,6 +99,8 @@ type Record struct {
 	// submission), where it came from (version 2). Such a record carries
 	// no device signature.
 	Origin *Origin `json:"origin,omitempty"`
+	// Review heads a record of kind review (version 4, review.go).
+	Review *Review `json:"review,omitempty"`
 	// Content is, in a record of kind attachment, the file's bytes: they
 	// follow the JSON in the plaintext, after one line feed.
 	Content []byte `json:"-"`
@@ -207,6 +209,9 @@ func DeviceID(pub ed25519.PublicKey) string {
 // when it is an attachment, lists attachments, carries form files or an
 // Origin, else RecordVersion. Writers set Version to it before signing.
 func (r *Record) MinVersion() int {
+	if r.Kind == KindReview {
+		return RecordVersionReview
+	}
 	if r.Attachment != nil && r.Attachment.Count > 0 {
 		return RecordVersionChunks
 	}
@@ -322,6 +327,9 @@ func (r *Record) Sign(key ed25519.PrivateKey) error {
 // verification of the device chains does that. Errors: KeyUnsigned,
 // KeyDeviceMismatch, KeyBadSignature, KeyRecordField.
 func (r *Record) VerifySignature() error {
+	if r.Kind == KindReview {
+		return r.verifyReview()
+	}
 	if r.Device == nil || r.Signature == "" {
 		return errorf(KeyUnsigned)
 	}
@@ -428,7 +436,7 @@ func probeRecord(plaintext []byte) error {
 
 // knownVersion reports whether this package reads record version v.
 func knownVersion(v int) bool {
-	return v == RecordVersion || v == RecordVersionAttachments || v == RecordVersionChunks
+	return v == RecordVersion || v == RecordVersionAttachments || v == RecordVersionChunks || v == RecordVersionReview
 }
 
 // fieldError turns a decoding error into a user error naming the field.
@@ -447,7 +455,7 @@ func fieldError(err error) error {
 func (r *Record) validate() error {
 	bad := func(field string) error { return errorf(KeyRecordField, field) }
 	switch {
-	case r.Kind != KindResponse && r.Kind != KindForm && r.Kind != KindSensitive &&
+	case r.Kind != KindResponse && r.Kind != KindForm && r.Kind != KindSensitive && r.Kind != KindReview &&
 		(r.Kind != KindAttachment || r.Version < RecordVersionAttachments):
 		return bad("kind")
 	case r.ID == "":
@@ -466,6 +474,9 @@ func (r *Record) validate() error {
 		return bad("form.sha256")
 	}
 	if err := r.validateAttachments(); err != nil {
+		return err
+	}
+	if err := r.validateReview(); err != nil {
 		return err
 	}
 	if d := r.Device; d != nil {

@@ -200,7 +200,7 @@ func TestParseRecordRefuses(t *testing.T) {
 		{"trailing", append(bytes.Clone(good), []byte(" {}")...), KeyRecordJSON, nil},
 		{"other format", edit(func(m map[string]any) { m["format"] = "odk.submission" }), KeyRecordFormat, "odk.submission"},
 		{"no format", edit(func(m map[string]any) { delete(m, "format") }), KeyRecordFormat, nil},
-		{"version 4", edit(func(m map[string]any) { m["version"] = 4 }), KeyRecordVersion, nil},
+		{"version 5", edit(func(m map[string]any) { m["version"] = 5 }), KeyRecordVersion, nil},
 		{"version 1.5", edit(func(m map[string]any) { m["version"] = 1.5 }), KeyRecordVersion, nil},
 		{"version string", edit(func(m map[string]any) { m["version"] = "1" }), KeyRecordVersion, nil},
 		{"unknown field", edit(func(m map[string]any) { m["gps"] = "x" }), KeyRecordField, "gps"},

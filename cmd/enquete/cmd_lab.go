@@ -8,7 +8,7 @@ import (
 
 // cmdExport decrypts, verifies and writes the dataset.
 func cmdExport(e *env, args []string) error {
-	f := e.newFlags("enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] [--signer KEY] -o OUTDIR")
+	f := e.newFlags("enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] [--signer KEY] [--state STATE] [--reviewer KEY] -o OUTDIR")
 	dir := f.String("archive", "", "")
 	project := f.String("project", "", "")
 	var ids, signers listFlag
@@ -16,6 +16,9 @@ func cmdExport(e *env, args []string) error {
 	f.Var(&signers, "signer", "")
 	format := f.String("format", "csv", "")
 	out := f.String("o", "", "")
+	state := f.String("state", "", "")
+	var reviewers listFlag
+	f.Var(&reviewers, "reviewer", "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
@@ -37,11 +40,15 @@ func cmdExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	trusted, err := verifierKeys(reviewers)
+	if err != nil {
+		return err
+	}
 	// Skipped files and the summary go to stderr as they happen; the
 	// dataset goes to OUTDIR.
 	_, err = archive.Export(e.ctx, archive.ExportOptions{
 		Archive: *dir, Identities: identities, Format: *format, OutDir: *out, Log: e.stderr, Lang: e.lang,
-		Project: *project, Signers: labKeys,
+		Project: *project, Signers: labKeys, Reviewers: trusted, State: *state,
 	})
 	return err
 }
