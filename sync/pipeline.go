@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/enquete-field/enquete/crypto"
@@ -129,6 +130,7 @@ type sender struct {
 	sent    int   // batches posted
 	// ackFailed: ack returned an error, which stops the Send.
 	ackFailed bool
+	link      activity // progress of every request, for the stall watch
 }
 
 // flight is one batch on its way.
@@ -383,7 +385,7 @@ func (s *sender) request(ctx context.Context, endpoint string, body []byte, sent
 	timeout := s.c.stallTimeout()
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	w := startWatch(timeout, func() { cancel(errStalled) })
+	w := startWatch(&s.link, timeout, func() { cancel(errStalled) })
 	defer w.stop()
 	var once gosync.Once
 	done := func() {
@@ -470,19 +472,28 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// watch calls stalled when no tick came for timeout while the body is
-// sent, or for twice that once it is (the last bytes still crossing, the
-// archive storing them).
+// activity is when a byte last crossed the link for any request of one
+// Send: a batch whose receipt is awaited is not stalled while the next
+// one's body goes.
+type activity struct{ last atomic.Int64 }
+
+func (a *activity) tick()                { a.last.Store(time.Now().UnixNano()) }
+func (a *activity) since() time.Duration { return time.Since(time.Unix(0, a.last.Load())) }
+
+// watch calls stalled when nothing crossed the link for timeout while its
+// request's body is sent, or for twice that once it is (the last bytes
+// still crossing, the archive storing them).
 type watch struct {
-	mu      gosync.Mutex
-	last    time.Time
-	limit   time.Duration
+	link    *activity
+	limit   atomic.Int64 // a time.Duration
 	timeout time.Duration
 	quit    chan struct{}
 }
 
-func startWatch(timeout time.Duration, stalled func()) *watch {
-	w := &watch{last: time.Now(), limit: timeout, timeout: timeout, quit: make(chan struct{})}
+func startWatch(link *activity, timeout time.Duration, stalled func()) *watch {
+	w := &watch{link: link, timeout: timeout, quit: make(chan struct{})}
+	w.limit.Store(int64(timeout))
+	link.tick()
 	go func() {
 		t := time.NewTicker(max(timeout/8, 10*time.Millisecond))
 		defer t.Stop()
@@ -491,10 +502,7 @@ func startWatch(timeout time.Duration, stalled func()) *watch {
 			case <-w.quit:
 				return
 			case <-t.C:
-				w.mu.Lock()
-				late := time.Since(w.last) > w.limit
-				w.mu.Unlock()
-				if late {
+				if w.link.since() > time.Duration(w.limit.Load()) {
 					stalled()
 					return
 				}
@@ -504,19 +512,13 @@ func startWatch(timeout time.Duration, stalled func()) *watch {
 	return w
 }
 
-func (w *watch) tick() {
-	w.mu.Lock()
-	w.last = time.Now()
-	w.mu.Unlock()
-}
+func (w *watch) tick() { w.link.tick() }
 
 // sent moves the watch to the wait for the receipt.
 func (w *watch) sent() {
-	w.mu.Lock()
-	if w.limit == w.timeout {
-		w.last, w.limit = time.Now(), 2*w.timeout
+	if w.limit.CompareAndSwap(int64(w.timeout), int64(2*w.timeout)) {
+		w.link.tick()
 	}
-	w.mu.Unlock()
 }
 
 func (w *watch) stop() { close(w.quit) }
