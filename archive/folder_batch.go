@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	gosync "sync"
 )
 
 // FolderBatch writes several records to a [Folder] and makes them durable
@@ -13,10 +14,12 @@ import (
 // syncing it, and [FolderBatch.Commit] syncs them all at once (one
 // syncfs on Linux), renames them into place and syncs the folder once. A
 // batch of any size costs two syncs instead of two per record, and no
-// record is under its name before its bytes are durable. Add and Commit
-// are for one goroutine; several batches may write one folder at once.
+// record is under its name before its bytes are durable. Several
+// goroutines may Add at once; Commit must not run with an Add. Several
+// batches may write one folder at once.
 type FolderBatch struct {
 	f       *Folder
+	mu      gosync.Mutex
 	pending []pendingPut // written, not yet synced nor renamed
 	held    []string     // already in the folder with the same bytes
 }
@@ -25,9 +28,6 @@ type pendingPut struct{ name, temp string }
 
 // NewBatch starts a batch of records to write to f.
 func (f *Folder) NewBatch() *FolderBatch { return &FolderBatch{f: f} }
-
-// Pending is the number of records added since the last Commit.
-func (b *FolderBatch) Pending() int { return len(b.pending) + len(b.held) }
 
 // Add checks data against name and writes it to a temporary file in the
 // folder (or notes that the folder already holds it). The record is not
@@ -40,7 +40,9 @@ func (b *FolderBatch) Add(ctx context.Context, name string, data []byte) error {
 		return err
 	}
 	if b.f.holds(filepath.Join(b.f.dir, name), data) {
+		b.mu.Lock()
 		b.held = append(b.held, name)
+		b.mu.Unlock()
 		return nil
 	}
 	tmp, err := os.CreateTemp(b.f.dir, folderTempPrefix+"*")
@@ -55,7 +57,9 @@ func (b *FolderBatch) Add(ctx context.Context, name string, data []byte) error {
 		os.Remove(tmp.Name())
 		return b.f.writeError(name, err)
 	}
+	b.mu.Lock()
 	b.pending = append(b.pending, pendingPut{name: name, temp: tmp.Name()})
+	b.mu.Unlock()
 	return nil
 }
 
@@ -65,8 +69,10 @@ func (b *FolderBatch) Add(ctx context.Context, name string, data []byte) error {
 // are removed, and a record renamed before the error stays, durable or
 // not, like a Put cut by a crash (a later Put or Commit of it syncs it).
 func (b *FolderBatch) Commit(ctx context.Context) ([]string, error) {
+	b.mu.Lock()
 	pending, held := b.pending, b.held
 	b.pending, b.held = nil, nil
+	b.mu.Unlock()
 	if len(pending) == 0 && len(held) == 0 {
 		return nil, nil
 	}
@@ -99,6 +105,8 @@ func (b *FolderBatch) Commit(ctx context.Context) ([]string, error) {
 
 // Abort removes the temporary files of the records not committed.
 func (b *FolderBatch) Abort() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.discard(b.pending)
 	b.pending, b.held = nil, nil
 }

@@ -33,8 +33,9 @@ const (
 	// before sending a batch whose records average at least this much
 	// (the question costs 32 bytes a record).
 	askMinRecordBytes = 16 << 10
-	// askBatches is how many batches at the start of a Send may have been
-	// in flight when the last one was cut (two are sent at once).
+	// askBatches is how many batches a cut may have left half-stored (two
+	// are sent at once): a Send asks about that many of the largest
+	// batches at the front of its queue.
 	askBatches = 2
 	// maxRetries is how many batches cut in flight one Send sends again.
 	maxRetries = 2
@@ -97,7 +98,7 @@ func (c *Client) sendBatches(ctx context.Context, items []Item, ack func(names [
 	if err != nil {
 		return res, err
 	}
-	s := &sender{c: c, endpoint: endpoint, ack: ack, res: &res, target: firstBatchBytes, ask: askBatches}
+	s := &sender{c: c, endpoint: endpoint, ack: ack, res: &res, target: firstBatchBytes, ask: true}
 	s.queue = unique(items)
 	return res, s.run(ctx)
 }
@@ -124,7 +125,7 @@ type sender struct {
 
 	queue   []Item
 	target  int64 // bytes of the next batch
-	ask     int   // batches still to ask about before sending
+	ask     bool  // ask about the front of the queue before sending it
 	retries int   // batches sent again after a cut
 	serial  bool  // one batch at a time (the archive refused a second)
 	sent    int   // batches posted
@@ -191,16 +192,13 @@ func (s *sender) run(ctx context.Context) error {
 // says it holds, and starts sending the rest; nil when nothing is left
 // of it.
 func (s *sender) launch(ctx context.Context) (*flight, error) {
-	batch := s.next()
-	if s.ask > 0 {
-		s.ask--
-		if worthAsking(batch) {
-			var err error
-			if batch, err = s.skipHeld(ctx, batch); err != nil || len(batch) == 0 {
-				return nil, err
-			}
+	if s.ask {
+		s.ask = false
+		if err := s.skipFront(ctx); err != nil || len(s.queue) == 0 {
+			return nil, err
 		}
 	}
+	batch := s.next()
 	body, names := s.load(batch)
 	if len(names) == 0 {
 		return nil, nil
@@ -270,7 +268,7 @@ func (s *sender) finish(f *flight, concurrent bool) error {
 		return nil
 	case errors.Is(f.err, errCut) && s.retries < maxRetries:
 		s.retries++
-		s.ask++
+		s.ask = true
 		s.requeue(f.items)
 		return nil
 	}
@@ -297,6 +295,29 @@ func (s *sender) measure(f *flight) {
 	}
 	rate := float64(f.bytes) / f.took.Seconds()
 	s.target = max(int64(rate*s.c.batchTime().Seconds()), minBatchBytes)
+}
+
+// skipFront asks the archive about the records at the front of the queue
+// a cut may have left stored (as many as askBatches of the largest
+// batches hold) and takes those it holds out of the queue.
+func (s *sender) skipFront(ctx context.Context) error {
+	maxBytes, _ := s.c.batchLimits()
+	var size int64
+	n := 0
+	for n < len(s.queue) && n < maxHaveNames && size < askBatches*maxBytes {
+		size += frameSize(s.queue[n].Size)
+		n++
+	}
+	front := s.queue[:n:n]
+	if !worthAsking(front) {
+		return nil
+	}
+	rest, err := s.skipHeld(ctx, front)
+	if err != nil {
+		return err
+	}
+	s.queue = append(rest, s.queue[n:]...)
+	return nil
 }
 
 // worthAsking reports whether asking the archive about batch costs little

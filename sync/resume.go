@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"github.com/enquete-field/enquete/archive"
@@ -59,25 +60,31 @@ type folderBatcher interface {
 // breaks off (the records received whole are then stored all the same).
 func (s *server) readFramesBatched(ctx context.Context, fb folderBatcher, body *bufio.Reader) (Receipt, int) {
 	var (
+		wg      gosync.WaitGroup
 		results []*frameResult
-		waiting []*frameResult // added to the batch, not yet committed
+		waiting []*frameResult // being added to the batch, not yet committed
 		hdr     [frameHeaderSize]byte
 		status  = http.StatusOK
 		last    = time.Now()
 	)
+	// What was received whole is stored even when the device is gone: a
+	// have request will find it.
+	ctx = context.WithoutCancel(ctx)
 	b := fb.NewBatch()
 	defer b.Abort()
+	room := newBudget(max(inflightBytes, s.opts.MaxRecordBytes), putWorkers)
 	commit := func() {
+		wg.Wait()
 		names, err := b.Commit(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.opts.Log.Error("storing a batch failed", "err", err)
+		}
 		stored := map[string]bool{}
 		for _, n := range names {
 			stored[n] = true
 		}
-		if err != nil && ctx.Err() == nil {
-			s.opts.Log.Error("storing a batch failed", "err", err)
-		}
 		for _, res := range waiting {
-			if !stored[res.name] {
+			if res.reason == "" && !stored[res.name] {
 				res.reason = ReasonStorageFailed
 			}
 		}
@@ -111,21 +118,29 @@ func (s *server) readFramesBatched(ctx context.Context, fb folderBatcher, body *
 			results = append(results, res)
 			continue
 		}
+		room.acquire(int64(size))
 		var buf bytes.Buffer // grows as bytes arrive, not as announced
 		if _, err := io.CopyN(&buf, body, int64(size)); err != nil {
+			room.release(int64(size))
 			status = readStatus(err)
 			break
 		}
 		results = append(results, res)
-		res.reason = s.check(sum, buf.Bytes())
-		if res.reason == "" {
+		waiting = append(waiting, res)
+		wg.Add(1)
+		go func() {
+			// Written by up to putWorkers goroutines at once: file
+			// creations overlap as fsyncs did.
+			defer wg.Done()
+			defer room.release(int64(size))
+			if res.reason = s.check(sum, buf.Bytes()); res.reason != "" {
+				return
+			}
 			if err := b.Add(ctx, res.name, buf.Bytes()); err != nil {
 				s.opts.Log.Error("storing a record failed", "err", err)
 				res.reason = ReasonStorageFailed
-			} else {
-				waiting = append(waiting, res)
 			}
-		}
+		}()
 		if time.Since(last) >= commitEvery {
 			commit()
 		}

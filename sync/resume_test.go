@@ -139,6 +139,7 @@ func TestResumeAfterCut(t *testing.T) {
 	if _, err := cut.Send(context.Background(), box.items(), box.acked); err == nil {
 		t.Fatal("the cut sync did not fail")
 	}
+	waitIdle(t, ta)
 	held := 0
 	var missing int64
 	for name, data := range records {
@@ -155,6 +156,7 @@ func TestResumeAfterCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("held %d of %d; %v", held, len(records), res)
 	if res.Bytes != missing {
 		t.Errorf("the sync after the cut sent %d record bytes, want %d (the %d records not stored)", res.Bytes, missing, len(records)-held)
 	}
@@ -168,6 +170,22 @@ func TestResumeAfterCut(t *testing.T) {
 	}
 	ta.stop()
 	ta.verify(t, records)
+}
+
+// waitIdle waits until the archive has finished with every request (the
+// one a cut broke off goes on storing what it received).
+func waitIdle(t *testing.T, ta *testArchive) {
+	t.Helper()
+	for range 500 {
+		ta.srv.slots.mu.Lock()
+		used := ta.srv.slots.used
+		ta.srv.slots.mu.Unlock()
+		if used == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the archive is still busy after 5 s")
 }
 
 // TestStalled: a link through which nothing passes any more stops the
