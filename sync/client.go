@@ -28,8 +28,9 @@ type Client struct {
 	// answer timeouts that does not follow redirects. Set a custom
 	// Transport to go through a proxy (SOCKS5 for Tor).
 	HTTP *http.Client
-	// MaxBatchBytes is the target size of one request body (default
-	// 4 MiB). A record larger than this goes alone.
+	// MaxBatchBytes is the largest request body (default 4 MiB); within
+	// it, batches are sized to BatchTime of the link. A record larger
+	// than this goes alone.
 	MaxBatchBytes int64
 	// MaxBatchRecords is the most records in one request (default 256).
 	MaxBatchRecords int
