@@ -90,6 +90,23 @@ func BenchmarkCutLink200MiB(b *testing.B) {
 	}
 }
 
+// BenchmarkCutLink50MiBSmall is BenchmarkCutLink200MiB with 200 records
+// of 256 KiB (photos, say): 16 of them make a 4 MiB batch, all of which a
+// cut used to send again.
+func BenchmarkCutLink50MiBSmall(b *testing.B) {
+	const rate, rtt = 1_000_000, 100 * time.Millisecond
+	records := sealRecords(b, 200, 256<<10-200)
+	for b.Loop() {
+		clean, _ := sendOverLink(b, records, rate, rtt, nil)
+		cuts := []int64{clean / 4, clean / 2, 3 * clean / 4}
+		cut, syncs := sendOverLink(b, records, rate, rtt, cuts)
+		b.ReportMetric(float64(clean)/(1<<20), "clean-MiB")
+		b.ReportMetric(float64(cut)/(1<<20), "cut-MiB")
+		b.ReportMetric(float64(cut)/float64(clean), "cut-x")
+		b.ReportMetric(float64(syncs), "syncs")
+	}
+}
+
 // sendOverLink syncs records over a new link until all are stored,
 // cutting the link when the bytes sent up reach each of cuts; it returns
 // the bytes sent up and the number of syncs run.
