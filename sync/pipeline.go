@@ -144,6 +144,8 @@ type flight struct {
 	receipt  *Receipt
 	err      error
 	took     time.Duration
+	// overlapped: another batch was in flight when this one was sent.
+	overlapped bool
 }
 
 // run sends the queue, a batch in flight while the previous one's
@@ -155,7 +157,7 @@ func (s *sender) run(ctx context.Context) error {
 	for firstErr == nil && (len(s.queue) > 0 || prev != nil) {
 		if len(s.queue) == 0 {
 			// Finishing the last batch may put records back to send.
-			firstErr, prev = s.finish(prev, false), nil
+			firstErr, prev = s.finish(prev), nil
 			continue
 		}
 		f, err := s.launch(ctx)
@@ -166,22 +168,23 @@ func (s *sender) run(ctx context.Context) error {
 		if f == nil {
 			continue
 		}
+		f.overlapped = prev != nil
 		select {
 		case <-f.bodySent:
 		case <-f.done:
 		}
 		if prev != nil {
-			firstErr = s.finish(prev, true)
+			firstErr = s.finish(prev)
 		}
 		prev = f
 		if s.serial && firstErr == nil {
-			firstErr, prev = s.finish(prev, false), nil
+			firstErr, prev = s.finish(prev), nil
 		}
 	}
 	if prev != nil {
 		if s.ackFailed {
 			<-prev.done
-		} else if err := s.finish(prev, false); firstErr == nil {
+		} else if err := s.finish(prev); firstErr == nil {
 			firstErr = err
 		}
 	}
@@ -237,17 +240,23 @@ func (s *sender) next() []Item {
 	return batch
 }
 
-// requeue puts items back at the front of the queue.
-func (s *sender) requeue(items []Item) {
-	s.queue = append(append([]Item(nil), items...), s.queue...)
+// requeue puts the items of a batch that were sent (named in sent) back
+// at the front of the queue; those that could not be read stay rejected.
+func (s *sender) requeue(items []Item, sent map[string]bool) {
+	var again []Item
+	for _, it := range items {
+		if sent[it.Name] {
+			again = append(again, it)
+		}
+	}
+	s.queue = append(again, s.queue...)
 }
 
-// finish waits for f and handles its receipt; concurrent tells that
-// another batch was sent while f's receipt was awaited. A batch the
+// finish waits for f and handles its receipt. A batch the
 // archive found too large is split, one refused for a second batch in
 // flight is sent again alone, one cut in flight is sent again (after
 // asking which of its records the archive holds) up to maxRetries times.
-func (s *sender) finish(f *flight, concurrent bool) error {
+func (s *sender) finish(f *flight) error {
 	<-f.done
 	switch {
 	case f.err == nil:
@@ -260,16 +269,16 @@ func (s *sender) finish(f *flight, concurrent bool) error {
 			return nil
 		}
 		s.target = max(f.bytes/2, 1)
-		s.requeue(f.items)
+		s.requeue(f.items, f.names)
 		return nil
-	case errors.Is(f.err, errSecondRefused) && concurrent && !s.serial:
+	case errors.Is(f.err, errSecondRefused) && f.overlapped && !s.serial:
 		s.serial = true
-		s.requeue(f.items)
+		s.requeue(f.items, f.names)
 		return nil
 	case errors.Is(f.err, errCut) && s.retries < maxRetries:
 		s.retries++
 		s.ask = true
-		s.requeue(f.items)
+		s.requeue(f.items, f.names)
 		return nil
 	}
 	return f.err
