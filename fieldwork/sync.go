@@ -126,12 +126,14 @@ func (s *Service) send(ctx context.Context, p *crypto.Project, items []sync.Item
 			return err
 		}
 	}
-	res, err := client.Send(ctx, items, func(name string) error {
-		if err := s.acknowledged(p, name); err != nil {
+	res, err := client.SendBatches(ctx, items, func(names []string) error {
+		if err := s.acknowledgedAll(p, names); err != nil {
 			return err
 		}
-		ps.Stored++
-		stored(name)
+		for _, name := range names {
+			ps.Stored++
+			stored(name)
+		}
 		return nil
 	})
 	ps.Rejected = res.Rejected
@@ -218,6 +220,18 @@ func (s *Service) acknowledged(p *crypto.Project, name string) error {
 	}
 	if p.Anonymous {
 		return s.home.RemoveSynced(p.ID, name)
+	}
+	return nil
+}
+
+// acknowledgedAll is acknowledged for a whole receipt, with one folder
+// sync for all its records.
+func (s *Service) acknowledgedAll(p *crypto.Project, names []string) error {
+	if err := s.home.MarkSyncedAll(p.ID, names); err != nil {
+		return err
+	}
+	if p.Anonymous {
+		return s.home.RemoveSyncedAll(p.ID, names)
 	}
 	return nil
 }

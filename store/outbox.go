@@ -214,3 +214,85 @@ func (h *Home) outboxFolder(project string, synced bool) string {
 	}
 	return h.path(outboxDir, project)
 }
+
+// MarkSyncedAll is [Home.MarkSynced] for every name of a batch the
+// archive acknowledged, with one folder sync for the whole batch instead
+// of two per record: the renames into synced/ are made durable together.
+// (A crash before that sync leaves some of them waiting, to be sent
+// again, which the archive answers without storing twice.) On an error,
+// the records before the failing one are marked.
+func (h *Home) MarkSyncedAll(project string, names []string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(names) == 0 {
+		return nil
+	}
+	syncedDir := h.outboxFolder(project, true)
+	waitingDir := h.outboxFolder(project, false)
+	moved := []string{syncedDir, waitingDir}
+	var err error
+	for _, name := range names {
+		if err = h.markOne(project, name, syncedDir); err != nil {
+			break
+		}
+		moved = append(moved, filepath.Join(syncedDir, name))
+	}
+	if len(moved) > 2 {
+		if serr := h.fs.SyncDir(syncedDir); serr != nil && err == nil {
+			err = writeError(syncedDir, serr)
+		}
+		h.blurTimes(moved...)
+	}
+	return err
+}
+
+// markOne renames one waiting record into syncedDir without syncing.
+func (h *Home) markOne(project, name, syncedDir string) error {
+	path, err := h.findOutbox(project, name)
+	if err != nil {
+		return err
+	}
+	syncedPath := filepath.Join(syncedDir, name)
+	if path == syncedPath {
+		return nil
+	}
+	if err := h.mkdir(syncedDir); err != nil {
+		return err
+	}
+	if err := h.fs.Rename(path, syncedPath); err != nil {
+		return writeError(syncedPath, err)
+	}
+	return nil
+}
+
+// RemoveSyncedAll is [Home.RemoveSynced] for every name of a batch, with
+// one folder sync for all of them.
+func (h *Home) RemoveSyncedAll(project string, names []string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	dir := h.outboxFolder(project, true)
+	removed := 0
+	var err error
+	for _, name := range names {
+		if err = h.checkOutboxName(project, name); err != nil {
+			break
+		}
+		if h.exists(filepath.Join(h.outboxFolder(project, false), name)) {
+			err = locales.Errorf("store.outbox_not_synced", name, project)
+			break
+		}
+		path := filepath.Join(dir, name)
+		if rerr := h.fs.Remove(path); rerr != nil && !isNotExist(rerr) {
+			err = locales.Errorf("store.remove_failed", path, causeText(rerr)).Wrap(rerr)
+			break
+		}
+		removed++
+	}
+	if removed > 0 {
+		if serr := h.fs.SyncDir(dir); serr != nil && err == nil {
+			err = locales.Errorf("store.remove_failed", dir, causeText(serr)).Wrap(serr)
+		}
+		h.blurTimes(dir)
+	}
+	return err
+}

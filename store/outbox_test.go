@@ -166,3 +166,70 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("%d outbox entries, %v", len(list), err)
 	}
 }
+
+// TestMarkSyncedAll: a whole receipt's records move to synced/ at once
+// (the others stay waiting); a name the outbox does not know stops it
+// with the records before it marked; RemoveSyncedAll erases only synced
+// records.
+func TestMarkSyncedAll(t *testing.T) {
+	syncs := &countingFS{}
+	h, err := OpenFS(filepath.Join(t.TempDir(), "enquete"), syncs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, text := range []string{"one", "two", "three", "four", "five"} {
+		n, err := h.AddToOutbox("household", sealedRecord(t, text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if err := h.MarkSyncedAll("household", names[:1]); err != nil { // creates synced/
+		t.Fatal(err)
+	}
+	syncs.n = 0
+	if err := h.MarkSyncedAll("household", names[1:3]); err != nil {
+		t.Fatal(err)
+	}
+	if syncs.n != 1 {
+		t.Errorf("marking two records synced took %d folder syncs, want 1", syncs.n)
+	}
+	unknown := crypto.FileName([]byte("never added"))
+	if err := h.MarkSyncedAll("household", []string{names[3], unknown}); err == nil {
+		t.Fatal("an unknown record was marked synced")
+	}
+	synced := map[string]bool{}
+	entries, err := h.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		synced[e.Name] = e.Synced
+	}
+	for i, want := range []bool{true, true, true, true, false} {
+		if synced[names[i]] != want {
+			t.Errorf("record %d synced %v, want %v", i, synced[names[i]], want)
+		}
+	}
+	if err := h.RemoveSyncedAll("household", []string{names[4]}); err == nil {
+		t.Error("a waiting record was removed")
+	}
+	if err := h.RemoveSyncedAll("household", names[:4]); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := h.Outbox(); len(entries) != 1 || entries[0].Name != names[4] {
+		t.Errorf("outbox after removal: %v", entries)
+	}
+}
+
+// countingFS counts folder syncs.
+type countingFS struct {
+	OSFS
+	n int
+}
+
+func (c *countingFS) SyncDir(name string) error {
+	c.n++
+	return c.OSFS.SyncDir(name)
+}

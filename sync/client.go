@@ -5,10 +5,10 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,8 +28,9 @@ type Client struct {
 	// answer timeouts that does not follow redirects. Set a custom
 	// Transport to go through a proxy (SOCKS5 for Tor).
 	HTTP *http.Client
-	// MaxBatchBytes is the target size of one request body (default
-	// 4 MiB). A record larger than this goes alone.
+	// MaxBatchBytes is the largest request body (default 4 MiB); within
+	// it, batches are sized to BatchTime of the link. A record larger
+	// than this goes alone.
 	MaxBatchBytes int64
 	// MaxBatchRecords is the most records in one request (default 256).
 	MaxBatchRecords int
@@ -45,6 +46,15 @@ type Client struct {
 	// it names are acked, for the device to keep (proof of what the archive
 	// acknowledged); an error stops the sync.
 	Receipts func(signed []byte) error
+	// StallTimeout is how long a batch may go with nothing crossing the
+	// link before Send stops it as stalled (default 10 s, or the
+	// ENQUETE_SYNC_STALL environment variable, a Go duration such as
+	// "5s"); twice that once the batch is sent and its receipt awaited.
+	StallTimeout time.Duration
+	// BatchTime is how long one batch should take on the link as Send
+	// measures it (default 10 s): a cut costs at most that much sending
+	// again. Batches stay within MaxBatchBytes and MaxBatchRecords.
+	BatchTime time.Duration
 }
 
 // Defaults of Client.
@@ -109,32 +119,9 @@ var defaultHTTP = &http.Client{
 func defaultTransport() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = 2 * time.Minute
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: limitUnsent}
+	t.DialContext = d.DialContext
 	return t
-}
-
-// Send sends items to the archive in batches, one request per batch, and
-// calls acked once for each record the archive's receipt lists as stored
-// durably (never for another), in the order of the receipt. Records that
-// fail are listed in Result.Rejected and left alone.
-//
-// Send may be cut at any point and run again: the archive stores each
-// record once, and a record not acked is simply sent again. An error from
-// acked stops Send and is returned as is. Other errors are user-facing:
-// an archive that cannot be reached, a connection cut, a refusal; the
-// Result then counts what was done before.
-func (c *Client) Send(ctx context.Context, items []Item, acked func(name string) error) (Result, error) {
-	var res Result
-	endpoint, err := c.endpoint(BatchPath)
-	if err != nil {
-		return res, err
-	}
-	s := &sender{c: c, endpoint: endpoint, acked: acked, res: &res}
-	for _, batch := range c.plan(items) {
-		if err := s.send(ctx, batch); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
 }
 
 // Check asks the archive whether it is there (GET /v1/health).
@@ -177,33 +164,6 @@ func (c *Client) batchLimits() (int64, int) {
 	return bytes, records
 }
 
-// plan groups items into batches within the limits, dropping repeated
-// names. A record larger than the byte limit makes a batch of its own.
-func (c *Client) plan(items []Item) [][]Item {
-	maxBytes, maxRecords := c.batchLimits()
-	var batches [][]Item
-	var cur []Item
-	var size int64
-	seen := map[string]bool{}
-	for _, it := range items {
-		if seen[it.Name] {
-			continue
-		}
-		seen[it.Name] = true
-		n := frameSize(it.Size)
-		if len(cur) > 0 && (size+n > maxBytes || len(cur) == maxRecords) {
-			batches = append(batches, cur)
-			cur, size = nil, 0
-		}
-		cur = append(cur, it)
-		size += n
-	}
-	if len(cur) > 0 {
-		batches = append(batches, cur)
-	}
-	return batches
-}
-
 // endpoint joins the archive URL and path, or explains a bad address. It
 // refuses plain http:// to another machine than this one or a .onion host
 // (crypto.CheckArchiveAddress) before any byte leaves, even for a project
@@ -226,39 +186,6 @@ func (c *Client) shownURL() string {
 		return c.URL
 	}
 	return u.Redacted()
-}
-
-// sender sends the batches of one Send.
-type sender struct {
-	c        *Client
-	endpoint string
-	acked    func(string) error
-	res      *Result
-}
-
-// send reads one batch from the outbox, posts it and handles the receipt.
-// A batch the server finds too large is split in two and sent again.
-func (s *sender) send(ctx context.Context, batch []Item) error {
-	body, names := s.load(batch)
-	if len(names) == 0 {
-		return nil
-	}
-	receipt, err := s.post(ctx, body)
-	if errors.Is(err, errTooLarge) {
-		if len(batch) == 1 {
-			s.res.Rejected = append(s.res.Rejected, Rejection{Name: batch[0].Name, Reason: ReasonTooLarge})
-			return nil
-		}
-		if err := s.send(ctx, batch[:len(batch)/2]); err != nil {
-			return err
-		}
-		return s.send(ctx, batch[len(batch)/2:])
-	}
-	if err != nil {
-		return err
-	}
-	s.res.Bytes += int64(len(body))
-	return s.handle(receipt, names)
 }
 
 // load reads each record of batch, checks it against its name and returns
@@ -299,22 +226,28 @@ func readItem(it Item) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// handle acks the stored names that were sent and records rejections.
-// With a pinned archive key, only names its signed receipt lists count.
+// handle acks, in one call, the stored names that were sent and records
+// rejections. With a pinned archive key, only names its signed receipt
+// lists count (a compact receipt lists them only there).
 func (s *sender) handle(receipt *Receipt, sent map[string]bool) error {
 	signed, err := s.c.signedNames(receipt)
 	if err != nil {
 		return err
 	}
-	for _, name := range receipt.Stored {
+	stored := receipt.Stored
+	if stored == nil && signed != nil {
+		stored = slices.Sorted(maps.Keys(signed))
+	}
+	var names []string
+	for _, name := range stored {
 		if !sent[name] || (signed != nil && !signed[name]) {
 			continue
 		}
 		delete(sent, name)
-		if err := s.acked(name); err != nil {
-			return err
-		}
-		s.res.Stored++
+		names = append(names, name)
+	}
+	if err := s.acknowledge(names); err != nil {
+		return err
 	}
 	failed := 0
 	for _, rej := range receipt.Rejected {
@@ -366,43 +299,6 @@ func (c *Client) sign(req *http.Request) {
 	if c.Device != nil && c.ArchiveKey != "" {
 		req.Header.Set(AuthHeader, crypto.BatchAuth(c.Device, c.ArchiveKey, time.Now()))
 	}
-}
-
-// errTooLarge marks a 413 answer: the caller splits the batch.
-var errTooLarge = errors.New("batch too large for the archive")
-
-// post sends one batch body and returns the server's receipt.
-func (s *sender) post(ctx context.Context, body []byte) (*Receipt, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, s.c.badURL(err)
-	}
-	req.Header.Set("Content-Type", ContentType)
-	s.c.sign(req)
-	// With a transport that honours it, a server refusing the batch
-	// (too large, busy) says so before the body crosses a slow link.
-	req.Header.Set("Expect", "100-continue")
-	s.res.Requests++
-	resp, err := s.c.httpClient().Do(req)
-	if err != nil {
-		return nil, s.c.transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusRequestEntityTooLarge {
-		return nil, errTooLarge
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, s.c.statusError(resp)
-	}
-	var receipt Receipt
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReceiptBytes))
-	if err != nil {
-		return nil, s.c.transportError(ctx, err)
-	}
-	if err := crypto.UnmarshalStrict(data, &receipt); err != nil {
-		return nil, locales.Errorf("sync.not_archive", s.c.shownURL()).Hint("sync.url.hint").Wrap(err)
-	}
-	return &receipt, nil
 }
 
 // String shows a Result in English for logs and tests.

@@ -66,7 +66,8 @@ func TestRequestsPerBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const most = (1000 + 255) / 256
+	// The first batch (64 KiB, before the link is measured) may be short.
+	const most = (1000+255)/256 + 1
 	if got := ta.batches.Load(); got > most || int(got) != res.Requests {
 		t.Errorf("server saw %d batch requests (client says %d), want at most %d", got, res.Requests, most)
 	}
@@ -94,7 +95,7 @@ func TestPlan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []int
-			for _, b := range tt.c.plan(tt.items) {
+			for _, b := range plan(&tt.c, tt.items) {
 				got = append(got, len(b))
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tt.batches) {
@@ -102,6 +103,11 @@ func TestPlan(t *testing.T) {
 			}
 		})
 	}
+}
+
+// plan is how Send splits items into batches on a link measured as fast.
+func plan(c *Client, items []Item) [][]Item {
+	return c.plan(items)
 }
 
 // TestLocalDamage: an outbox file that does not match its name, or cannot

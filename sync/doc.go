@@ -103,9 +103,14 @@
 //
 // # Client
 //
-// [Client.Send] groups outbox items into batches of about 4 MiB or 256
-// records, checks each record against its name before sending it, and
-// calls back once per name the receipt lists as stored, so the caller
-// moves exactly those to synced/. Errors are user-facing ([locales.Error]):
+// [Client.Send] groups outbox items into batches of about 10 s of the link
+// as measured (at most 4 MiB or 256 records), checks each record against
+// its name before sending it, and calls back once per name the receipt
+// lists as stored, so the caller moves exactly those to synced/
+// ([Client.SendBatches] calls back once per receipt). The next batch goes
+// while the receipt of the last is awaited; before sending again records
+// a cut may have left stored it asks the archive which it holds
+// ([HavePath], resume.go); a link through which nothing passes for
+// [Client.StallTimeout] stops the sync with an error saying it stalled. Errors are user-facing ([locales.Error]):
 // an archive that cannot be reached, a cut connection, a refusal.
 package sync

@@ -339,3 +339,15 @@ func (s *relaySender) handle(receipt *Receipt, sent map[string]bool) error {
 	}
 	return nil
 }
+
+// plan cuts items (each once) into batches within the client's limits,
+// in order: the relay sends them one after another, as a stick is read.
+func (c *Client) plan(items []Item) [][]Item {
+	maxBytes, _ := c.batchLimits()
+	s := &sender{c: c, target: maxBytes, queue: unique(items)}
+	var batches [][]Item
+	for len(s.queue) > 0 {
+		batches = append(batches, s.next())
+	}
+	return batches
+}

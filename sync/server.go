@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -196,6 +195,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if allowed(w, r, http.MethodPost) {
 			s.head(w, r)
 		}
+	case HavePath:
+		if allowed(w, r, http.MethodPost) {
+			s.have(w, r)
+		}
 	case HealthPath:
 		if !allowed(w, r, http.MethodGet, http.MethodHead) {
 			return
@@ -287,7 +290,7 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, notEnrolled, status)
 		return
 	}
-	if !s.quota.allow(r.Context(), device, r.ContentLength) {
+	if !s.quota.allow(r.Context(), device, r.ContentLength) || s.quotaInFlight(device) {
 		s.opts.Log.Info("batch", "status", http.StatusTooManyRequests)
 		plain(w, http.StatusTooManyRequests)
 		return
@@ -308,28 +311,26 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	rc := http.NewResponseController(w)
 	body := s.body(w, r, rc, s.opts.MaxBatchBytes)
-	receipt, status := s.readFrames(r.Context(), bufio.NewReaderSize(body, 64<<10))
+	status = http.StatusOK
+	var receipt Receipt
+	if fb, ok := s.st.(folderBatcher); ok {
+		receipt, status = s.readFramesBatched(r.Context(), fb, bufio.NewReaderSize(body, 64<<10))
+	} else {
+		receipt, status = s.readFrames(r.Context(), bufio.NewReaderSize(body, 64<<10))
+	}
 	s.quota.add(r.Context(), device, len(receipt.Stored), r.ContentLength)
 	s.opts.Log.Info("batch", "stored", len(receipt.Stored), "rejected", len(receipt.Rejected), "bytes", body.n,
 		"enrolled", device != "", "status", status)
-	if status == http.StatusOK && !s.logReceipt(r.Context(), receipt.Stored) {
+	// Records stored from a batch cut in flight are logged too: a have
+	// request may claim them next.
+	if !s.logReceipt(r.Context(), receipt.Stored) && status == http.StatusOK {
 		status = http.StatusServiceUnavailable
 	}
 	if status != http.StatusOK {
 		plain(w, status)
 		return
 	}
-	if s.skey != "" {
-		signed, err := crypto.SignReceipt(receipt.Stored, s.skey)
-		if err != nil {
-			plain(w, http.StatusServiceUnavailable)
-			return
-		}
-		receipt.Signed = string(signed)
-	}
-	rc.SetWriteDeadline(time.Now().Add(s.opts.IdleTimeout))
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(receipt)
+	s.answerReceipt(w, r, receipt)
 }
 
 // logReceipt appends the names just stored to the archive's receipt log

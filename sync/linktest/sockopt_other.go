@@ -1,0 +1,5 @@
+//go:build !unix
+
+package linktest
+
+func setRecvBuffer(fd uintptr, n int) {}
