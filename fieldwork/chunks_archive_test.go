@@ -170,15 +170,21 @@ func wantProblems(t *testing.T, dir string, ids []age.Identity, texts ...string)
 	}
 }
 
-// cutLink is a real archive server whose link is cut in the middle of
+// cutLink is a real archive server whose link goes down in the middle of
 // batch request number cutAt (the connection closed after 1 MiB of its
-// body); it counts the batch bytes the server received.
+// body) and stays down, every batch cut the same way, until heal: sync's
+// own retries of a cut batch then fail too. It counts the batch bytes the
+// server received.
 type cutLink struct {
 	next     http.Handler
 	cutAt    int32
 	requests atomic.Int32
 	received atomic.Int64
+	down     atomic.Bool
 }
+
+// heal brings the link back.
+func (c *cutLink) heal() { c.down.Store(false); c.cutAt = 0 }
 
 func (c *cutLink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != sync.BatchPath {
@@ -186,6 +192,9 @@ func (c *cutLink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.requests.Add(1) == c.cutAt {
+		c.down.Store(true)
+	}
+	if c.down.Load() {
 		n, _ := io.CopyN(io.Discard, r.Body, 1<<20)
 		c.received.Add(n)
 		conn, _, err := w.(http.Hijacker).Hijack()
@@ -209,9 +218,10 @@ func (b countingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// TestChunkedSyncResumesAfterCut: a link cut while the second part of a
-// 10 MiB recording (4 MiB parts, one request each) is sent stops the
-// sync with the first part stored; the next sync sends only what the
+// TestChunkedSyncResumesAfterCut: a link that goes down while the second
+// part of a 10 MiB recording (4 MiB parts, one request each) is sent, and
+// stays down through sync's own retries, stops the sync with the first
+// part stored; the next sync sends only what the
 // archive does not hold, counts the file's parts on from 1, and the
 // export gets the recording whole.
 func TestChunkedSyncResumesAfterCut(t *testing.T) {
@@ -255,6 +265,7 @@ func TestChunkedSyncResumesAfterCut(t *testing.T) {
 			waiting += e.Size
 		}
 	}
+	link.heal()
 	before := link.received.Load()
 	if _, err := s.SyncSteps(context.Background(), "", func(st SyncStep) {
 		if st.Parts > 0 {
