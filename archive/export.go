@@ -201,8 +201,8 @@ type formInfo struct {
 // exporter is one run of [Export].
 type exporter struct {
 	opts       ExportOptions
-	dest       string      // where the sink writes: OutDir, or a staging folder (appending)
-	since      *since      // what earlier exports read (export_since.go)
+	dest       string // where the sink writes: OutDir, or a staging folder (appending)
+	since      *since // what earlier exports read (export_since.go)
 	formulas   *formulaGuard
 	src        *Source     // the archive read
 	enr        *enrollment // the archive's enrolled devices
