@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/enquete-field/enquete/locales"
@@ -24,7 +25,27 @@ func (e *exporter) uniqueFile(taken fileNames, name, formID string) string {
 	if got != name {
 		e.warn(locales.Errorf("archive.export.renamed", name, formID, got))
 	}
+	if e.since != nil {
+		e.since.owners[got] = formID
+	}
 	return got
+}
+
+// auditForms are the forms that get an audit file: those with an audit
+// log now and, when appending, those that had one before (so that names
+// stay as they were).
+func (e *exporter) auditForms() map[string]bool {
+	forms := e.media.auditForms()
+	if e.since != nil {
+		for _, id := range e.since.audits() {
+			forms[id] = true
+		}
+		for id := range forms {
+			e.since.next.Audits = append(e.since.next.Audits, id)
+		}
+		slices.Sort(e.since.next.Audits)
+	}
+	return forms
 }
 
 // auditForms are the form ids of the records whose audit log is present:

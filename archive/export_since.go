@@ -65,6 +65,10 @@ type exportState struct {
 	Forms map[string]time.Time `json:"forms"`
 	// IDs are the response ids exported, with their canonical hash.
 	IDs map[string]string `json:"ids"`
+	// Files are the files written (media aside), each with its form id.
+	Files map[string]string `json:"files"`
+	// Audits are the form ids with an audit file.
+	Audits []string `json:"audits,omitempty"`
 	// Pending, while files are being appended to, is each file's size
 	// before (-1: the file is new).
 	Pending map[string]int64 `json:"pending,omitempty"`
@@ -75,17 +79,18 @@ type since struct {
 	e      *exporter
 	prev   *exportState // nil: none usable, a full export
 	done   map[string]bool
-	next   *exportState // what this export read
-	fresh  int          // files listed that the previous export did not read
-	newIDs [][2]string  // the responses read now: id, canonical hash
+	next   *exportState      // what this export read
+	fresh  int               // files listed that the previous export did not read
+	newIDs [][2]string       // the responses read now: id, canonical hash
+	owners map[string]string // file written now → its form id
 }
 
 // newSince reads OUTDIR's state, rolls back an append a crash interrupted,
 // and says whether this export appends (prev set).
 func newSince(e *exporter) (*since, error) {
-	s := &since{e: e, done: map[string]bool{}, next: &exportState{Version: exportStateVersion,
+	s := &since{e: e, done: map[string]bool{}, owners: map[string]string{}, next: &exportState{Version: exportStateVersion,
 		Format: e.opts.Format, ExcelSafe: e.opts.ExcelSafe, Project: e.opts.Project, At: time.Now().UTC(),
-		Logged: map[string]bool{}, Forms: map[string]time.Time{}, IDs: map[string]string{}}}
+		Logged: map[string]bool{}, Forms: map[string]time.Time{}, IDs: map[string]string{}, Files: map[string]string{}}}
 	prev, err := readExportState(e.opts.OutDir)
 	if err != nil {
 		return nil, err
@@ -119,7 +124,18 @@ func newSince(e *exporter) (*since, error) {
 	if s.next.IDs == nil {
 		s.next.IDs = map[string]string{}
 	}
+	for name, id := range prev.Files {
+		s.next.Files[name] = id
+	}
 	return s, nil
+}
+
+// audits are the form ids that had an audit file before (appending).
+func (s *since) audits() []string {
+	if s.prev == nil {
+		return nil
+	}
+	return s.prev.Audits
 }
 
 // appending reports whether this export appends to the files there.
@@ -238,6 +254,9 @@ func (s *since) remember(keep map[string]string) {
 		s.next.IDs[r[0]] = r[1]
 	}
 	slices.Sort(s.next.Names)
+	for name, id := range s.owners {
+		s.next.Files[name] = id
+	}
 }
 
 // beforeWrite is called before the export writes into OUTDIR: a full
@@ -308,6 +327,9 @@ func (s *since) check(staged, name string) (int64, error) {
 			return 0, locales.Errorf("archive.export.since_media", dst).Hint("archive.export.since_full.hint")
 		}
 		return info.Size(), nil
+	}
+	if was, now := s.prev.Files[name], s.owners[name]; was != "" && now != "" && was != now {
+		return 0, locales.Errorf("archive.export.since_owner", dst, was, now).Hint("archive.export.since_full.hint")
 	}
 	if s.e.opts.Format != "csv" {
 		return info.Size(), nil

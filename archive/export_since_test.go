@@ -192,3 +192,29 @@ func TestExportSinceLastReadsTheLog(t *testing.T) {
 		t.Fatalf("full: %+v %v", sum, err)
 	}
 }
+
+// TestExportSinceLastKeepsNames: a file keeps its name from one export to
+// the next: form "visit - audit" stays in "visit - audit~2.csv" when no
+// new audit log comes, and its rows never go into visit's audit file.
+func TestExportSinceLastKeepsNames(t *testing.T) {
+	a := newLabArchive(t, x25519Keys(t))
+	mediaFill(t, a)
+	a.put(response(idB, "visit - audit", "1", map[string]any{"q": "first"}), at(9))
+	out := t.TempDir()
+	opts := ExportOptions{Archive: a.dir, Identities: a.keysIdentities(), OutDir: out, SinceLast: true}
+	if _, err := Export(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	a.put(response(idC, "visit - audit", "1", map[string]any{"q": "second"}), at(10))
+	sum, err := Export(context.Background(), opts)
+	if err != nil || sum.Read != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "visit - audit~2.csv"))
+	if !strings.Contains(string(data), "first") || !strings.Contains(string(data), "second") {
+		t.Errorf("visit - audit~2.csv:\n%s", data)
+	}
+	if data, _ := os.ReadFile(filepath.Join(out, "visit - audit.csv")); strings.Contains(string(data), "second") {
+		t.Errorf("the audit file got another form's rows:\n%s", data)
+	}
+}

@@ -158,7 +158,7 @@ func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 	if err := s.e.media.assign(); err != nil {
 		return names, err
 	}
-	withAudit := s.e.media.auditForms()
+	withAudit := s.e.auditForms()
 	for _, id := range s.e.formIDs() {
 		layout, err := s.layout(id)
 		if err != nil {
