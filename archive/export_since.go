@@ -92,7 +92,7 @@ func newSince(e *exporter) (*since, error) {
 		Format: e.opts.Format, ExcelSafe: e.opts.ExcelSafe, Project: e.opts.Project, At: time.Now().UTC(),
 		Logged: map[string]bool{}, Forms: map[string]time.Time{}, IDs: map[string]string{}, Files: map[string]string{}}}
 	prev, err := readExportState(e.opts.OutDir)
-	if err != nil {
+	if err != nil && e.opts.SinceLast {
 		return nil, err
 	}
 	if prev != nil && len(prev.Pending) > 0 {
