@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -189,7 +190,7 @@ func (s *since) recent(ctx context.Context, p sourcePart, fn func(name string, a
 	if err != nil {
 		return err
 	}
-	for _, name := range slices.Sorted(mapKeys(s.prev.Forms)) {
+	for _, name := range slices.Sorted(maps.Keys(s.prev.Forms)) {
 		if ok, err := p.st.Has(ctx, name); err != nil {
 			return err
 		} else if ok {
@@ -201,22 +202,11 @@ func (s *since) recent(ctx context.Context, p sourcePart, fn func(name string, a
 	return nil
 }
 
-// mapKeys iterates the keys of m.
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
 // take notes what the export read, and (appending) passes over a
 // response whose id an earlier export wrote, with its line.
 func (s *since) take(o *opened) error {
 	name := o.file.name()
-	if CheckName(name) == nil && !s.done[name] {
+	if !s.done[name] { // a stray file of a folder too: skipped once
 		s.done[name] = true
 		s.next.Names = append(s.next.Names, name)
 	}
