@@ -25,7 +25,7 @@ import (
 // first. One source is [OpenSource] itself.
 func OpenSources(ctx context.Context, srcs []string) (*Source, error) {
 	if len(srcs) == 0 {
-		return nil, locales.Errorf("archive.export.no_out_dir")
+		return nil, locales.Errorf("archive.export.no_archive", "")
 	}
 	all, err := OpenSource(ctx, srcs[0])
 	if err != nil {
