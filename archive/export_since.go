@@ -115,6 +115,11 @@ func newSince(e *exporter) (*since, error) {
 	case prev.Format != e.opts.Format || prev.ExcelSafe != e.opts.ExcelSafe || prev.Project != e.opts.Project:
 		e.warn(locales.Errorf("archive.export.since_options", e.opts.OutDir))
 		return s, nil
+	case e.opts.Format != "csv" && e.opts.Format != "jsonl":
+		// Rows are appended to text files only: another format (a
+		// binary one) is written whole.
+		e.warn(locales.Errorf("archive.export.since_format", e.opts.Format))
+		return s, nil
 	}
 	s.prev = prev
 	for _, n := range prev.Names {
