@@ -27,6 +27,16 @@ type ExportOptions struct {
 	// record files, "<sha256>.age", searched recursively (several archives
 	// put side by side merge).
 	Archive string
+	// Archives are more sources read with Archive as one dataset
+	// ([OpenSources], sources.go): archive folders, S3 archives, USB
+	// sticks written by `sync --to`.
+	Archives []string
+	// SinceLast exports only the records that arrived since the last
+	// export into OutDir, appending their rows (export_since.go).
+	SinceLast bool
+	// ExcelSafe neutralizes text cells a spreadsheet would run as a
+	// formula (export_formula.go).
+	ExcelSafe bool
 	// Identities open the records: the archive identity, and a custodian
 	// identity for sensitive answers.
 	Identities []age.Identity
@@ -75,6 +85,9 @@ type Summary struct {
 	Media      int      // attachments written to media/ (csv)
 	Truncated  int      // device chains that stop before the head their device signed (heads.go)
 	Unlogged   int      // files with no arrival time (not in the receipt log, not a folder): SubmissionDate empty
+	Copies     int      // record files found again in another source: read once
+	Formulas   int      // CSV text cells that start like a spreadsheet formula
+	NothingNew bool     // SinceLast found nothing new: no file changed
 	Files      []string // files written in OutDir, in order (media/NAME for attachments)
 }
 
@@ -94,8 +107,9 @@ type Summary struct {
 // with two contents is exported only as the copy an enrolled device signed,
 // if there is exactly one, else not at all (conflicts.go). Sensitive
 // answers are re-linked only to the response their device signed them for
-// (relink.go). Export fails only when it cannot read the archive or write
-// the output.
+// (relink.go). Export fails when it cannot read the archive or write the
+// output, and when it read no record at all (no response, no form: a wrong
+// key, a wrong folder; nothing is written then).
 //
 // Memory does not grow with the number of records: files are decrypted by
 // a bounded pool of workers, the list of files is sorted on disk, and
@@ -121,11 +135,11 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 		return nil, locales.Errorf("archive.export.out_dir", opts.OutDir, err.Error())
 	}
 	defer os.RemoveAll(work)
-	src, enr, heads, err := openForReading(ctx, opts.Archive, opts.Signers, false)
+	src, enr, heads, err := openForReading(ctx, exportSources(opts), opts.Signers, false)
 	if err != nil {
 		return nil, err
 	}
-	e := &exporter{opts: opts, src: src, enr: enr, heads: heads, work: work, opener: newOpener(src, opts.MaxRecord), forms: map[string]*formInfo{},
+	e := &exporter{opts: opts, dest: opts.OutDir, src: src, enr: enr, heads: heads, work: work, opener: newOpener(src, opts.MaxRecord), forms: map[string]*formInfo{},
 		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets(),
 		unsigned: unsignedNotes{signed: map[string]bool{}, paths: map[string][]string{}, more: map[string]int{}}}
 	e.reviews = newReviewBook(append(slices.Clone(opts.Signers), opts.Reviewers...), opts.State)
@@ -136,8 +150,11 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 		e.media = newMedia(work)
 		e.media.warn = e.warn
 	}
-	if err := e.run(ctx); err != nil {
+	if err := e.prepareOutput(); err != nil {
 		return nil, err
+	}
+	if err := e.run(ctx); err != nil {
+		return e.sum, err // what was done before the error
 	}
 	return e.sum, nil
 }
@@ -166,11 +183,7 @@ func checkExportOptions(o *ExportOptions) error {
 	if o.OutDir == "" {
 		return locales.Errorf("archive.export.no_out_dir")
 	}
-	info, err := os.Stat(o.Archive)
-	if !isStoreURL(o.Archive) && (err != nil || !info.IsDir()) {
-		return locales.Errorf("archive.export.no_archive", o.Archive)
-	}
-	return nil
+	return checkSources(exportSources(*o))
 }
 
 // sink is where an export's records go: CSV or JSON Lines.
@@ -198,6 +211,9 @@ type formInfo struct {
 // exporter is one run of [Export].
 type exporter struct {
 	opts       ExportOptions
+	dest       string // where the sink writes: OutDir, or a staging folder (appending)
+	since      *since // what earlier exports read (export_since.go)
+	formulas   *formulaGuard
 	src        *Source     // the archive read
 	enr        *enrollment // the archive's enrolled devices
 	heads      *headCheck  // the devices' signed chain heads
@@ -222,11 +238,10 @@ type preparedForm struct {
 
 // run lists the files, opens them in order, then writes the output.
 func (e *exporter) run(ctx context.Context) error {
-	files, unlogged, err := newestFirst(ctx, e.src, e.work)
-	if err != nil {
-		return err
+	files, err := e.list(ctx)
+	if err != nil || files == nil {
+		return err // nil: nothing new since the last export, said
 	}
-	e.sum.Unlogged = unlogged
 	defer e.sink.close()
 	feed := func(yield func(archiveFile) bool) error {
 		return stopped(files.Each(func(b []byte) error {
@@ -236,11 +251,17 @@ func (e *exporter) run(ctx context.Context) error {
 			return nil
 		}))
 	}
-	if err := ordered(ctx, e.src.workers(e.opts.Workers), feed, e.open, e.take); err != nil {
+	if err := ordered(ctx, e.src.workers(e.opts.Workers), feed, e.open, e.since.take); err != nil {
+		return err
+	}
+	if err := e.checkRead(); err != nil {
 		return err
 	}
 	dups, err := e.duplicates()
 	if err != nil {
+		return err
+	}
+	if err := e.since.beforeWrite(); err != nil {
 		return err
 	}
 	names, err := e.sink.finish(dups)
@@ -248,11 +269,12 @@ func (e *exporter) run(ctx context.Context) error {
 	if err != nil {
 		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
 	}
-	if err := syncDir(e.opts.OutDir); err != nil {
+	if err := syncDir(e.dest); err != nil {
 		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
 	}
 	e.notes()
-	return nil
+	e.since.remember(dups)
+	return e.since.publish(e.dest, names)
 }
 
 // open is the workers' part: decrypt, check, parse, and prepare.
@@ -436,6 +458,7 @@ func (e *exporter) notes() {
 	if n := e.sum.Unlogged; n > 0 {
 		fmt.Fprintln(e.opts.Log, locales.N(lang, "archive.export.unlogged", n, n))
 	}
+	e.formulas.note(e)
 	summary := "archive.export.summary"
 	if !e.enr.inUse && len(e.secrets.signing) > 0 {
 		// An archive from before enrollment: any key's chain counts.

@@ -197,8 +197,9 @@ func (t *csvTable) header(root bool) []string {
 // csvWriter writes CSV as ODK Central does: comma, LF, no BOM, a field
 // quoted only when it holds a comma, a quote or a line feed.
 type csvWriter struct {
-	w   *bufio.Writer
-	col int
+	w     *bufio.Writer
+	col   int
+	guard *formulaGuard // counts formula-like cells (nil: none, a header)
 }
 
 func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{w: bufio.NewWriterSize(w, 64<<10)} }
@@ -209,7 +210,8 @@ func (c *csvWriter) cell(v []byte) {
 		c.w.WriteByte(',')
 	}
 	c.col++
-	if bytes.ContainsAny(v, ",\"\n") {
+	v, quote := c.guard.check(v)
+	if quote || bytes.ContainsAny(v, ",\"\n") {
 		c.w.WriteByte('"')
 		for {
 			i := bytes.IndexByte(v, '"')
@@ -256,6 +258,7 @@ type csvOutput struct {
 	form  *csvForm
 	work  string
 	seq   int // this output's number in the export, for unique temporary names
+	guard *formulaGuard
 	files []*os.File
 	media *media            // attachments: counts, and names renamed in media/
 	names map[string]string // the current record's renamed files
@@ -276,6 +279,7 @@ func (o *csvOutput) open() error {
 			t.w.cellString(h)
 		}
 		t.w.end()
+		t.w.guard = o.guard
 	}
 	return nil
 }

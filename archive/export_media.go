@@ -252,8 +252,8 @@ func (m *media) rename(id, file string) string {
 
 // write puts the present attachments of the exported records into
 // out/media/ and the audit logs into "<formId> - audit.csv" per form;
-// forms maps a form id to its CSV file stem. It returns the files written,
-// relative to out.
+// forms maps a form id to its audit file's name (export_names.go). It
+// returns the files written, relative to out.
 func (m *media) write(out string, forms map[string]string) ([]string, error) {
 	var names []string
 	audits := map[string]*auditOutput{}
@@ -338,7 +338,7 @@ type auditOutput struct {
 
 // addAudit appends record r's audit log a to its form's audit file.
 func (m *media) addAudit(audits map[string]*auditOutput, r *mediaRecord, a crypto.Attachment, out string, forms map[string]string) error {
-	stem, ok := forms[r.form]
+	name, ok := forms[r.form]
 	if !ok {
 		return nil // the record is not exported (no rows for its form)
 	}
@@ -352,7 +352,7 @@ func (m *media) addAudit(audits map[string]*auditOutput, r *mediaRecord, a crypt
 		if err != nil {
 			return err
 		}
-		o = &auditOutput{name: stem + " - audit.csv", f: f, w: newCSVWriter(f)}
+		o = &auditOutput{name: name, f: f, w: newCSVWriter(f)}
 		audits[r.form] = o
 		for _, h := range auditHeader {
 			o.w.cellString(h)

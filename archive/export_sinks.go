@@ -114,18 +114,19 @@ func (o *once) ok(id, hash string) bool {
 }
 
 // fileNames are the output files of one export. Two form ids can give the
-// same file name once sanitized ("a/b", "ab"): the second gets "~2".
+// same file name once sanitized ("a/b", "ab"): the second gets "~2"
+// (export_names.go).
 type fileNames map[string]bool
 
 // unique returns name, or name with "~2", "~3"… before its extension if
-// an earlier file of the export took it.
+// an earlier file of the export took it (compared case-insensitively).
 func (f fileNames) unique(name string) string {
 	base, ext := name, filepath.Ext(name)
 	base = base[:len(base)-len(ext)]
-	for n := 2; f[name]; n++ {
+	for n := 2; f[fileKey(name)]; n++ {
 		name = fmt.Sprintf("%s~%d%s", base, n, ext)
 	}
-	f[name] = true
+	f[fileKey(name)] = true
 	return name
 }
 
@@ -157,21 +158,26 @@ func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 	var names []string
 	seen := &once{keep: keep, done: map[string]bool{}}
 	taken := fileNames{}
-	stems := map[string]string{} // form id → its root file's name without .csv
+	audits := map[string]string{} // form id → its audit file's name
+	stems := map[string]string{}  // form id → its root file's name without .csv
 	s.e.reviews.dropMedia(s.e.media)
 	if err := s.e.media.assign(); err != nil {
 		return names, err
 	}
+	withAudit := s.e.auditForms()
 	for _, id := range s.e.formIDs() {
 		layout, err := s.layout(id)
 		if err != nil {
 			return names, err
 		}
 		for _, t := range layout.tables {
-			t.file = taken.unique(t.file)
+			t.file = s.e.uniqueFile(taken, t.file, id)
 		}
 		stems[id] = strings.TrimSuffix(layout.tables[0].file, ".csv")
-		out := &csvOutput{form: layout, work: s.e.work, seq: len(s.outs), media: s.e.media, reviews: s.e.reviews}
+		if withAudit[id] {
+			audits[id] = s.e.uniqueFile(taken, stems[id]+" - audit.csv", id)
+		}
+		out := &csvOutput{form: layout, work: s.e.work, seq: len(s.outs), media: s.e.media, reviews: s.e.reviews, guard: s.e.formulas}
 		s.outs = append(s.outs, out)
 		if err := out.open(); err != nil {
 			return names, err
@@ -197,20 +203,20 @@ func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 		if err != nil {
 			return names, err
 		}
-		written, err := out.finish(s.e.opts.OutDir)
+		written, err := out.finish(s.e.dest)
 		names = append(names, written...)
 		if err != nil {
 			return names, err
 		}
 		if len(reviewed) > 0 {
-			name := taken.unique(reviewsFile(stems[id]))
-			if _, err := s.e.reviews.writeReviews(s.e.work, s.e.opts.OutDir, name, reviewed); err != nil {
+			name := s.e.uniqueFile(taken, reviewsFile(stems[id]), id)
+			if _, err := s.e.reviews.writeReviews(s.e.work, s.e.dest, name, reviewed); err != nil {
 				return names, err
 			}
 			names = append(names, name)
 		}
 	}
-	written, err := s.e.media.write(s.e.opts.OutDir, stems)
+	written, err := s.e.media.write(s.e.dest, audits)
 	s.e.sum.Media = s.e.media.written
 	return append(names, written...), err
 }
@@ -309,7 +315,7 @@ func (s *jsonlSink) finish(keep map[string]string) ([]string, error) {
 	seen := &once{keep: keep, done: map[string]bool{}}
 	taken := fileNames{}
 	for i, id := range s.e.formIDs() {
-		name := taken.unique(sanitizeFileName(id) + ".jsonl")
+		name := s.e.uniqueFile(taken, sanitizeFileName(id)+".jsonl", id)
 		out, err := createWorkFile(s.e.work, fmt.Sprintf("out-%d.jsonl", i))
 		if err != nil {
 			return names, err
@@ -338,7 +344,7 @@ func (s *jsonlSink) finish(keep map[string]string) ([]string, error) {
 			err = out.w.Flush()
 		}
 		if err == nil {
-			err = commit(out.f, filepath.Join(s.e.opts.OutDir, name))
+			err = commit(out.f, filepath.Join(s.e.dest, name))
 		} else {
 			out.f.Close()
 		}

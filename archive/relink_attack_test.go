@@ -312,9 +312,17 @@ func TestSignerWithoutRoster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, data, log := c.export(t, "csv", []string{labKey})
-	if sum.Read != 0 || strings.Contains(data, truthAge) || !strings.Contains(log, "which the lab never enrolled") {
-		t.Errorf("records of an unenrolled device exported: %+v\n%s\n%s", sum, data, log)
+	// No record is left to export: the export fails, writing nothing.
+	out := t.TempDir()
+	var log bytes.Buffer
+	sum, err := Export(context.Background(), ExportOptions{Archive: c.a.dir, OutDir: out, Log: &log,
+		Identities: []age.Identity{c.a.keys.identity, c.custodian.identity}, Signers: []string{labKey}})
+	if err == nil || !strings.Contains(err.Error(), "no record could be read") {
+		t.Errorf("export of no record: err = %v", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(out, "household.csv")); sum.Read != 0 || strings.Contains(string(data), truthAge) ||
+		!strings.Contains(log.String(), "which the lab never enrolled") {
+		t.Errorf("records of an unenrolled device exported: %+v\n%s\n%s", sum, data, log.String())
 	}
 	expect(t, "verify", c.verify(t, []string{labKey}), []string{"which the lab never enrolled"}, nil)
 }

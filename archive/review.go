@@ -314,7 +314,7 @@ func ReadSubmissions(ctx context.Context, opts ReviewOptions) ([]Submission, err
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	src, enr, _, err := openForReading(ctx, opts.Archive, opts.Signers, false)
+	src, enr, _, err := openForReading(ctx, []string{opts.Archive}, opts.Signers, false)
 	if err != nil {
 		return nil, err
 	}

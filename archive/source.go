@@ -20,6 +20,9 @@ type Source struct {
 	name  string // as the user gave it
 	state State  // the roster, heads and key: the top archive's
 	parts []sourcePart
+	// others are the States of the other sources read with this one
+	// ([OpenSources]): their rosters and heads count too.
+	others []State
 }
 
 // sourcePart is one archive of a Source.
@@ -44,6 +47,9 @@ func OpenSource(ctx context.Context, src string) (*Source, error) {
 	}
 	if isStoreURL(src) {
 		return nil, locales.Errorf("archive.source.scheme", src)
+	}
+	if s, ok := openStick(src); ok {
+		return s, nil
 	}
 	return openFolders(ctx, src)
 }
@@ -126,20 +132,20 @@ func (p sourcePart) walk(ctx context.Context, fn func(name string, size int64) e
 	return p.st.Walk(ctx, fn)
 }
 
-// openForReading opens the archive src as export and verify read it: its
-// records, its enrolled devices (checked against signers) and its
-// devices' chain heads (hashes: compare the record at each head too, as
-// verify does).
-func openForReading(ctx context.Context, src string, signers []string, hashes bool) (*Source, *enrollment, *headCheck, error) {
-	s, err := OpenSource(ctx, src)
+// openForReading opens the archives srcs as export and verify read them:
+// their records, their enrolled devices (checked against signers) and
+// their devices' chain heads (hashes: compare the record at each head
+// too, as verify does).
+func openForReading(ctx context.Context, srcs []string, signers []string, hashes bool) (*Source, *enrollment, *headCheck, error) {
+	s, err := OpenSources(ctx, srcs)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	enr, err := loadEnrollment(ctx, s, signers)
+	enr, err := loadEnrollments(ctx, s, signers)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	heads, err := loadHeads(ctx, s.state, enr, hashes)
+	heads, err := loadAllHeads(ctx, s, enr, hashes)
 	if err != nil {
 		return nil, nil, nil, err
 	}

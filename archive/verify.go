@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -20,6 +19,9 @@ import (
 type VerifyOptions struct {
 	// Archive is the folder holding the record files, searched recursively.
 	Archive string
+	// Archives are more sources checked with Archive as one
+	// ([OpenSources]): a file found in several is one file.
+	Archives []string
 	// Identities open the records.
 	Identities []age.Identity
 	// Log receives one line per problem as it is found, then a summary
@@ -127,10 +129,11 @@ func Verify(ctx context.Context, opts VerifyOptions) ([]Problem, error) {
 	if len(opts.Identities) == 0 {
 		return nil, locales.Errorf(crypto.KeyNoIdentities)
 	}
-	if info, err := os.Stat(opts.Archive); !isStoreURL(opts.Archive) && (err != nil || !info.IsDir()) {
-		return nil, locales.Errorf("archive.export.no_archive", opts.Archive)
+	srcs := exportSources(ExportOptions{Archive: opts.Archive, Archives: opts.Archives})
+	if err := checkSources(srcs); err != nil {
+		return nil, err
 	}
-	src, enr, heads, err := openForReading(ctx, opts.Archive, opts.Signers, true)
+	src, enr, heads, err := openForReading(ctx, srcs, opts.Signers, true)
 	if err != nil {
 		return nil, err
 	}

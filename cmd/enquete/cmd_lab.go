@@ -8,9 +8,12 @@ import (
 
 // cmdExport decrypts, verifies and writes the dataset.
 func cmdExport(e *env, args []string) error {
-	f := e.newFlags("enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] [--signer KEY] [--state STATE] [--reviewer KEY] -o OUTDIR")
-	dir := f.String("archive", "", "")
+	f := e.newFlags("enquete export --archive SRC... -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] [--signer KEY] [--state STATE] [--reviewer KEY] [--since-last] [--excel-safe] -o OUTDIR")
+	var dirs listFlag
+	f.Var(&dirs, "archive", "")
 	project := f.String("project", "", "")
+	sinceLast := f.Bool("since-last", false, "")
+	excelSafe := f.Bool("excel-safe", false, "")
 	var ids, signers listFlag
 	f.Var(&ids, "i", "")
 	f.Var(&signers, "signer", "")
@@ -23,8 +26,8 @@ func cmdExport(e *env, args []string) error {
 		return err
 	}
 	switch {
-	case *dir == "":
-		return f.need("--archive DIR")
+	case len(dirs) == 0:
+		return f.need("--archive SRC")
 	case len(ids) == 0:
 		return f.need("-i IDENTITY_FILE")
 	case *out == "":
@@ -36,7 +39,7 @@ func cmdExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	labKeys, err := e.labSigners(signers, *dir)
+	labKeys, err := e.labSignersOf(signers, dirs)
 	if err != nil {
 		return err
 	}
@@ -47,16 +50,17 @@ func cmdExport(e *env, args []string) error {
 	// Skipped files and the summary go to stderr as they happen; the
 	// dataset goes to OUTDIR.
 	_, err = archive.Export(e.ctx, archive.ExportOptions{
-		Archive: *dir, Identities: identities, Format: *format, OutDir: *out, Log: e.stderr, Lang: e.lang,
-		Project: *project, Signers: labKeys, Reviewers: trusted, State: *state,
+		Archive: dirs[0], Archives: dirs[1:], Identities: identities, Format: *format, OutDir: *out, Log: e.stderr, Lang: e.lang,
+		Project: *project, Signers: labKeys, Reviewers: trusted, State: *state, SinceLast: *sinceLast, ExcelSafe: *excelSafe,
 	})
 	return err
 }
 
 // cmdVerify checks every record of an archive and lists the problems.
 func cmdVerify(e *env, args []string) error {
-	f := e.newFlags("enquete verify --archive DIR -i IDENTITY_FILE... [--project ID] [--signer KEY] [--receipts FILE]")
-	dir := f.String("archive", "", "")
+	f := e.newFlags("enquete verify --archive SRC... -i IDENTITY_FILE... [--project ID] [--signer KEY] [--receipts FILE]")
+	var dirs listFlag
+	f.Var(&dirs, "archive", "")
 	project := f.String("project", "", "")
 	var ids, signers, receiptFiles listFlag
 	f.Var(&ids, "i", "")
@@ -66,8 +70,8 @@ func cmdVerify(e *env, args []string) error {
 		return err
 	}
 	switch {
-	case *dir == "":
-		return f.need("--archive DIR")
+	case len(dirs) == 0:
+		return f.need("--archive SRC")
 	case len(ids) == 0:
 		return f.need("-i IDENTITY_FILE")
 	}
@@ -75,7 +79,7 @@ func cmdVerify(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	labKeys, err := e.labSigners(signers, *dir)
+	labKeys, err := e.labSignersOf(signers, dirs)
 	if err != nil {
 		return err
 	}
@@ -86,7 +90,7 @@ func cmdVerify(e *env, args []string) error {
 	// One line per problem and the summary go to stderr; warnings (the
 	// traces a device crash leaves in its chain) do not fail the check.
 	problems, err := archive.Verify(e.ctx, archive.VerifyOptions{
-		Archive: *dir, Identities: identities, Log: e.stderr, Lang: e.lang, Project: *project, Signers: labKeys,
+		Archive: dirs[0], Archives: dirs[1:], Identities: identities, Log: e.stderr, Lang: e.lang, Project: *project, Signers: labKeys,
 		Receipts: receipts,
 	})
 	if err != nil {
@@ -102,4 +106,16 @@ func cmdVerify(e *env, args []string) error {
 		return locales.Errorf("cli.verify_failed", locales.Message{Key: "cli.n_problems", Args: []any{failures}})
 	}
 	return nil
+}
+
+// labSignersOf is [env.labSigners] for several sources: the keys given,
+// else the project key under ENQUETE_HOME when any source enrolls devices.
+func (e *env) labSignersOf(given []string, dirs []string) ([]string, error) {
+	for _, dir := range dirs {
+		keys, err := e.labSigners(given, dir)
+		if err != nil || len(keys) > 0 {
+			return keys, err
+		}
+	}
+	return nil, nil
 }

@@ -1,0 +1,83 @@
+package archive
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/enquete-field/enquete/crypto"
+)
+
+// BenchmarkExportSinceLast100k is the lab's daily export: an archive of
+// 100,000 responses (the export benchmarks' records, their arrivals in the
+// archive's receipt log), exported in full once; then each iteration 1,000
+// new responses arrive (sealed and logged outside the timer) and
+// `export --since-last` appends them. full-export-s is the full export's
+// time, for comparison.
+func BenchmarkExportSinceLast100k(b *testing.B) {
+	const n, daily = 100000, 1000
+	a := getBenchArchive(b, n)
+	folder, err := NewFolder(a.dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; i < len(a.files); i += 1000 {
+		var names []string
+		for _, p := range a.files[i:min(i+1000, len(a.files))] {
+			names = append(names, filepath.Base(p))
+		}
+		if err := LogReceipt(ctx, folder, names, base.Add(time.Duration(i)*time.Second)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	out := b.TempDir()
+	opts := ExportOptions{Archive: a.dir, Identities: []age.Identity{a.id}, OutDir: out}
+	start := time.Now()
+	if sum, err := Export(ctx, opts); err != nil || sum.Read != n {
+		b.Fatalf("full export: %+v %v", sum, err)
+	}
+	full := time.Since(start)
+	opts.SinceLast = true
+	r := rand.New(rand.NewPCG(2, 2))
+	dev := newDevice("bench-daily")
+	recipient := a.id.(*age.X25519Identity).Recipient()
+	peak := startPeakHeap()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		var names []string
+		for range daily {
+			rec := response(crypto.NewID(), "household", "2", map[string]any{"name": sentence(r, 20), "street": sentence(r, 30)})
+			rec.Recipients = []string{recipient.String()}
+			plain, err := dev.sign(b, rec).Marshal()
+			if err != nil {
+				b.Fatal(err)
+			}
+			sealed, err := crypto.Seal(plain, recipient)
+			if err != nil {
+				b.Fatal(err)
+			}
+			name := crypto.FileName(sealed)
+			if err := folder.Put(ctx, name, sealed); err != nil {
+				b.Fatal(err)
+			}
+			names = append(names, name)
+		}
+		if err := LogReceipt(ctx, folder, names, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		sum, err := Export(ctx, opts)
+		if err != nil || sum.Read != daily {
+			b.Fatalf("since last: %+v %v", sum, err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(full.Seconds(), "full-export-s")
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "since-last-s")
+	peak.report(b)
+}
