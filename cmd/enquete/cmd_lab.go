@@ -8,13 +8,14 @@ import (
 
 // cmdExport decrypts, verifies and writes the dataset.
 func cmdExport(e *env, args []string) error {
-	f := e.newFlags("enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] [--signer KEY] -o OUTDIR")
+	f := e.newFlags("enquete export --archive DIR -i IDENTITY_FILE... [--format csv|jsonl|parquet] [--label-lang LANG] [--project ID] [--signer KEY] -o OUTDIR")
 	dir := f.String("archive", "", "")
 	project := f.String("project", "", "")
 	var ids, signers listFlag
 	f.Var(&ids, "i", "")
 	f.Var(&signers, "signer", "")
 	format := f.String("format", "csv", "")
+	labelLang := f.String("label-lang", "", "")
 	out := f.String("o", "", "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
@@ -26,7 +27,7 @@ func cmdExport(e *env, args []string) error {
 		return f.need("-i IDENTITY_FILE")
 	case *out == "":
 		return f.need("-o OUTDIR")
-	case *format != "csv" && *format != "jsonl":
+	case *format != "csv" && *format != "jsonl" && *format != "parquet":
 		return locales.Errorf("cli.bad_format", *format).Hint("cli.hint.usage", f.usage)
 	}
 	identities, err := crypto.ReadIdentities(ids...)
@@ -40,7 +41,7 @@ func cmdExport(e *env, args []string) error {
 	// Skipped files and the summary go to stderr as they happen; the
 	// dataset goes to OUTDIR.
 	_, err = archive.Export(e.ctx, archive.ExportOptions{
-		Archive: *dir, Identities: identities, Format: *format, OutDir: *out, Log: e.stderr, Lang: e.lang,
+		Archive: *dir, Identities: identities, Format: *format, LabelLang: *labelLang, OutDir: *out, Log: e.stderr, Lang: e.lang,
 		Project: *project, Signers: labKeys,
 	})
 	return err
