@@ -129,11 +129,24 @@ func codebookColumn(f *questionnaires.Form, c questionnaires.Column, n *question
 	}
 	if n.ListName != "" {
 		col.List = n.ListName
-		for _, ch := range f.Choices[n.ListName] {
-			col.Choices = append(col.Choices, cbChoice{Value: ch.Name, Labels: labelsOf(f, ch.Label)})
-		}
+		col.Choices = choicesOf(f, n)
 	}
 	return col
+}
+
+// choicesOf lists the choices of select n, with the "other" choice an
+// or_other select adds when its list does not hold it (labelled "Other").
+func choicesOf(f *questionnaires.Form, n *questionnaires.Node) []cbChoice {
+	var out []cbChoice
+	other := false
+	for _, ch := range f.Choices[n.ListName] {
+		out = append(out, cbChoice{Value: ch.Name, Labels: labelsOf(f, ch.Label)})
+		other = other || ch.Name == "other"
+	}
+	if n.OrOther && !other {
+		out = append(out, cbChoice{Value: "other", Labels: labelsOf(f, questionnaires.Text{"": "Other"})})
+	}
+	return out
 }
 
 // labelsOf gives a text in every form language ("" for the untranslated

@@ -103,17 +103,13 @@ func (s *parquetSink) choiceLists(id string) map[string][]string {
 	if info == nil || info.form == nil {
 		return lists
 	}
-	form := info.form
-	form.Walk(func(n *questionnaires.Node) {
+	info.form.Walk(func(n *questionnaires.Node) {
 		if n.ListName == "" {
 			return
 		}
 		var names []string
-		for _, c := range form.Choices[n.ListName] {
-			names = append(names, c.Name)
-		}
-		if n.OrOther {
-			names = append(names, "other")
+		for _, c := range choicesOf(info.form, n) {
+			names = append(names, c.Value)
 		}
 		lists[n.Key()] = names
 	})

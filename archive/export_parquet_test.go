@@ -365,3 +365,13 @@ member|Nom du membre|Soa,Lova
 		t.Errorf("R printed:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// BenchmarkExportParquet10k exports the 10,000 records of
+// BenchmarkExport10k with --format parquet: the CSV files, then the
+// Parquet files beside them.
+func BenchmarkExportParquet10k(b *testing.B) { benchmarkExport(b, 10000, "parquet") }
+
+// BenchmarkExportParquet1k is the same on 1,000 records: its peak heap
+// next to BenchmarkExportParquet10k's shows memory does not grow with the
+// number of records.
+func BenchmarkExportParquet1k(b *testing.B) { benchmarkExport(b, 1000, "parquet") }
