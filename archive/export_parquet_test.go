@@ -375,3 +375,100 @@ func BenchmarkExportParquet10k(b *testing.B) { benchmarkExport(b, 10000, "parque
 // next to BenchmarkExportParquet10k's shows memory does not grow with the
 // number of records.
 func BenchmarkExportParquet1k(b *testing.B) { benchmarkExport(b, 1000, "parquet") }
+
+// TestParquetValue reads answers as their Parquet types; what does not
+// read as its type is refused (the column is then written as text).
+func TestParquetValue(t *testing.T) {
+	for _, tc := range []struct {
+		kind pqKind
+		in   string
+		want any // int64, float64, int32, string; nil for NULL
+		ok   bool
+	}{
+		{pqInt, "", nil, true},
+		{pqInt, "34", int64(34), true},
+		{pqInt, "-7", int64(-7), true},
+		{pqInt, "3.5", nil, false},
+		{pqDouble, "61.5", 61.5, true},
+		{pqDouble, "abc", nil, false},
+		{pqDate, "1991-02-28", int32(7728), true},
+		{pqDate, "28/02/1991", nil, false},
+		{pqTime, "05:30:00", int32(19800000), true},
+		{pqTime, "05:30:00.000+03:00", int32(19800000), true}, // the clock read, zone not applied
+		{pqTime, "14:05", int32(50700000), true},
+		{pqTime, "noon", nil, false},
+		{pqInstant, "2025-06-01T07:45:10.250+03:00", int64(1748753110250), true},
+		{pqInstant, "2025-06-01T04:45:10.250Z", int64(1748753110250), true},
+		{pqInstant, "2025-06-01T07:45:10", nil, false}, // no zone: not an instant
+		{pqLocal, "2025-06-01T07:45:10", int64(1748763910000), true},
+		{pqLocal, "2025-06-01T07:45:10.250+03:00", int64(1748763910250), true}, // its wall clock
+		{pqLocal, "2025-06-01", int64(1748736000000), true},
+		{pqLocal, "yesterday", nil, false},
+		{pqText, "anything", "anything", true},
+	} {
+		v, ok := pqValue(tc.kind, []byte(tc.in))
+		if ok != tc.ok {
+			t.Errorf("pqValue(%d, %q) ok = %v, want %v", tc.kind, tc.in, ok, tc.ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		var got any
+		switch {
+		case v.IsNull():
+		case tc.kind == pqInt || tc.kind == pqInstant || tc.kind == pqLocal:
+			got = v.Int64()
+		case tc.kind == pqDouble:
+			got = v.Double()
+		case tc.kind == pqDate || tc.kind == pqTime:
+			got = v.Int32()
+		default:
+			got = string(v.ByteArray())
+		}
+		if got != tc.want {
+			t.Errorf("pqValue(%d, %q) = %v (%T), want %v (%T)", tc.kind, tc.in, got, got, tc.want, tc.want)
+		}
+	}
+}
+
+// TestParquetFallback: a column whose answers do not all read as the
+// question's type (records from another tool) is written as text, with a
+// warning naming it; a dateTime column holding a time without zone is
+// written as local time (isAdjustedToUTC=false); nothing is lost.
+func TestParquetFallback(t *testing.T) {
+	a := newLabArchive(t, x25519Keys(t))
+	a.put(formRecord(t, "testdata/types.md", "types", "3"), at(0))
+	a.put(response("11111111-1111-4111-8111-111111111111", "types", "3", map[string]any{
+		"age": "34", "weight": "about 60", "seen": "2025-06-01T07:45:10",
+	}), at(1))
+	a.put(response("22222222-2222-4222-8222-222222222222", "types", "3", map[string]any{
+		"age": "35", "weight": "61.5", "seen": "2025-06-01T07:45:10.250+03:00",
+	}), at(2))
+	out := t.TempDir()
+	var log bytes.Buffer
+	if _, err := Export(context.Background(), ExportOptions{Archive: a.dir, Identities: a.keysIdentities(),
+		Format: "parquet", OutDir: out, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	want := `warning: column weight of types.csv is written as text in Parquet: "about 60" is not of the question's type`
+	if !strings.Contains(log.String(), want+"\n") || strings.Count(log.String(), "warning") != 1 {
+		t.Errorf("log = %q, want the one line %q", log.String(), want)
+	}
+	root := filepath.Join(out, "types.parquet")
+	res := duckdb(t)(
+		"SELECT name, logical_type FROM parquet_schema('"+root+"') WHERE name IN ('age', 'weight', 'seen')",
+		"SELECT age, weight, CAST(seen AS VARCHAR) AS seen FROM read_parquet('"+root+"') ORDER BY KEY",
+	)
+	logical := map[string]string{}
+	for _, r := range res[0].Rows {
+		logical[r["name"].(string)], _ = r["logical_type"].(string)
+	}
+	if !strings.Contains(logical["weight"], "StringType") || !strings.Contains(logical["seen"], "isAdjustedToUTC=0") ||
+		!strings.Contains(logical["age"], "IntType") {
+		t.Errorf("logical types = %v", logical)
+	}
+	if got := jsonOf(res[1].Rows); got != `[{"age":"34","seen":"2025-06-01 07:45:10","weight":"about 60"},{"age":"35","seen":"2025-06-01 07:45:10.25","weight":"61.5"}]` {
+		t.Errorf("rows = %s", got)
+	}
+}
