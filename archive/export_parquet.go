@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/enquete-field/enquete/locales"
-	"github.com/enquete-field/enquete/questionnaires"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -72,7 +71,7 @@ func (s *parquetSink) pqTables(id string, layout *csvForm) []*pqTable {
 			col := pqColumn{name: c.Header, kind: pqKindOf(c), src: j}
 			p.cols = append(p.cols, col)
 			if col.kind == pqList && c.Type != "rank" {
-				for _, choice := range lists[c.Key] {
+				for _, choice := range lists[tableKey(t.path, c.Key)] {
 					p.cols = append(p.cols, pqColumn{name: c.Header + "/" + choice, kind: pqSplit, src: j, choice: choice})
 				}
 			}
@@ -95,24 +94,22 @@ func (s *parquetSink) pqTables(id string, layout *csvForm) []*pqTable {
 	return out
 }
 
-// choiceLists gives each select_multiple of the form (by answer key) the
-// names of its choices, "other" last for an or_other select.
+// choiceLists gives each select of the form, by [tableKey], the values
+// of its choices (with or_other's "other").
 func (s *parquetSink) choiceLists(id string) map[string][]string {
 	lists := map[string][]string{}
 	info := s.e.forms[id]
 	if info == nil || info.form == nil {
 		return lists
 	}
-	info.form.Walk(func(n *questionnaires.Node) {
+	for key, n := range nodesByKey(info.form) {
 		if n.ListName == "" {
-			return
+			continue
 		}
-		var names []string
 		for _, c := range choicesOf(info.form, n) {
-			names = append(names, c.Value)
+			lists[key] = append(lists[key], c.Value)
 		}
-		lists[n.Key()] = names
-	})
+	}
 	return lists
 }
 
