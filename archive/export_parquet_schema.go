@@ -180,22 +180,24 @@ func pqSchema(name string, cols []pqColumn) *parquet.Schema {
 // orderedGroup is a Parquet group whose fields stay in the given order.
 type orderedGroup []parquet.Field
 
-func (g orderedGroup) ID() int                           { return 0 }
-func (g orderedGroup) String() string                    { return parquet.Group{}.String() }
-func (g orderedGroup) Type() parquet.Type                { return parquet.Group{}.Type() }
-func (g orderedGroup) Optional() bool                    { return false }
-func (g orderedGroup) Repeated() bool                    { return false }
-func (g orderedGroup) Required() bool                    { return true }
-func (g orderedGroup) Leaf() bool                        { return false }
-func (g orderedGroup) Fields() []parquet.Field           { return g }
-func (g orderedGroup) Encoding() encoding.Encoding       { return nil }
-func (g orderedGroup) Compression() compress.Codec       { return nil }
-func (g orderedGroup) GoType() reflect.Type              { return reflect.TypeFor[map[string]any]() }
-func (f pqField) Name() string                           { return f.name }
-func (f pqField) Value(base reflect.Value) reflect.Value { return reflect.Value{} }
+func (g orderedGroup) ID() int                     { return 0 }
+func (g orderedGroup) String() string              { return "group" }
+func (g orderedGroup) Type() parquet.Type          { return parquet.Group{}.Type() }
+func (g orderedGroup) Optional() bool              { return false }
+func (g orderedGroup) Repeated() bool              { return false }
+func (g orderedGroup) Required() bool              { return true }
+func (g orderedGroup) Leaf() bool                  { return false }
+func (g orderedGroup) Fields() []parquet.Field     { return g }
+func (g orderedGroup) Encoding() encoding.Encoding { return nil }
+func (g orderedGroup) Compression() compress.Codec { return nil }
+func (g orderedGroup) GoType() reflect.Type        { return reflect.TypeFor[map[string]any]() }
 
-// pqField is one named field of an orderedGroup.
+// pqField is one named field of an orderedGroup. The export writes rows
+// of values (parquet.Row), never Go values: Value is not used.
 type pqField struct {
 	parquet.Node
 	name string
 }
+
+func (f pqField) Name() string                      { return f.name }
+func (f pqField) Value(reflect.Value) reflect.Value { return reflect.Value{} }
