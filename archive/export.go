@@ -40,8 +40,12 @@ type ExportOptions struct {
 	// Identities open the records: the archive identity, and a custodian
 	// identity for sensitive answers.
 	Identities []age.Identity
-	// Format is "csv" (ODK Central's layout, the default) or "jsonl".
+	// Format is "csv" (ODK Central's layout, the default), "jsonl", or
+	// "parquet" (the CSV files and a typed Parquet file beside each).
 	Format string
+	// LabelLang is the form language of the labels the R, Stata and SPSS
+	// scripts apply (codebook.go); default: the form's default language.
+	LabelLang string
 	// OutDir receives the dataset; it is created if needed. Files of the
 	// same names are replaced.
 	OutDir string
@@ -143,9 +147,14 @@ func Export(ctx context.Context, opts ExportOptions) (*Summary, error) {
 		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets(),
 		unsigned: unsignedNotes{signed: map[string]bool{}, paths: map[string][]string{}, more: map[string]int{}}}
 	e.reviews = newReviewBook(append(slices.Clone(opts.Signers), opts.Reviewers...), opts.State)
-	if opts.Format == "jsonl" {
+	switch opts.Format {
+	case "jsonl":
 		e.sink = &jsonlSink{e: e}
-	} else {
+	case "parquet":
+		e.sink = &parquetSink{csvSink: csvSink{e: e}}
+		e.media = newMedia(work)
+		e.media.warn = e.warn
+	default:
 		e.sink = &csvSink{e: e}
 		e.media = newMedia(work)
 		e.media.warn = e.warn
@@ -170,7 +179,7 @@ func checkExportOptions(o *ExportOptions) error {
 	switch o.Format {
 	case "":
 		o.Format = "csv"
-	case "csv", "jsonl":
+	case "csv", "jsonl", "parquet":
 	default:
 		return locales.Errorf("archive.export.format", o.Format)
 	}
@@ -265,6 +274,11 @@ func (e *exporter) run(ctx context.Context) error {
 		return err
 	}
 	names, err := e.sink.finish(dups)
+	if err == nil {
+		var books []string
+		books, err = e.codebooks(names)
+		names = append(names, books...)
+	}
 	e.sum.Files = names
 	if err != nil {
 		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())

@@ -67,7 +67,7 @@ func TestExportChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(sum.Files, []string{"visit.csv", "media/rec.wav"}) || sum.Media != 1 {
+	if !slices.Equal(sum.Files, []string{"visit.csv", "media/rec.wav", "visit-codebook.csv", "visit-codebook.json", "visit.R", "visit.do", "visit.sps"}) || sum.Media != 1 {
 		t.Fatalf("files %v (media %d)", sum.Files, sum.Media)
 	}
 	if got, err := os.ReadFile(filepath.Join(out, "media", "rec.wav")); err != nil || !bytes.Equal(got, recording) {

@@ -87,7 +87,8 @@ func TestExportMedia(t *testing.T) {
 		t.Fatal(err)
 	}
 	renamed := "photo~33333333.jpg"
-	want := []string{"visit.csv", "media/photo.jpg", "media/" + renamed, "visit - audit.csv"}
+	want := []string{"visit.csv", "media/photo.jpg", "media/" + renamed, "visit - audit.csv",
+		"visit-codebook.csv", "visit-codebook.json", "visit.R", "visit.do", "visit.sps"}
 	if !slices.Equal(sum.Files, want) || sum.Media != 2 || sum.Read != 3 {
 		t.Fatalf("files %v (media %d, read %d), want %v", sum.Files, sum.Media, sum.Read, want)
 	}
@@ -129,7 +130,7 @@ func TestExportMedia(t *testing.T) {
 	}
 	// JSON Lines exports write no media (not ODK's layout).
 	sum, err = Export(context.Background(), ExportOptions{Archive: a.dir, Identities: a.keysIdentities(), OutDir: t.TempDir(), Format: "jsonl"})
-	if err != nil || sum.Media != 0 || !slices.Equal(sum.Files, []string{"visit.jsonl"}) {
+	if err != nil || sum.Media != 0 || !slices.Equal(sum.Files, []string{"visit.jsonl", "visit-codebook.csv", "visit-codebook.json"}) {
 		t.Fatalf("jsonl: %v %+v", err, sum)
 	}
 }

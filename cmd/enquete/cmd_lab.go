@@ -8,7 +8,7 @@ import (
 
 // cmdExport decrypts, verifies and writes the dataset.
 func cmdExport(e *env, args []string) error {
-	f := e.newFlags("enquete export --archive SRC... -i IDENTITY_FILE... [--format csv|jsonl] [--project ID] [--signer KEY] [--state STATE] [--reviewer KEY] [--since-last] [--excel-safe] -o OUTDIR")
+	f := e.newFlags("enquete export --archive SRC... -i IDENTITY_FILE... [--format csv|jsonl|parquet] [--label-lang LANG] [--project ID] [--signer KEY] [--state STATE] [--reviewer KEY] [--since-last] [--excel-safe] -o OUTDIR")
 	var dirs listFlag
 	f.Var(&dirs, "archive", "")
 	project := f.String("project", "", "")
@@ -18,6 +18,7 @@ func cmdExport(e *env, args []string) error {
 	f.Var(&ids, "i", "")
 	f.Var(&signers, "signer", "")
 	format := f.String("format", "csv", "")
+	labelLang := f.String("label-lang", "", "")
 	out := f.String("o", "", "")
 	state := f.String("state", "", "")
 	var reviewers listFlag
@@ -32,7 +33,7 @@ func cmdExport(e *env, args []string) error {
 		return f.need("-i IDENTITY_FILE")
 	case *out == "":
 		return f.need("-o OUTDIR")
-	case *format != "csv" && *format != "jsonl":
+	case *format != "csv" && *format != "jsonl" && *format != "parquet":
 		return locales.Errorf("cli.bad_format", *format).Hint("cli.hint.usage", f.usage)
 	}
 	identities, err := crypto.ReadIdentities(ids...)
@@ -50,7 +51,7 @@ func cmdExport(e *env, args []string) error {
 	// Skipped files and the summary go to stderr as they happen; the
 	// dataset goes to OUTDIR.
 	_, err = archive.Export(e.ctx, archive.ExportOptions{
-		Archive: dirs[0], Archives: dirs[1:], Identities: identities, Format: *format, OutDir: *out, Log: e.stderr, Lang: e.lang,
+		Archive: dirs[0], Archives: dirs[1:], Identities: identities, Format: *format, LabelLang: *labelLang, OutDir: *out, Log: e.stderr, Lang: e.lang,
 		Project: *project, Signers: labKeys, Reviewers: trusted, State: *state, SinceLast: *sinceLast, ExcelSafe: *excelSafe,
 	})
 	return err
