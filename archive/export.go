@@ -274,12 +274,11 @@ func (e *exporter) run(ctx context.Context) error {
 		return err
 	}
 	names, err := e.sink.finish(dups)
+	var books []string // written whole into OUTDIR, even by --since-last
 	if err == nil {
-		var books []string
 		books, err = e.codebooks(names)
-		names = append(names, books...)
 	}
-	e.sum.Files = names
+	e.sum.Files = append(slices.Clip(names), books...)
 	if err != nil {
 		return locales.Errorf("archive.export.write", e.opts.OutDir, err.Error())
 	}
