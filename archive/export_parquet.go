@@ -281,8 +281,12 @@ func (t *pqTable) trailer(name string, s *parquetSink, m spillMeta, parent, key 
 		return strconv.Itoa(expected)
 	case "DeviceID":
 		return m.Device
+	case "ReviewState":
+		state, _ := s.e.reviews.latest(m.ID)
+		return state
 	case "Edits":
-		return "0"
+		_, edits := s.e.reviews.latest(m.ID)
+		return strconv.Itoa(edits)
 	case "FormVersion":
 		return m.Version
 	}
@@ -304,11 +308,14 @@ func (t *pqTable) close(dst string) error {
 func (s *parquetSink) eachRow(id string, layout *csvForm, keep map[string]string, fn func(t *csvTable, m spillMeta, parent, key string) error) error {
 	seen := &once{keep: keep, done: map[string]bool{}}
 	return s.spills.each(id, func(entry []byte) error {
-		if m := (&reader{b: entry}).meta(); len(keep) > 0 && !seen.ok(m.ID, m.Hash) {
+		if m := (&reader{b: entry}).meta(); len(keep) > 0 && !seen.ok(m.ID, m.Hash) || !s.e.reviews.keep(m.ID) {
 			return nil
 		}
 		if relinked := s.e.secrets.relinkRow(entry, false); relinked != nil {
 			entry = relinked
+		}
+		if edited := s.e.reviews.editRow(entry); edited != nil {
+			entry = edited // the answers with the reviewers' corrections, as in the CSV
 		}
 		r := &reader{b: entry}
 		w := &rowWalker{r: r, m: r.meta(), emit: fn}

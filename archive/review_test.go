@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/enquete-field/enquete/crypto"
+	"github.com/parquet-go/parquet-go"
 )
 
 // Submissions of the review tests: four market responses, A newest.
@@ -331,4 +332,51 @@ func TestExportStateMedia(t *testing.T) {
 			t.Errorf("export wrote %s, a file of a submission --state left out (files: %v)", f, sum.Files)
 		}
 	}
+}
+
+// TestExportReviewsParquet: the Parquet tables follow the reviews as the
+// CSV does: --state keeps the approved submission only, with its
+// ReviewState, its Edits count and the corrected answer.
+func TestExportReviewsParquet(t *testing.T) {
+	a := reviewArchive(t)
+	skeys, _ := reviewSigners(t, "lab-ana")
+	writeReviews(t, a, skeys, []reviewStep{{sub: subB, state: "edited", edits: map[string]any{"seller": "Fara"}, minute: 1},
+		{sub: subB, state: "approved", minute: 2}, {sub: subA, state: "rejected", minute: 2}})
+	out := t.TempDir()
+	if _, err := Export(context.Background(), ExportOptions{Archive: a.dir, Identities: a.keysIdentities(),
+		OutDir: out, Format: "parquet", State: "approved"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(out, "market.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	type marketRow struct {
+		Key         *string `parquet:"KEY,optional"`
+		ReviewState *string `parquet:"ReviewState,optional"`
+		Edits       *int64  `parquet:"Edits,optional"`
+		Seller      *string `parquet:"seller,optional"`
+	}
+	rows, err := parquet.Read[marketRow](f, mustSize(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("%d rows, want the approved one: %+v", len(rows), rows)
+	}
+	r := rows[0]
+	if r.Key == nil || *r.Key != "uuid:"+subB || r.ReviewState == nil || *r.ReviewState != "approved" ||
+		r.Edits == nil || *r.Edits != 1 || r.Seller == nil || *r.Seller != "Fara" {
+		t.Errorf("row = %+v", r)
+	}
+}
+
+func mustSize(t *testing.T, f *os.File) int64 {
+	t.Helper()
+	info, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Size()
 }
