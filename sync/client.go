@@ -195,17 +195,23 @@ func (s *sender) load(batch []Item) ([]byte, map[string]bool) {
 	for _, it := range batch {
 		total += frameSize(it.Size)
 	}
-	body := make([]byte, 0, total)
+	return appendFrames(make([]byte, 0, total), batch, s.res)
+}
+
+// appendFrames appends to body the frame of each record of batch that
+// reads and matches its name, and returns it with the names it holds;
+// the others become rejections in res.
+func appendFrames(body []byte, batch []Item, res *Result) ([]byte, map[string]bool) {
 	names := map[string]bool{}
 	for _, it := range batch {
 		data, err := readItem(it)
 		if err != nil {
-			s.res.Rejected = append(s.res.Rejected, Rejection{Name: it.Name, Reason: ReasonLocalUnreadable, Cause: err})
+			res.Rejected = append(res.Rejected, Rejection{Name: it.Name, Reason: ReasonLocalUnreadable, Cause: err})
 			continue
 		}
 		sum := sha256.Sum256(data)
 		if archive.NameOfSum(sum) != it.Name {
-			s.res.Rejected = append(s.res.Rejected, Rejection{Name: it.Name, Reason: ReasonLocalCorrupt})
+			res.Rejected = append(res.Rejected, Rejection{Name: it.Name, Reason: ReasonLocalCorrupt})
 			continue
 		}
 		body = appendFrame(body, sum, data)

@@ -259,23 +259,7 @@ func (s *relaySender) send(ctx context.Context, batch []Item) error {
 // match their names.
 func (s *relaySender) load(batch []Item) ([]byte, map[string]bool) {
 	body := binary.BigEndian.AppendUint32(nil, uint32(len(s.slip)))
-	body = append(body, s.slip...)
-	names := map[string]bool{}
-	for _, it := range batch {
-		data, err := readItem(it)
-		if err != nil {
-			s.res.Rejected = append(s.res.Rejected, Rejection{Name: it.Name, Reason: ReasonLocalUnreadable, Cause: err})
-			continue
-		}
-		sum := sha256.Sum256(data)
-		if archive.NameOfSum(sum) != it.Name {
-			s.res.Rejected = append(s.res.Rejected, Rejection{Name: it.Name, Reason: ReasonLocalCorrupt})
-			continue
-		}
-		body = appendFrame(body, sum, data)
-		names[it.Name] = true
-	}
-	return body, names
+	return appendFrames(append(body, s.slip...), batch, s.res)
 }
 
 // post sends one relayed batch and returns the archive's receipt.

@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -63,8 +62,6 @@ func (s *server) readFramesBatched(ctx context.Context, fb folderBatcher, body *
 		wg      gosync.WaitGroup
 		results []*frameResult
 		waiting []*frameResult // being added to the batch, not yet committed
-		hdr     [frameHeaderSize]byte
-		status  = http.StatusOK
 		last    = time.Now()
 	)
 	// What was received whole is stored even when the device is gone: a
@@ -72,7 +69,6 @@ func (s *server) readFramesBatched(ctx context.Context, fb folderBatcher, body *
 	ctx = context.WithoutCancel(ctx)
 	b := fb.NewBatch()
 	defer b.Abort()
-	room := newBudget(max(inflightBytes, s.opts.MaxRecordBytes), putWorkers)
 	commit := func() {
 		wg.Wait()
 		names, err := b.Commit(ctx)
@@ -90,55 +86,25 @@ func (s *server) readFramesBatched(ctx context.Context, fb folderBatcher, body *
 		}
 		waiting, last = nil, time.Now()
 	}
-	for n := 0; ; n++ {
-		if _, err := io.ReadFull(body, hdr[:]); err != nil {
-			if err != io.EOF {
-				status = readStatus(err)
-			}
-			break
-		}
-		if n == s.opts.MaxBatchRecords {
-			status = http.StatusRequestEntityTooLarge
-			break
-		}
-		var sum [sha256.Size]byte
-		copy(sum[:], hdr[:sha256.Size])
-		res := &frameResult{name: archive.NameOfSum(sum)}
-		size := binary.BigEndian.Uint64(hdr[sha256.Size:])
-		if size > uint64(s.opts.MaxRecordBytes) {
-			if size > uint64(s.opts.MaxBatchBytes) {
-				status = http.StatusRequestEntityTooLarge
-				break
-			}
-			if _, err := io.CopyN(io.Discard, body, int64(size)); err != nil {
-				status = readStatus(err)
-				break
-			}
-			res.reason = ReasonTooLarge
-			results = append(results, res)
+	fr := s.newFrameReader(body)
+	for f := fr.next(); f != nil; f = fr.next() {
+		results = append(results, f.res)
+		if f.data == nil {
 			continue
 		}
-		room.acquire(int64(size))
-		var buf bytes.Buffer // grows as bytes arrive, not as announced
-		if _, err := io.CopyN(&buf, body, int64(size)); err != nil {
-			room.release(int64(size))
-			status = readStatus(err)
-			break
-		}
-		results = append(results, res)
-		waiting = append(waiting, res)
+		waiting = append(waiting, f.res)
 		wg.Add(1)
 		go func() {
 			// Written by up to putWorkers goroutines at once: file
 			// creations overlap as fsyncs did.
 			defer wg.Done()
-			defer room.release(int64(size))
-			if res.reason = s.check(sum, buf.Bytes()); res.reason != "" {
+			defer fr.room.release(f.size)
+			if f.res.reason = s.check(f.sum, f.data.Bytes()); f.res.reason != "" {
 				return
 			}
-			if err := b.Add(ctx, res.name, buf.Bytes()); err != nil {
+			if err := b.Add(ctx, f.res.name, f.data.Bytes()); err != nil {
 				s.opts.Log.Error("storing a record failed", "err", err)
-				res.reason = ReasonStorageFailed
+				f.res.reason = ReasonStorageFailed
 			}
 		}()
 		if time.Since(last) >= commitEvery {
@@ -146,7 +112,7 @@ func (s *server) readFramesBatched(ctx context.Context, fb folderBatcher, body *
 		}
 	}
 	commit()
-	return receiptOf(results), status
+	return receiptOf(results), fr.status
 }
 
 // check is store's check of a record before it is stored: its hash and

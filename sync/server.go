@@ -355,55 +355,88 @@ func (s *server) readFrames(ctx context.Context, body *bufio.Reader) (Receipt, i
 	var (
 		wg      gosync.WaitGroup
 		results []*frameResult
-		hdr     [frameHeaderSize]byte
-		status  = http.StatusOK
 	)
-	room := newBudget(max(inflightBytes, s.opts.MaxRecordBytes), putWorkers)
-	for n := 0; ; n++ {
-		if _, err := io.ReadFull(body, hdr[:]); err != nil {
-			if err != io.EOF {
-				status = readStatus(err)
-			}
-			break
-		}
-		if n == s.opts.MaxBatchRecords {
-			status = http.StatusRequestEntityTooLarge
-			break
-		}
-		var sum [sha256.Size]byte
-		copy(sum[:], hdr[:sha256.Size])
-		res := &frameResult{name: archive.NameOfSum(sum)}
-		size := binary.BigEndian.Uint64(hdr[sha256.Size:])
-		if size > uint64(s.opts.MaxRecordBytes) {
-			if size > uint64(s.opts.MaxBatchBytes) {
-				status = http.StatusRequestEntityTooLarge
-				break
-			}
-			if _, err := io.CopyN(io.Discard, body, int64(size)); err != nil {
-				status = readStatus(err)
-				break
-			}
-			res.reason = ReasonTooLarge
-			results = append(results, res)
+	fr := s.newFrameReader(body)
+	for f := fr.next(); f != nil; f = fr.next() {
+		results = append(results, f.res)
+		if f.data == nil {
 			continue
 		}
-		room.acquire(int64(size))
-		var buf bytes.Buffer // grows as bytes arrive, not as announced
-		if _, err := io.CopyN(&buf, body, int64(size)); err != nil {
-			room.release(int64(size))
-			status = readStatus(err)
-			break
-		}
-		results = append(results, res)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer room.release(int64(size))
-			res.reason = s.store(ctx, res.name, sum, buf.Bytes())
+			defer fr.room.release(f.size)
+			f.res.reason = s.store(ctx, f.res.name, f.sum, f.data.Bytes())
 		}()
 	}
 	wg.Wait()
-	return receiptOf(results), status
+	return receiptOf(results), fr.status
+}
+
+// batchFrame is one record read from a batch body.
+type batchFrame struct {
+	res  *frameResult
+	sum  [sha256.Size]byte
+	data *bytes.Buffer // nil for a record refused unread (its reason set)
+	size int64         // the bytes it holds of the reader's room
+}
+
+// frameReader reads the frames of a batch body in order, within the
+// server's limits, holding at most its room's bytes of records at once
+// (each frame's size is given back with room.release once stored).
+type frameReader struct {
+	s      *server
+	body   *bufio.Reader
+	room   *budget
+	n      int
+	hdr    [frameHeaderSize]byte
+	status int // 200, or why the body stopped being read
+}
+
+func (s *server) newFrameReader(body *bufio.Reader) *frameReader {
+	return &frameReader{s: s, body: body, status: http.StatusOK,
+		room: newBudget(max(inflightBytes, s.opts.MaxRecordBytes), putWorkers)}
+}
+
+// next reads the next frame; nil at the body's end, or when the body is
+// broken or over the batch's limits (status then says so).
+func (fr *frameReader) next() *batchFrame {
+	if _, err := io.ReadFull(fr.body, fr.hdr[:]); err != nil {
+		if err != io.EOF {
+			fr.status = readStatus(err)
+		}
+		return nil
+	}
+	if fr.n == fr.s.opts.MaxBatchRecords {
+		fr.status = http.StatusRequestEntityTooLarge
+		return nil
+	}
+	fr.n++
+	f := &batchFrame{}
+	copy(f.sum[:], fr.hdr[:sha256.Size])
+	f.res = &frameResult{name: archive.NameOfSum(f.sum)}
+	size := binary.BigEndian.Uint64(fr.hdr[sha256.Size:])
+	if size > uint64(fr.s.opts.MaxRecordBytes) {
+		if size > uint64(fr.s.opts.MaxBatchBytes) {
+			fr.status = http.StatusRequestEntityTooLarge
+			return nil
+		}
+		if _, err := io.CopyN(io.Discard, fr.body, int64(size)); err != nil {
+			fr.status = readStatus(err)
+			return nil
+		}
+		f.res.reason = ReasonTooLarge
+		return f
+	}
+	f.size = int64(size)
+	fr.room.acquire(f.size)
+	f.data = new(bytes.Buffer) // grows as bytes arrive, not as announced
+	if _, err := io.CopyN(f.data, fr.body, f.size); err != nil {
+		fr.room.release(f.size)
+		fr.status = readStatus(err)
+		return nil
+	}
+	return f
 }
 
 // frameResult is the outcome of one frame: reason "" when stored.
