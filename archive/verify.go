@@ -239,7 +239,7 @@ func (v *verifier) check(f archiveFile) checked {
 	if r.Device == nil && r.Signature == "" {
 		return c
 	}
-	if err := r.VerifySignature(); err != nil {
+	if err := o.sigErr; err != nil {
 		c.add(f.path, dev, locales.Errorf("archive.verify.signature", f.path, err))
 		return c
 	}
@@ -252,7 +252,7 @@ func (v *verifier) check(f archiveFile) checked {
 		// chain (seq and prev) but is not itself a link of it.
 		return c
 	}
-	hash, err := r.CanonicalHash()
+	hash, err := o.canonicalHash()
 	if err != nil {
 		c.add(f.path, dev, locales.Errorf("archive.verify.unreadable", f.path, err))
 		return c
