@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -233,7 +232,7 @@ func (v *verifier) check(f archiveFile) checked {
 		return c
 	}
 	hashRecord(&c)
-	if o.identity >= 0 && v.recipients[o.identity] != "" && !slices.Contains(r.Recipients, v.recipients[o.identity]) {
+	if o.identity >= 0 && v.recipients[o.identity] != "" && !r.ListsRecipient(v.recipients[o.identity]) {
 		c.add(f.path, dev, locales.Errorf("archive.verify.resealed", f.path))
 	}
 	if r.Device == nil && r.Signature == "" {
