@@ -278,7 +278,7 @@ func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 		o.err = err
 		return o
 	}
-	ids, hit := tracked(identities)
+	ids, hit := tracked(op.crypto.KeepKeys(identities))
 	plain, err := op.crypto.Open(bytes.NewReader(data), ids...)
 	if err != nil {
 		o.err = err

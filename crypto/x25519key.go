@@ -102,6 +102,14 @@ type keyCache struct {
 	m sync.Map // *age.X25519Identity → *x25519Key
 }
 
+// KeepKeys returns identities with each *age.X25519Identity replaced by
+// an identity that keeps its key (made once per identity, kept by o).
+// [Opener.Open] does it itself; call KeepKeys when identities are wrapped
+// (to learn which one opened a file) before Open sees them.
+func (o *Opener) KeepKeys(identities []age.Identity) []age.Identity {
+	return o.keys.identities(identities)
+}
+
 // identities returns ids with every *age.X25519Identity replaced by its
 // x25519Key (ids itself when there is none).
 func (c *keyCache) identities(ids []age.Identity) []age.Identity {

@@ -112,3 +112,26 @@ func TestOpenerKeepsX25519Key(t *testing.T) {
 		t.Fatalf("%d keys kept, want 1 for the identity given", n)
 	}
 }
+
+// TestKeepKeys checks that X25519 identities are replaced, others kept,
+// and the same key is returned for the same identity.
+func TestKeepKeys(t *testing.T) {
+	x, _ := age.GenerateX25519Identity()
+	h, _ := age.GenerateHybridIdentity()
+	o := NewOpener(OpenOptions{})
+	ids := []age.Identity{h, x}
+	got := o.KeepKeys(ids)
+	if got[0] != age.Identity(h) {
+		t.Fatalf("hybrid identity replaced by %T", got[0])
+	}
+	k, ok := got[1].(*x25519Key)
+	if !ok {
+		t.Fatalf("X25519 identity kept as %T", got[1])
+	}
+	if again := o.KeepKeys(ids)[1]; again != age.Identity(k) {
+		t.Fatal("a second key made for the same identity")
+	}
+	if ids[1] != age.Identity(x) {
+		t.Fatal("KeepKeys changed its argument")
+	}
+}
