@@ -303,7 +303,7 @@ func (e *exporter) open(f archiveFile) *opened {
 	if o.rec.Device != nil || o.rec.Signature != "" {
 		// A record that claims a device must prove it: anyone holding the
 		// archive recipient can seal one (verify says the same).
-		if err := o.rec.VerifySignature(); err != nil {
+		if err := o.sigErr; err != nil {
 			o.err, o.rec = err, nil
 			return o
 		}
@@ -317,7 +317,7 @@ func (e *exporter) open(f archiveFile) *opened {
 	if k := o.rec.Kind; k == crypto.KindResponse || k == crypto.KindSensitive {
 		// Two files with one record id are copies only if they hold the
 		// same record (conflicts.go).
-		hash, err := o.rec.CanonicalHash()
+		hash, err := o.canonicalHash()
 		if err != nil {
 			o.err, o.rec = err, nil
 			return o

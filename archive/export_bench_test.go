@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/enquete-field/enquete/crypto"
+	"github.com/klauspost/compress/zstd"
 )
 
 // benchArchive is an archive of n records of about 2 KiB of JSON each,
@@ -192,40 +192,91 @@ func BenchmarkExportJSONL10k(b *testing.B) { benchmarkExport(b, 10000, "jsonl") 
 // on as many goroutines as Export uses, nothing else.
 func BenchmarkBareDecrypt10k(b *testing.B) {
 	a := getBenchArchive(b, 10000)
-	workers := runtime.GOMAXPROCS(0)
 	peak := startPeakHeap()
 	cpu := cpuTime()
 	b.ResetTimer()
 	for b.Loop() {
-		paths := make(chan string, workers)
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for p := range paths {
-					data, err := os.ReadFile(p)
-					if err != nil {
-						b.Error(err)
-						continue
-					}
-					r, err := age.Decrypt(bytes.NewReader(data), a.id)
-					if err != nil {
-						b.Error(err)
-						continue
-					}
-					if _, err := io.Copy(io.Discard, r); err != nil {
-						b.Error(err)
-					}
-				}
-			})
-		}
-		for _, p := range a.files {
-			paths <- p
-		}
-		close(paths)
-		wg.Wait()
+		bareDecrypt(b, a)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(len(a.files)*b.N), "cpu-µs/record")
 	b.ReportMetric(float64(len(a.files)*b.N)/b.Elapsed().Seconds(), "records/s")
 	peak.report(b)
+}
+
+// bareDecrypt reads, age.Decrypts and zstd-decompresses every file of a
+// on as many goroutines as Export uses: what any reader of the records
+// must do, with age's own identity and nothing of Enquête.
+func bareDecrypt(b *testing.B, a *benchArchive) {
+	workers := runtime.GOMAXPROCS(0)
+	zd, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer zd.Close()
+	paths := make(chan string, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for p := range paths {
+				data, err := os.ReadFile(p)
+				if err != nil {
+					b.Error(err)
+					continue
+				}
+				r, err := age.Decrypt(bytes.NewReader(data), a.id)
+				if err != nil {
+					b.Error(err)
+					continue
+				}
+				var padded bytes.Buffer
+				padded.Grow(len(data))
+				if _, err := padded.ReadFrom(r); err != nil {
+					b.Error(err)
+					continue
+				}
+				if _, err := zd.DecodeAll(padded.Bytes(), nil); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	for _, p := range a.files {
+		paths <- p
+	}
+	close(paths)
+	wg.Wait()
+}
+
+// BenchmarkExportRatio10k runs, in each iteration, the bare parallel
+// decrypt-and-decompress loop and then Export over the same 10,000
+// records, and reports the CPU time per record of each and their ratio
+// (bare CPU time / export CPU time: export's throughput as a fraction of
+// the bare loop's on the same cores). CPU time, not wall time, so that
+// other work on the machine does not move the ratio.
+func BenchmarkExportRatio10k(b *testing.B) {
+	a := getBenchArchive(b, 10000)
+	out := b.TempDir()
+	var bare, export time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		start := cpuTime()
+		bareDecrypt(b, a)
+		mid := cpuTime()
+		sum, err := Export(context.Background(), ExportOptions{Archive: a.dir,
+			Identities: []age.Identity{a.id}, Format: "csv", OutDir: out})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.Read != 10000 || sum.Skipped != 0 {
+			b.Fatalf("read %d, skipped %d", sum.Read, sum.Skipped)
+		}
+		bare += mid - start
+		export += cpuTime() - mid
+	}
+	b.StopTimer()
+	n := float64(len(a.files) * b.N)
+	b.ReportMetric(float64(bare.Microseconds())/n, "bare-cpu-µs/record")
+	b.ReportMetric(float64(export.Microseconds())/n, "export-cpu-µs/record")
+	b.ReportMetric(float64(bare)/float64(export), "ratio")
 }

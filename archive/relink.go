@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -130,7 +129,7 @@ func (s *secrets) add(r *crypto.Record, path, hash, openedBy string) {
 		return
 	}
 	s.byKey[k] = &secret{answers: r.Answers, name: r.InstanceName, path: path, project: r.Project, link: r.Link, hash: hash,
-		signed: r.Device != nil, resealed: openedBy != "" && !slices.Contains(r.Recipients, openedBy),
+		signed: r.Device != nil, resealed: openedBy != "" && !r.ListsRecipient(openedBy),
 		recipients: r.Recipients}
 }
 
@@ -144,7 +143,7 @@ func (s *secrets) noteResponse(r *crypto.Record) {
 		s.analysts[r.Project] = map[string]bool{}
 	}
 	for _, rc := range r.Recipients {
-		s.analysts[r.Project][rc] = true
+		s.analysts[r.Project][crypto.RecipientFingerprint(rc)] = true
 	}
 }
 
@@ -175,7 +174,7 @@ func (s *secrets) analystsOnly(e *secret) bool {
 		return false
 	}
 	for _, rc := range e.recipients {
-		if !s.analysts[e.project][rc] {
+		if !s.analysts[e.project][crypto.RecipientFingerprint(rc)] {
 			return false
 		}
 	}

@@ -117,7 +117,7 @@ func (s *sensitiveCheck) take(r *crypto.Record, path, hash string) {
 			s.analysts[r.Project] = map[string]bool{}
 		}
 		for _, rc := range r.Recipients {
-			s.analysts[r.Project][rc] = true
+			s.analysts[r.Project][crypto.RecipientFingerprint(rc)] = true
 		}
 	case crypto.KindSensitive:
 		if key == "" {
@@ -164,7 +164,7 @@ func (s *sensitiveCheck) analystsOnly(r sensitiveSeen) bool {
 		return false
 	}
 	for _, rc := range r.recipients {
-		if !s.analysts[r.project][rc] {
+		if !s.analysts[r.project][crypto.RecipientFingerprint(rc)] {
 			return false
 		}
 	}

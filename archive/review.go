@@ -343,7 +343,7 @@ func ReadSubmissions(ctx context.Context, opts ReviewOptions) ([]Submission, err
 	open := func(f archiveFile) *opened {
 		o := op.open(f, opts.Identities)
 		if o.err == nil && (o.rec.Device != nil || o.rec.Signature != "") {
-			if err := o.rec.VerifySignature(); err != nil {
+			if err := o.sigErr; err != nil {
 				o.err = err
 			} else if err := enr.check(f.path, o.rec); err != nil {
 				o.err = err

@@ -253,6 +253,17 @@ type opened struct {
 	err      error  // set when the file is skipped: a *locales.Error
 	prepared any    // what the export's worker made of the record
 	hash     string // the record's canonical hash (responses and sensitive records)
+	sigErr   error  // why the signature of a record that claims one fails
+	written  string // its canonical hash if known from its bytes, else ""
+}
+
+// canonicalHash is the record's canonical hash, from its bytes when they
+// were canonical.
+func (o *opened) canonicalHash() (string, error) {
+	if o.written != "" {
+		return o.written, nil
+	}
+	return o.rec.CanonicalHash()
 }
 
 // openFile reads, decrypts and parses one record file, checking that its
@@ -267,7 +278,7 @@ func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 		o.err = err
 		return o
 	}
-	ids, hit := tracked(identities)
+	ids, hit := tracked(op.crypto.KeepKeys(identities))
 	plain, err := op.crypto.Open(bytes.NewReader(data), ids...)
 	if err != nil {
 		o.err = err
@@ -280,6 +291,10 @@ func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 		return o
 	}
 	o.rec, o.err = crypto.ParseRecord(plain)
+	if o.err == nil && (o.rec.Device != nil || o.rec.Signature != "") {
+		// Checked here, while the bytes as written are at hand.
+		o.written, o.sigErr = o.rec.VerifyParsed(plain)
+	}
 	return o
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -233,13 +232,13 @@ func (v *verifier) check(f archiveFile) checked {
 		return c
 	}
 	hashRecord(&c)
-	if o.identity >= 0 && v.recipients[o.identity] != "" && !slices.Contains(r.Recipients, v.recipients[o.identity]) {
+	if o.identity >= 0 && v.recipients[o.identity] != "" && !r.ListsRecipient(v.recipients[o.identity]) {
 		c.add(f.path, dev, locales.Errorf("archive.verify.resealed", f.path))
 	}
 	if r.Device == nil && r.Signature == "" {
 		return c
 	}
-	if err := r.VerifySignature(); err != nil {
+	if err := o.sigErr; err != nil {
 		c.add(f.path, dev, locales.Errorf("archive.verify.signature", f.path, err))
 		return c
 	}
@@ -252,7 +251,7 @@ func (v *verifier) check(f archiveFile) checked {
 		// chain (seq and prev) but is not itself a link of it.
 		return c
 	}
-	hash, err := r.CanonicalHash()
+	hash, err := o.canonicalHash()
 	if err != nil {
 		c.add(f.path, dev, locales.Errorf("archive.verify.unreadable", f.path, err))
 		return c

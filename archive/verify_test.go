@@ -91,6 +91,16 @@ func TestVerify(t *testing.T) {
 			}
 			a.put(r, at(6))
 		}, []string{"opens with a key that is not among the recipients"}},
+		{"hybrid recipient listed by fingerprint", hybridKeys, func(t *testing.T, a *labArchive, dev *device) {
+			r := response(crypto.NewID(), "household", "2", nil)
+			r.Recipients = []string{crypto.RecipientFingerprint(a.keys.public)}
+			a.put(a.sign(dev, r), at(6))
+		}, nil},
+		{"re-sealed, recipients listed by fingerprint", hybridKeys, func(t *testing.T, a *labArchive, dev *device) {
+			r := response(crypto.NewID(), "household", "2", nil)
+			r.Recipients = []string{crypto.RecipientFingerprint(hybridKeys(t).public)}
+			a.put(a.sign(dev, r), at(6))
+		}, []string{"opens with a key that is not among the recipients"}},
 		{"unsigned in a signed project", x25519Keys, func(t *testing.T, a *labArchive, dev *device) {
 			a.put(response(crypto.NewID(), "household", "2", nil), at(6))
 		}, []string{"is not signed, but the other records of project household are"}},

@@ -226,11 +226,13 @@ func (r *Record) MinVersion() int {
 	return RecordVersion
 }
 
-// Marshal returns the record's plaintext: its JSON, compact, without HTML
-// escaping (nil Answers and Recipients are written as {} and []), and, for
-// a record of kind attachment, a line feed and the Content.
+// Marshal returns the record's plaintext: its canonical JSON, signature
+// included (see [Record.Sign]; nil Answers and Recipients are written as
+// {} and []), and, for a record of kind attachment, a line feed and the
+// Content. Written canonical, a signed record's bytes are its signed
+// message plus the signature member ([Record.VerifyParsed]).
 func (r *Record) Marshal() ([]byte, error) {
-	data, err := r.marshalJSON()
+	data, err := r.canonical(true)
 	if err != nil || r.Kind != KindAttachment {
 		return data, err
 	}

@@ -91,6 +91,7 @@ type Opener struct {
 	maxPlain, maxSealed int64
 	window              uint64        // largest zstd window accepted
 	dec                 *zstd.Decoder // shared; DecodeAll limited to dst's capacity
+	keys                keyCache      // X25519 identities that keep their public key
 }
 
 // NewOpener returns an Opener with the limits of o.
@@ -144,7 +145,7 @@ func (o *Opener) Open(src io.Reader, identities ...age.Identity) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	padded, err := decrypt(sealed, identities, true)
+	padded, err := decrypt(sealed, o.keys.identities(identities), true)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +303,7 @@ func identityHint(stanzas []string, identities []age.Identity) string {
 		switch id.(type) {
 		case *age.HybridIdentity:
 			hasPQ = true
-		case *age.X25519Identity:
+		case *age.X25519Identity, *x25519Key:
 			hasX = true
 		}
 	}
