@@ -342,6 +342,12 @@ func (r *Record) VerifySignature() error {
 	if DeviceID(pub) != r.Device.ID {
 		return errorf(KeyDeviceMismatch)
 	}
+	return r.verifiedBy(pub)
+}
+
+// verifiedBy checks r's signature, over its canonical JSON without it,
+// against the public key pub.
+func (r *Record) verifiedBy(pub ed25519.PublicKey) error {
 	sig, err := base64.StdEncoding.DecodeString(r.Signature)
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return errorf(KeyBadSignature)

@@ -93,18 +93,7 @@ func (r *Record) verifyReview() error {
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return errorf(KeyRecordField, "review.key")
 	}
-	sig, err := base64.StdEncoding.DecodeString(r.Signature)
-	if err != nil || len(sig) != ed25519.SignatureSize {
-		return errorf(KeyBadSignature)
-	}
-	msg, err := r.signedMessage()
-	if err != nil {
-		return err
-	}
-	if !ed25519.Verify(pub, msg, sig) {
-		return errorf(KeyBadSignature)
-	}
-	return nil
+	return r.verifiedBy(pub)
 }
 
 // ReviewerKey is the verifier key ("name+hash+key", as project files and
