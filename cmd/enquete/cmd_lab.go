@@ -6,9 +6,16 @@ import (
 	"github.com/enquete-field/enquete/locales"
 )
 
+// Synopses of export and verify: SRC is a folder, s3://BUCKET/PREFIX or a
+// USB stick, and repeats.
+const (
+	exportUsage = "enquete export --archive SRC... -i IDENTITY_FILE... [--format csv|jsonl|parquet] [--label-lang LANG] [--project ID] [--signer KEY] [--state STATE] [--reviewer KEY] [--since-last] [--excel-safe] -o OUTDIR"
+	verifyUsage = "enquete verify --archive SRC... -i IDENTITY_FILE... [--project ID] [--signer KEY] [--receipts FILE]"
+)
+
 // cmdExport decrypts, verifies and writes the dataset.
 func cmdExport(e *env, args []string) error {
-	f := e.newFlags("enquete export --archive SRC... -i IDENTITY_FILE... [--format csv|jsonl|parquet] [--label-lang LANG] [--project ID] [--signer KEY] [--state STATE] [--reviewer KEY] [--since-last] [--excel-safe] -o OUTDIR")
+	f := e.newFlags(exportUsage)
 	var dirs listFlag
 	f.Var(&dirs, "archive", "")
 	project := f.String("project", "", "")
@@ -59,7 +66,7 @@ func cmdExport(e *env, args []string) error {
 
 // cmdVerify checks every record of an archive and lists the problems.
 func cmdVerify(e *env, args []string) error {
-	f := e.newFlags("enquete verify --archive SRC... -i IDENTITY_FILE... [--project ID] [--signer KEY] [--receipts FILE]")
+	f := e.newFlags(verifyUsage)
 	var dirs listFlag
 	f.Var(&dirs, "archive", "")
 	project := f.String("project", "", "")

@@ -155,9 +155,9 @@ func commands() []command {
 		{"devices add", "cli.cmd.devices_add", "enquete devices add --archive DIR --name NAME [--sign-key FILE]", cmdDevicesAdd},
 		{"devices list", "cli.cmd.devices_list", "enquete devices list --archive DIR [--json]", cmdDevicesList},
 		{"devices revoke", "cli.cmd.devices_revoke", "enquete devices revoke --archive DIR [--sign-key FILE] NAME", cmdDevicesRevoke},
-		{"export", "cli.cmd.export", "enquete export --archive SRC... -i IDENTITY_FILE... [--format csv|jsonl|parquet] [--label-lang LANG] [--project ID] [--signer KEY] [--state STATE] [--reviewer KEY] [--since-last] [--excel-safe] -o OUTDIR", cmdExport},
+		{"export", "cli.cmd.export", exportUsage, cmdExport},
 		{"review", "cli.cmd.review", reviewUsage, cmdReview},
-		{"verify", "cli.cmd.verify", "enquete verify --archive DIR -i IDENTITY_FILE... [--project ID] [--signer KEY] [--receipts FILE]", cmdVerify},
+		{"verify", "cli.cmd.verify", verifyUsage, cmdVerify},
 	}
 }
 
