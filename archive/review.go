@@ -351,8 +351,10 @@ func ReadSubmissions(ctx context.Context, opts ReviewOptions) ([]Submission, err
 		}
 		return o
 	}
+	var known []string // recipients in full, from questionnaire records
 	take := func(o *opened) error {
 		if o.err == nil && o.rec.Kind == crypto.KindForm {
+			known = append(known, o.rec.Recipients...)
 			o.err = forms.add(o.rec)
 		} else if o.err == nil {
 			o.err = takeSubmission(o, book, seen, &subs)
@@ -368,6 +370,12 @@ func ReadSubmissions(ctx context.Context, opts ReviewOptions) ([]Submission, err
 	}
 	for i := range subs {
 		s := &subs[i]
+		// A response lists a post-quantum recipient by its fingerprint:
+		// its questionnaire record, in full (one unknown stays as is, and
+		// WriteReview then says so).
+		if full, ok := crypto.ResolveRecipients(s.Recipients, known); ok {
+			s.Recipients = full
+		}
 		list := book.of(s.ID)
 		s.State, s.Edits = book.latest(s.ID)
 		if len(list) > 0 {
@@ -498,6 +506,13 @@ func NewReview(sub *Submission, state, comment string, edits map[string]any, ske
 // its arrival at now in st's receipt log, as the archive server does with
 // a device's records; it returns the record file's name.
 func WriteReview(ctx context.Context, st Store, r *crypto.Record, now time.Time) (string, error) {
+	for _, rc := range r.Recipients {
+		if crypto.IsRecipientFingerprint(rc) {
+			return "", locales.Errorf("archive.review.unknown_recipient", rc)
+		}
+	}
+	// A review lists its recipients in full (it is signed so; reviews are
+	// few, their size does not matter).
 	recipients, err := crypto.ParseRecipients(r.Recipients)
 	if err != nil {
 		return "", err

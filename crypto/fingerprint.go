@@ -41,3 +41,45 @@ func (r *Record) ListsRecipient(recipient string) bool {
 	}
 	return false
 }
+
+// longRecipient is the length from which a recipient is written by its
+// fingerprint: post-quantum recipients (1,963 characters) are, X25519 ones
+// (62) and SSH keys are not, so records sealed to those read as before.
+const longRecipient = 200
+
+// WrittenRecipients is how a response, sensitive or attachment record
+// lists recipients: a long (post-quantum) one by its
+// [RecipientFingerprint], the others in full. The questionnaire record
+// (kind form) lists them in full, so the lab can always learn each
+// fingerprint's recipient from the archive ([ResolveRecipients]).
+func WrittenRecipients(recipients []string) []string {
+	out := make([]string, len(recipients))
+	for i, r := range recipients {
+		if len(r) >= longRecipient {
+			r = RecipientFingerprint(r)
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// ResolveRecipients gives, for recipients as a record lists them, the
+// recipients in full: a fingerprint is looked up in known (recipients in
+// full, from questionnaire records or the lab's keys). ok is false when a
+// fingerprint is not known.
+func ResolveRecipients(recipients, known []string) (full []string, ok bool) {
+	byPrint := map[string]string{}
+	for _, k := range known {
+		byPrint[RecipientFingerprint(k)] = k
+	}
+	full = make([]string, len(recipients))
+	for i, r := range recipients {
+		if IsRecipientFingerprint(r) {
+			if r, ok = byPrint[r]; !ok {
+				return nil, false
+			}
+		}
+		full[i] = r
+	}
+	return full, true
+}

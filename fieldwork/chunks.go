@@ -187,7 +187,7 @@ func sealChunks(st *stager, rec *crypto.Record, recipients []string, a pendingAt
 func attachmentRecord(rec *crypto.Record, recipients []string, head *crypto.AttachedTo, content []byte) *crypto.Record {
 	r := &crypto.Record{
 		Format: crypto.RecordFormat, Kind: crypto.KindAttachment,
-		ID: crypto.NewID(), Project: rec.Project, Form: rec.Form, Recipients: recipients,
+		ID: crypto.NewID(), Project: rec.Project, Form: rec.Form, Recipients: crypto.WrittenRecipients(recipients),
 		Attachment: head, Content: content,
 	}
 	r.Version = r.MinVersion()

@@ -207,7 +207,7 @@ func buildRecords(p *crypto.Project, form *questionnaires.Form, s *questionnaire
 		Finalized:  crypto.Timestamp(now, p.Anonymous),
 		Lang:       s.Language(),
 		Answers:    answers,
-		Recipients: p.Recipients,
+		Recipients: crypto.WrittenRecipients(p.Recipients),
 	}
 	instanceName, sensitive := s.InstanceName()
 	rec.InstanceName = instanceName
@@ -246,7 +246,7 @@ func sealApart(p *crypto.Project, form *questionnaires.Form, rec *crypto.Record,
 		Form:       rec.Form,
 		Finalized:  rec.Finalized,
 		Answers:    hidden,
-		Recipients: p.Custodians,
+		Recipients: crypto.WrittenRecipients(p.Custodians),
 		Link:       rec.Link,
 	}
 	if sensitive {

@@ -41,7 +41,7 @@ func (s *Service) headOf(p *crypto.Project) localHead {
 	}
 	seq, hash, tag, err := s.home.ChainHead(dev, p.ID)
 	if tag == "" {
-		tag = crypto.HeadTag(p.ID, p.Recipients)
+		tag = crypto.HeadTag(p.ID, crypto.WrittenRecipients(p.Recipients)) // as the records list them
 	}
 	return localHead{on: true, seq: seq, hash: hash, tag: tag, err: err}
 }
