@@ -277,7 +277,7 @@ func (imp *importer) response(m *Manifest, inst *Instance) *crypto.Record {
 	rec := &crypto.Record{Format: crypto.RecordFormat, Kind: crypto.KindResponse,
 		ID: strings.TrimPrefix(m.InstanceID, "uuid:"), Project: imp.project(), Form: ref,
 		Finalized: odkTime(m.Completed), InstanceName: inst.InstanceName, Answers: inst.Answers,
-		Recipients: imp.opts.Recipients,
+		Recipients: crypto.WrittenRecipients(imp.opts.Recipients),
 		Origin:     &crypto.Origin{System: "odk", InstanceID: m.InstanceID, DeviceID: inst.DeviceID, Submitted: m.Submitted}}
 	if rec.Finalized == "" {
 		rec.Finalized = odkTime(m.Submitted)
