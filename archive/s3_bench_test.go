@@ -20,18 +20,7 @@ import (
 func BenchmarkS3Export10k(b *testing.B) {
 	const n = 10000
 	ctx := context.Background()
-	srv := s3test.Start(b)
-	srv.Setenv(b)
-	addr := "s3://" + srv.NewBucket(b) + "/bench"
-	dir, id := archive.BenchArchive(b, n)
-	from, err := archive.NewFolder(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	to, err := archive.OpenS3(ctx, addr)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, addr, from, to, id := benchBucket(b, n)
 	files := 0 // the responses and the form record
 	if err := from.Walk(ctx, func(string, int64) error { files++; return nil }); err != nil {
 		b.Fatal(err)
@@ -69,18 +58,7 @@ func BenchmarkS3Export10k(b *testing.B) {
 func BenchmarkS3ExportDistant(b *testing.B) {
 	const n = 2000
 	ctx := context.Background()
-	srv := s3test.Start(b)
-	srv.Setenv(b)
-	addr := "s3://" + srv.NewBucket(b) + "/bench"
-	dir, id := archive.BenchArchive(b, n)
-	from, err := archive.NewFolder(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	to, err := archive.OpenS3(ctx, addr)
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv, addr, from, to, id := benchBucket(b, n)
 	if _, err := archive.Copy(ctx, from, to, func(err error) { b.Error(err) }); err != nil {
 		b.Fatal(err)
 	}
@@ -98,4 +76,24 @@ func BenchmarkS3ExportDistant(b *testing.B) {
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "export-records/s")
 		})
 	}
+}
+
+// benchBucket starts a versitygw with an empty bucket (its address addr,
+// opened as to) beside the benchmark archive of n records (opened as from,
+// read with id).
+func benchBucket(b *testing.B, n int) (srv *s3test.Server, addr string, from *archive.Folder, to *archive.S3, id age.Identity) {
+	b.Helper()
+	srv = s3test.Start(b)
+	srv.Setenv(b)
+	addr = "s3://" + srv.NewBucket(b) + "/bench"
+	dir, id := archive.BenchArchive(b, n)
+	from, err := archive.NewFolder(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	to, err = archive.OpenS3(context.Background(), addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv, addr, from, to, id
 }
