@@ -223,15 +223,7 @@ func reviewSigners(t *testing.T, names ...string) (skeys, vkeys []string) {
 // TestExportReviewsJSONL: JSON Lines carry reviewState and edits, and
 // --state filters them too.
 func TestExportReviewsJSONL(t *testing.T) {
-	a := reviewArchive(t)
-	skeys, _ := reviewSigners(t, "lab-ana")
-	writeReviews(t, a, skeys, []reviewStep{{sub: subB, state: "edited", edits: map[string]any{"seller": "Fara"}, minute: 1},
-		{sub: subB, state: "approved", minute: 2}, {sub: subA, state: "rejected", minute: 2}})
-	out := t.TempDir()
-	if _, err := Export(context.Background(), ExportOptions{Archive: a.dir, Identities: a.keysIdentities(),
-		OutDir: out, Format: "jsonl", State: "approved"}); err != nil {
-		t.Fatal(err)
-	}
+	out := exportApproved(t, "jsonl")
 	data, err := os.ReadFile(filepath.Join(out, "market.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -338,15 +330,7 @@ func TestExportStateMedia(t *testing.T) {
 // CSV does: --state keeps the approved submission only, with its
 // ReviewState, its Edits count and the corrected answer.
 func TestExportReviewsParquet(t *testing.T) {
-	a := reviewArchive(t)
-	skeys, _ := reviewSigners(t, "lab-ana")
-	writeReviews(t, a, skeys, []reviewStep{{sub: subB, state: "edited", edits: map[string]any{"seller": "Fara"}, minute: 1},
-		{sub: subB, state: "approved", minute: 2}, {sub: subA, state: "rejected", minute: 2}})
-	out := t.TempDir()
-	if _, err := Export(context.Background(), ExportOptions{Archive: a.dir, Identities: a.keysIdentities(),
-		OutDir: out, Format: "parquet", State: "approved"}); err != nil {
-		t.Fatal(err)
-	}
+	out := exportApproved(t, "parquet")
 	f, err := os.Open(filepath.Join(out, "market.parquet"))
 	if err != nil {
 		t.Fatal(err)
@@ -379,4 +363,21 @@ func mustSize(t *testing.T, f *os.File) int64 {
 		t.Fatal(err)
 	}
 	return info.Size()
+}
+
+// exportApproved exports, in format, with --state approved, the review
+// archive where submission B was edited (seller Fara) then approved and A
+// rejected; it returns the output folder.
+func exportApproved(t *testing.T, format string) string {
+	t.Helper()
+	a := reviewArchive(t)
+	skeys, _ := reviewSigners(t, "lab-ana")
+	writeReviews(t, a, skeys, []reviewStep{{sub: subB, state: "edited", edits: map[string]any{"seller": "Fara"}, minute: 1},
+		{sub: subB, state: "approved", minute: 2}, {sub: subA, state: "rejected", minute: 2}})
+	out := t.TempDir()
+	if _, err := Export(context.Background(), ExportOptions{Archive: a.dir, Identities: a.keysIdentities(),
+		OutDir: out, Format: format, State: "approved"}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
