@@ -91,6 +91,7 @@ type Summary struct {
 	Unlogged   int      // files with no arrival time (not in the receipt log, not a folder): SubmissionDate empty
 	Copies     int      // record files found again in another source: read once
 	Formulas   int      // CSV text cells that start like a spreadsheet formula
+	Proven     int      // signed records proven by a later record of their device's chain, not checked one by one (export_chain.go)
 	NothingNew bool     // SinceLast found nothing new: no file changed
 	Files      []string // files written in OutDir, in order (media/NAME for attachments)
 }
@@ -260,9 +261,14 @@ func (e *exporter) run(ctx context.Context) error {
 			return nil
 		}))
 	}
-	if err := ordered(ctx, e.src.workers(e.opts.Workers), feed, e.open, e.since.take); err != nil {
+	chain := newChainCheck(e.reopen, e.acceptProven, e.since.take)
+	if err := ordered(ctx, e.src.workers(e.opts.Workers), feed, e.open, chain.take); err != nil {
 		return err
 	}
+	if err := chain.flush(); err != nil {
+		return err
+	}
+	e.sum.Proven = chain.proven
 	if err := e.checkRead(); err != nil {
 		return err
 	}
@@ -290,9 +296,18 @@ func (e *exporter) run(ctx context.Context) error {
 	return e.since.publish(e.dest, names)
 }
 
-// open is the workers' part: decrypt, check, parse, and prepare.
-func (e *exporter) open(f archiveFile) *opened {
-	o := e.opener.open(f, e.opts.Identities)
+// open is the workers' part: decrypt, check, parse, and prepare. The
+// signature check of a response or sensitive record written canonical is
+// put off: its device's chain may prove it (export_chain.go).
+func (e *exporter) open(f archiveFile) *opened { return e.openFile(f, true) }
+
+// reopen opens a file again with every check run now: one whose put-off
+// check failed.
+func (e *exporter) reopen(f archiveFile) *opened { return e.openFile(f, false) }
+
+// openFile is open, putting off signature checks when putOff is set.
+func (e *exporter) openFile(f archiveFile, putOff bool) *opened {
+	o := e.opener.open(f, e.opts.Identities, putOff)
 	if o.err != nil {
 		return o
 	}
@@ -300,17 +315,14 @@ func (e *exporter) open(f archiveFile) *opened {
 		o.err, o.rec = locales.Errorf("archive.export.other_project", o.rec.Project, e.opts.Project), nil
 		return o
 	}
-	if o.rec.Device != nil || o.rec.Signature != "" {
+	if (o.rec.Device != nil || o.rec.Signature != "") && !o.deferred {
 		// A record that claims a device must prove it: anyone holding the
 		// archive recipient can seal one (verify says the same).
 		if err := o.sigErr; err != nil {
 			o.err, o.rec = err, nil
 			return o
 		}
-		// A device the lab never enrolled (then) cannot bring interviews
-		// into the dataset, whoever holds the project file.
-		if err := e.enr.check(f.path, o.rec); err != nil {
-			o.err, o.rec = err, nil
+		if o = e.acceptProven(o); o.err != nil {
 			return o
 		}
 	}
@@ -338,6 +350,16 @@ func (e *exporter) open(f archiveFile) *opened {
 		src := o.rec.FormSource
 		form, err := questionnaires.ParseFiles(src.Filename, src.Data, crypto.FilesFS(src.Files))
 		o.prepared = preparedForm{form, err}
+	}
+	return o
+}
+
+// acceptProven checks further a record whose signature holds: a device
+// the lab never enrolled (then) cannot bring interviews into the dataset,
+// whoever holds the project file.
+func (e *exporter) acceptProven(o *opened) *opened {
+	if err := e.enr.check(o.file.path, o.rec); err != nil {
+		o.err, o.rec = err, nil
 	}
 	return o
 }

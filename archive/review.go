@@ -341,7 +341,7 @@ func ReadSubmissions(ctx context.Context, opts ReviewOptions) ([]Submission, err
 		}))
 	}
 	open := func(f archiveFile) *opened {
-		o := op.open(f, opts.Identities)
+		o := op.open(f, opts.Identities, false)
 		if o.err == nil && (o.rec.Device != nil || o.rec.Signature != "") {
 			if err := o.sigErr; err != nil {
 				o.err = err

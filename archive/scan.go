@@ -255,6 +255,10 @@ type opened struct {
 	hash     string // the record's canonical hash (responses and sensitive records)
 	sigErr   error  // why the signature of a record that claims one fails
 	written  string // its canonical hash if known from its bytes, else ""
+	// check is the record's signature check, put off (export_chain.go);
+	// deferred says it was, also once the check is decided.
+	check    *crypto.SignatureCheck
+	deferred bool
 }
 
 // canonicalHash is the record's canonical hash, from its bytes when they
@@ -266,11 +270,13 @@ func (o *opened) canonicalHash() (string, error) {
 	return o.rec.CanonicalHash()
 }
 
-// openFile reads, decrypts and parses one record file, checking that its
+// open reads, decrypts and parses one record file, checking that its
 // name is the SHA-256 of its bytes. The reason a file is refused comes
 // from the first check that fails: reading, decrypting (wrong key,
-// truncated, damaged, bomb…), the name, then the record's JSON.
-func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
+// truncated, damaged, bomb…), the name, then the record's JSON. With
+// putOff, the signature check of a response or sensitive record written
+// canonical is left in o.check (export_chain.go).
+func (op *opener) open(f archiveFile, identities []age.Identity, putOff bool) *opened {
 	o := &opened{file: f, identity: -1}
 	data, held, err := op.read(f)
 	defer op.inflight.release(held)
@@ -279,7 +285,7 @@ func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 		return o
 	}
 	ids, hit := tracked(op.crypto.KeepKeys(identities))
-	plain, err := op.crypto.Open(bytes.NewReader(data), ids...)
+	plain, err := op.crypto.OpenBytes(data, ids...)
 	if err != nil {
 		o.err = err
 		return o
@@ -293,7 +299,12 @@ func (op *opener) open(f archiveFile, identities []age.Identity) *opened {
 	o.rec, o.err = crypto.ParseRecord(plain)
 	if o.err == nil && (o.rec.Device != nil || o.rec.Signature != "") {
 		// Checked here, while the bytes as written are at hand.
-		o.written, o.sigErr = o.rec.VerifyParsed(plain)
+		if k := o.rec.Kind; putOff && (k == crypto.KindResponse || k == crypto.KindSensitive) {
+			o.written, o.check, o.sigErr = o.rec.PrepareParsed(plain)
+			o.deferred = o.check != nil
+		} else {
+			o.written, o.sigErr = o.rec.VerifyParsed(plain)
+		}
 	}
 	return o
 }
@@ -315,7 +326,7 @@ func (op *opener) read(f archiveFile) (data []byte, held int64, err error) {
 		return nil, 0, locales.Errorf("archive.export.file_large", size>>20, op.maxSealed>>20)
 	}
 	held = op.inflight.acquire(size)
-	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead)) // reads the end without growing
 	if _, err := buf.ReadFrom(io.LimitReader(r, op.maxSealed+1)); err != nil {
 		return nil, held, locales.Errorf("archive.export.read_file", f.path).Wrap(err)
 	}

@@ -219,7 +219,7 @@ type checked struct {
 
 // check is the workers' part: open the file and check the record alone.
 func (v *verifier) check(f archiveFile) checked {
-	o := v.opener.open(f, v.opts.Identities)
+	o := v.opener.open(f, v.opts.Identities, false)
 	c := checked{opened: o}
 	if o.err != nil {
 		c.add(f.path, "", locales.Errorf("archive.verify.unreadable", f.path, o.err))

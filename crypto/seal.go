@@ -145,6 +145,18 @@ func (o *Opener) Open(src io.Reader, identities ...age.Identity) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
+	return o.OpenBytes(sealed, identities...)
+}
+
+// OpenBytes is [Opener.Open] of a record file already read into memory;
+// it does not keep or change sealed.
+func (o *Opener) OpenBytes(sealed []byte, identities ...age.Identity) ([]byte, error) {
+	if len(identities) == 0 {
+		return nil, errorf(KeyNoIdentities).Hint(hintNoIdentities)
+	}
+	if int64(len(sealed)) > o.maxSealed {
+		return nil, errorf(KeyTooLarge, formatSize(o.maxSealed))
+	}
 	padded, err := decrypt(sealed, o.keys.identities(identities), true)
 	if err != nil {
 		return nil, err
@@ -246,7 +258,7 @@ func decrypt(sealed []byte, identities []age.Identity, padded bool) ([]byte, err
 		return nil, headerError(err, identities)
 	}
 	var out bytes.Buffer
-	out.Grow(len(sealed))
+	out.Grow(len(sealed) + bytes.MinRead) // room to read the end without growing
 	if _, err := out.ReadFrom(r); err != nil {
 		clear(out.Bytes())
 		return nil, payloadError(err, sealed, padded)

@@ -52,7 +52,7 @@ func checkMembers(data []byte, t reflect.Type) error {
 type memberWalk struct {
 	data []byte
 	i    int
-	path []string // the member names down to the current value
+	path [][]byte // the member names down to the current value
 	// refused: the walk stopped at member bad (a dotted path).
 	refused bool
 	bad     string
@@ -131,14 +131,15 @@ func (w *memberWalk) str() ([]byte, bool) {
 	return nil, false
 }
 
-// memberName is a member name as encoding/json reads it.
-func memberName(raw []byte) (string, bool) {
+// memberName is a member name as encoding/json reads it: raw itself when
+// it holds no escape (no copy), else a decoded copy.
+func memberName(raw []byte) ([]byte, bool) {
 	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
-		return string(raw), true
+		return raw, true
 	}
 	var s string
 	err := json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &s)
-	return s, err == nil
+	return []byte(s), err == nil
 }
 
 // object scans an object's members (its '{' read) as type t: a struct's
@@ -158,7 +159,7 @@ func (w *memberWalk) object(t reflect.Type) bool {
 		w.i++
 		return true
 	}
-	var seen []string // a few members: a slice is faster than a map
+	var seen [][]byte // a few members: a slice is faster than a map
 	var seenMap map[string]bool
 	for {
 		if w.peek() != '"' {
@@ -175,23 +176,23 @@ func (w *memberWalk) object(t reflect.Type) bool {
 		w.i++
 		next := elem
 		if fields != nil {
-			ft, known := fields[key]
-			if !known && foldsToField(fields, key) {
+			ft, known := fields[string(key)]
+			if !known && foldsToField(fields, string(key)) {
 				return w.refuse(key)
 			}
 			next = ft
 		}
 		switch {
-		case seenMap != nil && seenMap[key], seenMap == nil && slices.Contains(seen, key):
+		case seenMap != nil && seenMap[string(key)], seenMap == nil && slices.ContainsFunc(seen, func(s []byte) bool { return bytes.Equal(s, key) }):
 			return w.refuse(key)
 		case seenMap != nil:
-			seenMap[key] = true
+			seenMap[string(key)] = true
 		case len(seen) < 16:
 			seen = append(seen, key)
 		default:
-			seenMap = map[string]bool{key: true}
+			seenMap = map[string]bool{string(key): true}
 			for _, k := range seen {
-				seenMap[k] = true
+				seenMap[string(k)] = true
 			}
 		}
 		w.path = append(w.path, key)
@@ -213,8 +214,8 @@ func (w *memberWalk) object(t reflect.Type) bool {
 }
 
 // refuse stops the walk at member key of the current object.
-func (w *memberWalk) refuse(key string) bool {
-	w.refused, w.bad = true, strings.Join(append(w.path, key), ".")
+func (w *memberWalk) refuse(key []byte) bool {
+	w.refused, w.bad = true, string(bytes.Join(append(w.path, key), []byte(".")))
 	return false
 }
 

@@ -23,6 +23,25 @@ import (
 // error VerifySignature gives them. hash is the canonical hash when the
 // JSON as written is the canonical JSON, else "": call CanonicalHash.
 func (r *Record) VerifyParsed(plaintext []byte) (hash string, err error) {
+	hash, check, err := r.PrepareParsed(plaintext)
+	if check == nil {
+		return hash, err
+	}
+	if check.Verify() {
+		return hash, nil
+	}
+	return "", r.VerifySignature()
+}
+
+// PrepareParsed is [Record.VerifyParsed] with the signature check put off,
+// for a record written canonical with its signature member in place: it
+// returns the canonical hash, from the bytes, and the check to run (or to
+// drop, when another record proves this one: the next record of a device
+// signs this one's hash as its Device.Prev). A failed check proves only
+// that the bytes as written were not signed: call VerifySignature on the
+// record as parsed before calling it forged. For any other record check is
+// nil and hash and err are VerifyParsed's.
+func (r *Record) PrepareParsed(plaintext []byte) (hash string, check *SignatureCheck, err error) {
 	if r.Kind != KindReview && r.Device != nil && r.Signature != "" {
 		js := plaintext
 		if r.Kind == KindAttachment {
@@ -33,18 +52,42 @@ func (r *Record) VerifyParsed(plaintext []byte) (hash string, err error) {
 		if msg, inPlace, ok := r.writtenMessage(js); ok {
 			pub, sig, err := r.deviceSignature()
 			if err != nil {
-				return "", err
+				return "", nil, err
 			}
-			if ed25519.Verify(pub, msg, sig) {
-				if inPlace {
-					sum := sha256.Sum256(js)
-					return hex.EncodeToString(sum[:]), nil
-				}
-				return "", nil
+			check := &SignatureCheck{pub: pub, msg: msg, sig: sig}
+			if inPlace {
+				sum := sha256.Sum256(js)
+				return hex.EncodeToString(sum[:]), check, nil
+			}
+			if check.Verify() {
+				return "", nil, nil
 			}
 		}
 	}
-	return "", r.VerifySignature()
+	return "", nil, r.VerifySignature()
+}
+
+// SignatureCheck is a record's signature check put off by
+// [Record.PrepareParsed]: the message, as written, that the device's key
+// must have signed. The message holds the record's plaintext.
+type SignatureCheck struct {
+	pub      ed25519.PublicKey
+	msg, sig []byte
+}
+
+// Verify reports whether the signature holds over the message, then
+// clears the message.
+func (c *SignatureCheck) Verify() bool {
+	ok := ed25519.Verify(c.pub, c.msg, c.sig)
+	c.Discard()
+	return ok
+}
+
+// Discard clears the message without checking it: another record proved
+// this one.
+func (c *SignatureCheck) Discard() {
+	clear(c.msg)
+	c.msg = nil
 }
 
 // writtenMessage returns what the signature covers if js, the record's
