@@ -51,7 +51,7 @@ const (
 func scrubTimes(answers map[string]any, kinds map[string]timeKind) map[string]any {
 	out := make(map[string]any, len(answers))
 	for k, v := range answers {
-		if list, ok := instances(v); ok {
+		if list, ok := questionnaires.RepeatInstances(v); ok {
 			scrubbed := make([]map[string]any, len(list))
 			for i, inst := range list {
 				scrubbed[i] = scrubTimes(inst, kinds)

@@ -156,7 +156,7 @@ func namedFiles(answers map[string]any, binary map[string]bool, out map[string]b
 		if s, ok := v.(string); ok && binary[k] && s != "" {
 			out[s] = true
 		}
-		if list, ok := instances(v); ok {
+		if list, ok := questionnaires.RepeatInstances(v); ok {
 			for _, inst := range list {
 				namedFiles(inst, binary, out)
 			}

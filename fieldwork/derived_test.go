@@ -156,7 +156,7 @@ func TestSealedRepeatMovesWhole(t *testing.T) {
 	answers := map[string]any{"village": "Ambositra",
 		"visits": []map[string]any{{"visit_note": "clinic"}, {"visit_note": "home"}},
 		"kids":   []map[string]any{{"kid_name": "Hery", "kid_age": "12"}}}
-	kept, secret := splitAnswers(answers, sensitiveNames(f))
+	kept, secret := f.SplitSealed(answers)
 	if _, ok := kept["visits"]; ok {
 		t.Errorf("the response keeps the sealed repeat: %v", kept["visits"])
 	}

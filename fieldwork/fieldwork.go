@@ -226,7 +226,7 @@ func buildRecords(p *crypto.Project, form *questionnaires.Form, s *questionnaire
 // reads them) into a sensitive record for p's custodians, joined by a
 // link; nil when no sealed answer was given.
 func sealApart(p *crypto.Project, form *questionnaires.Form, rec *crypto.Record, instanceName string, sensitive bool) *crypto.Record {
-	kept, hidden := splitAnswers(rec.Answers, sensitiveNames(form))
+	kept, hidden := form.SplitSealed(rec.Answers)
 	if sensitive {
 		// A name built from identifying answers is one of them: it
 		// goes to the custodians, never to the analysts.
