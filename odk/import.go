@@ -40,6 +40,10 @@ type Options struct {
 	Key        *rsa.PrivateKey // the ODK form's private key
 	FormFile   string          // the XForm (.xml) or XLSForm the submissions answer
 	Recipients []string        // the archive recipients the records are sealed to
+	// Custodians receive, sealed apart, the answers of the questions the
+	// form marks sensitive (and what depends on them), as a device does:
+	// required when it marks any (sensitive.go).
+	Custodians []string
 	Dir        string          // the submissions: Briefcase's form folder, its instances/, or any folder above them
 	Store      Store
 	Now        time.Time // the arrival logged for submissions without submissionDate, and for the form
@@ -59,6 +63,7 @@ type Summary struct {
 type importer struct {
 	opts       Options
 	recipients []age.Recipient
+	custodians []age.Recipient
 	form       *questionnaires.Form
 	formRef    crypto.FormRef
 	markKey    []byte
@@ -82,12 +87,21 @@ func Import(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	imp := &importer{opts: opts, recipients: recipients, markKey: markKey(opts.Key)}
+	var custodians []age.Recipient
+	if len(opts.Custodians) > 0 {
+		if custodians, err = crypto.ParseRecipients(opts.Custodians); err != nil {
+			return nil, err
+		}
+	}
+	imp := &importer{opts: opts, recipients: recipients, custodians: custodians, markKey: markKey(opts.Key)}
 	if opts.Log == nil {
 		imp.opts.Log = io.Discard
 	}
 	source, filename, err := imp.readForm()
 	if err != nil {
+		return nil, err
+	}
+	if err := imp.needCustodian(); err != nil {
 		return nil, err
 	}
 	dirs, err := findInstances(opts.Dir)
@@ -128,6 +142,9 @@ func (imp *importer) mark(what string) string {
 	m.Write([]byte(what))
 	for _, r := range imp.opts.Recipients {
 		m.Write([]byte("\n" + r))
+	}
+	for _, c := range imp.opts.Custodians {
+		m.Write([]byte("\ncustodian " + c))
 	}
 	return "odk/" + hex.EncodeToString(m.Sum(nil))
 }
@@ -171,7 +188,7 @@ func (imp *importer) writeForm(ctx context.Context, filename string, source []by
 	rec := &crypto.Record{Format: crypto.RecordFormat, Kind: crypto.KindForm, ID: crypto.NewID(), Project: imp.project(),
 		Form: imp.formRef, Recipients: imp.opts.Recipients, FormSource: &crypto.FormSource{Filename: filename, Data: source}}
 	rec.Version = rec.MinVersion()
-	name, err := imp.seal(ctx, rec)
+	name, err := imp.seal(ctx, rec, imp.recipients)
 	if err != nil {
 		return err
 	}
@@ -237,9 +254,23 @@ func (imp *importer) one(ctx context.Context, dir string) error {
 			return badSubmission{locales.Errorf("archive.odk.bad_media", f.Name)}
 		}
 	}
+	// The sensitive record and its files go first, as on a device: a
+	// crash leaves a record the custodian can tell is alone, never a
+	// response whose identifying answers are lost.
+	secret := imp.sealApart(rec)
 	var names []string
+	if secret != nil {
+		secretNames, err := imp.storeSensitive(ctx, secret, sub.Media)
+		if err != nil {
+			return err
+		}
+		names = secretNames
+	}
 	for _, f := range sub.Media {
-		listed, files, err := imp.sealAttachment(ctx, rec, f)
+		if secret != nil && goesWith(secret, f.Name) {
+			continue
+		}
+		listed, files, err := imp.sealAttachment(ctx, rec, f, imp.recipients)
 		if err != nil {
 			return err
 		}
@@ -247,7 +278,7 @@ func (imp *importer) one(ctx context.Context, dir string) error {
 		names = append(names, files...)
 	}
 	rec.Version = rec.MinVersion()
-	sealed, name, err := imp.sealOnly(rec)
+	sealed, name, err := imp.sealOnly(rec, imp.recipients)
 	if err != nil {
 		return err
 	}
@@ -304,23 +335,23 @@ func arrival(m *Manifest, now time.Time) time.Time {
 	return now
 }
 
-// sealOnly seals a record and names the sealed file.
-func (imp *importer) sealOnly(rec *crypto.Record) ([]byte, string, error) {
+// sealOnly seals a record to recipients and names the sealed file.
+func (imp *importer) sealOnly(rec *crypto.Record, recipients []age.Recipient) ([]byte, string, error) {
 	plain, err := rec.Marshal()
 	if err != nil {
 		return nil, "", err
 	}
 	defer clear(plain)
-	sealed, err := crypto.Seal(plain, imp.recipients...)
+	sealed, err := crypto.Seal(plain, recipients...)
 	if err != nil {
 		return nil, "", err
 	}
 	return sealed, archive.Name(sealed), nil
 }
 
-// seal seals and stores a record, returning its file name.
-func (imp *importer) seal(ctx context.Context, rec *crypto.Record) (string, error) {
-	sealed, name, err := imp.sealOnly(rec)
+// seal seals a record to recipients and stores it, returning its file name.
+func (imp *importer) seal(ctx context.Context, rec *crypto.Record, recipients []age.Recipient) (string, error) {
+	sealed, name, err := imp.sealOnly(rec, recipients)
 	if err != nil {
 		return "", err
 	}
@@ -329,13 +360,14 @@ func (imp *importer) seal(ctx context.Context, rec *crypto.Record) (string, erro
 
 // sealAttachment stores one media file as attachment records: whole
 // (version 2) up to crypto.ChunkSize, else in chunks (version 3), as a
-// device seals them. It returns the response's entry and the files.
-func (imp *importer) sealAttachment(ctx context.Context, rec *crypto.Record, f File) (crypto.Attachment, []string, error) {
+// device seals them, to recipients (rec's). It returns rec's entry and the
+// files.
+func (imp *importer) sealAttachment(ctx context.Context, rec *crypto.Record, f File, recipients []age.Recipient) (crypto.Attachment, []string, error) {
 	listed := crypto.Attachment{Name: f.Name, SHA256: crypto.ContentHash(f.Data), Size: int64(len(f.Data))}
 	count := (len(f.Data) + crypto.ChunkSize - 1) / crypto.ChunkSize
 	if count <= 1 {
 		head := &crypto.AttachedTo{Record: rec.ID, Name: f.Name, SHA256: listed.SHA256, Size: listed.Size}
-		name, err := imp.seal(ctx, imp.attachment(rec, head, f.Data))
+		name, err := imp.seal(ctx, imp.attachment(rec, head, f.Data), recipients)
 		listed.File = name
 		return listed, []string{name}, err
 	}
@@ -343,7 +375,7 @@ func (imp *importer) sealAttachment(ctx context.Context, rec *crypto.Record, f F
 	for i := range count {
 		part := f.Data[i*crypto.ChunkSize : min(len(f.Data), (i+1)*crypto.ChunkSize)]
 		head := &crypto.AttachedTo{Record: rec.ID, Name: f.Name, SHA256: crypto.ContentHash(part), Size: int64(len(part)), Index: i + 1, Count: count}
-		name, err := imp.seal(ctx, imp.attachment(rec, head, part))
+		name, err := imp.seal(ctx, imp.attachment(rec, head, part), recipients)
 		if err != nil {
 			return listed, nil, err
 		}

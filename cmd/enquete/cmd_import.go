@@ -9,7 +9,7 @@ import (
 )
 
 // importODKUsage is the synopsis of `import odk`.
-const importODKUsage = "enquete import odk --key ODK_PRIVATE_KEY.pem --form FORM --recipient R... [-R FILE] --archive SRC SUBMISSIONS_DIR"
+const importODKUsage = "enquete import odk --key ODK_PRIVATE_KEY.pem --form FORM --recipient R... [-R FILE] [--custodian R...] [-C FILE] --archive SRC SUBMISSIONS_DIR"
 
 // cmdImportODK brings ODK encrypted submissions, as Briefcase keeps them,
 // into an archive: each one decrypted in memory, checked, and sealed to
@@ -20,9 +20,11 @@ func cmdImportODK(e *env, args []string) error {
 	keyFile := f.String("key", "", "")
 	form := f.String("form", "", "")
 	src := f.String("archive", "", "")
-	var recipients, recipientFiles listFlag
+	var recipients, recipientFiles, custodians, custodianFiles listFlag
 	f.Var(&recipients, "recipient", "")
 	f.Var(&recipientFiles, "R", "")
+	f.Var(&custodians, "custodian", "")
+	f.Var(&custodianFiles, "C", "")
 	dir, err := f.parseOne(args, "SUBMISSIONS_DIR")
 	if err != nil {
 		return err
@@ -33,6 +35,13 @@ func cmdImportODK(e *env, args []string) error {
 			return err
 		}
 		recipients = append(recipients, list...)
+	}
+	for _, file := range custodianFiles {
+		list, err := readRecipientsFile(file)
+		if err != nil {
+			return err
+		}
+		custodians = append(custodians, list...)
 	}
 	switch {
 	case *keyFile == "":
@@ -50,7 +59,7 @@ func cmdImportODK(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum, err := odk.Import(e.ctx, odk.Options{Key: key, FormFile: *form, Recipients: recipients, Dir: dir,
+	sum, err := odk.Import(e.ctx, odk.Options{Key: key, FormFile: *form, Recipients: recipients, Custodians: custodians, Dir: dir,
 		Store: st, Now: time.Now(), Log: e.stderr, Lang: e.lang})
 	if err != nil {
 		return err
