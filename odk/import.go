@@ -44,7 +44,7 @@ type Options struct {
 	// form marks sensitive (and what depends on them), as a device does:
 	// required when it marks any (sensitive.go).
 	Custodians []string
-	Dir        string          // the submissions: Briefcase's form folder, its instances/, or any folder above them
+	Dir        string // the submissions: Briefcase's form folder, its instances/, or any folder above them
 	Store      Store
 	Now        time.Time // the arrival logged for submissions without submissionDate, and for the form
 	Log        io.Writer // one line per submission skipped
