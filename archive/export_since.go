@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
@@ -47,8 +48,9 @@ import (
 // exportStateFile is the state's name in OUTDIR.
 const exportStateFile = ".enquete-export-state"
 
-// exportStateVersion is the layout of exportState.
-const exportStateVersion = 1
+// exportStateVersion is the layout of exportState: 2 keeps names and ids
+// packed (export_state_sets.go); a state of version 1 is read too.
+const exportStateVersion = 2
 
 // exportState is what an export read, kept for the next --since-last.
 type exportState struct {
@@ -60,12 +62,12 @@ type exportState struct {
 	// Logged are the parts (as shown: "DIR/") whose arrivals come from a
 	// receipt log: read again only for the days since At.
 	Logged map[string]bool `json:"logged"`
-	// Names are the record files read (sorted): each is read once.
-	Names []string `json:"names"`
+	// Names are the record files read: each is read once.
+	Names nameSet `json:"names"`
 	// Forms are the form records read (name → arrival): read every time.
 	Forms map[string]time.Time `json:"forms"`
 	// IDs are the response ids exported, with their canonical hash.
-	IDs map[string]string `json:"ids"`
+	IDs idSet `json:"ids"`
 	// Files are the files written (media aside), each with its form id.
 	Files map[string]string `json:"files"`
 	// Audits are the form ids with an audit file.
@@ -78,20 +80,20 @@ type exportState struct {
 // since is the --since-last side of one export.
 type since struct {
 	e      *exporter
-	prev   *exportState // nil: none usable, a full export
-	done   map[string]bool
+	prev   *exportState      // nil: none usable, a full export
+	read   nameList          // the files read now that prev does not name
 	next   *exportState      // what this export read
 	fresh  int               // files listed that the previous export did not read
-	newIDs [][2]string       // the responses read now: id, canonical hash
+	newIDs []byte            // the responses read now: id and canonical hash, packed (packID)
 	owners map[string]string // file written now → its form id
 }
 
 // newSince reads OUTDIR's state, rolls back an append a crash interrupted,
 // and says whether this export appends (prev set).
 func newSince(e *exporter) (*since, error) {
-	s := &since{e: e, done: map[string]bool{}, owners: map[string]string{}, next: &exportState{Version: exportStateVersion,
+	s := &since{e: e, owners: map[string]string{}, next: &exportState{Version: exportStateVersion,
 		Format: e.opts.Format, ExcelSafe: e.opts.ExcelSafe, Project: e.opts.Project, At: time.Now().UTC(),
-		Logged: map[string]bool{}, Forms: map[string]time.Time{}, IDs: map[string]string{}, Files: map[string]string{}}}
+		Logged: map[string]bool{}, Forms: map[string]time.Time{}, Names: newNameSet(), IDs: newIDSet(), Files: map[string]string{}}}
 	prev, err := readExportState(e.opts.OutDir)
 	if err != nil && e.opts.SinceLast {
 		return nil, err
@@ -122,14 +124,7 @@ func newSince(e *exporter) (*since, error) {
 		return s, nil
 	}
 	s.prev = prev
-	for _, n := range prev.Names {
-		s.done[n] = true
-	}
-	s.next.Names = prev.Names
-	s.next.IDs = prev.IDs
-	if s.next.IDs == nil {
-		s.next.IDs = map[string]string{}
-	}
+	s.next.Names, s.next.IDs = prev.Names, prev.IDs
 	for name, id := range prev.Files {
 		s.next.Files[name] = id
 	}
@@ -144,6 +139,11 @@ func (s *since) audits() []string {
 	return s.prev.Audits
 }
 
+// readBefore reports whether the previous export read the file name.
+func (s *since) readBefore(name string) bool {
+	return s.prev != nil && s.prev.Names.has(name)
+}
+
 // appending reports whether this export appends to the files there.
 func (s *since) appending() bool { return s.prev != nil }
 
@@ -153,7 +153,7 @@ func (s *since) lister(ctx context.Context, src *Source, work string) partLister
 	return func(i int, fn func(name string, at time.Time) error) error {
 		p := src.parts[i]
 		keep := func(name string, at time.Time) error {
-			if s.prev == nil || !s.done[name] {
+			if !s.readBefore(name) {
 				s.fresh++
 				return fn(name, at)
 			}
@@ -183,7 +183,7 @@ func (s *since) recent(ctx context.Context, p sourcePart, fn func(name string, a
 	seen := map[string]bool{}
 	from, to := s.prev.At.Add(-24*time.Hour), time.Now().Add(24*time.Hour)
 	err := ReadReceiptLogDays(ctx, p.log, from, to, func(name string, at time.Time) error {
-		if seen[name] || s.done[name] {
+		if seen[name] || s.readBefore(name) {
 			return nil
 		}
 		seen[name] = true
@@ -211,15 +211,14 @@ func (s *since) recent(ctx context.Context, p sourcePart, fn func(name string, a
 // response whose id an earlier export wrote, with its line.
 func (s *since) take(o *opened) error {
 	name := o.file.name()
-	if !s.done[name] { // a stray file of a folder too: skipped once
-		s.done[name] = true
-		s.next.Names = append(s.next.Names, name)
+	if !s.readBefore(name) { // a stray file of a folder too: skipped once
+		s.read.add(name)
 	}
 	if o.err == nil && o.rec.Kind == crypto.KindForm {
 		s.next.Forms[name] = o.file.mod
 	}
 	if o.err == nil && o.rec.Kind == crypto.KindResponse {
-		if hash, ok := s.next.IDs[o.rec.ID]; ok && s.appending() {
+		if hash, ok := s.next.IDs.lookup(o.rec.ID); ok && s.appending() {
 			key := "archive.export.since_duplicate"
 			if hash != o.hash {
 				key = "archive.export.since_conflict"
@@ -233,7 +232,7 @@ func (s *since) take(o *opened) error {
 		return err
 	}
 	if o.err == nil && o.rec.Kind == crypto.KindResponse {
-		s.newIDs = append(s.newIDs, [2]string{o.rec.ID, o.hash})
+		s.newIDs = append(s.newIDs, packID(o.rec.ID, o.hash)...)
 	}
 	return nil
 }
@@ -241,14 +240,18 @@ func (s *since) take(o *opened) error {
 // remember adds the responses read now to the ids exported: keep says,
 // for ids found in several files, the content written ("" none).
 func (s *since) remember(keep map[string]string) {
-	for _, r := range s.newIDs {
-		if want, ok := keep[r[0]]; ok {
-			s.next.IDs[r[0]] = want
-			continue
+	read := newIDSet()
+	read.packedSet = read.merge(s.newIDs, idKeySize)
+	ids := read.entries
+	for id, want := range keep { // the copy written of an id read twice
+		if e := packID(id, want); read.find(e[:idKeySize]) != nil {
+			ids = append(ids, e...)
 		}
-		s.next.IDs[r[0]] = r[1]
 	}
-	slices.Sort(s.next.Names)
+	s.newIDs = nil
+	s.next.IDs = idSet{s.next.IDs.merge(ids, idKeySize)}
+	s.next.Names = s.next.Names.with(&s.read)
+	s.read = nameList{}
 	for name, id := range s.owners {
 		s.next.Files[name] = id
 	}
@@ -429,15 +432,53 @@ func readExportState(out string) (*exportState, error) {
 	if err != nil {
 		return nil, locales.Errorf("archive.export.state_read", filepath.Join(out, exportStateFile), err.Error())
 	}
-	var st exportState
-	if err := json.Unmarshal(data, &st); err != nil {
+	st, err := parseExportState(data)
+	if err != nil {
 		return nil, locales.Errorf("archive.export.state_read", filepath.Join(out, exportStateFile), err.Error()).
 			Hint("archive.export.state_read.hint")
 	}
-	if st.Version != exportStateVersion {
-		return nil, nil
+	return st, nil
+}
+
+// parseExportState reads a state of this version or of version 1 (names
+// and ids as JSON lists and maps); nil for another version.
+func parseExportState(data []byte) (*exportState, error) {
+	var v struct {
+		Version int `json:"version"`
 	}
-	return &st, nil
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, err
+	}
+	switch v.Version {
+	case exportStateVersion:
+		var st exportState
+		return &st, json.Unmarshal(data, &st)
+	case 1:
+		var old struct {
+			exportState
+			Names []string          `json:"names"`
+			IDs   map[string]string `json:"ids"`
+		}
+		if err := json.Unmarshal(data, &old); err != nil {
+			return nil, err
+		}
+		st := old.exportState
+		var names nameList
+		for _, n := range old.Names {
+			names.add(n)
+		}
+		empty := newNameSet()
+		st.Names = empty.with(&names)
+		ids := make([]byte, 0, len(old.IDs)*(idKeySize+sha256.Size))
+		for id, hash := range old.IDs {
+			ids = append(ids, packID(id, hash)...)
+		}
+		empty2 := newIDSet()
+		st.IDs = idSet{empty2.merge(ids, idKeySize)}
+		st.Version = exportStateVersion
+		return &st, nil
+	}
+	return nil, nil
 }
 
 // writeExportState replaces OUTDIR's state durably (temporary file,
