@@ -139,6 +139,28 @@ func (s *since) audits() []string {
 	return s.prev.Audits
 }
 
+// reviewedEarlier are the responses of form that an earlier export wrote
+// and that reviews read now are about: their rows are not written again
+// (their ReviewState stays as it was), their new reviews are added to the
+// form's reviews file, so that it keeps every review.
+func (s *since) reviewedEarlier(form string, b *reviewBook) []string {
+	if s == nil || !s.appending() {
+		return nil
+	}
+	var ids []string
+	for id, entries := range b.byRecord {
+		if len(entries) == 0 || entries[0].form != form {
+			continue
+		}
+		_, plain := s.prev.IDs.lookup(id)
+		_, prefixed := s.prev.IDs.lookup("uuid:" + id)
+		if plain || prefixed {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // readBefore reports whether the previous export read the file name.
 func (s *since) readBefore(name string) bool {
 	return s.prev != nil && s.prev.Names.has(name)

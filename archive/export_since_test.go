@@ -5,9 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/enquete-field/enquete/crypto"
 )
 
 // sinceCase is an archive with a receipt log, exported day after day into
@@ -218,3 +221,83 @@ func TestExportSinceLastKeepsNames(t *testing.T) {
 		t.Errorf("the audit file got another form's rows:\n%s", data)
 	}
 }
+
+// TestExportSinceLastKeepsReviews: reviews of responses an earlier export
+// wrote, read by --since-last, are added to the form's reviews file (their
+// rows are not written again), so the file keeps every review.
+func TestExportSinceLastKeepsReviews(t *testing.T) {
+	a := reviewArchive(t)
+	form := filepath.Join(t.TempDir(), "market.md")
+	os.WriteFile(form, []byte(marketForm), 0o600)
+	a.put(formRecord(t, form, "market", "1"), at(-1)) // read again by every export
+	skeys, _ := reviewSigners(t, "ana", "ben")
+	out := t.TempDir()
+	export := func() *Summary {
+		t.Helper()
+		var log bytes.Buffer
+		sum, err := Export(context.Background(), ExportOptions{Archive: a.dir, Identities: a.keysIdentities(),
+			OutDir: out, Log: &log, SinceLast: true})
+		if err != nil {
+			t.Fatalf("%v\n%s", err, log.String())
+		}
+		return sum
+	}
+	if sum := export(); sum.Read != 4 {
+		t.Fatalf("first export read %d", sum.Read)
+	}
+	review := func(sub, state, comment string, signer int) { // received now, as `enquete review` does
+		t.Helper()
+		subs, err := ReadSubmissions(context.Background(), ReviewOptions{Archive: a.dir, Identities: a.keysIdentities()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := FindSubmission(subs, sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := NewReview(s, state, comment, nil, skeys[signer], time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := NewFolder(a.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := WriteReview(context.Background(), st, r, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	review(subA, crypto.ReviewApproved, "", 0)
+	review(subC, crypto.ReviewRejected, "made up", 0)
+	if sum := export(); sum.Read != 0 {
+		t.Fatalf("the reviews' export wrote %d rows again", sum.Read)
+	}
+	review(subA, crypto.ReviewHasIssues, "price?", 1)
+	export()
+	rows := readReviewCSV(t, filepath.Join(out, "market-reviews.csv"))
+	var got []string
+	for _, m := range rows {
+		got = append(got, strings.TrimPrefix(m["KEY"], "uuid:")[:1]+" "+m["ReviewState"]+" "+m["Comment"])
+	}
+	slices.Sort(got)
+	want := []string{"a approved ", "a hasIssues price?", "c rejected made up"}
+	if !slices.Equal(got, want) {
+		t.Errorf("reviews file rows %q, want %q", got, want)
+	}
+	if n := strings.Count(readFile(t, filepath.Join(out, "market.csv")), "\n"); n != 5 {
+		t.Errorf("market.csv has %d lines, want the header and 4 rows", n)
+	}
+}
+
+// marketForm is the questionnaire of reviewArchive's responses.
+const marketForm = `| survey |
+| | type | name | label |
+| | integer | price | Price |
+| | text | seller | Seller |
+| | begin repeat | items | Items |
+| | text | item | Item |
+| | end repeat | | |
+| settings |
+| | form_id | version |
+| | market | 1 |
+`

@@ -208,6 +208,7 @@ func (s *csvSink) finish(keep map[string]string) ([]string, error) {
 		if err != nil {
 			return names, err
 		}
+		reviewed = append(reviewed, s.e.since.reviewedEarlier(id, s.e.reviews)...)
 		if len(reviewed) > 0 {
 			name := s.e.uniqueFile(taken, reviewsFile(stems[id]), id)
 			if _, err := s.e.reviews.writeReviews(s.e.work, s.e.dest, name, reviewed); err != nil {
