@@ -9,30 +9,19 @@ import (
 	"testing"
 )
 
-// corpusForms finds shared/corpus/forms by walking up from the package
-// folder; it skips the test when the corpus is absent, unless CI=true.
+// corpusForms is the folder of the real questionnaires the tests read:
+// testdata/corpus/forms, a copy of the shared corpus with its sources and
+// licences (testdata/corpus/README.md).
 func corpusForms(t testing.TB) string {
 	t.Helper()
-	dir, err := filepath.Abs(".")
+	dir, err := filepath.Abs(filepath.Join("testdata", "corpus", "forms"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		p := filepath.Join(dir, "shared", "corpus", "forms")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("the corpus is missing from the repository: %v", err)
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("shared/corpus/forms not found above the package folder")
-	}
-	t.Skip("shared/corpus/forms not found above the package folder")
-	return ""
+	return dir
 }
 
 // corpusErrors lists, for the valid corpus forms that do not check clean,
