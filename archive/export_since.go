@@ -271,7 +271,7 @@ func (s *since) remember(keep map[string]string) {
 		}
 	}
 	s.newIDs = nil
-	s.next.IDs = idSet{s.next.IDs.merge(ids, idKeySize)}
+	s.next.IDs = idSet{packedSet: s.next.IDs.merge(ids, idKeySize)}
 	s.next.Names = s.next.Names.with(&s.read)
 	s.read = nameList{}
 	for name, id := range s.owners {
@@ -447,80 +447,95 @@ func rollBack(out string, pending map[string]int64) error {
 // readExportState reads OUTDIR's state (nil when there is none or it is
 // of another layout).
 func readExportState(out string) (*exportState, error) {
-	data, err := os.ReadFile(filepath.Join(out, exportStateFile))
+	path := filepath.Join(out, exportStateFile)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, locales.Errorf("archive.export.state_read", filepath.Join(out, exportStateFile), err.Error())
+		return nil, locales.Errorf("archive.export.state_read", path, err.Error())
 	}
-	st, err := parseExportState(data)
+	defer f.Close()
+	st, err := parseExportState(f)
 	if err != nil {
-		return nil, locales.Errorf("archive.export.state_read", filepath.Join(out, exportStateFile), err.Error()).
-			Hint("archive.export.state_read.hint")
+		return nil, locales.Errorf("archive.export.state_read", path, err.Error()).Hint("archive.export.state_read.hint")
 	}
 	return st, nil
 }
 
-// parseExportState reads a state of this version or of version 1 (names
-// and ids as JSON lists and maps); nil for another version.
-func parseExportState(data []byte) (*exportState, error) {
+// parseExportState reads a state: one JSON line, then (version 2) the
+// record names' digests and the ids' entries in binary; a state of
+// version 1 (all JSON, names and ids as lists and maps) is read too; nil
+// for another version.
+func parseExportState(f *os.File) (*exportState, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(f)
+	line, err := r.ReadBytes('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
 	var v struct {
 		Version int `json:"version"`
 	}
-	if err := json.Unmarshal(data, &v); err != nil {
+	if err := json.Unmarshal(line, &v); err != nil {
 		return nil, err
 	}
 	switch v.Version {
 	case exportStateVersion:
 		var st exportState
-		return &st, json.Unmarshal(data, &st)
-	case 1:
-		var old struct {
-			exportState
-			Names []string          `json:"names"`
-			IDs   map[string]string `json:"ids"`
-		}
-		if err := json.Unmarshal(data, &old); err != nil {
+		if err := json.Unmarshal(line, &st); err != nil {
 			return nil, err
 		}
-		st := old.exportState
-		var names nameList
-		for _, n := range old.Names {
-			names.add(n)
+		left := info.Size() - int64(len(line))
+		if err := st.Names.Digests.readBody(r, st.Names.count, left); err != nil {
+			return nil, err
 		}
-		empty := newNameSet()
-		st.Names = empty.with(&names)
-		ids := make([]byte, 0, len(old.IDs)*(idKeySize+sha256.Size))
-		for id, hash := range old.IDs {
-			ids = append(ids, packID(id, hash)...)
+		left -= int64(len(st.Names.Digests.entries))
+		if err := st.IDs.readBody(r, st.IDs.count, left); err != nil {
+			return nil, err
 		}
-		empty2 := newIDSet()
-		st.IDs = idSet{empty2.merge(ids, idKeySize)}
-		st.Version = exportStateVersion
 		return &st, nil
+	case 1:
+		return parseExportStateV1(line)
 	}
 	return nil, nil
 }
 
-// writeExportState replaces OUTDIR's state durably (temporary file,
-// fsync, rename, folder fsync).
-func writeExportState(out string, st *exportState) error {
-	data, err := json.Marshal(st)
-	if err == nil {
-		var f *os.File
-		f, err = os.CreateTemp(out, exportStateFile+"-*")
-		if err == nil {
-			if _, err = f.Write(data); err == nil {
-				err = commit(f, filepath.Join(out, exportStateFile))
-			} else {
-				f.Close()
-			}
-			if err != nil {
-				os.Remove(f.Name())
-			}
-		}
+// parseExportStateV1 reads a state of version 1.
+func parseExportStateV1(data []byte) (*exportState, error) {
+	var old struct {
+		exportState
+		Names []string          `json:"names"`
+		IDs   map[string]string `json:"ids"`
 	}
+	if err := json.Unmarshal(data, &old); err != nil {
+		return nil, err
+	}
+	st := old.exportState
+	var names nameList
+	for _, n := range old.Names {
+		names.add(n)
+	}
+	empty := newNameSet()
+	st.Names = empty.with(&names)
+	ids := make([]byte, 0, len(old.IDs)*(idKeySize+sha256.Size))
+	for id, hash := range old.IDs {
+		ids = append(ids, packID(id, hash)...)
+	}
+	empty2 := newIDSet()
+	st.IDs = idSet{packedSet: empty2.merge(ids, idKeySize)}
+	st.Version = exportStateVersion
+	return &st, nil
+}
+
+// writeExportState replaces OUTDIR's state durably (temporary file,
+// fsync, rename, folder fsync): its JSON line, then the names' digests
+// and the ids' entries.
+func writeExportState(out string, st *exportState) error {
+	err := writeStateFile(out, st)
 	if err == nil {
 		err = syncDir(out)
 	}
@@ -528,4 +543,30 @@ func writeExportState(out string, st *exportState) error {
 		return locales.Errorf("archive.export.write", out, err.Error())
 	}
 	return nil
+}
+
+// writeStateFile writes st into a temporary file of out and renames it
+// over the state.
+func writeStateFile(out string, st *exportState) error {
+	line, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(out, exportStateFile+"-*")
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	for _, part := range [][]byte{line, {'\n'}, st.Names.Digests.entries, st.IDs.entries} {
+		w.Write(part)
+	}
+	if err = w.Flush(); err == nil {
+		err = commit(f, filepath.Join(out, exportStateFile))
+	} else {
+		f.Close()
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }

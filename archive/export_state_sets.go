@@ -3,10 +3,10 @@ package archive
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -18,8 +18,9 @@ import (
 // binary entries, searched by bisection: 32 bytes per file name (the
 // SHA-256 its name spells), 48 per response id (the first 16 bytes of the
 // id's SHA-256, then the record's canonical hash), with no pointer for the
-// garbage collector to follow. In the state file (JSON) each array is one
-// base64 string.
+// garbage collector to follow. The state file is one JSON line giving
+// their counts, then the arrays in binary (export_since.go), so that
+// neither reading nor writing it holds more than the arrays themselves.
 
 // packedSet is a sorted array of entries of size bytes each.
 type packedSet struct {
@@ -64,36 +65,54 @@ func (p *packedSet) merge(more []byte, keyLen int) packedSet {
 	return packedSet{size: p.size, entries: out}
 }
 
-// MarshalJSON writes the entries as one base64 string.
-func (p packedSet) MarshalJSON() ([]byte, error) {
-	return json.Marshal(base64.StdEncoding.EncodeToString(p.entries))
+// packedHead is what the state's JSON line says of a packed array: its
+// entries follow the line, in binary.
+type packedHead struct {
+	Count  int      `json:"count"`
+	Others []string `json:"others,omitempty"`
 }
 
-// unpack reads what MarshalJSON writes, entries of size bytes.
-func unpack(data []byte, size int) (packedSet, error) {
-	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
-		return packedSet{}, err
+// readBody reads the count entries the JSON line announced, refusing more
+// than left bytes.
+func (p *packedSet) readBody(r io.Reader, count int, left int64) error {
+	if count < 0 || int64(count)*int64(p.size) > left {
+		return errPackedSize
 	}
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return packedSet{}, err
+	p.entries = make([]byte, count*p.size)
+	_, err := io.ReadFull(r, p.entries)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return errPackedSize
 	}
-	if len(b)%size != 0 {
-		return packedSet{}, errPackedSize
-	}
-	return packedSet{size: size, entries: b}, nil
+	return err
 }
 
-// errPackedSize is a packed array whose length is not a whole number of
-// entries: a damaged state.
-var errPackedSize = errors.New("a packed list of the export state is cut short")
+// errPackedSize is a state whose binary part is shorter than its JSON line
+// says: a damaged state.
+var errPackedSize = errors.New("the export state is cut short")
 
 // nameSet is the record files an export read: the SHA-256 each name
 // spells, and, apart, any other name (a stray file of a folder).
 type nameSet struct {
-	Digests packedSet `json:"digests"`
-	Others  []string  `json:"others,omitempty"`
+	Digests packedSet
+	Others  []string
+	count   int // read from the JSON line, before the entries
+}
+
+// MarshalJSON writes the count of names and the other names; the digests
+// follow the JSON line.
+func (n nameSet) MarshalJSON() ([]byte, error) {
+	return json.Marshal(packedHead{Count: n.Digests.len(), Others: n.Others})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (n *nameSet) UnmarshalJSON(data []byte) error {
+	var h packedHead
+	if err := json.Unmarshal(data, &h); err != nil {
+		return err
+	}
+	*n = nameSet{Digests: packedSet{size: sha256.Size}, Others: h.Others, count: h.Count}
+	slices.Sort(n.Others)
+	return nil
 }
 
 func newNameSet() nameSet { return nameSet{Digests: packedSet{size: sha256.Size}} }
@@ -141,13 +160,31 @@ func (n *nameSet) with(l *nameList) nameSet {
 }
 
 // idSet is the response ids exported, each with its canonical hash.
-type idSet struct{ packedSet }
+type idSet struct {
+	packedSet
+	count int // read from the JSON line, before the entries
+}
+
+// MarshalJSON writes the count of ids; the entries follow the JSON line.
+func (s idSet) MarshalJSON() ([]byte, error) {
+	return json.Marshal(packedHead{Count: s.len()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *idSet) UnmarshalJSON(data []byte) error {
+	var h packedHead
+	if err := json.Unmarshal(data, &h); err != nil {
+		return err
+	}
+	*s = idSet{packedSet: packedSet{size: idKeySize + sha256.Size}, count: h.Count}
+	return nil
+}
 
 // idKeySize is the bytes of an id's SHA-256 that key it: 2^-64 for two of
 // a billion ids to collide.
 const idKeySize = 16
 
-func newIDSet() idSet { return idSet{packedSet{size: idKeySize + sha256.Size}} }
+func newIDSet() idSet { return idSet{packedSet: packedSet{size: idKeySize + sha256.Size}} }
 
 // packID is the packed entry of a response id and its canonical hash
 // (hex; "" for none: all zero).
@@ -174,29 +211,4 @@ func (s *idSet) lookup(id string) (string, bool) {
 		return "", true
 	}
 	return hex.EncodeToString(h), true
-}
-
-// UnmarshalJSON reads the packed form.
-func (s *idSet) UnmarshalJSON(data []byte) error {
-	p, err := unpack(data, idKeySize+sha256.Size)
-	s.packedSet = p
-	return err
-}
-
-// UnmarshalJSON reads the packed form.
-func (n *nameSet) UnmarshalJSON(data []byte) error {
-	var v struct {
-		Digests json.RawMessage `json:"digests"`
-		Others  []string        `json:"others"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
-	}
-	digests, err := unpack(v.Digests, sha256.Size)
-	if err != nil {
-		return err
-	}
-	n.Digests, n.Others = digests, v.Others
-	slices.Sort(n.Others)
-	return nil
 }

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -36,13 +37,25 @@ func TestNameSet(t *testing.T) {
 			t.Errorf("has(%q) = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	data, err := json.Marshal(set)
-	if err != nil {
+	dir := t.TempDir()
+	ids := newIDSet()
+	ids.packedSet = ids.merge(packID("one", strings.Repeat("ab", 32)), idKeySize)
+	if err := writeExportState(dir, &exportState{Version: exportStateVersion, Names: set, IDs: ids}); err != nil {
 		t.Fatal(err)
 	}
-	var back nameSet
-	if err := json.Unmarshal(data, &back); err != nil || !back.has(c) || !back.has("notes.txt") || back.has(hexName("d")) {
-		t.Errorf("after JSON (%s): %v", data, err)
+	back, err := readExportState(dir)
+	if err != nil || !back.Names.has(c) || !back.Names.has("notes.txt") || back.Names.has(hexName("d")) {
+		t.Fatalf("after the state file: %+v, %v", back, err)
+	}
+	if _, ok := back.IDs.lookup("one"); !ok {
+		t.Error("the id is lost in the state file")
+	}
+	// A state cut short is refused, not read as fewer names.
+	path := filepath.Join(dir, exportStateFile)
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, data[:len(data)-1], 0o600)
+	if _, err := readExportState(dir); err == nil || !strings.Contains(err.Error(), "cut short") {
+		t.Errorf("a state cut short: %v", err)
 	}
 }
 
@@ -51,7 +64,7 @@ func TestNameSet(t *testing.T) {
 func TestIDSet(t *testing.T) {
 	h1, h2 := strings.Repeat("ab", 32), strings.Repeat("cd", 32)
 	set := newIDSet()
-	set = idSet{set.merge(append(append(packID("one", h1), packID("two", "")...), packID("one", h2)...), idKeySize)}
+	set = idSet{packedSet: set.merge(append(append(packID("one", h1), packID("two", "")...), packID("one", h2)...), idKeySize)}
 	for _, tt := range []struct {
 		id, hash string
 		found    bool
@@ -79,8 +92,8 @@ func TestExportStateVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v1 map[string]any
-	if err := json.Unmarshal(data, &v1); err != nil {
+	var v1 map[string]any // the JSON line, then the lists as version 1 kept them
+	if err := json.Unmarshal(data[:bytes.IndexByte(data, '\n')], &v1); err != nil {
 		t.Fatal(err)
 	}
 	var names []string
@@ -88,7 +101,7 @@ func TestExportStateVersion1(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	st, err := parseExportState(data)
+	st, err := readExportState(c.out)
 	if err != nil {
 		t.Fatal(err)
 	}
