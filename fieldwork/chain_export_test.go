@@ -1,15 +1,10 @@
 package fieldwork
 
 import (
-	"bytes"
 	"context"
 	"testing"
-	"time"
-
-	"filippo.io/age"
 
 	"github.com/enquete-field/enquete/archive"
-	"github.com/enquete-field/enquete/crypto"
 )
 
 // TestExportProvesSyncedChain: records a device made and synced in two
@@ -18,22 +13,7 @@ import (
 // checked for the device's newest record, every other record proven by
 // the hash its successor signed.
 func TestExportProvesSyncedChain(t *testing.T) {
-	folder, url, vkey := signedArchive(t, nil)
-	key, recipient, err := crypto.NewArchiveKey(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := age.ParseIdentities(bytes.NewReader(key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := service(t)
-	file, _ := projectFile(t, s, lifeForm("1"), time.Now(), func(p *crypto.Project) {
-		p.Archive, p.ArchiveKey, p.Recipients = url, vkey, []string{recipient}
-	})
-	if _, err := s.InstallProject(file); err != nil {
-		t.Fatal(err)
-	}
+	folder, s, ids, _ := postQuantumProject(t)
 	interviews(t, s, 8)
 	mustSync(t, s)
 	interviews(t, s, 8)

@@ -21,27 +21,12 @@ import (
 // verify finds nothing, a reviewer reseals a review to the full recipient,
 // and export reads every row.
 func TestRecipientsByFingerprint(t *testing.T) {
-	folder, url, vkey := signedArchive(t, nil)
-	key, recipient, err := crypto.NewArchiveKey(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := age.ParseIdentities(bytes.NewReader(key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := service(t)
-	file, _ := projectFile(t, s, lifeForm("1"), time.Now(), func(p *crypto.Project) {
-		p.Archive, p.ArchiveKey, p.Recipients = url, vkey, []string{recipient}
-	})
-	if _, err := s.InstallProject(file); err != nil {
-		t.Fatal(err)
-	}
+	folder, s, ids, recipient := postQuantumProject(t)
 	interviews(t, s, 2)
 	mustSync(t, s)
 
 	kinds := map[string]int{}
-	err = folder.Walk(context.Background(), func(name string, _ int64) error {
+	err := folder.Walk(context.Background(), func(name string, _ int64) error {
 		data, err := os.ReadFile(filepath.Join(folder.Dir(), name))
 		if err != nil {
 			return err
@@ -97,4 +82,28 @@ func TestRecipientsByFingerprint(t *testing.T) {
 		t.Errorf("the review is not in the export:\n%s", csv)
 	}
 	verifyClean(t, folder.Dir(), ids)
+}
+
+// postQuantumProject installs, on a new device service, a project whose
+// archive (a signed one, served) has a post-quantum key; it returns the
+// archive folder, the service, the archive identities and recipient.
+func postQuantumProject(t *testing.T) (*archive.Folder, *Service, []age.Identity, string) {
+	t.Helper()
+	folder, url, vkey := signedArchive(t, nil)
+	key, recipient, err := crypto.NewArchiveKey(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := age.ParseIdentities(bytes.NewReader(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := service(t)
+	file, _ := projectFile(t, s, lifeForm("1"), time.Now(), func(p *crypto.Project) {
+		p.Archive, p.ArchiveKey, p.Recipients = url, vkey, []string{recipient}
+	})
+	if _, err := s.InstallProject(file); err != nil {
+		t.Fatal(err)
+	}
+	return folder, s, ids, recipient
 }
