@@ -5,6 +5,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/enquete-field/enquete/fieldwork"
+	"github.com/enquete-field/enquete/locales"
 )
 
 // languageNames are the interface languages as their speakers write them.
@@ -80,11 +81,21 @@ func newFirstRun(c *Common, dev *fieldwork.Service, askBidi bool) *firstRun {
 	return f
 }
 
-// calibration builds the right-to-left choice: the sample line as written
-// (right on terminals that reorder), reordered by Enquête (right on those
-// that do not), and off. Sample lines are shown exactly as built.
-func (f *firstRun) calibration() *list {
-	c := f.c
+// calibration builds the right-to-left choice for the current language.
+func (f *firstRun) calibration() *list { return calibrationList(f.c) }
+
+// asksBidi reports whether the first run asks the right-to-left mode: not
+// chosen yet, and the interface language chosen is written right to left
+// (a left-to-right one is asked when a form first shows Arabic:
+// calibrate).
+func (f *firstRun) asksBidi() bool {
+	return f.askBidi && locales.IsRTL(languageNames[f.langs.cursor].code)
+}
+
+// calibrationList builds the right-to-left choice: the sample line as
+// written (right on terminals that reorder), reordered by Enquête (right
+// on those that do not), and off. Sample lines are shown exactly as built.
+func calibrationList(c *Common) *list {
 	l := newList(listPlain, []listItem{
 		{text: c.T("tui.bidi.choose_terminal", calibrationSample)},
 		{text: c.T("tui.bidi.choose_reorder", visual(calibrationSample))},
@@ -117,7 +128,7 @@ func (f *firstRun) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Back) && f.step > stepLang:
 		f.step--
-		if f.step == stepBidi && !f.askBidi {
+		if f.step == stepBidi && !f.asksBidi() {
 			f.step--
 		}
 		f.err = ""
@@ -144,7 +155,7 @@ func (f *firstRun) confirm() tea.Cmd {
 	switch f.step {
 	case stepLang:
 		f.step = stepPass
-		if f.askBidi {
+		if f.asksBidi() {
 			f.step = stepBidi
 		}
 		return cmdOf(langChosenMsg{languageNames[f.langs.cursor].code})

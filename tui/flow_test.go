@@ -355,12 +355,9 @@ func TestFirstRun(t *testing.T) {
 	if saved := h.Settings().Lang; saved != "es" {
 		t.Errorf("saved language %q, want es", saved)
 	}
-	// The calibration line: as written, then reordered by Enquête.
-	d.see("¿qué línea", "› esta: "+calibrationSample, "esta: 123 مكب ابحرم")
-	d.key(tea.KeyDown)
-	d.key(tea.KeyEnter)
-	if savedBidi := h.Settings().Bidi; savedBidi != "reorder" || d.m.c.Bidi != BidiReorder {
-		t.Errorf("right-to-left mode %q (%v), want reorder", savedBidi, d.m.c.Bidi)
+	// Spanish is written left to right: no calibration line.
+	if savedBidi := h.Settings().Bidi; savedBidi != "" {
+		t.Errorf("right-to-left mode %q chosen without being asked", savedBidi)
 	}
 	d.see("se puede", "al menos 12 caracteres")
 	d.typeText("corta")
@@ -572,5 +569,44 @@ func TestLeaveBeforeAnswering(t *testing.T) {
 	f.key(tea.KeyEsc)
 	if !f.quit {
 		t.Fatal("Esc on the home screen did not end the program")
+	}
+}
+
+// TestFirstRunArabic: an Arabic interface asks, on the first run, how the
+// terminal shows right-to-left text: the line as written, then reordered
+// by Enquête.
+func TestFirstRunArabic(t *testing.T) {
+	h, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, Options{Device: newService(t, h), Demo: true, Lang: "ar"})
+	d.init()
+	d.key(tea.KeyEnter) // العربية, as given
+	d.see("أي سطر", calibrationSample, "123 مكب ابحرم")
+	d.key(tea.KeyDown)
+	d.key(tea.KeyEnter)
+	if savedBidi := h.Settings().Bidi; savedBidi != "reorder" || d.m.c.Bidi != BidiReorder {
+		t.Errorf("right-to-left mode %q (%v), want reorder", savedBidi, d.m.c.Bidi)
+	}
+	d.see("عبارة مرور الجهاز") // then the passphrase
+}
+
+// TestCalibrateOnArabicForm: a device set up in English, whose first run
+// did not ask, asks how the terminal shows right-to-left text when an
+// interview is first in Arabic, keeps the answer, and does not ask again.
+func TestCalibrateOnArabicForm(t *testing.T) {
+	h := copyHome(t)
+	d := newDriver(t, Options{Device: lockedService(h), Demo: true, Lang: "ar", Passphrase: testPassphrase})
+	d.init()
+	d.key(tea.KeyEnter) // the demo, in Arabic
+	d.see("أي سطر")
+	if _, ok := d.m.screen.(*calibrate); !ok {
+		t.Fatalf("want the calibration before the interview:\n%s", d.view())
+	}
+	d.key(tea.KeyEnter) // the terminal reorders
+	d.see("مرحبًا")
+	if saved := h.Settings().Bidi; saved != "terminal" || !d.m.bidiChosen {
+		t.Errorf("right-to-left mode kept %q, want terminal", saved)
 	}
 }

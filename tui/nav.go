@@ -17,6 +17,9 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		return m.chooseLanguage(msg.lang), true
 	case bidiChosenMsg:
 		return m.chooseBidi(msg.mode), true
+	case calibratedMsg:
+		m.chooseBidi(msg.mode)
+		return m.show(msg.then), true
 	case deviceReadyMsg:
 		m.open = true
 		if m.opts.Project != "" {
@@ -98,8 +101,20 @@ func (m *Model) keepSetting(fn func(*store.Settings)) {
 	}
 }
 
+// showInterview shows the interview's first screen, after asking how the
+// terminal shows right-to-left text when the interview is in a
+// right-to-left language and nobody said yet.
+func (m *Model) showInterview(iv *interview) tea.Cmd {
+	q := newQuestion(m.c, iv)
+	if iv.rtl && !m.bidiChosen {
+		return m.show(newCalibrate(m.c, q))
+	}
+	return m.show(q)
+}
+
 // chooseBidi sets the right-to-left mode and keeps the choice.
 func (m *Model) chooseBidi(mode BidiMode) tea.Cmd {
+	m.bidiChosen = true
 	m.c.Bidi = mode
 	m.keepSetting(func(s *store.Settings) { s.Bidi = mode.String() })
 	return nil
@@ -182,7 +197,7 @@ func (m *Model) startProject(id string) tea.Cmd {
 	if err != nil {
 		return m.fail(err)
 	}
-	return m.show(newQuestion(m.c, newInterview(fw)))
+	return m.showInterview(newInterview(fw))
 }
 
 // installDemo installs the demo project and starts an interview on it.
@@ -203,7 +218,7 @@ func (m *Model) resume(id string) tea.Cmd {
 	if err != nil {
 		return m.fail(err)
 	}
-	return m.show(newQuestion(m.c, newInterview(fw)))
+	return m.showInterview(newInterview(fw))
 }
 
 // startPreview runs the preview form with nothing saved.
@@ -213,7 +228,7 @@ func (m *Model) startPreview() tea.Cmd {
 		m.fatal = err
 		return tea.Quit
 	}
-	return m.show(newQuestion(m.c, newInterview(fw)))
+	return m.showInterview(newInterview(fw))
 }
 
 // finalized shows the sealed record's name. A draft that could not be

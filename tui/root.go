@@ -79,6 +79,10 @@ type Model struct {
 	help   *helpOverlay
 	set    *settingsScreen // the settings, open over the screen (nil: closed)
 
+	// bidiChosen: the right-to-left mode was chosen (now or in the
+	// settings kept), so no interview asks it.
+	bidiChosen bool
+
 	panicked bool  // a panic key was pressed: draw nothing, exit
 	fatal    error // the program ended on this error
 }
@@ -90,8 +94,9 @@ func newModel(opts Options, r *lipgloss.Renderer) *Model {
 		c.Testimony = true
 		c.SetLang(c.Lang)
 	}
-	c.Bidi, _ = ParseBidiMode(opts.Bidi)
-	m := &Model{c: c, opts: opts, dev: opts.Device, ctx: context.Background()}
+	var chosen bool
+	c.Bidi, chosen = ParseBidiMode(opts.Bidi)
+	m := &Model{c: c, opts: opts, dev: opts.Device, ctx: context.Background(), bidiChosen: chosen || opts.Preview != nil}
 	m.help = newHelpOverlay(c)
 	return m
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/enquete-field/enquete/fieldwork"
+	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/store"
 	"github.com/enquete-field/enquete/sync"
 )
@@ -23,8 +24,16 @@ var screenSetups = map[string]func(t *testing.T, lang string, width int) *driver
 	"firstrun_language": func(t *testing.T, lang string, width int) *driver {
 		return firstRunAt(t, lang, width, 0)
 	},
-	"firstrun_calibration": func(t *testing.T, lang string, width int) *driver {
-		return firstRunAt(t, lang, width, 1)
+	// How the terminal shows right-to-left text: asked by the first run
+	// of a right-to-left interface, else by the first interview in a
+	// right-to-left language (calibrate).
+	"calibration": func(t *testing.T, lang string, width int) *driver {
+		if locales.IsRTL(lang) {
+			return firstRunAt(t, lang, width, 1)
+		}
+		d := firstRunAt(t, lang, width, 0)
+		d.m.show(newCalibrate(d.m.c, d.m.screen))
+		return d
 	},
 	"firstrun_passphrase": func(t *testing.T, lang string, width int) *driver {
 		return firstRunAt(t, lang, width, 2)
@@ -119,7 +128,9 @@ func firstRunAt(t *testing.T, lang string, width, step int) *driver {
 		d.key(tea.KeyEnter) // the language as given
 	}
 	if step > 1 {
-		d.key(tea.KeyEnter)
+		if locales.IsRTL(lang) {
+			d.key(tea.KeyEnter) // the calibration line
+		}
 		d.typeText("secret")
 	}
 	return d
