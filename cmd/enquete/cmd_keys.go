@@ -6,6 +6,7 @@ import (
 
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
+	"github.com/enquete-field/enquete/store"
 )
 
 // cmdKeysNew writes a new archive identity (or, with --signing, a project
@@ -39,11 +40,20 @@ func cmdKeysNew(e *env, args []string) error {
 	if err := writeNewSecretFile(*out, data); err != nil {
 		return err
 	}
+	// The public half beside it, FILE.pub: what `-R` and `--signer` read.
+	// Replaced if there: it belongs to the key just made.
+	pub := *out + ".pub"
+	if err := store.WriteFileAtomic(store.OSFS{}, pub, []byte(public+"\n")); err != nil {
+		return locales.Errorf("cli.cannot_write", pub, err).Wrap(err)
+	}
 	fmt.Fprintln(e.stdout, public)
+	// stdout stays the key alone, for scripts; the person sees where the
+	// public half is and what to do next.
 	if *signing != "" {
-		// stdout stays the key alone, for scripts; the person sees the
-		// fingerprint to give the fieldworkers.
 		fmt.Fprintln(e.stderr, locales.T(e.lang, "cli.signer_key_fingerprint", crypto.SignerFingerprint(public)))
+		fmt.Fprintln(e.stderr, locales.T(e.lang, "cli.keys_next_signing", pub, *out))
+	} else {
+		fmt.Fprintln(e.stderr, locales.T(e.lang, "cli.keys_next_archive", pub, *out))
 	}
 	return nil
 }

@@ -238,6 +238,9 @@ func cmdProjectAdd(e *env, args []string) error {
 	if err != nil {
 		return locales.Errorf("cli.cannot_read", path, err).Wrap(err)
 	}
+	if err := notAProject(path, data); err != nil {
+		return err // said before any passphrase is asked
+	}
 	s, err := e.openHome()
 	if err != nil {
 		return err
@@ -344,4 +347,19 @@ func writeJSON(e *env, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// notAProject explains a file that is not a project file: a questionnaire
+// given to `project add` gets the command that makes a project of it.
+func notAProject(path string, data []byte) error {
+	_, _, err := crypto.OpenProject(data)
+	var le *locales.Error
+	if !errors.As(err, &le) || le.Key != crypto.KeyProjectFormat {
+		return nil // a project file, or one whose trouble the install says
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".md", ".xlsx", ".xls", ".csv", ".xml":
+		return locales.Errorf("cli.project_add_form", path).Hint("cli.hint.project_add_form", path)
+	}
+	return nil
 }
