@@ -180,9 +180,8 @@ func TestHomeSyncInTmux(t *testing.T) {
 	// An anonymous project, two interviews sealed from answers.
 	os.WriteFile(filepath.Join(dir, "form.md"), []byte(anonForm), 0o600)
 	os.WriteFile(filepath.Join(dir, "a.json"), []byte(`{"task": "labelling images"}`), 0o600)
-	recipient := cli("keys", "new", "--x25519", "-o", "lab.key")
-	os.WriteFile(filepath.Join(dir, "lab.txt"), []byte(recipient), 0o600)
-	cli("project", "new", "--form", "form.md", "-R", "lab.txt", "--archive", srv.URL, "--anonymous", "-o", "anon.enquete")
+	cli("keys", "new", "--x25519", "-o", "lab.key")
+	cli("project", "new", "--form", "form.md", "-R", "lab.key.pub", "--archive", srv.URL, "--anonymous", "-o", "anon.enquete")
 	cli("project", "add", "anon.enquete")
 	cli("interview", "anon", "--answers", "a.json")
 	cli("interview", "anon", "--answers", "a.json")
