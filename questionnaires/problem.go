@@ -20,6 +20,9 @@ type Problem struct {
 	Message locales.Message
 	// Warning marks a doubt that does not stop the form from working.
 	Warning bool
+	// Line is the row's line in a text file (.md, .csv); 0 in a workbook
+	// or when the problem concerns no row.
+	Line int
 }
 
 // String renders the problem in English: "FILE:SHEET:ROW: message".
@@ -46,6 +49,16 @@ func (p Problem) Text(lang string) string {
 	}
 	b.WriteString(locales.T(lang, p.Message.Key, p.Message.Args...))
 	return b.String()
+}
+
+// TextLine is [Problem.Text] with the line of a text file first, as
+// compilers write it, so that an editor can open the row:
+// "FILE:LINE: SHEET:ROW: message". Without a line it is Text.
+func (p Problem) TextLine(lang string) string {
+	if p.Line == 0 {
+		return p.Text(lang)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, strings.TrimPrefix(p.Text(lang), p.File+":"))
 }
 
 // HasErrors reports whether problems holds anything but warnings.
@@ -93,13 +106,30 @@ func (e *CheckError) Text(lang string) string {
 
 // problems collects the problems of one file while it is read.
 type problems struct {
-	file string
-	list []Problem
+	file  string
+	list  []Problem
+	lines map[string]map[int]int // sheet → row → line, for a text file
 }
 
 func (ps *problems) add(sheet string, row int, column string, warning bool, key string, args ...any) {
 	ps.list = append(ps.list, Problem{File: ps.file, Sheet: sheet, Row: row, Column: column,
-		Message: locales.Message{Key: "questionnaires." + key, Args: args}, Warning: warning})
+		Message: locales.Message{Key: "questionnaires." + key, Args: args}, Warning: warning, Line: ps.lines[sheet][row]})
+}
+
+// textLines maps each row of sheets read from a text file to its line.
+func textLines(sheets []*sheet) map[string]map[int]int {
+	lines := map[string]map[int]int{}
+	for _, s := range sheets {
+		for _, r := range s.rows {
+			if r.line > 0 {
+				if lines[s.name] == nil {
+					lines[s.name] = map[int]int{}
+				}
+				lines[s.name][r.num] = r.line
+			}
+		}
+	}
+	return lines
 }
 
 func (ps *problems) errorf(sheet string, row int, column, key string, args ...any) {
