@@ -12,10 +12,10 @@ func TestProblemLines(t *testing.T) {
 		name, file, data string
 		want             []string
 	}{
-		{"markdown", "f.md", md, []string{"f.md:8: survey:3: type: unknown question type 'integre': did you mean 'integer'?"}},
+		{"markdown", "f.md", md, []string{"f.md:survey:3: line 8: type: unknown question type 'integre': did you mean 'integer'?"}},
 		{"csv", "f.csv", csv, []string{
-			"f.csv:4: survey:3: type: unknown question type 'integre': did you mean 'integer'?",
-			"f.csv:6: survey:4: type: unknown question type 'dancing'",
+			"f.csv:survey:3: line 4: type: unknown question type 'integre': did you mean 'integer'?",
+			"f.csv:survey:4: line 6: type: unknown question type 'dancing'",
 		}},
 	}
 	for _, tt := range tests {

@@ -31,7 +31,11 @@ func (p Problem) String() string { return p.Text(locales.Default) }
 // Text renders the problem in the interface language lang:
 // "FILE:SHEET:ROW: [warning: ][COLUMN: ]message". Sheet and row are left
 // out when they are unknown.
-func (p Problem) Text(lang string) string {
+func (p Problem) Text(lang string) string { return p.text(lang, 0) }
+
+// text renders the problem, with "line N: " first in the message when
+// line is not 0.
+func (p Problem) text(lang string, line int) string {
 	var b strings.Builder
 	b.WriteString(p.File)
 	if p.Sheet != "" {
@@ -41,6 +45,9 @@ func (p Problem) Text(lang string) string {
 		}
 	}
 	b.WriteString(": ")
+	if line > 0 {
+		b.WriteString(locales.T(lang, "questionnaires.at_line", line) + ": ")
+	}
 	if p.Warning {
 		b.WriteString(locales.T(lang, "questionnaires.warning") + ": ")
 	}
@@ -51,15 +58,10 @@ func (p Problem) Text(lang string) string {
 	return b.String()
 }
 
-// TextLine is [Problem.Text] with the line of a text file first, as
-// compilers write it, so that an editor can open the row:
-// "FILE:LINE: SHEET:ROW: message". Without a line it is Text.
-func (p Problem) TextLine(lang string) string {
-	if p.Line == 0 {
-		return p.Text(lang)
-	}
-	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, strings.TrimPrefix(p.Text(lang), p.File+":"))
-}
+// TextLine is [Problem.Text] with the row's line in a text file (.md,
+// .csv) first in the message, so that the author finds the row in an
+// editor: "FILE:SHEET:ROW: line N: message". Without a line it is Text.
+func (p Problem) TextLine(lang string) string { return p.text(lang, p.Line) }
 
 // HasErrors reports whether problems holds anything but warnings.
 func HasErrors(problems []Problem) bool {

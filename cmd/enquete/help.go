@@ -54,11 +54,21 @@ func isHelpArg(a string) bool { return a == "-h" || a == "--help" || a == "-help
 // alone (or with --help) lists its subcommands; anything else is an
 // unknown command, with the nearest name when one is close.
 func (e *env) notACommand(args []string) error {
+	if strings.HasPrefix(args[0], "-") {
+		return unknownGlobalOption(args[0])
+	}
 	group := args[0]
 	subs := subcommands(group)
 	if len(subs) > 0 && (len(args) == 1 || isHelpArg(args[1])) {
 		e.printGroup(e.stdout, group, subs)
 		return nil
+	}
+	if len(subs) > 0 && strings.HasPrefix(args[1], "-") {
+		var names []string
+		for _, s := range subs {
+			names = append(names, strings.TrimPrefix(s.name, group+" "))
+		}
+		return locales.Errorf("cli.group_needs_command", "enquete "+group, strings.Join(names, ", ")).Hint("cli.hint.see_group", group)
 	}
 	given := args[:1]
 	if len(subs) > 0 || (len(args) > 1 && !strings.HasPrefix(args[1], "-")) {
@@ -70,6 +80,21 @@ func (e *env) notACommand(args []string) error {
 	}
 	if len(subs) > 0 {
 		return err.Hint("cli.hint.see_group", group)
+	}
+	return err.Hint("cli.hint.see_help")
+}
+
+// unknownGlobalOption reports an option before any command, with the
+// nearest option every command takes.
+func unknownGlobalOption(typed string) error {
+	name, _, _ := strings.Cut(strings.TrimLeft(typed, "-"), "=")
+	err := locales.Errorf("cli.bad_flag", typed)
+	var names []string
+	for _, g := range globalOptions {
+		names = append(names, strings.TrimPrefix(g, "--"))
+	}
+	if guess := closest(name, names); guess != "" {
+		err.Hint("cli.hint.did_you_mean", "--"+guess)
 	}
 	return err.Hint("cli.hint.see_help")
 }

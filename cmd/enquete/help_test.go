@@ -165,6 +165,7 @@ func TestDidYouMean(t *testing.T) {
 		{[]string{"export", "--archiv", "x"}, "did you mean '--archive'?"},
 		{[]string{"form", "check", "--anonymus", "x.md"}, "did you mean '--anonymous'?"},
 		{[]string{"archive", "serve", "--listn", "1"}, "did you mean '--listen'?"},
+		{[]string{"--lnag", "fr", "form"}, "did you mean '--lang'?"},
 		{[]string{"frobnicate"}, ""},
 		{[]string{"form", "zzzzzz"}, ""},
 	}
