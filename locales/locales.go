@@ -327,7 +327,7 @@ func localizeArgs(lang string, args []any) []any {
 		case Message:
 			out[i] = T(lang, v.Key, localizeArgs(lang, v.Args)...)
 		case error:
-			out[i], _ = Localize(v, lang)
+			out[i] = localizeCause(lang, v, args)
 		default:
 			out[i] = a
 		}

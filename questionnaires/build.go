@@ -64,6 +64,7 @@ func build(filename string, data []byte, files fs.FS) (*Form, []Problem) {
 		ps.errorf("", 0, "", "unreadable", err.Error())
 		return f, ps.list
 	}
+	ps.lines = textLines(sheets)
 	if !checkSheetBounds(sheets, ps) {
 		return f, ps.list
 	}

@@ -20,6 +20,9 @@ type Problem struct {
 	Message locales.Message
 	// Warning marks a doubt that does not stop the form from working.
 	Warning bool
+	// Line is the row's line in a text file (.md, .csv); 0 in a workbook
+	// or when the problem concerns no row.
+	Line int
 }
 
 // String renders the problem in English: "FILE:SHEET:ROW: message".
@@ -28,7 +31,11 @@ func (p Problem) String() string { return p.Text(locales.Default) }
 // Text renders the problem in the interface language lang:
 // "FILE:SHEET:ROW: [warning: ][COLUMN: ]message". Sheet and row are left
 // out when they are unknown.
-func (p Problem) Text(lang string) string {
+func (p Problem) Text(lang string) string { return p.text(lang, 0) }
+
+// text renders the problem, with "line N: " first in the message when
+// line is not 0.
+func (p Problem) text(lang string, line int) string {
 	var b strings.Builder
 	b.WriteString(p.File)
 	if p.Sheet != "" {
@@ -38,6 +45,9 @@ func (p Problem) Text(lang string) string {
 		}
 	}
 	b.WriteString(": ")
+	if line > 0 {
+		b.WriteString(locales.T(lang, "questionnaires.at_line", line) + ": ")
+	}
 	if p.Warning {
 		b.WriteString(locales.T(lang, "questionnaires.warning") + ": ")
 	}
@@ -47,6 +57,11 @@ func (p Problem) Text(lang string) string {
 	b.WriteString(locales.T(lang, p.Message.Key, p.Message.Args...))
 	return b.String()
 }
+
+// TextLine is [Problem.Text] with the row's line in a text file (.md,
+// .csv) first in the message, so that the author finds the row in an
+// editor: "FILE:SHEET:ROW: line N: message". Without a line it is Text.
+func (p Problem) TextLine(lang string) string { return p.text(lang, p.Line) }
 
 // HasErrors reports whether problems holds anything but warnings.
 func HasErrors(problems []Problem) bool {
@@ -93,13 +108,30 @@ func (e *CheckError) Text(lang string) string {
 
 // problems collects the problems of one file while it is read.
 type problems struct {
-	file string
-	list []Problem
+	file  string
+	list  []Problem
+	lines map[string]map[int]int // sheet → row → line, for a text file
 }
 
 func (ps *problems) add(sheet string, row int, column string, warning bool, key string, args ...any) {
 	ps.list = append(ps.list, Problem{File: ps.file, Sheet: sheet, Row: row, Column: column,
-		Message: locales.Message{Key: "questionnaires." + key, Args: args}, Warning: warning})
+		Message: locales.Message{Key: "questionnaires." + key, Args: args}, Warning: warning, Line: ps.lines[sheet][row]})
+}
+
+// textLines maps each row of sheets read from a text file to its line.
+func textLines(sheets []*sheet) map[string]map[int]int {
+	lines := map[string]map[int]int{}
+	for _, s := range sheets {
+		for _, r := range s.rows {
+			if r.line > 0 {
+				if lines[s.name] == nil {
+					lines[s.name] = map[int]int{}
+				}
+				lines[s.name][r.num] = r.line
+			}
+		}
+	}
+	return lines
 }
 
 func (ps *problems) errorf(sheet string, row int, column, key string, args ...any) {

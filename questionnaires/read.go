@@ -19,10 +19,12 @@ type sheet struct {
 	rows []row
 }
 
-// row is one sheet row; num is its number in the sheet, 1 for the first.
+// row is one sheet row; num is its number in the sheet, 1 for the first;
+// line is its line in a text file (.md, .csv), 0 in a workbook.
 type row struct {
 	num   int
 	cells []string
+	line  int
 }
 
 func (r row) blank() bool {
@@ -76,7 +78,8 @@ func readCSV(data []byte) ([]*sheet, error) {
 			}
 			return nil, err
 		}
-		sp.add(rec)
+		line, _ := r.FieldPos(0)
+		sp.add(rec, line)
 	}
 	return sp.sheets, nil
 }
@@ -90,14 +93,14 @@ func readMarkdown(data []byte) ([]*sheet, error) {
 		return nil, errNotUTF8
 	}
 	var sp sheetSplitter
-	for rest := string(data); rest != ""; {
+	for n, rest := 1, string(data); rest != ""; n++ {
 		var line string
 		line, rest, _ = strings.Cut(rest, "\n")
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, "|") {
 			continue
 		}
-		sp.add(splitMarkdownRow(line))
+		sp.add(splitMarkdownRow(line), n)
 	}
 	return sp.sheets, nil
 }
@@ -134,7 +137,7 @@ type sheetSplitter struct {
 	cur    *sheet
 }
 
-func (sp *sheetSplitter) add(rec []string) {
+func (sp *sheetSplitter) add(rec []string, line int) {
 	if len(rec) == 0 {
 		return
 	}
@@ -150,5 +153,5 @@ func (sp *sheetSplitter) add(rec []string) {
 	for i, c := range rec[1:] {
 		cells[i] = strings.TrimSpace(c)
 	}
-	sp.cur.rows = append(sp.cur.rows, row{num: len(sp.cur.rows) + 1, cells: cells})
+	sp.cur.rows = append(sp.cur.rows, row{num: len(sp.cur.rows) + 1, cells: cells, line: line})
 }

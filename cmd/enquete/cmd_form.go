@@ -37,10 +37,10 @@ func cmdFormCheck(e *env, args []string) error {
 	for _, p := range problems {
 		if p.Warning {
 			warnings++
-			fmt.Fprintln(e.stderr, p.Text(e.lang))
+			fmt.Fprintln(e.stderr, p.TextLine(e.lang))
 		} else {
 			errorsFound++
-			fmt.Fprintln(e.stdout, p.Text(e.lang))
+			fmt.Fprintln(e.stdout, p.TextLine(e.lang))
 		}
 	}
 	if errorsFound > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 
@@ -32,14 +33,18 @@ func (e *env) newFlags(usage string) *flags {
 // the usage and returns errHelpShown.
 func (f *flags) parse(args []string) ([]string, error) {
 	var positional []string
+	if f.env.probing {
+		f.env.probe = f
+		return nil, errProbed
+	}
+	given := args
 	for {
 		if err := f.FlagSet.Parse(args); err != nil {
 			if err == flag.ErrHelp {
-				f.env.stdout.Write([]byte("usage: " + f.usage + "\n"))
+				f.showHelp()
 				return nil, errHelpShown
 			}
-			return nil, locales.Errorf("cli.bad_flag", strings.TrimPrefix(err.Error(), "flag provided but not defined: ")).
-				Hint("cli.hint.usage", f.usage)
+			return nil, f.flagError(err, given)
 		}
 		args = f.FlagSet.Args()
 		if len(args) == 0 {
@@ -51,6 +56,16 @@ func (f *flags) parse(args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+}
+
+// showHelp prints the running command's help (its synopsis alone for a
+// flag set made outside the command table).
+func (f *flags) showHelp() {
+	if f.env.cmd == nil {
+		fmt.Fprintf(f.env.stdout, "%s: %s\n", locales.T(f.env.lang, "cli.help.usage"), f.usage)
+		return
+	}
+	f.env.printCommandHelp(f.env.stdout, f.env.cmd, f)
 }
 
 // need reports a missing required flag or argument.

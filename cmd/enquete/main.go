@@ -37,8 +37,11 @@ type env struct {
 	langFlag       string // --lang as given, also the form language
 	passphraseFile string
 	json           bool
-	plain          bool   // --plain: the line-based interface instead of the screens
-	proxy          string // --proxy: the SOCKS5 proxy of every sync (else ENQUETE_PROXY)
+	plain          bool     // --plain: the line-based interface instead of the screens
+	proxy          string   // --proxy: the SOCKS5 proxy of every sync (else ENQUETE_PROXY)
+	cmd            *command // the command running, for its help
+	probe          *flags   // set by parse when probing: see probeFlags
+	probing        bool
 }
 
 func main() {
@@ -158,6 +161,8 @@ func commands() []command {
 		{"export", "cli.cmd.export", exportUsage, cmdExport},
 		{"review", "cli.cmd.review", reviewUsage, cmdReview},
 		{"verify", "cli.cmd.verify", verifyUsage, cmdVerify},
+		{"help", "cli.cmd.help", "enquete help [COMMAND]", cmdHelp},
+		{"completion", "cli.cmd.completion", "enquete completion bash|zsh|fish|powershell", cmdCompletion},
 	}
 }
 
@@ -166,7 +171,7 @@ func (e *env) dispatch(args []string) error {
 	if len(args) == 0 {
 		return cmdHome(e, nil)
 	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if args[0] == "-h" || args[0] == "--help" {
 		e.printUsage(e.stdout)
 		return nil
 	}
@@ -174,14 +179,11 @@ func (e *env) dispatch(args []string) error {
 		fmt.Fprintln(e.stdout, "enquete", version())
 		return nil
 	}
-	for _, c := range commands() {
-		words := strings.Fields(c.name)
-		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
-			return c.run(e, args[len(words):])
-		}
+	if c, rest := findCommand(args); c != nil {
+		e.cmd = c
+		return c.run(e, rest)
 	}
-	return locales.Errorf("cli.unknown_command", strings.Join(args[:min(2, len(args))], " ")).
-		Hint("cli.hint.see_help")
+	return e.notACommand(args)
 }
 
 // printUsage lists the commands with their translated summaries.
