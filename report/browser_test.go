@@ -223,8 +223,8 @@ func (b *browser) problems(page string) []string {
 			Args    []struct {
 				Value any `json:"value"`
 			} `json:"args"`
-			Entry struct{ Level, Text, URL string } `json:"entry"`
-			ExceptionDetails json.RawMessage       `json:"exceptionDetails"`
+			Entry            struct{ Level, Text, URL string } `json:"entry"`
+			ExceptionDetails json.RawMessage                   `json:"exceptionDetails"`
 		}
 		json.Unmarshal(m.Params, &p)
 		switch m.Method {

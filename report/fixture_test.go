@@ -105,11 +105,23 @@ var fixtureInterviews = []interview{
 // newFixture writes the fixed archive into a new temporary folder.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	fx := emptyFixture(t, t.TempDir())
+	received := time.Date(2025, 6, 4, 9, 0, 0, 0, time.UTC)
+	for i, iv := range fixtureInterviews {
+		fx.put(t, fx.response(t, iv), received.Add(time.Duration(i+1)*time.Minute))
+	}
+	return fx
+}
+
+// emptyFixture makes the keys and devices of a fixture in dir, and puts
+// the form record there.
+func emptyFixture(t testing.TB, dir string) *fixture {
+	t.Helper()
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx := &fixture{dir: t.TempDir(), identity: id, devices: map[string]*fixedDevice{}}
+	fx := &fixture{dir: dir, identity: id, devices: map[string]*fixedDevice{}}
 	for _, name := range []string{"ana", "bo", "chri"} {
 		fx.devices[name] = newFixedDevice(name)
 	}
@@ -117,13 +129,9 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	received := time.Date(2025, 6, 4, 9, 0, 0, 0, time.UTC)
 	fx.put(t, &crypto.Record{Kind: crypto.KindForm, ID: crypto.NewID(), Project: "platforms",
 		Form:       crypto.FormRef{ID: "alltypes", Version: "3", SHA256: crypto.FormHash(src)},
-		FormSource: &crypto.FormSource{Filename: "alltypes.md", Data: src}}, received)
-	for i, iv := range fixtureInterviews {
-		fx.put(t, fx.response(t, iv), received.Add(time.Duration(i+1)*time.Minute))
-	}
+		FormSource: &crypto.FormSource{Filename: "alltypes.md", Data: src}}, time.Date(2025, 6, 4, 9, 0, 0, 0, time.UTC))
 	return fx
 }
 
