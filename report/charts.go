@@ -114,7 +114,7 @@ func (p *page) barTable(c Counts, order []string, label func(string) string) {
 }
 
 // dayChart draws counts per day (YYYY-MM-DD) as bars, days without any
-// included, with the first and last day and the largest count written.
+// included (per month past 400 days), with the first and last day and the largest count written.
 func (p *page) dayChart(days Counts) string {
 	keys := days.Keys()
 	if len(keys) == 0 {
@@ -129,6 +129,9 @@ func (p *page) dayChart(days Counts) string {
 	}
 	if len(all) == 0 {
 		all = keys
+	}
+	if len(all) > 400 {
+		all, days = byMonth(all, days)
 	}
 	top := 0
 	for _, n := range days {
@@ -294,6 +297,22 @@ func sortBy(s []string, less func(a, b string) bool) {
 		}
 		return 0
 	})
+}
+
+// byMonth adds days up by month (YYYY-MM): a chart of years keeps
+// bars wide enough to see.
+func byMonth(all []string, days Counts) ([]string, Counts) {
+	months := Counts{}
+	for d, n := range days {
+		months[d[:min(7, len(d))]] += n
+	}
+	var list []string
+	for _, d := range all {
+		if m := d[:min(7, len(d))]; len(list) == 0 || list[len(list)-1] != m {
+			list = append(list, m)
+		}
+	}
+	return list, months
 }
 
 // parseDay reads a YYYY-MM-DD day.
