@@ -76,9 +76,9 @@ type Visitor struct {
 type Response struct {
 	ID, InstanceName, Form, Version, Project string
 	Submitted, Started, Finalized, Lang      string
-	Device     string // device id ("" anonymous)
-	DeviceName string // the name the lab enrolled it under ("" when none)
-	Answers    map[string]any
+	Device                                   string // device id ("" anonymous)
+	DeviceName                               string // the name the lab enrolled it under ("" when none)
+	Answers                                  map[string]any
 	// ReviewState is the latest review's state ("" none); Edits counts edits.
 	ReviewState string
 	Edits       int
