@@ -76,9 +76,11 @@ type Visitor struct {
 type Response struct {
 	ID, InstanceName, Form, Version, Project string
 	Submitted, Started, Finalized, Lang      string
-	Device                                   string // device id ("" anonymous)
-	DeviceName                               string // the name the lab enrolled it under ("" when none)
-	Answers                                  map[string]any
+
+	// Device is the device id ("" anonymous); DeviceName the name the
+	// lab enrolled it under ("" when none).
+	Device, DeviceName string
+	Answers            map[string]any
 	// ReviewState is the latest review's state ("" none); Edits counts edits.
 	ReviewState string
 	Edits       int
