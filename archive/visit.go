@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -51,7 +52,7 @@ func Visit(ctx context.Context, opts ExportOptions, shown string, v Visitor) (*S
 	e := &exporter{opts: opts, dest: work, src: src, enr: enr, heads: heads, work: work, opener: newOpener(src, opts.MaxRecord), forms: map[string]*formInfo{},
 		ids: newSorter(work, "ids", 1<<20), sum: &Summary{}, secrets: newSecrets(),
 		unsigned: unsignedNotes{signed: map[string]bool{}, paths: map[string][]string{}, more: map[string]int{}}}
-	e.reviews = newReviewBook(append(opts.Signers, opts.Reviewers...), "")
+	e.reviews = newReviewBook(append(slices.Clone(opts.Signers), opts.Reviewers...), "")
 	sink, err := newVisitSink(e, v)
 	if err != nil {
 		return nil, err
