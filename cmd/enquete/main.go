@@ -159,6 +159,7 @@ func commands() []command {
 		{"devices list", "cli.cmd.devices_list", "enquete devices list --archive DIR [--json]", cmdDevicesList},
 		{"devices revoke", "cli.cmd.devices_revoke", "enquete devices revoke --archive DIR [--sign-key FILE] NAME", cmdDevicesRevoke},
 		{"export", "cli.cmd.export", exportUsage, cmdExport},
+		{"report", "cli.cmd.report", reportUsage, cmdReport},
 		{"review", "cli.cmd.review", reviewUsage, cmdReview},
 		{"verify", "cli.cmd.verify", verifyUsage, cmdVerify},
 		{"help", "cli.cmd.help", "enquete help [COMMAND]", cmdHelp},
