@@ -21,7 +21,6 @@ func cmdReport(e *env, args []string) error {
 	f.Var(&signers, "signer", "")
 	f.Var(&reviewers, "reviewer", "")
 	project := f.String("project", "", "")
-	lang := f.String("lang", e.lang, "")
 	out := f.String("o", "", "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
@@ -47,7 +46,7 @@ func cmdReport(e *env, args []string) error {
 		return err
 	}
 	figs, err := report.Write(e.ctx, report.Options{Archives: dirs, Identities: identities, Signers: labKeys,
-		Reviewers: trusted, Project: *project, Out: *out, Lang: *lang, Log: e.stderr})
+		Reviewers: trusted, Project: *project, Out: *out, Lang: e.lang, Log: e.stderr}) // --lang: the global option
 	if err != nil {
 		return err
 	}

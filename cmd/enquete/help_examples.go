@@ -31,6 +31,7 @@ var examples = map[string][]string{
 	"devices add":       {"enquete devices add --archive /srv/enquete --name laptop-3"},
 	"devices list":      {"enquete devices list --archive /srv/enquete"},
 	"devices revoke":    {"enquete devices revoke --archive /srv/enquete laptop-3"},
+	"report":            {"enquete report --archive /srv/enquete -i lab.key -o report.html", "enquete report --archive /srv/enquete -i lab.key -i custodian.key --lang ar -o report-ar.html"},
 	"export":            {"enquete export --archive /srv/enquete -i lab.key -o dataset/", "enquete export --archive /srv/enquete -i lab.key --format parquet --since-last -o dataset/"},
 	"review":            {"enquete review --archive /srv/enquete -i lab.key", "enquete review --archive /srv/enquete -i lab.key uuid:8183a168 --state approved --comment 'called back'"},
 	"verify":            {"enquete verify --archive /srv/enquete -i lab.key --receipts receipts.txt"},
