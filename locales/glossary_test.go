@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 var update = flag.Bool("update", false, "rewrite glossary.md from glossary.json")
@@ -486,12 +487,42 @@ func TestArabicTypography(t *testing.T) {
 				t.Errorf("%s: key %q: put a left-to-right mark (U+200E) before %q so the dot stays with the extension\n\t%s", m.file, m.key, strings.TrimSpace(text[loc[0]:loc[1]]), text)
 			}
 		}
+		if !startsRightToLeft(m.texts) {
+			t.Errorf("%s: key %q opens with Latin text or a name: start it with a right-to-left mark (U+200F) so the line reads right to left\n\t%s", m.file, m.key, m.texts[0])
+		}
 		for _, cat := range []string{"zero", "one", "two"} {
 			if s := m.e.plural[cat]; arabicNumberTwice.MatchString(s) {
 				t.Errorf("%s: key %q: the %q form spells the number: drop the \"(%%d)\" (use %%[n] for the arguments after it)\n\t%s", m.file, m.key, cat, s)
 			}
 		}
 	}
+}
+
+// startsRightToLeft reports whether every text's first strong character
+// is Arabic or a right-to-left mark; a %s argument counts as Latin, a
+// number as neutral.
+func startsRightToLeft(texts []string) bool {
+	for _, text := range texts {
+		for i := 0; i < len(text); {
+			loc := fmtVerb.FindStringIndex(text[i:])
+			if loc != nil && loc[0] == 0 {
+				if text[i+loc[1]-1] != 'd' {
+					return false
+				}
+				i += loc[1]
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if r == 0x200F || unicode.Is(unicode.Arabic, r) {
+				break
+			}
+			if unicode.IsLetter(r) || r == 0x200E {
+				return false
+			}
+			i += size
+		}
+	}
+	return true
 }
 
 var asciiQuotes = regexp.MustCompile(`(^|[\s(])'[^'\s][^']*'|[“”]`)

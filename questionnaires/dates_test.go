@@ -86,7 +86,7 @@ func TestDatesTypedInLanguageOrder(t *testing.T) {
 		{"fr", dayFirstCases, "« 11/15/2026 » n'est pas une date : tapez-la jour/mois/année (15/11/2026) ou 2026-11-15"},
 		{"es", dayFirstCases, "'11/15/2026' no es una fecha: escríbala día/mes/año (15/11/2026) o 2026-11-15"},
 		{"mg", dayFirstCases, "tsy daty ny '11/15/2026': soraty andro/volana/taona (15/11/2026) na 2026-11-15"},
-		{"ar", dayFirstCases, "'11/15/2026' ليس تاريخًا: اكتبه يوم/شهر/سنة (15/11/2026) أو 2026-11-15"},
+		{"ar", dayFirstCases, "\u200f'11/15/2026' ليس تاريخًا: اكتبه يوم/شهر/سنة (15/11/2026) أو 2026-11-15"},
 		{"en", monthFirstCases, "'15/11/2026' is not a date: type it as month/day/year (11/15/2026) or 2026-11-15"},
 	} {
 		s := dateSession(t, lt.lang)
