@@ -51,7 +51,7 @@ func TestCheckErrorLocalized(t *testing.T) {
 	if got := ce.Error(); got != "bad.md:survey:2: type: unknown question type 'textX': did you mean 'text'? (and 1 more problem)" {
 		t.Errorf("English: %q", got)
 	}
-	if got := ce.Text("fr"); got != "bad.md:survey:2: type: type de question inconnu 'textX' : vouliez-vous dire 'text' ? (et 1 autre problème)" {
+	if got := ce.Text("fr"); got != "bad.md:survey:2: type: type de question inconnu « textX » : vouliez-vous dire « text » ? (et 1 autre problème)" {
 		t.Errorf("French: %q", got)
 	}
 	for _, lang := range locales.Supported {

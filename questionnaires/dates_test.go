@@ -83,10 +83,10 @@ func TestDatesTypedInLanguageOrder(t *testing.T) {
 		// (month first), in full.
 		example string
 	}{
-		{"fr", dayFirstCases, "'11/15/2026' n'est pas une date : tapez-la jour/mois/année (15/11/2026) ou 2026-11-15"},
+		{"fr", dayFirstCases, "« 11/15/2026 » n'est pas une date : tapez-la jour/mois/année (15/11/2026) ou 2026-11-15"},
 		{"es", dayFirstCases, "'11/15/2026' no es una fecha: escríbala día/mes/año (15/11/2026) o 2026-11-15"},
 		{"mg", dayFirstCases, "tsy daty ny '11/15/2026': soraty andro/volana/taona (15/11/2026) na 2026-11-15"},
-		{"ar", dayFirstCases, "'11/15/2026' ليس تاريخًا: اكتبه يوم/شهر/سنة (15/11/2026) أو 2026-11-15"},
+		{"ar", dayFirstCases, "\u200f'11/15/2026' ليس تاريخًا: اكتبه يوم/شهر/سنة (15/11/2026) أو 2026-11-15"},
 		{"en", monthFirstCases, "'15/11/2026' is not a date: type it as month/day/year (11/15/2026) or 2026-11-15"},
 	} {
 		s := dateSession(t, lt.lang)
@@ -133,7 +133,7 @@ func TestDateTimesTypedInLanguageOrder(t *testing.T) {
 		{"fr", "15.11.2026 14:30:05", "2026-11-15T14:30:05", ""},
 		{"ar", "1/2/2026 08:00", "2026-02-01T08:00:00", ""},
 		{"en", "11/15/2026 14:30", "2026-11-15T14:30:00", ""},
-		{"fr", "11/15/2026 14:30", "", "'11/15/2026 14:30' n'est pas une date et heure : tapez-la jour/mois/année heures:minutes (31/01/2026 14:30) ou 2026-01-31 14:30"},
+		{"fr", "11/15/2026 14:30", "", "« 11/15/2026 14:30 » n'est pas une date et heure : tapez-la jour/mois/année heures:minutes (31/01/2026 14:30) ou 2026-01-31 14:30"},
 		{"en", "15/11/2026 14:30", "", "'15/11/2026 14:30' is not a date and time: type it as month/day/year hours:minutes (01/31/2026 14:30) or 2026-01-31 14:30"},
 		{"mg", "15/11/2026 25:00", "", "tsy daty sy ora ny '15/11/2026 25:00'"},
 		{"es", "ayer", "", "'ayer' no es una fecha y hora"},

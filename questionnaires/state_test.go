@@ -103,11 +103,11 @@ func TestFill(t *testing.T) {
 		lines = append(lines, v.Error())
 	}
 	want := []string{
-		"nosuch: 'nosuch' ne désigne aucune question du formulaire",
-		"task_pay: 'task_pay' appartient à un autre niveau : les réponses d'une répétition vont dans les objets de cette répétition",
-		"weekly_pay: 'weekly_pay' est calculé par le formulaire et ne peut pas recevoir de réponse",
+		"nosuch: « nosuch » ne désigne aucune question du formulaire",
+		"task_pay: « task_pay » appartient à un autre niveau : les réponses d'une répétition vont dans les objets de cette répétition",
+		"weekly_pay: « weekly_pay » est calculé par le formulaire et ne peut pas recevoir de réponse",
 		"age: L'âge doit être compris entre 15 et 99 ans.",
-		"country: 'atlantis' ne fait pas partie des choix",
+		"country: « atlantis » ne fait pas partie des choix",
 		"country_other: réponse donnée, mais la question n'est pas posée compte tenu des autres réponses",
 		"tasks[1]/task_hours: Saisissez un nombre d'heures entre 0 et votre total hebdomadaire ().",
 		"age: cette question demande une réponse",

@@ -562,7 +562,7 @@ func TestLeaveBeforeAnswering(t *testing.T) {
 	f.at("intro")
 	f.see("Tongasoa")
 	f.key(tea.KeyEsc)
-	f.see("tsy nisy drafitra voatahiry")
+	f.see("tsy nisy volavola voatahiry")
 	if n := len(f.drafts()); n != 0 {
 		t.Fatalf("%d drafts", n)
 	}

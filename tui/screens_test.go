@@ -91,7 +91,7 @@ func TestTypedWidgets(t *testing.T) {
 	// the refusal repeats what was typed.
 	d.typeText("11/15/2026")
 	d.key(tea.KeyEnter)
-	d.see("'11/15/2026' n'est pas une date", "jour/mois/année")
+	d.see("« 11/15/2026 » n'est pas une date", "jour/mois/année")
 	for range 10 {
 		d.key(tea.KeyBackspace)
 	}
