@@ -181,7 +181,7 @@ func TestExportIdentities(t *testing.T) {
 		if sum.Read != 2 || sum.Skipped != 1 || sum.Sensitive != 1 || sum.Relinked != 0 {
 			t.Errorf("%s, archive keys only: %+v\n%s", format, sum, log)
 		}
-		if !strings.Contains(log, "1 enregistrement a des réponses scellées pour les seuls dépositaires : cet export est pseudonyme") {
+		if !strings.Contains(log, "1 fiche a des réponses scellées pour les seuls dépositaires : cet export est pseudonyme") {
 			t.Errorf("%s: no note on a pseudonymous export in:\n%s", format, log)
 		}
 		if strings.Contains(data, "034") || !strings.Contains(data, "b") {
@@ -191,7 +191,7 @@ func TestExportIdentities(t *testing.T) {
 		if sum.Read != 2 || sum.Skipped != 0 || sum.Sensitive != 0 || sum.Relinked != 1 || sum.Orphans != 0 {
 			t.Errorf("%s, with the custodian key: %+v\n%s", format, sum, log)
 		}
-		if !strings.Contains(log, "réponses sensibles de 1 enregistrement reliées") {
+		if !strings.Contains(log, "réponses sensibles de 1 fiche reliée") {
 			t.Errorf("%s: no note on re-linking in:\n%s", format, log)
 		}
 		if !strings.Contains(data, "034") {
