@@ -1,13 +1,18 @@
 package archive
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/hex"
+	"os"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/enquete-field/enquete/locales"
 )
 
 // Supervision without decrypting: what an archive already knows of its
@@ -62,88 +67,167 @@ type DayStats struct {
 	Bytes   int64
 }
 
-// seenSize marks a record name the log already named.
-const seenSize = -1
-
 // ArchiveStats sums what the archive st knows of its fieldwork (see
 // [Stats]). It lists the records with their sizes and reads the state;
-// it never opens a record. Memory holds one entry per record (its
-// name's sum and size) and one per device and day.
+// it never opens a record. Memory stays flat: the listing's (name, size)
+// and the log's (name, arrival, device) go through an external sort by
+// name in a temporary folder (names, sizes and times only, as export's
+// sorters hold), joined one name at a time; what stays in memory is one
+// sum per device and day.
 func ArchiveStats(ctx context.Context, st Store, opts StatsOptions) (*Stats, error) {
-	s := &Stats{}
-	sizes := map[[32]byte]int64{}
-	err := st.Walk(ctx, func(name string, size int64) error {
-		sizes[nameSum(name)] = size
-		s.Records++
-		s.Bytes += size
-		return nil
-	})
+	work, err := os.MkdirTemp("", "enquete-stats-*") // record names, sizes and times only
 	if err != nil {
+		return nil, locales.Errorf("archive.stats.work", os.TempDir(), err).Wrap(err)
+	}
+	defer os.RemoveAll(work)
+	j := &statsJoin{sorted: newSorter(work, "stats", statsSortMemory), stats: &Stats{},
+		devices: map[string]*DeviceStats{}, days: map[[2]string]*DayStats{}}
+	if err := j.read(ctx, st); err != nil {
 		return nil, err
 	}
-	devices := map[string]*DeviceStats{}
-	device := func(name string) *DeviceStats {
-		d, ok := devices[name]
-		if !ok {
-			d = &DeviceStats{Name: name}
-			devices[name] = d
-		}
-		return d
-	}
-	days := map[[2]string]*DayStats{}
-	err = ReadDeviceReceiptLog(ctx, st, func(dev, name string, at time.Time) error {
-		sum := nameSum(name)
-		size, stored := sizes[sum]
-		if size == seenSize {
-			return nil
-		}
-		sizes[sum] = seenSize
-		if !stored {
-			s.Missing++
-			size = 0
-		}
-		d := device(dev)
-		d.Records++
-		d.Bytes += size
-		if d.FirstSync.IsZero() || at.Before(d.FirstSync) {
-			d.FirstSync = at
-		}
-		if at.After(d.LastSync) {
-			d.LastSync = at
-		}
-		key := [2]string{at.UTC().Format(time.DateOnly), dev}
-		day, ok := days[key]
-		if !ok {
-			day = &DayStats{Day: key[0], Device: dev}
-			days[key] = day
-		}
-		day.Records++
-		day.Bytes += size
-		return nil
-	})
-	if err != nil {
+	if err := j.sorted.Each(j.join); err != nil {
 		return nil, err
 	}
-	for _, size := range sizes {
-		if size != seenSize {
-			s.Unlogged++
-		}
-	}
-	if err := addRoster(ctx, st, device); err != nil {
+	j.flush()
+	if err := addRoster(ctx, st, j.device); err != nil {
 		return nil, err
 	}
-	if err := addQuotas(ctx, st, opts.Now, device); err != nil {
+	if err := addQuotas(ctx, st, opts.Now, j.device); err != nil {
 		return nil, err
 	}
-	s.Devices = sortedDevices(devices, opts)
-	s.Days = sortedDays(days)
-	return s, nil
+	j.stats.Devices = sortedDevices(j.devices, opts)
+	j.stats.Days = sortedDays(j.days)
+	return j.stats, nil
 }
 
-// nameSum is the SHA-256 a record name spells (names are checked valid).
-func nameSum(name string) (sum [32]byte) {
+// statsSortMemory is how many bytes of the join's entries are sorted in
+// memory before they go to a run file.
+var statsSortMemory = 1 << 20
+
+// Sorted entries of the join: the record name's SHA-256, then a kind
+// (stored sorts before logged, so a name's size comes first), then
+//
+//	stored: size, 8 bytes big-endian
+//	logged: arrival in Unix nanoseconds + 1<<63, 8 bytes big-endian (the
+//	        earliest first), then the device's number, 4 bytes
+const (
+	joinStored = 0
+	joinLogged = 1
+	joinKey    = 32
+)
+
+// statsJoin joins an archive's listing with its receipt log, name by name.
+type statsJoin struct {
+	sorted  *sorter
+	stats   *Stats
+	names   []string // device numbers → names ("" first: no device)
+	numbers map[string]uint32
+	devices map[string]*DeviceStats
+	days    map[[2]string]*DayStats
+
+	// the name being joined
+	key     [joinKey]byte
+	started bool
+	size    int64
+	stored  bool
+	logged  bool
+}
+
+// read sorts the listing and the log.
+func (j *statsJoin) read(ctx context.Context, st Store) error {
+	var e [joinKey + 1 + 8 + 4]byte
+	err := st.Walk(ctx, func(name string, size int64) error {
+		j.stats.Records++
+		j.stats.Bytes += size
+		e := append(nameKey(e[:0], name), joinStored)
+		return j.sorted.Add(binary.BigEndian.AppendUint64(e, uint64(size)))
+	})
+	if err != nil {
+		return err
+	}
+	j.numbers = map[string]uint32{}
+	return ReadDeviceReceiptLog(ctx, st, func(device, name string, at time.Time) error {
+		n, ok := j.numbers[device]
+		if !ok {
+			n = uint32(len(j.names))
+			j.numbers[device] = n
+			j.names = append(j.names, device)
+		}
+		e := append(nameKey(e[:0], name), joinLogged)
+		e = binary.BigEndian.AppendUint64(e, uint64(at.UnixNano())+1<<63)
+		return j.sorted.Add(binary.BigEndian.AppendUint32(e, n))
+	})
+}
+
+// nameKey appends the SHA-256 a record name spells (names are valid).
+func nameKey(dst []byte, name string) []byte {
+	var sum [joinKey]byte
 	hex.Decode(sum[:], []byte(strings.TrimSuffix(name, NameSuffix)))
-	return sum
+	return append(dst, sum[:]...)
+}
+
+// join takes the next sorted entry: a name's size, then its arrivals,
+// earliest first; the first arrival counts.
+func (j *statsJoin) join(e []byte) error {
+	if len(e) < joinKey+1+8 {
+		return nil
+	}
+	if !j.started || !bytes.Equal(e[:joinKey], j.key[:]) {
+		j.flush()
+		copy(j.key[:], e[:joinKey])
+		j.started, j.size, j.stored, j.logged = true, 0, false, false
+	}
+	switch {
+	case e[joinKey] == joinStored:
+		j.size, j.stored = int64(binary.BigEndian.Uint64(e[joinKey+1:])), true
+	case !j.logged && len(e) == joinKey+1+8+4:
+		j.logged = true
+		at := time.Unix(0, int64(binary.BigEndian.Uint64(e[joinKey+1:])-1<<63)).UTC()
+		j.arrived(j.names[binary.BigEndian.Uint32(e[joinKey+1+8:])], at)
+	}
+	return nil
+}
+
+// arrived counts the name being joined as received at at from device.
+func (j *statsJoin) arrived(device string, at time.Time) {
+	size := j.size
+	if !j.stored {
+		j.stats.Missing++
+	}
+	d := j.device(device)
+	d.Records++
+	d.Bytes += size
+	if d.FirstSync.IsZero() || at.Before(d.FirstSync) {
+		d.FirstSync = at
+	}
+	if at.After(d.LastSync) {
+		d.LastSync = at
+	}
+	key := [2]string{at.Format(time.DateOnly), device}
+	day, ok := j.days[key]
+	if !ok {
+		day = &DayStats{Day: key[0], Device: device}
+		j.days[key] = day
+	}
+	day.Records++
+	day.Bytes += size
+}
+
+// flush ends the name being joined: a record stored and never logged.
+func (j *statsJoin) flush() {
+	if j.started && j.stored && !j.logged {
+		j.stats.Unlogged++
+	}
+}
+
+// device is the sums of the device name, made on first use.
+func (j *statsJoin) device(name string) *DeviceStats {
+	d, ok := j.devices[name]
+	if !ok {
+		d = &DeviceStats{Name: name}
+		j.devices[name] = d
+	}
+	return d
 }
 
 // addRoster marks the devices of st's roster.

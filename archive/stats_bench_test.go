@@ -83,8 +83,9 @@ func benchmarkArchiveStats(b *testing.B, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if s.Records != int64(n) || s.Unlogged != 0 {
-			b.Fatalf("%d records, %d unlogged; want %d, 0", s.Records, s.Unlogged, n)
+		if s.Records != int64(n) || s.Unlogged != 0 || s.Missing != 0 || sentBy(s) != int64(n) {
+			b.Fatalf("%d records, %d unlogged, %d missing, %d sent by devices; want %d, 0, 0, %d",
+				s.Records, s.Unlogged, s.Missing, sentBy(s), n, n)
 		}
 	}
 	b.StopTimer()
@@ -95,3 +96,19 @@ func benchmarkArchiveStats(b *testing.B, n int) {
 // StatsBenchArchive is the folder of [statsBenchArchive], for the
 // bucket benchmark of package archive_test.
 func StatsBenchArchive(b *testing.B, n int) string { return statsBenchArchive(b, n).dir }
+
+// sentBy is the number of records s counts for the devices.
+func sentBy(s *Stats) (n int64) {
+	for _, d := range s.Devices {
+		n += d.Records
+	}
+	return n
+}
+
+// SetStatsSortMemory makes ArchiveStats spill its sort past n bytes, until
+// the test ends.
+func SetStatsSortMemory(t testing.TB, n int) {
+	old := statsSortMemory
+	statsSortMemory = n
+	t.Cleanup(func() { statsSortMemory = old })
+}

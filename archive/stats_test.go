@@ -3,6 +3,7 @@ package archive_test
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -148,14 +149,17 @@ func TestArchiveStats(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			st, recordsRead := open(t)
 			statsArchive(t, st)
-			for _, tt := range statsTests {
-				t.Run(tt.name, func(t *testing.T) {
-					got, err := archive.ArchiveStats(context.Background(), st, archive.StatsOptions{Now: statsNow, SilentDays: tt.silentDays})
-					if err != nil {
-						t.Fatal(err)
-					}
-					tt.check(t, got)
-				})
+			for _, sortMemory := range []int{1 << 20, 200} { // in memory; spilled every few names
+				for _, tt := range statsTests {
+					t.Run(fmt.Sprint(tt.name, "/sort-", sortMemory), func(t *testing.T) {
+						archive.SetStatsSortMemory(t, sortMemory)
+						got, err := archive.ArchiveStats(context.Background(), st, archive.StatsOptions{Now: statsNow, SilentDays: tt.silentDays})
+						if err != nil {
+							t.Fatal(err)
+						}
+						tt.check(t, got)
+					})
+				}
 			}
 			if n := recordsRead(); n != 0 {
 				t.Errorf("archive stats read %d records; it must read none", n)
