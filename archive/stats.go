@@ -38,7 +38,7 @@ type Stats struct {
 	Unlogged int64 // records stored that no receipt log entry names (copied in, from before the log)
 	Missing  int64 // records the log names that are not stored
 
-	Devices []DeviceStats // the roster's devices, then others the log names, by name; "" last
+	Devices []DeviceStats // the roster's devices and those the log names, by name; "" last
 	Days    []DayStats    // by day, then device
 }
 
@@ -51,8 +51,8 @@ type DeviceStats struct {
 	Revoked   bool
 	Records   int64 // records it sent first (a record sent again counts once)
 	Bytes     int64
-	FirstSync time.Time // zero: never
-	LastSync  time.Time // zero: never
+	FirstSync time.Time // its first record's arrival; zero: never
+	LastSync  time.Time // its last batch's arrival, sent again or not; zero: never
 	Silent    bool      // active, and no sync for more than SilentDays (or never)
 	// QuotaRecords and QuotaBytes are what the servers counted against
 	// the device's daily quota today (UTC), when quotas are on.
@@ -180,10 +180,16 @@ func (j *statsJoin) join(e []byte) error {
 	switch {
 	case e[joinKey] == joinStored:
 		j.size, j.stored = int64(binary.BigEndian.Uint64(e[joinKey+1:])), true
-	case !j.logged && len(e) == joinKey+1+8+4:
-		j.logged = true
+	case len(e) == joinKey+1+8+4:
 		at := time.Unix(0, int64(binary.BigEndian.Uint64(e[joinKey+1:])-1<<63)).UTC()
-		j.arrived(j.names[binary.BigEndian.Uint32(e[joinKey+1+8:])], at)
+		device := j.names[binary.BigEndian.Uint32(e[joinKey+1+8:])]
+		if !j.logged {
+			j.logged = true
+			j.arrived(device, at)
+		}
+		if d := j.device(device); at.After(d.LastSync) {
+			d.LastSync = at // a batch sent again is a sync too
+		}
 	}
 	return nil
 }
@@ -199,9 +205,6 @@ func (j *statsJoin) arrived(device string, at time.Time) {
 	d.Bytes += size
 	if d.FirstSync.IsZero() || at.Before(d.FirstSync) {
 		d.FirstSync = at
-	}
-	if at.After(d.LastSync) {
-		d.LastSync = at
 	}
 	key := [2]string{at.Format(time.DateOnly), device}
 	day, ok := j.days[key]

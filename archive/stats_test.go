@@ -41,9 +41,9 @@ var statsNow = statsDay(6, 12)
 // statsArchive fills st as a season of fieldwork would, through the
 // archive's own functions (what `devices add`, a device's first sync and
 // the archive server do): rasoa enrolled and syncing, mialy enrolled and
-// never syncing, tojo revoked, a drop with no device, a record copied in
-// without a log entry, a log entry whose record is gone, quota counters
-// of today and yesterday.
+// never syncing, tojo sending one record again then revoked, a drop with
+// no device, a record copied in without a log entry, a log entry whose
+// record is gone, quota counters of today and yesterday.
 func statsArchive(t *testing.T, st archive.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -69,7 +69,7 @@ func statsArchive(t *testing.T, st archive.Store) {
 			t.Fatal(err)
 		}
 	}
-	if err := archive.RevokeDevice(ctx, st, "tojo", labSkey, statsDay(2, 0)); err != nil {
+	if err := archive.RevokeDevice(ctx, st, "tojo", labSkey, statsDay(4, 0)); err != nil {
 		t.Fatal(err)
 	}
 	put := func(size int) string {
@@ -88,8 +88,11 @@ func statsArchive(t *testing.T, st archive.Store) {
 	log("rasoa", statsDay(1, 9), first, put(200), put(300))
 	log("rasoa", statsDay(1, 17), put(400))
 	log("rasoa", statsDay(5, 8), first, put(1000)) // first sent again: counted on day 1 only
-	log("tojo", statsDay(1, 10), put(50))
-	if err := archive.LogReceipt(ctx, st, []string{put(70)}, statsDay(4, 23)); err != nil { // a drop
+	tojo := put(50)
+	log("tojo", statsDay(1, 10), tojo)
+	log("tojo", statsDay(3, 7), tojo) // sent again only: a sync, no new record
+	// A drop: logged with no device.
+	if err := archive.LogReceipt(ctx, st, []string{put(70)}, statsDay(4, 23)); err != nil {
 		t.Fatal(err)
 	}
 	put(5) // copied in, never logged
@@ -195,7 +198,7 @@ var statsTests = []struct {
 			{Name: "mialy", InRoster: true, Enrolled: true, Silent: true},
 			{Name: "rasoa", InRoster: true, Enrolled: true, Records: 6, Bytes: 2000, FirstSync: statsDay(1, 9), LastSync: statsDay(5, 9),
 				QuotaRecords: 3, QuotaBytes: 520},
-			{Name: "tojo", InRoster: true, Enrolled: true, Revoked: true, Records: 1, Bytes: 50, FirstSync: statsDay(1, 10), LastSync: statsDay(1, 10)},
+			{Name: "tojo", InRoster: true, Enrolled: true, Revoked: true, Records: 1, Bytes: 50, FirstSync: statsDay(1, 10), LastSync: statsDay(3, 7)},
 			{Name: "", Records: 1, Bytes: 70, FirstSync: statsDay(4, 23), LastSync: statsDay(4, 23)},
 		}
 		if len(s.Devices) != len(want) {
