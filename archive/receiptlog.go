@@ -44,6 +44,11 @@ const (
 // LogReceipt appends to st's receipt log that names were stored at
 // received. It returns once the entry is durable.
 func LogReceipt(ctx context.Context, st State, names []string, received time.Time) error {
+	return LogDeviceReceipt(ctx, st, "", names, received)
+}
+
+// logReceipt is [LogDeviceReceipt].
+func logReceipt(ctx context.Context, st State, device string, names []string, received time.Time) error {
 	if len(names) == 0 {
 		return nil
 	}
@@ -58,18 +63,23 @@ func LogReceipt(ctx context.Context, st State, names []string, received time.Tim
 		b.WriteString(name + "\n")
 	}
 	for {
-		err := st.CreateState(ctx, receiptLogEntry(received), b.Bytes())
+		err := st.CreateState(ctx, receiptLogEntry(received, device), b.Bytes())
 		if !errors.Is(err, fs.ErrExist) {
 			return err
 		}
 	}
 }
 
-// receiptLogEntry names a new log entry for a batch received at t.
-func receiptLogEntry(t time.Time) string {
+// receiptLogEntry names a new log entry for a batch received at t from
+// device ("": unknown), see [LogDeviceReceipt].
+func receiptLogEntry(t time.Time, device string) string {
 	var r [8]byte
 	rand.Read(r[:])
-	return fmt.Sprintf("%s%s/%d-%s", receiptLogPrefix, t.Format(time.DateOnly), t.UnixNano(), hex.EncodeToString(r[:]))
+	name := fmt.Sprintf("%s%s/%d-%s", receiptLogPrefix, t.Format(time.DateOnly), t.UnixNano(), hex.EncodeToString(r[:]))
+	if device != "" {
+		name += "-" + device
+	}
+	return name
 }
 
 // ReadReceiptLog calls fn for every (name, arrival) of st's receipt log,

@@ -286,7 +286,7 @@ func (s *server) drop(w http.ResponseWriter, r *http.Request) {
 		if has, err := s.st.Has(r.Context(), name); err == nil && has {
 			// A drop sent again: acknowledged, not counted; logged again
 			// (its receipt may have been lost with its log entry).
-			if !s.logReceipt(r.Context(), []string{name}) {
+			if !s.logReceipt(r.Context(), "", []string{name}) {
 				status = http.StatusServiceUnavailable
 			}
 			break
@@ -294,7 +294,7 @@ func (s *server) drop(w http.ResponseWriter, r *http.Request) {
 		switch s.store(r.Context(), name, sum, data) {
 		case "":
 			s.work.stored()
-			if !s.logReceipt(r.Context(), []string{name}) {
+			if !s.logReceipt(r.Context(), "", []string{name}) {
 				status = http.StatusServiceUnavailable
 			}
 		case ReasonNotAge, ReasonHashMismatch:

@@ -89,7 +89,7 @@ func (s *server) relay(w http.ResponseWriter, r *http.Request) {
 	receipt, status := s.readListed(r.Context(), br, listed)
 	s.quota.add(r.Context(), device, len(receipt.Stored), r.ContentLength)
 	s.opts.Log.Info("relay", "stored", len(receipt.Stored), "rejected", len(receipt.Rejected), "bytes", body.n, "status", status)
-	if status == http.StatusOK && !s.logReceipt(r.Context(), receipt.Stored) {
+	if status == http.StatusOK && !s.logReceipt(r.Context(), device, receipt.Stored) {
 		status = http.StatusServiceUnavailable
 	}
 	signed, err := crypto.SignReceipt(receipt.Stored, s.skey)

@@ -133,7 +133,8 @@ func (s *server) have(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusRequestEntityTooLarge)
 		return
 	}
-	if _, status := s.authenticate(r); status != http.StatusOK {
+	device, status := s.authenticate(r)
+	if status != http.StatusOK {
 		http.Error(w, notEnrolled, status)
 		return
 	}
@@ -159,7 +160,7 @@ func (s *server) have(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.opts.Log.Info("have", "asked", len(names), "held", len(held))
-	if !s.logReceipt(r.Context(), held) {
+	if !s.logReceipt(r.Context(), device, held) {
 		plain(w, http.StatusServiceUnavailable)
 		return
 	}

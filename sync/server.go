@@ -323,7 +323,7 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 		"enrolled", device != "", "status", status)
 	// Records stored from a batch cut in flight are logged too: a have
 	// request may claim them next.
-	if !s.logReceipt(r.Context(), receipt.Stored) && status == http.StatusOK {
+	if !s.logReceipt(r.Context(), device, receipt.Stored) && status == http.StatusOK {
 		status = http.StatusServiceUnavailable
 	}
 	if status != http.StatusOK {
@@ -334,13 +334,14 @@ func (s *server) batch(w http.ResponseWriter, r *http.Request) {
 }
 
 // logReceipt appends the names just stored to the archive's receipt log
-// (archive.LogReceipt), durably, before any receipt names them; false
-// when it could not (the device sends the batch again, which is harmless).
-func (s *server) logReceipt(ctx context.Context, names []string) bool {
+// (archive.LogDeviceReceipt, naming the enrolled device, "" when none),
+// durably, before any receipt names them; false when it could not (the
+// device sends the batch again, which is harmless).
+func (s *server) logReceipt(ctx context.Context, device string, names []string) bool {
 	if s.log == nil {
 		return true
 	}
-	if err := archive.LogReceipt(ctx, s.log, names, time.Now()); err != nil {
+	if err := archive.LogDeviceReceipt(ctx, s.log, device, names, time.Now()); err != nil {
 		s.opts.Log.Error("receipt log failed", "err", err)
 		return false
 	}

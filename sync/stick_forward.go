@@ -290,12 +290,13 @@ func (imp *importer) project(ctx context.Context, sp StickProject, rep *StickRep
 	}
 	for i, slip := range h.slips {
 		pub, _, _ := crypto.OpenSlip(slip, imp.vkey)
-		if inUse && !allowed[string(pub)] {
+		device, ok := allowed[string(pub)]
+		if inUse && !ok {
 			rep.Unlisted += len(h.items[i])
 			rep.Waiting -= len(h.items[i])
 			continue
 		}
-		if err := imp.slip(ctx, sp.Folder, h.items[i], rep); err != nil {
+		if err := imp.slip(ctx, sp.Folder, device, h.items[i], rep); err != nil {
 			return err
 		}
 	}
@@ -331,25 +332,27 @@ func (imp *importer) enroll(ctx context.Context, folder string, rep *StickReport
 	return nil
 }
 
-// roster returns the keys of the enrolled devices not revoked, and
-// whether the roster is in use (an archive with no device takes anyone).
-func (imp *importer) roster(ctx context.Context) (map[string]bool, bool, error) {
+// roster returns the enrolled devices not revoked, their names by key,
+// and whether the roster is in use (an archive with no device takes
+// anyone).
+func (imp *importer) roster(ctx context.Context) (map[string]string, bool, error) {
 	devices, err := archive.Devices(ctx, imp.state)
 	if err != nil {
 		return nil, false, err
 	}
-	allowed := map[string]bool{}
+	allowed := map[string]string{}
 	for _, d := range devices {
 		if d.Proof != nil && d.Revoked == nil {
-			allowed[string(d.Proof.Device)] = true
+			allowed[string(d.Proof.Device)] = d.Name
 		}
 	}
 	return allowed, len(devices) > 0, nil
 }
 
-// slip stores the records of one slip, logs their arrival, then writes
-// the archive's signed receipt onto the stick.
-func (imp *importer) slip(ctx context.Context, folder string, items []Item, rep *StickReport) error {
+// slip stores the records of one slip the enrolled device handed over
+// ("" when the archive takes anyone), logs their arrival, then writes the
+// archive's signed receipt onto the stick.
+func (imp *importer) slip(ctx context.Context, folder, device string, items []Item, rep *StickReport) error {
 	var stored []string
 	for _, it := range items {
 		data, err := imp.st.Read(folder, stickRecords, it.Name)
@@ -369,7 +372,7 @@ func (imp *importer) slip(ctx context.Context, folder string, items []Item, rep 
 	if len(stored) == 0 {
 		return nil
 	}
-	if err := archive.LogReceipt(ctx, imp.state, stored, imp.now); err != nil {
+	if err := archive.LogDeviceReceipt(ctx, imp.state, device, stored, imp.now); err != nil {
 		return err
 	}
 	signed, err := crypto.SignReceipt(slices.Clone(stored), imp.skey)

@@ -152,6 +152,7 @@ func commands() []command {
 		{"testify", "cli.cmd.testify", testifyUsage, cmdTestify},
 		{"archive serve", "cli.cmd.archive_serve", archiveServeUsage, cmdArchiveServe},
 		{"archive copy", "cli.cmd.archive_copy", archiveCopyUsage, cmdArchiveCopy},
+		{"archive stats", "cli.cmd.archive_stats", archiveStatsUsage, cmdArchiveStats},
 		{"archive import", "cli.cmd.archive_import", archiveImportUsage, cmdArchiveImport},
 		{"import odk", "cli.cmd.import_odk", importODKUsage, cmdImportODK},
 		{"archive key", "cli.cmd.archive_key", "enquete archive key (--dir DIR | --archive DIR)", cmdArchiveKey},
