@@ -27,6 +27,7 @@ var examples = map[string][]string{
 	"archive copy":      {"enquete archive copy /srv/enquete s3://bucket/enquete"},
 	"archive import":    {"enquete archive import /media/stick --dir /srv/enquete"},
 	"import odk":        {"enquete import odk --key ODK_PRIVATE_KEY.pem --form household.xml -R lab.pub --archive /srv/enquete briefcase/forms/household"},
+	"archive stats":     {"enquete archive stats --archive /srv/enquete", "enquete archive stats --archive s3://bucket/enquete --silent-days 7 --json"},
 	"archive key":       {"enquete archive key --dir /srv/enquete"},
 	"devices add":       {"enquete devices add --archive /srv/enquete --name laptop-3"},
 	"devices list":      {"enquete devices list --archive /srv/enquete"},
