@@ -171,7 +171,7 @@ func (e *env) dispatch(args []string) error {
 		return nil
 	}
 	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(e.stdout, "enquete", version())
+		printVersion(e.stdout)
 		return nil
 	}
 	for _, c := range commands() {
