@@ -26,7 +26,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,/^set -e/p' "$0" | sed -n 's/^# \{0,1\}//p'
 }
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -73,13 +73,30 @@ case "$commit" in
   *[!0-9a-f]*|"") die "commit $commit is not a hexadecimal hash" ;;
 esac
 
+for target in $targets; do
+  case " $all_targets " in
+    *" $target "*) ;;
+    *) die "unknown target $target" "one of: $all_targets" ;;
+  esac
+done
+
 if [ "$unsigned" = 0 ] && [ -z "$key" ]; then
   die "no release key to sign SHA256SUMS with" \
     "give -k FILE (or ENQUETE_RELEASE_KEY), or --unsigned to rebuild and compare"
 fi
+# The allowed-signers line of the key, checked before anything is built.
 if [ "$unsigned" = 0 ]; then
   [ -r "$key" ] || die "cannot read the release key $key"
   command -v ssh-keygen >/dev/null || die "ssh-keygen not found" "install OpenSSH (Debian: openssh-client)"
+  if [ -r "$key.pub" ]; then
+    pubkey="$(awk '{ print $1, $2 }' "$key.pub")"
+  else
+    pubkey="$(ssh-keygen -y -f "$key" | awk '{ print $1, $2 }')"
+  fi
+  signer="$principal namespaces=\"$namespace\" $pubkey"
+  if [ -f "$root/release/allowed_signers" ] && ! grep -qF "$pubkey" "$root/release/allowed_signers"; then
+    die "the key $key is not the one in release/allowed_signers" "sign with the project's release key"
+  fi
 fi
 
 if command -v sha256sum >/dev/null; then
@@ -113,10 +130,6 @@ ldflags="-s -w -buildid= -X main.buildVersion=$version -X main.buildCommit=$comm
 names=()
 for target in $targets; do
   os="${target%/*}" arch="${target#*/}"
-  case " $all_targets " in
-    *" $target "*) ;;
-    *) die "unknown target $target" "one of: $all_targets" ;;
-  esac
   ext=""
   [ "$os" = windows ] && ext=".exe"
   name="enquete-$version-$os-$arch$ext"
@@ -133,17 +146,6 @@ echo "wrote $out/SHA256SUMS ($goversion, commit $commit)"
 if [ "$unsigned" = 1 ]; then
   echo "not signed (--unsigned): compare SHA256SUMS with the published one"
   exit 0
-fi
-
-pub="$key.pub"
-if [ -r "$pub" ]; then
-  pubkey="$(awk '{ print $1, $2 }' "$pub")"
-else
-  pubkey="$(ssh-keygen -y -f "$key" | awk '{ print $1, $2 }')"
-fi
-signer="$principal namespaces=\"$namespace\" $pubkey"
-if [ -f "$root/release/allowed_signers" ] && ! grep -qF "$pubkey" "$root/release/allowed_signers"; then
-  die "the key $key is not the one in release/allowed_signers" "sign with the project's release key"
 fi
 
 ssh-keygen -q -Y sign -f "$key" -n "$namespace" SHA256SUMS
