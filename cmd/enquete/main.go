@@ -178,7 +178,7 @@ func (e *env) dispatch(args []string) error {
 		return nil
 	}
 	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(e.stdout, "enquete", version())
+		printVersion(e.stdout)
 		return nil
 	}
 	if c, rest := findCommand(args); c != nil {
