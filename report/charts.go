@@ -216,7 +216,7 @@ func (p *page) quartiles(s *Sample, unit float64) string {
 		v, _ := s.Quantile(x)
 		return formatNumber(float64(v) / unit)
 	}
-	return `<figcaption>` + esc(p.t("summary_numbers", s.Len(), q(0), q(0.25), q(0.5), q(0.75), q(1))) + `</figcaption>`
+	return `<figcaption>` + esc(p.n("summary_numbers", s.Len(), s.Len(), q(0), q(0.25), q(0.5), q(0.75), q(1))) + `</figcaption>`
 }
 
 // geoMap draws the form's geopoints, traces and shapes on a plain

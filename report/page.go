@@ -125,7 +125,7 @@ func (p *page) formArticle() {
 func (p *page) fieldwork() {
 	f := p.form
 	p.printf(`<section class="fieldwork"><h3>%s</h3>`, esc(p.t("fieldwork")))
-	p.printf(`<figure>%s<figcaption>%s</figcaption></figure>`, p.dayChart(f.Days), esc(p.t("per_day_caption", len(f.Days))))
+	p.printf(`<figure>%s<figcaption>%s</figcaption></figure>`, p.dayChart(f.Days), esc(p.n("per_day_caption", len(f.Days), len(f.Days))))
 	workers := Counts{}
 	for name, w := range f.Workers {
 		workers[p.workerName(name)] = w.Interviews
