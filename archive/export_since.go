@@ -85,6 +85,9 @@ type since struct {
 	next   *exportState      // what this export read
 	fresh  int               // files listed that the previous export did not read
 	newIDs []byte            // the responses read now: id and canonical hash, packed (packID)
+	// stateless: nothing is kept for a later --since-last (a report
+	// reads as export does and leaves no state).
+	stateless bool
 	owners map[string]string // file written now → its form id
 }
 
@@ -233,6 +236,9 @@ func (s *since) recent(ctx context.Context, p sourcePart, fn func(name string, a
 // response whose id an earlier export wrote, with its line.
 func (s *since) take(o *opened) error {
 	name := o.file.name()
+	if s.stateless {
+		return s.e.take(o)
+	}
 	if !s.readBefore(name) { // a stray file of a folder too: skipped once
 		s.read.add(name)
 	}
@@ -262,6 +268,9 @@ func (s *since) take(o *opened) error {
 // remember adds the responses read now to the ids exported: keep says,
 // for ids found in several files, the content written ("" none).
 func (s *since) remember(keep map[string]string) {
+	if s.stateless {
+		return
+	}
 	read := newIDSet()
 	read.packedSet = read.merge(s.newIDs, idKeySize)
 	ids := read.entries
@@ -297,6 +306,9 @@ func (s *since) beforeWrite() error {
 // writes the final state. A full export only writes the state.
 func (s *since) publish(staged string, files []string) error {
 	out := s.e.opts.OutDir
+	if s.stateless {
+		return nil
+	}
 	if !s.appending() {
 		return writeExportState(out, s.next)
 	}

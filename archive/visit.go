@@ -61,6 +61,7 @@ func Visit(ctx context.Context, opts ExportOptions, shown string, v Visitor) (*S
 	if err := e.prepareOutput(); err != nil {
 		return nil, err
 	}
+	e.since.stateless = true // no --since-last follows a visit: nothing to remember
 	err = e.run(ctx)
 	e.sum.Files = nil // the working folder's, removed
 	return e.sum, err
