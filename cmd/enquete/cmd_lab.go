@@ -1,6 +1,7 @@
 package main
 
 import (
+	"filippo.io/age"
 	"github.com/enquete-field/enquete/archive"
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
@@ -43,11 +44,7 @@ func cmdExport(e *env, args []string) error {
 	case *format != "csv" && *format != "jsonl" && *format != "parquet":
 		return locales.Errorf("cli.bad_format", *format).Hint("cli.hint.usage", f.usage)
 	}
-	identities, err := crypto.ReadIdentities(ids...)
-	if err != nil {
-		return err
-	}
-	labKeys, err := e.labSignersOf(signers, dirs)
+	identities, labKeys, err := e.labKeys(ids, signers, dirs)
 	if err != nil {
 		return err
 	}
@@ -83,11 +80,7 @@ func cmdVerify(e *env, args []string) error {
 	case len(ids) == 0:
 		return f.need("-i IDENTITY_FILE")
 	}
-	identities, err := crypto.ReadIdentities(ids...)
-	if err != nil {
-		return err
-	}
-	labKeys, err := e.labSignersOf(signers, dirs)
+	identities, labKeys, err := e.labKeys(ids, signers, dirs)
 	if err != nil {
 		return err
 	}
@@ -126,4 +119,19 @@ func (e *env) labSignersOf(given []string, dirs []string) ([]string, error) {
 		}
 	}
 	return nil, nil
+}
+
+// labKeys reads what the lab's reading commands (export, verify, report)
+// open and trust: the identity files ids, and the lab's verifier keys
+// (signers, else the project key under ENQUETE_HOME: labSignersOf).
+func (e *env) labKeys(ids, signers, dirs []string) ([]age.Identity, []string, error) {
+	identities, err := crypto.ReadIdentities(ids...)
+	if err != nil {
+		return nil, nil, err
+	}
+	labKeys, err := e.labSignersOf(signers, dirs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return identities, labKeys, nil
 }

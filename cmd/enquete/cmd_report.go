@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
 	"github.com/enquete-field/enquete/report"
 )
@@ -33,11 +32,7 @@ func cmdReport(e *env, args []string) error {
 	case *out == "":
 		return f.need("-o report.html")
 	}
-	identities, err := crypto.ReadIdentities(ids...)
-	if err != nil {
-		return err
-	}
-	labKeys, err := e.labSignersOf(signers, dirs)
+	identities, labKeys, err := e.labKeys(ids, signers, dirs)
 	if err != nil {
 		return err
 	}
