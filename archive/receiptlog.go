@@ -132,6 +132,12 @@ type loggedEntry struct {
 // readLogEntries fetches entries (sorted) logFetchers at a time and
 // parses them in order.
 func readLogEntries(ctx context.Context, st State, entries []string, fn func(name string, received time.Time) error) error {
+	return readLogEntriesNamed(ctx, st, entries, func(_, name string, at time.Time) error { return fn(name, at) })
+}
+
+// readLogEntriesNamed is readLogEntries telling fn the entry each name
+// comes from.
+func readLogEntriesNamed(ctx context.Context, st State, entries []string, fn func(entry, name string, received time.Time) error) error {
 	feed := func(yield func(string) bool) error {
 		for _, e := range entries {
 			if !yield(e) {
@@ -150,7 +156,7 @@ func readLogEntries(ctx context.Context, st State, entries []string, fn func(nam
 		}
 		var fnErr error
 		err := parseReceiptLog(e.data, func(name string, at time.Time) error {
-			fnErr = fn(name, at)
+			fnErr = fn(e.name, name, at)
 			return fnErr
 		})
 		if fnErr != nil {

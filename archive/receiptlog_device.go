@@ -5,8 +5,6 @@ import (
 	"path"
 	"strings"
 	"time"
-
-	"github.com/enquete-field/enquete/locales"
 )
 
 // A receipt log entry written by an archive server for an enrolled device
@@ -52,34 +50,7 @@ func ReadDeviceReceiptLog(ctx context.Context, st State, fn func(device, name st
 	if err != nil {
 		return err
 	}
-	feed := func(yield func(string) bool) error {
-		for _, e := range entries {
-			if !yield(e) {
-				return nil
-			}
-		}
-		return nil
-	}
-	fetch := func(entry string) loggedEntry {
-		data, err := st.GetState(ctx, entry)
-		return loggedEntry{entry, data, err}
-	}
-	return ordered(ctx, logFetchers, feed, fetch, func(e loggedEntry) error {
-		if e.err != nil {
-			return e.err
-		}
-		device := receiptLogDevice(e.name)
-		var fnErr error
-		err := parseReceiptLog(e.data, func(name string, at time.Time) error {
-			fnErr = fn(device, name, at)
-			return fnErr
-		})
-		if fnErr != nil {
-			return fnErr
-		}
-		if err != nil {
-			return locales.Errorf("archive.receipt_log.bad", e.name, err.Error())
-		}
-		return nil
+	return readLogEntriesNamed(ctx, st, entries, func(entry, name string, at time.Time) error {
+		return fn(receiptLogDevice(entry), name, at)
 	})
 }
