@@ -80,15 +80,15 @@ type exportState struct {
 // since is the --since-last side of one export.
 type since struct {
 	e      *exporter
-	prev   *exportState      // nil: none usable, a full export
-	read   nameList          // the files read now that prev does not name
-	next   *exportState      // what this export read
-	fresh  int               // files listed that the previous export did not read
-	newIDs []byte            // the responses read now: id and canonical hash, packed (packID)
+	prev   *exportState // nil: none usable, a full export
+	read   nameList     // the files read now that prev does not name
+	next   *exportState // what this export read
+	fresh  int          // files listed that the previous export did not read
+	newIDs []byte       // the responses read now: id and canonical hash, packed (packID)
 	// stateless: nothing is kept for a later --since-last (a report
 	// reads as export does and leaves no state).
 	stateless bool
-	owners map[string]string // file written now → its form id
+	owners    map[string]string // file written now → its form id
 }
 
 // newSince reads OUTDIR's state, rolls back an append a crash interrupted,
