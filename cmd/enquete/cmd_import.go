@@ -29,19 +29,13 @@ func cmdImportODK(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, file := range recipientFiles {
-		list, err := readRecipientsFile(file)
-		if err != nil {
-			return err
-		}
-		recipients = append(recipients, list...)
+	recipients, err = withRecipientFiles(recipients, recipientFiles)
+	if err != nil {
+		return err
 	}
-	for _, file := range custodianFiles {
-		list, err := readRecipientsFile(file)
-		if err != nil {
-			return err
-		}
-		custodians = append(custodians, list...)
+	custodians, err = withRecipientFiles(custodians, custodianFiles)
+	if err != nil {
+		return err
 	}
 	switch {
 	case *keyFile == "":

@@ -49,19 +49,13 @@ func cmdProjectNew(e *env, args []string) error {
 	case *out == "":
 		return f.need("-o FILE")
 	}
-	for _, file := range recipientFiles {
-		list, err := readRecipientsFile(file)
-		if err != nil {
-			return err
-		}
-		recipients = append(recipients, list...)
+	recipients, err := withRecipientFiles(recipients, recipientFiles)
+	if err != nil {
+		return err
 	}
-	for _, file := range custodianFiles {
-		list, err := readRecipientsFile(file)
-		if err != nil {
-			return err
-		}
-		custodians = append(custodians, list...)
+	custodians, err = withRecipientFiles(custodians, custodianFiles)
+	if err != nil {
+		return err
 	}
 	if len(recipients) == 0 {
 		return f.need("--recipient R")
@@ -170,6 +164,19 @@ func (e *env) projectSigningKey(path string) (string, error) {
 		return "", err
 	}
 	return s.dev.Device().ProjectSigner, nil
+}
+
+// withRecipientFiles is list with the recipients of each file added
+// (-R FILE, -C FILE).
+func withRecipientFiles(list listFlag, files []string) (listFlag, error) {
+	for _, file := range files {
+		more, err := readRecipientsFile(file)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, more...)
+	}
+	return list, nil
 }
 
 // readRecipientsFile reads one recipient per line, as age -R does.
