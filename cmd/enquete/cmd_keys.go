@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/enquete-field/enquete/crypto"
 	"github.com/enquete-field/enquete/locales"
@@ -15,12 +17,16 @@ func cmdKeysNew(e *env, args []string) error {
 	f := e.newFlags("enquete keys new [--x25519 | --signing NAME] -o FILE")
 	x25519 := f.Bool("x25519", false, "")
 	signing := f.String("signing", "", "")
+	sealed := f.Bool("passphrase", false, "")
 	out := f.String("o", "", "")
 	if err := f.parseNoArgs(args); err != nil {
 		return err
 	}
 	if *out == "" {
 		return f.need("-o FILE")
+	}
+	if *sealed && *signing == "" {
+		return locales.Errorf("cli.keys_passphrase_signing")
 	}
 	var data []byte
 	var public string
@@ -30,6 +36,11 @@ func cmdKeysNew(e *env, args []string) error {
 			return err
 		}
 		data, public = []byte(skey+"\n"), vkey
+		if *sealed {
+			if data, err = e.sealSigningKey(*out, data); err != nil {
+				return err
+			}
+		}
 	} else {
 		var err error
 		data, public, err = crypto.NewArchiveKey(*x25519)
@@ -77,4 +88,49 @@ func writeNewSecretFile(path string, data []byte) error {
 		return locales.Errorf("cli.cannot_write", path, err).Wrap(err)
 	}
 	return f.Close()
+}
+
+// sealSigningKey seals a new signing key file's bytes under a passphrase
+// of its own (asked twice, or ENQUETE_KEY_PASSPHRASE_FILE): `age -d`
+// opens it too.
+func (e *env) sealSigningKey(path string, data []byte) ([]byte, error) {
+	defer clear(data)
+	pass, err := e.askPassphrase(e.keyPassphraseSource(path), true)
+	if err != nil {
+		return nil, err
+	}
+	workFactor := crypto.PassphraseWorkFactor
+	if testWorkFactor != 0 {
+		workFactor = testWorkFactor
+	}
+	return crypto.SealPassphraseWorkFactor(data, pass, workFactor)
+}
+
+// keyPassphraseSource is where the passphrase of the signing key file at
+// path comes from: ENQUETE_KEY_PASSPHRASE_FILE, else the terminal.
+func (e *env) keyPassphraseSource(path string) passphraseSource {
+	return passphraseSource{file: e.getenv("ENQUETE_KEY_PASSPHRASE_FILE"), prompt: "cli.key_passphrase_prompt",
+		args: []any{path}, noTerminal: "cli.no_terminal_key", hint: "cli.hint.key_passphrase_file"}
+}
+
+// sealedKey reports whether a key file's bytes are an age file (sealed
+// under a passphrase) rather than the key in the clear.
+func sealedKey(data []byte) bool { return bytes.HasPrefix(data, []byte("age-encryption.org/v1\n")) }
+
+// openSigningKey is the signing key in a key file's bytes: in the clear,
+// or sealed under its passphrase (asked only now, by a command that signs).
+func (e *env) openSigningKey(path string, data []byte) (string, error) {
+	if !sealedKey(data) {
+		return strings.TrimSpace(string(data)), nil
+	}
+	pass, err := e.askPassphrase(e.keyPassphraseSource(path), false)
+	if err != nil {
+		return "", err
+	}
+	plain, err := crypto.OpenPassphrase(data, pass)
+	if err != nil {
+		return "", locales.Errorf("cli.cannot_read", path, err).Wrap(err)
+	}
+	defer clear(plain)
+	return strings.TrimSpace(string(plain)), nil
 }

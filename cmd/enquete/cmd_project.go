@@ -153,7 +153,7 @@ func (e *env) projectSigningKey(path string) (string, error) {
 		if err != nil {
 			return "", locales.Errorf("cli.cannot_read", path, err).Wrap(err)
 		}
-		return strings.TrimSpace(string(data)), nil
+		return e.openSigningKey(path, data)
 	}
 	s, err := e.openHome()
 	if err != nil {

@@ -62,6 +62,11 @@ func readVerifierKey(path string) (string, error) {
 	if err != nil {
 		return "", locales.Errorf("cli.cannot_read", path, err).Wrap(err)
 	}
+	if sealedKey(data) {
+		// The public half is beside a sealed key (keys new writes FILE.pub):
+		// no passphrase for a key only read for its public half.
+		return readVerifierKey(path + ".pub")
+	}
 	key := strings.TrimSpace(string(data))
 	if strings.HasPrefix(key, "PRIVATE+KEY+") {
 		return crypto.VerifierOf(key)

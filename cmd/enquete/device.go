@@ -126,32 +126,49 @@ func isWrongPassphrase(err error) bool {
 // ENQUETE_PASSPHRASE_FILE, else asks on the terminal (twice when confirm).
 // It is never taken from an argument.
 func (e *env) passphrase(confirm bool) (string, error) {
-	if e.passphraseFile != "" {
-		data, err := os.ReadFile(e.passphraseFile)
+	return e.askPassphrase(passphraseSource{file: e.passphraseFile, prompt: "cli.passphrase_prompt",
+		noTerminal: "cli.no_terminal", hint: "cli.hint.passphrase_file"}, confirm)
+}
+
+// passphraseSource says where a passphrase comes from: a file, else the
+// terminal with a prompt; hint says how to give the file.
+type passphraseSource struct {
+	file       string
+	prompt     string // locales key
+	args       []any  // the prompt's and noTerminal's arguments
+	noTerminal string // locales key: there is no terminal to ask on
+	hint       string // locales key: how to give the file instead
+}
+
+// askPassphrase reads a passphrase from src's file, else asks on the
+// terminal (twice when confirm, checked against the passphrase rule).
+func (e *env) askPassphrase(src passphraseSource, confirm bool) (string, error) {
+	if src.file != "" {
+		data, err := os.ReadFile(src.file)
 		if err != nil {
-			return "", locales.Errorf("cli.passphrase_file", e.passphraseFile, err).Wrap(err)
+			return "", locales.Errorf("cli.passphrase_file", src.file, err).Wrap(err)
 		}
 		data = bytes.TrimSuffix(data, []byte("\n"))
 		data = bytes.TrimSuffix(data, []byte("\r"))
 		if len(data) == 0 {
-			return "", locales.Errorf("cli.passphrase_empty", e.passphraseFile)
+			return "", locales.Errorf("cli.passphrase_empty", src.file)
 		}
 		return string(data), nil
 	}
 	tty, closeTTY, err := openTerminal()
 	if err != nil {
-		return "", locales.Errorf("cli.no_terminal").Hint("cli.hint.passphrase_file")
+		return "", locales.Errorf(src.noTerminal, src.args...).Hint(src.hint)
 	}
 	defer closeTTY()
-	ask := func(key string) (string, error) {
-		fmt.Fprint(tty, locales.T(e.lang, key)+" ")
+	ask := func(key string, args ...any) (string, error) {
+		fmt.Fprint(tty, locales.T(e.lang, key, args...)+" ")
 		b, err := term.ReadPassword(int(tty.Fd()))
 		fmt.Fprintln(tty)
 		return string(b), err
 	}
-	first, err := ask("cli.passphrase_prompt")
+	first, err := ask(src.prompt, src.args...)
 	if err != nil {
-		return "", locales.Errorf("cli.no_terminal").Hint("cli.hint.passphrase_file")
+		return "", locales.Errorf(src.noTerminal, src.args...).Hint(src.hint)
 	}
 	if first == "" {
 		return "", locales.Errorf("cli.passphrase_empty_typed")
@@ -162,7 +179,7 @@ func (e *env) passphrase(confirm bool) (string, error) {
 		}
 		second, err := ask("cli.passphrase_again")
 		if err != nil {
-			return "", locales.Errorf("cli.no_terminal").Hint("cli.hint.passphrase_file")
+			return "", locales.Errorf(src.noTerminal, src.args...).Hint(src.hint)
 		}
 		if first != second {
 			return "", locales.Errorf("cli.passphrase_mismatch").Hint("cli.hint.passphrase_retry")
