@@ -8,11 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/enquete-field/enquete/internal/benchmeter"
 
 	"filippo.io/age"
 	"github.com/enquete-field/enquete/crypto"
@@ -117,50 +118,11 @@ func getBenchArchive(b *testing.B, n int) *benchArchive {
 	return a
 }
 
-// peakHeap samples the heap while a benchmark runs: the peak of the heap
-// including garbage not yet collected, and the peak of the live heap
-// after each collection (what the program really holds).
-type peakHeap struct {
-	stop chan struct{}
-	done chan [2]uint64
-}
-
-func startPeakHeap() *peakHeap {
-	runtime.GC()
-	p := &peakHeap{stop: make(chan struct{}), done: make(chan [2]uint64)}
-	go func() {
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
-		var peak [2]uint64
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			peak[0] = max(peak[0], s[0].Value.Uint64())
-			peak[1] = max(peak[1], s[1].Value.Uint64())
-			select {
-			case <-p.stop:
-				p.done <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return p
-}
-
-// report stops sampling and reports both peaks in MiB.
-func (p *peakHeap) report(b *testing.B) {
-	close(p.stop)
-	peak := <-p.done
-	b.ReportMetric(float64(peak[0])/(1<<20), "peak-heap-MiB")
-	b.ReportMetric(float64(peak[1])/(1<<20), "peak-live-MiB")
-}
-
 func benchmarkExport(b *testing.B, n int, format string) {
 	a := getBenchArchive(b, n)
 	out := b.TempDir()
-	peak := startPeakHeap()
-	cpu := cpuTime()
+	peak := benchmeter.StartPeakHeap(time.Millisecond)
+	cpu := benchmeter.CPUTime()
 	b.ResetTimer()
 	for b.Loop() {
 		sum, err := Export(context.Background(), ExportOptions{Archive: a.dir,
@@ -173,9 +135,9 @@ func benchmarkExport(b *testing.B, n int, format string) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(n*b.N), "cpu-µs/record")
+	b.ReportMetric(float64((benchmeter.CPUTime()-cpu).Microseconds())/float64(n*b.N), "cpu-µs/record")
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
-	peak.report(b)
+	peak.Report(b)
 }
 
 // BenchmarkExport10k exports 10,000 records (2 KiB each) to CSV.
@@ -192,16 +154,16 @@ func BenchmarkExportJSONL10k(b *testing.B) { benchmarkExport(b, 10000, "jsonl") 
 // on as many goroutines as Export uses, nothing else.
 func BenchmarkBareDecrypt10k(b *testing.B) {
 	a := getBenchArchive(b, 10000)
-	peak := startPeakHeap()
-	cpu := cpuTime()
+	peak := benchmeter.StartPeakHeap(time.Millisecond)
+	cpu := benchmeter.CPUTime()
 	b.ResetTimer()
 	for b.Loop() {
 		bareDecrypt(b, a)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(len(a.files)*b.N), "cpu-µs/record")
+	b.ReportMetric(float64((benchmeter.CPUTime()-cpu).Microseconds())/float64(len(a.files)*b.N), "cpu-µs/record")
 	b.ReportMetric(float64(len(a.files)*b.N)/b.Elapsed().Seconds(), "records/s")
-	peak.report(b)
+	peak.Report(b)
 }
 
 // bareDecrypt reads, age.Decrypts and zstd-decompresses every file of a
@@ -261,9 +223,9 @@ func BenchmarkExportRatio10k(b *testing.B) {
 	checked := 0 // responses whose own signature was checked
 	b.ResetTimer()
 	for b.Loop() {
-		start := cpuTime()
+		start := benchmeter.CPUTime()
 		bareDecrypt(b, a)
-		mid := cpuTime()
+		mid := benchmeter.CPUTime()
 		sum, err := Export(context.Background(), ExportOptions{Archive: a.dir,
 			Identities: []age.Identity{a.id}, Format: "csv", OutDir: out})
 		if err != nil {
@@ -273,7 +235,7 @@ func BenchmarkExportRatio10k(b *testing.B) {
 			b.Fatalf("read %d, skipped %d", sum.Read, sum.Skipped)
 		}
 		bare += mid - start
-		export += cpuTime() - mid
+		export += benchmeter.CPUTime() - mid
 		checked += sum.Read - sum.Proven
 	}
 	b.StopTimer()

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/enquete-field/enquete/internal/benchmeter"
+
 	"filippo.io/age"
 	"github.com/enquete-field/enquete/crypto"
 )
@@ -51,7 +53,7 @@ func benchmarkExportSinceLast(b *testing.B, n int) {
 	r := rand.New(rand.NewPCG(2, 2))
 	dev := newDevice("bench-daily")
 	recipient := a.id.(*age.X25519Identity).Recipient()
-	peak := startPeakHeap()
+	peak := benchmeter.StartPeakHeap(time.Millisecond)
 	var cpu time.Duration // CPU time of the timed part: load on the machine moves it less than the wall clock
 	b.ResetTimer()
 	for b.Loop() {
@@ -78,9 +80,9 @@ func benchmarkExportSinceLast(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		start := cpuTime()
+		start := benchmeter.CPUTime()
 		sum, err := Export(ctx, opts)
-		cpu += cpuTime() - start
+		cpu += benchmeter.CPUTime() - start
 		if err != nil || sum.Read != daily {
 			b.Fatalf("since last: %+v %v", sum, err)
 		}
@@ -89,5 +91,5 @@ func benchmarkExportSinceLast(b *testing.B, n int) {
 	b.ReportMetric(full.Seconds(), "full-export-s")
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "since-last-s")
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "since-last-cpu-s")
-	peak.report(b)
+	peak.Report(b)
 }

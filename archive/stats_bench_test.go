@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/enquete-field/enquete/internal/benchmeter"
 )
 
 // statsBenchArchives caches the benchmarks' archives by receipt count.
@@ -76,7 +78,7 @@ func BenchmarkArchiveStats100k(b *testing.B) { benchmarkArchiveStats(b, 100_000)
 func benchmarkArchiveStats(b *testing.B, n int) {
 	f := statsBenchArchive(b, n)
 	opts := StatsOptions{Now: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), SilentDays: 3}
-	peak := startPeakHeap()
+	peak := benchmeter.StartPeakHeap(time.Millisecond)
 	b.ResetTimer()
 	for b.Loop() {
 		s, err := ArchiveStats(context.Background(), f, opts)
@@ -90,7 +92,7 @@ func benchmarkArchiveStats(b *testing.B, n int) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "receipts/s")
-	peak.report(b)
+	peak.Report(b)
 }
 
 // StatsBenchArchive is the folder of [statsBenchArchive], for the

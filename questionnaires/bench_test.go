@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/enquete-field/enquete/internal/benchmeter"
 )
 
 // bigForm generates a 2,000-question form: groups of 20, every question
@@ -140,7 +142,7 @@ func liveHeap() uint64 {
 // time counts the waits for a core too.
 func reportCPU(b *testing.B, start time.Duration) {
 	if b.N > 0 {
-		b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
+		b.ReportMetric(float64(benchmeter.CPUTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
 	}
 }
 
@@ -160,7 +162,7 @@ func BenchmarkAnswer(b *testing.B) {
 			}
 			n := s.byDef[f.Node(q)][0]
 			i := 0
-			start := cpuTime()
+			start := benchmeter.CPUTime()
 			for b.Loop() {
 				i++
 				if err := s.set(n, fmt.Sprint(1+i%500)); err != nil {
@@ -202,7 +204,7 @@ func BenchmarkAnswerChain(b *testing.B) {
 		b.Fatal(err)
 	}
 	i := 0
-	start := cpuTime()
+	start := benchmeter.CPUTime()
 	for b.Loop() {
 		i++
 		if err := s.set(s.byDef[f.Node("q0")][0], fmt.Sprint(i%500)); err != nil {
@@ -225,7 +227,7 @@ func BenchmarkAnswerLocal(b *testing.B) {
 	s, _ := NewSession(f, Options{Now: fixedNow})
 	q := s.byDef[f.Node("q1995")][0]
 	i := 0
-	start := cpuTime()
+	start := benchmeter.CPUTime()
 	for b.Loop() {
 		i++
 		if err := s.set(q, fmt.Sprint(i%500)); err != nil {
@@ -293,7 +295,7 @@ func BenchmarkAnswerNext(b *testing.B) {
 		b.Fatal(err)
 	}
 	i := 0
-	start := cpuTime()
+	start := benchmeter.CPUTime()
 	for b.Loop() {
 		i++
 		if s.Current() == nil || s.Current().Kind != PromptQuestion {

@@ -6,11 +6,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime/metrics"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/enquete-field/enquete/internal/benchmeter"
 
 	"filippo.io/age"
 	"github.com/enquete-field/enquete/crypto"
@@ -69,49 +70,13 @@ func benchInterview(rng *rand.Rand, i int) interview {
 		answers: answers}
 }
 
-// peakHeap samples the heap while a benchmark runs: the peak of the heap
-// with garbage not yet collected, and of the live heap.
-type peakHeap struct {
-	stop chan struct{}
-	done chan [2]uint64
-}
-
-func startPeakHeap() *peakHeap {
-	p := &peakHeap{stop: make(chan struct{}), done: make(chan [2]uint64)}
-	go func() {
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
-		var peak [2]uint64
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			metrics.Read(s)
-			peak[0] = max(peak[0], s[0].Value.Uint64())
-			peak[1] = max(peak[1], s[1].Value.Uint64())
-			select {
-			case <-p.stop:
-				p.done <- peak
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return p
-}
-
-func (p *peakHeap) report(b *testing.B) {
-	close(p.stop)
-	peak := <-p.done
-	b.ReportMetric(float64(peak[0])/(1<<20), "peak-heap-MiB")
-	b.ReportMetric(float64(peak[1])/(1<<20), "peak-live-MiB")
-}
-
 // benchmarkReport writes the report of n responses.
 func benchmarkReport(b *testing.B, n int) {
 	fx := benchFixture(b, n)
 	out := filepath.Join(b.TempDir(), "report.html")
 	b.ResetTimer()
-	peak := startPeakHeap()
-	cpu := cpuTime()
+	peak := benchmeter.StartPeakHeap(5 * time.Millisecond)
+	cpu := benchmeter.CPUTime()
 	for range b.N {
 		figs, err := Write(context.Background(), Options{Archives: []string{fx.dir}, Identities: []age.Identity{fx.identity}, Out: out})
 		if err != nil {
@@ -122,8 +87,8 @@ func benchmarkReport(b *testing.B, n int) {
 		}
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/report")
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(n*b.N), "cpu-µs/record")
-	peak.report(b)
+	b.ReportMetric(float64((benchmeter.CPUTime()-cpu).Microseconds())/float64(n*b.N), "cpu-µs/record")
+	peak.Report(b)
 	if info, err := os.Stat(out); err == nil {
 		b.ReportMetric(float64(info.Size())/(1<<10), "html-KiB")
 	}
